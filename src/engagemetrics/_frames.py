@@ -1,0 +1,221 @@
+"""Adapters between EventLog and pandas, polars and pyarrow tables.
+
+Each library is imported only when a frame of its kind is passed or asked for. String
+columns are dictionary encoded by the frame library itself (pandas ``factorize`` or
+Categorical codes, polars Categorical, Arrow ``dictionary_encode``), so no Python loop
+runs over rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._encode import Encoded, from_categorical
+from ._optional import import_optional
+from .exceptions import ColumnNotFoundError, InvalidParameterError, SchemaError
+
+if TYPE_CHECKING:
+    from .events import EventLog
+
+FrameKind = Literal["pandas", "polars", "arrow"]
+REQUIRED = ("actor", "action", "time")
+OPTIONAL = ("content", "channel", "thread", "value", "direction")
+_ENCODED = ("actor", "action", "content", "channel", "thread", "direction")
+
+
+def frame_columns(frame: Any, mapping: Mapping[str, str]) -> dict[str, NDArray[Any] | Encoded]:
+    """Our columns from a frame, as numpy arrays or dictionary encodings."""
+    unknown = set(mapping) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise InvalidParameterError(
+            f"Unknown target column(s) {sorted(unknown)} in 'columns'; targets are "
+            f"{', '.join(REQUIRED + OPTIONAL)}."
+        )
+    library = type(frame).__module__.split(".")[0]
+    if library == "pandas":
+        get = _pandas_column
+    elif library == "polars":
+        get = _polars_column
+    elif library == "pyarrow":
+        get = _arrow_column
+    else:
+        raise SchemaError(
+            f"from_frame takes a pandas or polars DataFrame or a pyarrow Table; got "
+            f"{type(frame).__module__}.{type(frame).__name__}."
+        )
+    available = list(frame.column_names) if library == "pyarrow" else list(frame.columns)
+    out: dict[str, NDArray[Any] | Encoded] = {}
+    for ours in REQUIRED + OPTIONAL:
+        theirs = mapping.get(ours, ours)
+        if theirs not in available:
+            if ours in REQUIRED or ours in mapping:
+                raise ColumnNotFoundError(
+                    f"Column {theirs!r} (for {ours!r}) is not in the frame; its columns are "
+                    f"{available}. Map yours with columns={{'{ours}': 'your_column'}}."
+                )
+            continue
+        out[ours] = get(frame, theirs, ours)
+    return out
+
+
+def _pandas_column(frame: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
+    pd = import_optional("pandas", purpose="Reading a pandas DataFrame")
+    series = frame[name]
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return from_categorical(series.cat.codes.to_numpy(), series.cat.categories.to_numpy())
+    if ours == "time" and isinstance(dtype, pd.DatetimeTZDtype):
+        utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return np.asarray(utc.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")))
+    if ours in _ENCODED and (dtype == object or pd.api.types.is_string_dtype(dtype)):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return from_categorical(np.asarray(codes), np.asarray(uniques, dtype=object))
+    if pd.api.types.is_extension_array_dtype(dtype):
+        if pd.api.types.is_integer_dtype(dtype) and not series.isna().any():
+            return np.asarray(series.to_numpy(dtype=np.int64))
+        if pd.api.types.is_numeric_dtype(dtype):
+            return np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
+        return np.asarray(series.to_numpy(dtype=object, na_value=None))
+    return np.asarray(series.to_numpy())
+
+
+def _polars_column(frame: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
+    pl = import_optional("polars", purpose="Reading a polars DataFrame")
+    series = frame.get_column(name)
+    dtype = series.dtype
+    if ours in _ENCODED and (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
+        return _polars_encoded(pl, series)
+    if ours == "time" and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        return np.asarray(series.cast(pl.Datetime("ns")).to_numpy())
+    if dtype.is_integer() and series.null_count():
+        return np.asarray(series.cast(pl.Float64).to_numpy())
+    return np.asarray(series.to_numpy())
+
+
+def _polars_encoded(pl: Any, series: Any) -> Encoded:
+    """Codes through polars' own Categorical, whose physical ids are process-global."""
+    if isinstance(series.dtype, pl.Enum):
+        physical = series.to_physical().fill_null(-1).to_numpy()
+        return from_categorical(physical, series.dtype.categories.to_numpy())
+    if series.dtype != pl.Categorical:
+        series = series.cast(pl.Categorical)
+    physical = series.to_physical()
+    pairs = pl.DataFrame({"code": physical, "name": series.cast(pl.String)}).drop_nulls().unique("code")
+    global_codes = pairs.get_column("code").to_numpy().astype(np.int64)
+    local = np.full(int(global_codes.max()) + 2 if len(global_codes) else 1, -1, dtype=np.int64)
+    local[global_codes] = np.arange(len(global_codes))
+    codes = local[physical.fill_null(-1).to_numpy().astype(np.int64)]  # null reads local[-1] = -1
+    return from_categorical(codes, pairs.get_column("name").to_numpy())
+
+
+def _arrow_column(table: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
+    pa = import_optional("pyarrow", purpose="Reading a pyarrow Table")
+    pc = import_optional("pyarrow.compute", purpose="Reading a pyarrow Table")
+    column = table.column(name)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    dtype = column.type
+    if ours in _ENCODED and (pa.types.is_string(dtype) or pa.types.is_large_string(dtype)):
+        column = pc.dictionary_encode(column)
+        dtype = column.type
+    if pa.types.is_dictionary(dtype):
+        indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return from_categorical(indices, column.dictionary.to_numpy(zero_copy_only=False))
+    if ours == "time" and pa.types.is_timestamp(dtype):
+        column = column.cast(pa.timestamp("ns", tz=dtype.tz))
+        ns = column.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy()
+        return np.asarray(ns).view("datetime64[ns]")
+    if pa.types.is_integer(dtype) and column.null_count:
+        return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False))
+    return np.asarray(column.to_numpy(zero_copy_only=False))
+
+
+# ---------------------------------------------------------------------- export --
+def log_to_frame(log: EventLog, kind: FrameKind) -> Any:
+    if kind == "pandas":
+        return _to_pandas(log)
+    if kind == "polars":
+        return _to_polars(log)
+    if kind == "arrow":
+        return _to_arrow(log)
+    raise InvalidParameterError(
+        f"The 'kind' parameter must be 'pandas', 'polars' or 'arrow'; got {kind!r}."
+    )
+
+
+def _id_columns(log: EventLog) -> list[tuple[str, NDArray[Any], NDArray[Any]]]:
+    columns = [("actor", np.asarray(log.actor), log.actors)]
+    for name in ("content", "channel", "thread"):
+        if name in log.columns_present:
+            columns.append((name, np.asarray(log.codes(name)), log.dictionary(name)))
+    return columns
+
+
+def _to_pandas(log: EventLog) -> Any:
+    pd = import_optional("pandas", purpose="EventLog.to_frame('pandas')")
+    data: dict[str, Any] = {}
+    for name, codes, dictionary in _id_columns(log):
+        data[name] = _pandas_ids(pd, codes, dictionary)
+    data["action"] = pd.Categorical.from_codes(log.action, categories=list(log.taxonomy.names))
+    data["time"] = pd.Series(log.time.view("datetime64[ns]")).dt.tz_localize("UTC")
+    if "value" in log.columns_present:
+        data["value"] = np.asarray(log.value)
+    data["direction"] = pd.Categorical.from_codes(log.direction, categories=["inbound", "outbound"])
+    return pd.DataFrame(data)
+
+
+def _pandas_ids(pd: Any, codes: NDArray[Any], dictionary: NDArray[Any]) -> Any:
+    if dictionary.dtype.kind in "iu":
+        values = pd.array(dictionary[np.maximum(codes, 0)], dtype="Int64")
+        values[codes < 0] = pd.NA
+        return values
+    return pd.Categorical.from_codes(codes, categories=pd.Index(dictionary, dtype=object))
+
+
+def _to_polars(log: EventLog) -> Any:
+    pl = import_optional("polars", purpose="EventLog.to_frame('polars')")
+    data: dict[str, Any] = {}
+    for name, codes, dictionary in _id_columns(log):
+        index = pl.Series(codes.astype(np.int64)).replace(-1, None)
+        values = pl.Series(name, dictionary.tolist() if len(dictionary) else [], strict=False)
+        column = values.gather(index) if len(values) else pl.Series(name, [None] * len(codes))
+        if dictionary.dtype.kind in "US" or dictionary.dtype.kind == "O":
+            column = column.cast(pl.Categorical)
+        data[name] = column.alias(name)
+    names = pl.Series(list(log.taxonomy.names))
+    data["action"] = names.gather(pl.Series(log.action.astype(np.int64))).cast(pl.Categorical)
+    data["time"] = pl.Series(log.time.view("datetime64[ns]")).dt.replace_time_zone("UTC")
+    if "value" in log.columns_present:
+        data["value"] = pl.Series(np.asarray(log.value))
+    directions = pl.Series(["inbound", "outbound"])
+    data["direction"] = directions.gather(pl.Series(log.direction.astype(np.int64))).cast(pl.Categorical)
+    return pl.DataFrame(data)
+
+
+def _to_arrow(log: EventLog) -> Any:
+    pa = import_optional("pyarrow", purpose="EventLog.to_frame('arrow')")
+    arrays: dict[str, Any] = {}
+    for name, codes, dictionary in _id_columns(log):
+        missing = codes < 0
+        if dictionary.dtype.kind in "iu":
+            arrays[name] = pa.array(dictionary[np.maximum(codes, 0)], mask=missing)
+        else:
+            arrays[name] = pa.DictionaryArray.from_arrays(
+                pa.array(codes.astype(np.int32), mask=missing), pa.array(dictionary.tolist(), pa.string())
+            )
+    arrays["action"] = pa.DictionaryArray.from_arrays(
+        pa.array(log.action.astype(np.int32)), pa.array(list(log.taxonomy.names), pa.string())
+    )
+    arrays["time"] = pa.array(np.asarray(log.time), type=pa.int64()).cast(pa.timestamp("ns", tz="UTC"))
+    if "value" in log.columns_present:
+        arrays["value"] = pa.array(np.asarray(log.value))
+    arrays["direction"] = pa.DictionaryArray.from_arrays(
+        pa.array(log.direction.astype(np.int32)), pa.array(["inbound", "outbound"], pa.string())
+    )
+    return pa.table(arrays)

@@ -1,0 +1,38 @@
+"""Group reductions over integer codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def run_starts(sorted_keys: NDArray[Any]) -> NDArray[np.int64]:
+    """Offsets of the runs of equal values in ``sorted_keys``, with ``len`` appended.
+
+    For keys in canonical order this is the CSR index: run ``i`` is
+    ``sorted_keys[offsets[i]:offsets[i + 1]]``.
+    """
+    n = len(sorted_keys)
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    return np.concatenate(([0], change, [n])).astype(np.int64)
+
+
+def group_count(codes: NDArray[np.integer[Any]], n_groups: int) -> NDArray[np.int64]:
+    """Rows per code in ``range(n_groups)``; negative codes (missing) are not counted."""
+    if len(codes) and int(codes.min()) < 0:
+        codes = codes[codes >= 0]
+    return np.bincount(codes, minlength=n_groups).astype(np.int64, copy=False)
+
+
+def group_sum(
+    codes: NDArray[np.integer[Any]], weights: NDArray[np.float64], n_groups: int
+) -> NDArray[np.float64]:
+    """Sum of ``weights`` per code in ``range(n_groups)``; negative codes are skipped."""
+    if len(codes) and int(codes.min()) < 0:
+        keep = codes >= 0
+        codes, weights = codes[keep], weights[keep]
+    return np.bincount(codes, weights=weights, minlength=n_groups)

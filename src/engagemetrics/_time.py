@@ -1,0 +1,278 @@
+"""Turning the many ways exports write time into int64 nanoseconds since the epoch, UTC.
+
+Accepted: ``datetime64`` of any unit, aware or naive :class:`datetime.datetime` objects,
+ISO 8601 strings (``2024-05-01T10:00:00``, a space instead of ``T``, fractions of a
+second, and a ``Z`` or ``±HH:MM`` / ``±HHMM`` offset), and epoch numbers with an explicit
+unit. Aware values are converted to UTC; naive values are read in the time zone ``tz``.
+A column mixing naive and aware values is an error, because there is no honest way to
+order them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+import zoneinfo
+from typing import Any, Final, Literal
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from .exceptions import DataError, InvalidParameterError, SchemaError
+
+__all__ = ["ParsedTime", "TimeUnit", "parse_time"]
+
+TimeUnit = Literal["s", "ms", "us", "ns"]
+_NS_PER: Final = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1, "D": 86_400 * 10**9}
+NAT: Final = np.iinfo(np.int64).min
+
+
+@attrs.frozen
+class ParsedTime:
+    """Nanoseconds since the epoch (UTC), with the rows that were missing or unparseable."""
+
+    ns: NDArray[np.int64]
+    missing: NDArray[np.bool_]
+    unparseable: NDArray[np.bool_]
+
+
+def parse_time(
+    values: NDArray[Any],
+    /,
+    *,
+    tz: str = "UTC",
+    unit: TimeUnit | None = None,
+    column: str = "time",
+) -> ParsedTime:
+    """Parse a time column; rows that fail are flagged, never silently altered.
+
+    Raises
+    ------
+    SchemaError
+        Numbers without ``unit``, or a type that cannot hold time.
+    DataError
+        Naive and aware values mixed in one column.
+    """
+    zone = _zone(tz)
+    kind = values.dtype.kind
+    if kind == "M":
+        ns = _datetime64_to_ns(values)
+        missing = ns == NAT
+        return ParsedTime(_localize(ns, missing, zone), missing, np.zeros(len(ns), bool))
+    if kind in "iuf":
+        return _from_numbers(values, unit=unit, column=column)
+    if kind == "b":
+        raise SchemaError(f"Column {column!r} holds booleans, which cannot be times.")
+    if kind in "US":
+        return _from_strings(values.astype("U"), zone=zone, column=column)
+    if kind == "O":
+        return _from_objects(values, zone=zone, unit=unit, column=column)
+    raise SchemaError(f"Column {column!r} has dtype {values.dtype}, which cannot hold times.")
+
+
+def _zone(tz: str) -> zoneinfo.ZoneInfo | None:
+    if tz.upper() == "UTC":
+        return None
+    try:
+        return zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidParameterError(
+            f"The 'tz' parameter must be an IANA time zone name such as 'Europe/Paris'; "
+            f"got {tz!r}."
+        ) from None
+
+
+def _datetime64_to_ns(values: NDArray[Any]) -> NDArray[np.int64]:
+    return np.asarray(values.astype("datetime64[ns]").view(np.int64))
+
+
+def _from_numbers(values: NDArray[Any], *, unit: TimeUnit | None, column: str) -> ParsedTime:
+    if unit is None:
+        raise SchemaError(
+            f"Column {column!r} holds numbers; say what they count with time_unit='s', 'ms', "
+            "'us' or 'ns' (seconds, milliseconds, microseconds or nanoseconds since 1970-01-01 UTC)."
+        )
+    if unit not in _NS_PER or unit == "D":
+        raise InvalidParameterError(
+            f"The 'time_unit' parameter must be one of 's', 'ms', 'us', 'ns'; got {unit!r}."
+        )
+    scale = _NS_PER[unit]
+    if values.dtype.kind == "f":
+        missing = ~np.isfinite(values)
+        ns = np.where(missing, 0.0, values) * scale
+        ns = np.round(ns).astype(np.int64)
+    else:
+        missing = np.zeros(len(values), dtype=bool)
+        ns = values.astype(np.int64) * scale
+    ns[missing] = NAT
+    return ParsedTime(ns, missing, np.zeros(len(values), bool))
+
+
+def _from_strings(values: NDArray[np.str_], *, zone: zoneinfo.ZoneInfo | None, column: str) -> ParsedTime:
+    n = len(values)
+    if n == 0:
+        return ParsedTime(np.empty(0, np.int64), np.empty(0, bool), np.empty(0, bool))
+    width = values.dtype.itemsize // 4
+    # An ISO offset sits at the end of the string, so read each row's last characters
+    # through a (rows, characters) view of the code points.
+    chars = values.view(np.uint32).reshape(n, width).copy()
+    length = np.count_nonzero(chars, axis=1)
+    rows = np.arange(n)
+
+    def char_at(back: int) -> NDArray[np.uint32]:
+        pos = np.maximum(length - back, 0)
+        return np.where(length >= back, chars[rows, pos], 0)
+
+    zulu = char_at(1) == ord("Z")
+    sign6 = char_at(6)
+    sign5 = char_at(5)
+    colon_offset = np.isin(sign6, (ord("+"), ord("-"))) & (char_at(3) == ord(":")) & (length >= 16)
+    plain_offset = np.isin(sign5, (ord("+"), ord("-"))) & ~colon_offset & (length >= 15)
+    # a date part "YYYY-MM-DD" also contains '-', so an offset must follow a time part
+    plain_offset &= char_at(8) != ord("-")
+    aware = zulu | colon_offset | plain_offset
+
+    offset_minutes = np.zeros(n, dtype=np.int64)
+    if colon_offset.any() or plain_offset.any():
+        def digit(pos: NDArray[np.int64]) -> NDArray[np.int64]:
+            return chars[rows, np.clip(pos, 0, width - 1)].astype(np.int64) - ord("0")
+
+        start = np.where(colon_offset, length - 5, length - 4)
+        hours = digit(start) * 10 + digit(start + 1)
+        minute_at = np.where(colon_offset, start + 3, start + 2)
+        minutes = digit(minute_at) * 10 + digit(minute_at + 1)
+        sign = np.where(np.where(colon_offset, sign6, sign5) == ord("-"), -1, 1)
+        offset_minutes = np.where(colon_offset | plain_offset, sign * (hours * 60 + minutes), 0)
+    # numpy keeps NULs inside a string, so the whole suffix is cleared, one place at a time
+    suffix = np.where(colon_offset, 6, np.where(plain_offset, 5, np.where(zulu, 1, 0)))
+    for back in range(1, 7):
+        clear = rows[suffix >= back]
+        chars[clear, length[clear] - back] = 0
+    local = chars.view(f"U{width}").reshape(n)
+
+    empty = length == 0
+    ns, unparseable = _parse_iso_local(local)
+    missing = empty | ((ns == NAT) & ~unparseable)
+    valid_aware = aware & ~missing & ~unparseable
+    valid_naive = ~aware & ~missing & ~unparseable
+    if valid_aware.any() and valid_naive.any():
+        first_aware = int(np.flatnonzero(valid_aware)[0])
+        first_naive = int(np.flatnonzero(valid_naive)[0])
+        raise DataError(
+            f"Column {column!r} mixes times with a UTC offset (e.g. {str(values[first_aware])!r} at "
+            f"row {first_aware}) and times without one (e.g. {str(values[first_naive])!r} at row "
+            f"{first_naive}); write all of them one way, or parse them before loading."
+        )
+    ns = np.where(aware & ~missing & ~unparseable, ns - offset_minutes * 60_000_000_000, ns)
+    if not aware.any():
+        ns = _localize(ns, missing | unparseable, zone)
+    ns[missing | unparseable] = NAT
+    return ParsedTime(ns, missing, unparseable)
+
+
+def _parse_iso_local(local: NDArray[np.str_]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """numpy's C parser, falling back to per-distinct-string parsing only when it fails."""
+    # numpy only warns on some offsets it cannot represent; treat those as failures too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return _datetime64_to_ns(local), np.zeros(len(local), bool)
+        except (ValueError, UserWarning, DeprecationWarning):
+            pass
+    uniques, inverse = np.unique(local, return_inverse=True)
+    parsed = np.empty(len(uniques), dtype=np.int64)
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i, text in enumerate(uniques.tolist()):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                parsed[i] = np.datetime64(text, "ns").view(np.int64)
+        except (ValueError, UserWarning, DeprecationWarning):
+            parsed[i] = NAT
+            bad[i] = True
+    inverse = inverse.reshape(-1)
+    return parsed[inverse], bad[inverse]
+
+
+def _from_objects(
+    values: NDArray[Any], *, zone: zoneinfo.ZoneInfo | None, unit: TimeUnit | None, column: str
+) -> ParsedTime:
+    items = values.tolist()
+    missing_list = [v is None or (isinstance(v, float) and v != v) for v in items]
+    present = [v for v, m in zip(items, missing_list) if not m]
+    if present and all(isinstance(v, str) for v in present):
+        strings = np.array(["" if m else v for v, m in zip(items, missing_list)], dtype=str)
+        return _from_strings(strings, zone=zone, column=column)
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        numbers = np.array([np.nan if m else v for v, m in zip(items, missing_list)], dtype=float)
+        return _from_numbers(numbers, unit=unit, column=column)
+    if present and all(isinstance(v, dt.datetime) for v in present):
+        return _from_datetimes(items, np.array(missing_list, dtype=bool), zone=zone, column=column)
+    if present and all(isinstance(v, np.datetime64) for v in present):
+        array = np.array([np.datetime64("NaT") if m else v for v, m in zip(items, missing_list)])
+        return parse_time(array.astype("datetime64[ns]"), tz=zone.key if zone else "UTC")
+    kinds = sorted({type(v).__name__ for v in present})
+    raise SchemaError(
+        f"Column {column!r} holds values of types {kinds}; times must be all datetimes, all "
+        "ISO 8601 strings, or all numbers with a time_unit."
+    )
+
+
+def _from_datetimes(
+    items: list[Any], missing: NDArray[np.bool_], *, zone: zoneinfo.ZoneInfo | None, column: str
+) -> ParsedTime:
+    aware = np.array(
+        [not m and v.tzinfo is not None and v.utcoffset() is not None for v, m in zip(items, missing)]
+    )
+    naive = ~aware & ~missing
+    if aware.any() and naive.any():
+        a, b = int(np.flatnonzero(aware)[0]), int(np.flatnonzero(naive)[0])
+        raise DataError(
+            f"Column {column!r} mixes aware datetimes (row {a}: {items[a]!r}) and naive ones "
+            f"(row {b}: {items[b]!r}); make them all aware or all naive."
+        )
+    epoch = dt.datetime(1970, 1, 1)
+    ns = np.full(len(items), NAT, dtype=np.int64)
+    for i, value in enumerate(items):
+        if missing[i]:
+            continue
+        if aware[i]:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        delta = value - epoch
+        ns[i] = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1_000
+    if not aware.any():
+        ns = _localize(ns, missing, zone)
+    return ParsedTime(ns, missing, np.zeros(len(items), bool))
+
+
+def _localize(
+    ns: NDArray[np.int64], skip: NDArray[np.bool_], zone: zoneinfo.ZoneInfo | None
+) -> NDArray[np.int64]:
+    """Read naive wall-clock times in ``zone`` and return UTC.
+
+    Offsets change only on the hour in every zone with daylight saving, so the offset is
+    looked up once per distinct wall-clock hour. Ambiguous wall times take the first of
+    the two instants (``fold=0``), as :mod:`zoneinfo` does.
+    """
+    if zone is None:
+        return ns
+    hour_ns = 3_600_000_000_000
+    hours = np.where(skip, 0, ns) // hour_ns
+    distinct, inverse = np.unique(hours, return_inverse=True)
+    epoch = dt.datetime(1970, 1, 1)
+    offsets = np.array(
+        [
+            (epoch + dt.timedelta(hours=int(h))).replace(tzinfo=zone).utcoffset() // dt.timedelta(seconds=1)  # type: ignore[operator]
+            for h in distinct.tolist()
+        ],
+        dtype=np.int64,
+    )
+    out = ns - offsets[inverse.reshape(-1)] * 1_000_000_000
+    out[skip] = NAT
+    return out
+
+
+def format_ns(ns: int) -> str:
+    """An instant as ISO 8601 UTC text, for messages and reports."""
+    return str(np.datetime64(int(ns), "ns").astype("datetime64[s]")) + "Z"

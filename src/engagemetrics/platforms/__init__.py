@@ -1,0 +1,1 @@
+"""Platform vocabularies, kept as TOML data (see :meth:`engagemetrics.Taxonomy.for_platform`)."""
