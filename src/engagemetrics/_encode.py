@@ -92,8 +92,7 @@ def sort_keys(
                 return (k.astype(np.int64) + low).astype(values.dtype)
 
             return keys, np.zeros(len(values), dtype=bool), decode_int
-    encoded = values if isinstance(values, Encoded) else encode(values, column=column)
-    return codes_as_keys(encoded)
+    return codes_as_keys(encode(values, column=column))
 
 
 def codes_as_keys(
@@ -150,12 +149,16 @@ def _encode_objects(values: NDArray[Any], *, column: str) -> Encoded:
     missing = np.array(
         [v is None or (isinstance(v, float) and v != v) or v == "" for v in items], dtype=bool
     )
-    present = [v for v, m in zip(items, missing.tolist()) if not m]
+    present = [v for v, m in zip(items, missing.tolist(), strict=True) if not m]
     if all(isinstance(v, str) for v in present):
-        strings = np.array(["" if m else v for v, m in zip(items, missing.tolist())], dtype=str)
+        strings = np.array(
+            ["" if m else v for v, m in zip(items, missing.tolist(), strict=True)], dtype=str
+        )
         return _encode_strings(strings, missing)
     if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
-        ints = np.array([0 if m else v for v, m in zip(items, missing.tolist())], dtype=np.int64)
+        ints = np.array(
+            [0 if m else v for v, m in zip(items, missing.tolist(), strict=True)], dtype=np.int64
+        )
         return _mark_missing(_encode_integers(ints), missing)
     kinds = sorted({type(v).__name__ for v in present})
     raise SchemaError(

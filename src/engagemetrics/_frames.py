@@ -8,7 +8,7 @@ runs over rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -36,6 +36,7 @@ def frame_columns(frame: Any, mapping: Mapping[str, str]) -> dict[str, NDArray[A
             f"{', '.join(REQUIRED + OPTIONAL)}."
         )
     library = type(frame).__module__.split(".")[0]
+    get: Callable[[Any, str, str], NDArray[Any] | Encoded]
     if library == "pandas":
         get = _pandas_column
     elif library == "polars":
@@ -71,7 +72,9 @@ def _pandas_column(frame: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
     if ours == "time" and isinstance(dtype, pd.DatetimeTZDtype):
         utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
         return np.asarray(utc.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")))
-    if ours in _ENCODED and (dtype == object or pd.api.types.is_string_dtype(dtype)):
+    if ours in _ENCODED and (
+        pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    ):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         return from_categorical(np.asarray(codes), np.asarray(uniques, dtype=object))
     if pd.api.types.is_extension_array_dtype(dtype):
@@ -87,7 +90,9 @@ def _polars_column(frame: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
     pl = import_optional("polars", purpose="Reading a polars DataFrame")
     series = frame.get_column(name)
     dtype = series.dtype
-    if ours in _ENCODED and (dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)):
+    if ours in _ENCODED and (
+        dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
+    ):
         return _polars_encoded(pl, series)
     if ours == "time" and isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
@@ -106,7 +111,11 @@ def _polars_encoded(pl: Any, series: Any) -> Encoded:
     if series.dtype != pl.Categorical:
         series = series.cast(pl.Categorical)
     physical = series.to_physical()
-    pairs = pl.DataFrame({"code": physical, "name": series.cast(pl.String)}).drop_nulls().unique("code")
+    pairs = (
+        pl.DataFrame({"code": physical, "name": series.cast(pl.String)})
+        .drop_nulls()
+        .unique("code")
+    )
     global_codes = pairs.get_column("code").to_numpy().astype(np.int64)
     local = np.full(int(global_codes.max()) + 2 if len(global_codes) else 1, -1, dtype=np.int64)
     local[global_codes] = np.arange(len(global_codes))
@@ -166,7 +175,9 @@ def _to_pandas(log: EventLog) -> Any:
     data["time"] = pd.Series(log.time.view("datetime64[ns]")).dt.tz_localize("UTC")
     if "value" in log.columns_present:
         data["value"] = np.asarray(log.value)
-    data["direction"] = pd.Categorical.from_codes(log.direction, categories=["inbound", "outbound"])
+    data["direction"] = pd.Categorical.from_codes(
+        log.direction, categories=["inbound", "outbound"]
+    )
     return pd.DataFrame(data)
 
 
@@ -194,7 +205,9 @@ def _to_polars(log: EventLog) -> Any:
     if "value" in log.columns_present:
         data["value"] = pl.Series(np.asarray(log.value))
     directions = pl.Series(["inbound", "outbound"])
-    data["direction"] = directions.gather(pl.Series(log.direction.astype(np.int64))).cast(pl.Categorical)
+    data["direction"] = directions.gather(pl.Series(log.direction.astype(np.int64))).cast(
+        pl.Categorical
+    )
     return pl.DataFrame(data)
 
 
@@ -207,12 +220,15 @@ def _to_arrow(log: EventLog) -> Any:
             arrays[name] = pa.array(dictionary[np.maximum(codes, 0)], mask=missing)
         else:
             arrays[name] = pa.DictionaryArray.from_arrays(
-                pa.array(codes.astype(np.int32), mask=missing), pa.array(dictionary.tolist(), pa.string())
+                pa.array(codes.astype(np.int32), mask=missing),
+                pa.array(dictionary.tolist(), pa.string()),
             )
     arrays["action"] = pa.DictionaryArray.from_arrays(
         pa.array(log.action.astype(np.int32)), pa.array(list(log.taxonomy.names), pa.string())
     )
-    arrays["time"] = pa.array(np.asarray(log.time), type=pa.int64()).cast(pa.timestamp("ns", tz="UTC"))
+    arrays["time"] = pa.array(np.asarray(log.time), type=pa.int64()).cast(
+        pa.timestamp("ns", tz="UTC")
+    )
     if "value" in log.columns_present:
         arrays["value"] = pa.array(np.asarray(log.value))
     arrays["direction"] = pa.DictionaryArray.from_arrays(

@@ -84,16 +84,17 @@ def _zone(tz: str) -> zoneinfo.ZoneInfo | None:
 
 
 def _datetime64_to_ns(values: NDArray[Any]) -> NDArray[np.int64]:
-    return np.asarray(values.astype("datetime64[ns]").view(np.int64))
+    return np.asarray(values.astype("datetime64[ns]").view(np.int64), dtype=np.int64)
 
 
 def _from_numbers(values: NDArray[Any], *, unit: TimeUnit | None, column: str) -> ParsedTime:
     if unit is None:
         raise SchemaError(
             f"Column {column!r} holds numbers; say what they count with time_unit='s', 'ms', "
-            "'us' or 'ns' (seconds, milliseconds, microseconds or nanoseconds since 1970-01-01 UTC)."
+            "'us' or 'ns' (seconds, milliseconds, microseconds or nanoseconds since "
+            "1970-01-01 UTC)."
         )
-    if unit not in _NS_PER or unit == "D":
+    if unit not in ("s", "ms", "us", "ns"):
         raise InvalidParameterError(
             f"The 'time_unit' parameter must be one of 's', 'ms', 'us', 'ns'; got {unit!r}."
         )
@@ -109,7 +110,9 @@ def _from_numbers(values: NDArray[Any], *, unit: TimeUnit | None, column: str) -
     return ParsedTime(ns, missing, np.zeros(len(values), bool))
 
 
-def _from_strings(values: NDArray[np.str_], *, zone: zoneinfo.ZoneInfo | None, column: str) -> ParsedTime:
+def _from_strings(
+    values: NDArray[np.str_], *, zone: zoneinfo.ZoneInfo | None, column: str
+) -> ParsedTime:
     n = len(values)
     if n == 0:
         return ParsedTime(np.empty(0, np.int64), np.empty(0, bool), np.empty(0, bool))
@@ -135,8 +138,10 @@ def _from_strings(values: NDArray[np.str_], *, zone: zoneinfo.ZoneInfo | None, c
 
     offset_minutes = np.zeros(n, dtype=np.int64)
     if colon_offset.any() or plain_offset.any():
+
         def digit(pos: NDArray[np.int64]) -> NDArray[np.int64]:
-            return chars[rows, np.clip(pos, 0, width - 1)].astype(np.int64) - ord("0")
+            picked = chars[rows, np.clip(pos, 0, width - 1)].astype(np.int64)
+            return np.asarray(picked - ord("0"), dtype=np.int64)
 
         start = np.where(colon_offset, length - 5, length - 4)
         hours = digit(start) * 10 + digit(start + 1)
@@ -160,9 +165,9 @@ def _from_strings(values: NDArray[np.str_], *, zone: zoneinfo.ZoneInfo | None, c
         first_aware = int(np.flatnonzero(valid_aware)[0])
         first_naive = int(np.flatnonzero(valid_naive)[0])
         raise DataError(
-            f"Column {column!r} mixes times with a UTC offset (e.g. {str(values[first_aware])!r} at "
-            f"row {first_aware}) and times without one (e.g. {str(values[first_naive])!r} at row "
-            f"{first_naive}); write all of them one way, or parse them before loading."
+            f"Column {column!r} mixes times with a UTC offset (e.g. "
+            f"{str(values[first_aware])!r} at row {first_aware}) and times without one "
+            f"(e.g. {str(values[first_naive])!r} at row {first_naive}); write all of them one way, or parse them before loading."
         )
     ns = np.where(aware & ~missing & ~unparseable, ns - offset_minutes * 60_000_000_000, ns)
     if not aware.any():
@@ -200,17 +205,23 @@ def _from_objects(
 ) -> ParsedTime:
     items = values.tolist()
     missing_list = [v is None or (isinstance(v, float) and v != v) for v in items]
-    present = [v for v, m in zip(items, missing_list) if not m]
+    present = [v for v, m in zip(items, missing_list, strict=True) if not m]
     if present and all(isinstance(v, str) for v in present):
-        strings = np.array(["" if m else v for v, m in zip(items, missing_list)], dtype=str)
+        strings = np.array(
+            ["" if m else v for v, m in zip(items, missing_list, strict=True)], dtype=str
+        )
         return _from_strings(strings, zone=zone, column=column)
     if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        numbers = np.array([np.nan if m else v for v, m in zip(items, missing_list)], dtype=float)
+        numbers = np.array(
+            [np.nan if m else v for v, m in zip(items, missing_list, strict=True)], dtype=float
+        )
         return _from_numbers(numbers, unit=unit, column=column)
     if present and all(isinstance(v, dt.datetime) for v in present):
         return _from_datetimes(items, np.array(missing_list, dtype=bool), zone=zone, column=column)
     if present and all(isinstance(v, np.datetime64) for v in present):
-        array = np.array([np.datetime64("NaT") if m else v for v, m in zip(items, missing_list)])
+        array = np.array(
+            [np.datetime64("NaT") if m else v for v, m in zip(items, missing_list, strict=True)]
+        )
         return parse_time(array.astype("datetime64[ns]"), tz=zone.key if zone else "UTC")
     kinds = sorted({type(v).__name__ for v in present})
     raise SchemaError(
@@ -223,7 +234,10 @@ def _from_datetimes(
     items: list[Any], missing: NDArray[np.bool_], *, zone: zoneinfo.ZoneInfo | None, column: str
 ) -> ParsedTime:
     aware = np.array(
-        [not m and v.tzinfo is not None and v.utcoffset() is not None for v, m in zip(items, missing)]
+        [
+            not m and v.tzinfo is not None and v.utcoffset() is not None
+            for v, m in zip(items, missing, strict=True)
+        ]
     )
     naive = ~aware & ~missing
     if aware.any() and naive.any():
@@ -263,7 +277,8 @@ def _localize(
     epoch = dt.datetime(1970, 1, 1)
     offsets = np.array(
         [
-            (epoch + dt.timedelta(hours=int(h))).replace(tzinfo=zone).utcoffset() // dt.timedelta(seconds=1)  # type: ignore[operator]
+            (epoch + dt.timedelta(hours=int(h))).replace(tzinfo=zone).utcoffset()
+            // dt.timedelta(seconds=1)  # type: ignore[operator]
             for h in distinct.tolist()
         ],
         dtype=np.int64,

@@ -22,7 +22,8 @@ __all__ = ["dumps", "loads"]
 
 def loads(text: str) -> dict[str, Any]:
     """Parse a TOML document."""
-    return tomllib.loads(text)
+    document: dict[str, Any] = tomllib.loads(text)
+    return document
 
 
 def dumps(document: Mapping[str, Any]) -> str:

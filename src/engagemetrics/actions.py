@@ -199,6 +199,10 @@ direction=<Direction.INBOUND: 'inbound'>, weight=3.0, description='')
         return cls(**data)
 
 
+def _to_actions(actions: Iterable[Action]) -> tuple[Action, ...]:
+    return tuple(actions)
+
+
 def _freeze_aliases(aliases: Mapping[str, str]) -> Mapping[str, str]:
     return {normalize_name(k): normalize_name(v) for k, v in sorted(aliases.items())}
 
@@ -231,7 +235,7 @@ class Taxonomy:
     True
     """
 
-    actions: tuple[Action, ...] = attrs.field(converter=tuple)
+    actions: tuple[Action, ...] = attrs.field(converter=_to_actions)
     aliases: Mapping[str, str] = attrs.field(factory=dict, converter=_freeze_aliases)
     name: str = "custom"
     _lookup: Mapping[str, int] = attrs.field(init=False, repr=False)
@@ -328,7 +332,9 @@ class Taxonomy:
         """Names of the platforms whose vocabularies are bundled."""
         files = resources.files("engagemetrics.platforms").iterdir()
         return tuple(
-            sorted(f.name[:-5] for f in files if f.name.endswith(".toml") and f.name != "default.toml")
+            sorted(
+                f.name[:-5] for f in files if f.name.endswith(".toml") and f.name != "default.toml"
+            )
         )
 
     @classmethod
@@ -337,7 +343,8 @@ class Taxonomy:
         unknown = set(data) - {"name", "actions", "aliases"}
         if unknown:
             raise InvalidParameterError(
-                f"Unknown key(s) {sorted(unknown)} in taxonomy; valid keys: name, actions, aliases."
+                f"Unknown key(s) {sorted(unknown)} in taxonomy; "
+                "valid keys: name, actions, aliases."
             )
         if "actions" not in data:
             raise InvalidParameterError("A taxonomy needs an 'actions' list.")
@@ -522,7 +529,9 @@ class Taxonomy:
         # code -1 (missing) indexes the trailing -1
         return table[np.asarray(codes)]
 
-    def unknown_error(self, values: NDArray[Any], bad_rows: NDArray[np.intp]) -> UnknownActionError:
+    def unknown_error(
+        self, values: NDArray[Any], bad_rows: NDArray[np.intp]
+    ) -> UnknownActionError:
         """The error for unknown names at ``bad_rows`` of ``values`` (used by readers)."""
         first = int(bad_rows[0])
         name = str(values[first])
@@ -531,7 +540,8 @@ class Taxonomy:
         known = ", ".join(self.names[:12]) + (", ..." if len(self.names) > 12 else "")
         return UnknownActionError(
             f"Unknown action {name!r} at row {first} ({bad_rows.size} rows with unknown "
-            f"actions{others}); known actions: {known}.{_suggest(normalize_name(name), self._lookup)}"
+            f"actions{others}); known actions: {known}."
+            f"{_suggest(normalize_name(name), self._lookup)}"
             " Add aliases with Taxonomy.extend(aliases=...) or load with on_invalid='drop'."
         )
 

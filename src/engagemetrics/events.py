@@ -220,6 +220,9 @@ class EventLog:
         "time",
         "value",
     )
+    _taxonomy: Taxonomy
+    _columns_present: frozenset[str]
+    _dictionaries: dict[str, NDArray[Any]]
     actor: NDArray[np.int32]
     action: NDArray[np.int16]
     time: NDArray[np.int64]
@@ -308,7 +311,8 @@ class EventLog:
         ----------
         actor, action, time
             Required columns. ``action`` holds names the taxonomy knows (canonical or
-            alias), or integer action codes of ``taxonomy`` (as :attr:`action` holds them). ``time`` holds ``datetime64``, datetimes, ISO 8601 strings, or epoch
+            alias), or integer action codes of ``taxonomy`` (as :attr:`action` holds
+            them). ``time`` holds ``datetime64``, datetimes, ISO 8601 strings, or epoch
             numbers (then ``time_unit`` is required).
         content, channel, thread
             Optional id columns (strings or integers); missing entries mean "none".
@@ -390,7 +394,8 @@ class EventLog:
             unknown = set(row) - set(names)
             if unknown:
                 raise SchemaError(
-                    f"Record {i} has unknown key(s) {sorted(unknown)}; keys are {', '.join(names)}."
+                    f"Record {i} has unknown key(s) {sorted(unknown)}; "
+                    f"keys are {', '.join(names)}."
                 )
         data: dict[str, Any] = {}
         for name in names:
@@ -435,7 +440,9 @@ class EventLog:
         from ._frames import frame_columns
 
         data = frame_columns(frame, columns or {})
-        return cls._build(data, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
+        return cls._build(
+            data, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
+        )
 
     @classmethod
     def concat(cls, logs: Sequence[EventLog], /) -> EventLog:
@@ -520,7 +527,9 @@ class EventLog:
             actor_keys, actor_missing, decode_actor = _encode.codes_as_keys(actor)
         else:
             actor_keys, actor_missing, decode_actor = _encode.sort_keys(actor, column="actor")
-        problems.append(_Problem("actor", "missing", actor_missing, None, "every event needs an actor."))
+        problems.append(
+            _Problem("actor", "missing", actor_missing, None, "every event needs an actor.")
+        )
 
         # action
         action_col = columns["action"]
@@ -538,30 +547,35 @@ class EventLog:
             missing_action = _missing_strings(action_col)
             action = taxonomy.resolve_or_mask(np.where(missing_action, "", action_col))
             action_values = action_col
-        problems.append(_Problem("action", "missing", missing_action, None, "every event needs an action."))
+        problems.append(
+            _Problem("action", "missing", missing_action, None, "every event needs an action.")
+        )
         unknown = (action < 0) & ~missing_action
         if unknown.any() and on_invalid == "raise":
             values = (
-                action_values
-                if action_values is not None
-                else _decode(columns["action"])  # type: ignore[arg-type]
+                action_values if action_values is not None else _decode(columns["action"])  # type: ignore[arg-type]
             )
             raise taxonomy.unknown_error(np.asarray(values, dtype=object), np.flatnonzero(unknown))
-        problems.append(_Problem("action", "unknown action", unknown, _lazy_values(columns["action"]), ""))
+        problems.append(
+            _Problem("action", "unknown action", unknown, _lazy_values(columns["action"]), "")
+        )
 
         # time
         time_col = columns["time"]
         if isinstance(time_col, Encoded):
             time_col = time_col.dictionary[np.maximum(time_col.codes, 0)]
         parsed = parse_time(time_col, tz=tz, unit=time_unit, column="time")
-        problems.append(_Problem("time", "missing", parsed.missing, None, "every event needs a time."))
+        problems.append(
+            _Problem("time", "missing", parsed.missing, None, "every event needs a time.")
+        )
         problems.append(
             _Problem(
                 "time",
                 "unparseable",
                 parsed.unparseable,
                 time_col,
-                "times must be ISO 8601 (e.g. '2024-05-01T10:00:00Z'), datetimes or epoch numbers.",
+                "times must be ISO 8601 (e.g. '2024-05-01T10:00:00Z'), datetimes or "
+                "epoch numbers.",
             )
         )
 
@@ -613,22 +627,30 @@ class EventLog:
                 else ()
             )
             dropped.append(
-                DroppedRows(problem.column, problem.rule, int(rows.size), tuple(map(int, examples)), shown)
+                DroppedRows(
+                    problem.column, problem.rule, int(rows.size), tuple(map(int, examples)), shown
+                )
             )
             keep &= ~problem.mask
-        report = LoadReport(rows_read=n, rows_kept=int(keep.sum()), dropped=tuple(dropped), filled=filled)
+        report = LoadReport(
+            rows_read=n, rows_kept=int(keep.sum()), dropped=tuple(dropped), filled=filled
+        )
 
         ids: dict[str, Encoded] = {}
         for column in ID_COLUMNS:
             if column in columns:
                 col = columns[column]
-                ids[column] = col if isinstance(col, Encoded) else _encode.encode(col, column=column)
+                ids[column] = (
+                    col if isinstance(col, Encoded) else _encode.encode(col, column=column)
+                )
 
         if not keep.all():
             actor_keys, action, direction = actor_keys[keep], action[keep], direction[keep]
             ns = parsed.ns[keep]
             value = None if value is None else value[keep]
-            ids = {k: _encode.from_categorical(e.codes[keep], e.dictionary) for k, e in ids.items()}
+            ids = {
+                k: _encode.from_categorical(e.codes[keep], e.dictionary) for k, e in ids.items()
+            }
         else:
             ns = parsed.ns
         return cls._order(
@@ -766,7 +788,8 @@ class EventLog:
         """The code dictionary of ``actor``, ``content``, ``channel`` or ``thread``."""
         if column not in self._dictionaries:
             raise InvalidParameterError(
-                f"Column {column!r} has no dictionary; choose one of actor, content, channel, thread."
+                f"Column {column!r} has no dictionary; "
+                "choose one of actor, content, channel, thread."
             )
         return self._dictionaries[column]
 
@@ -784,7 +807,7 @@ class EventLog:
     @property
     def nbytes(self) -> int:
         """Bytes held by the columns, the index and the dictionaries."""
-        arrays = [
+        arrays: list[NDArray[Any]] = [
             self.actor, self.action, self.time, self.content, self.channel, self.thread,
             self.value, self.direction, self.actor_offsets, *self._dictionaries.values(),
         ]  # fmt: skip
@@ -801,7 +824,8 @@ class EventLog:
         if not all(np.array_equal(getattr(self, n), getattr(other, n)) for n in names):
             return False
         return all(
-            np.array_equal(self._dictionaries[k], other._dictionaries[k]) for k in self._dictionaries
+            np.array_equal(self._dictionaries[k], other._dictionaries[k])
+            for k in self._dictionaries
         ) and np.array_equal(self.actor_offsets, other.actor_offsets)
 
     def __eq__(self, other: object) -> bool:
@@ -858,7 +882,7 @@ class EventLog:
         actor = self.actor[rows]
         offsets = run_starts(actor)
         present_actors = actor[offsets[:-1]]
-        ids = {
+        ids: dict[str, tuple[NDArray[np.int32], NDArray[Any]]] = {
             k: (self.codes(k)[rows], self._dictionaries[k])
             for k in ID_COLUMNS
             if k in self.columns_present
@@ -891,7 +915,10 @@ class EventLog:
         by_category = group_count(self.taxonomy.categories[self.action], len(ActionCategory))
         by_direction = group_count(self.direction, 2)
         # an actor counts once per category: distinct (actor, category) pairs
-        pair = self.actor.astype(np.int64) * len(ActionCategory) + self.taxonomy.categories[self.action]
+        pair = (
+            self.actor.astype(np.int64) * len(ActionCategory)
+            + self.taxonomy.categories[self.action]
+        )
         distinct_pairs = np.unique(pair) if len(pair) else pair
         actors_by_category = group_count(distinct_pairs % len(ActionCategory), len(ActionCategory))
         return LogSummary(
@@ -905,7 +932,9 @@ class EventLog:
             actors_by_category={c.value: int(actors_by_category[c.code]) for c in ActionCategory},
             events_by_direction={d.value: int(by_direction[d.code]) for d in Direction},
             events_by_action={
-                name: int(by_action[i]) for i, name in enumerate(self.taxonomy.names) if by_action[i]
+                name: int(by_action[i])
+                for i, name in enumerate(self.taxonomy.names)
+                if by_action[i]
             },
         )
 
@@ -935,10 +964,9 @@ class EventLog:
         }
         for column in ID_COLUMNS:
             if column in self.columns_present:
-                codes = self.codes(column)
-                decoded = np.asarray(self._dictionaries[column], dtype=object)[np.maximum(codes, 0)]
-                decoded[codes < 0] = None
-                out[column] = decoded
+                out[column] = _decode(
+                    Encoded(self.codes(column).astype(np.int64), self._dictionaries[column])
+                )
         if "value" in self.columns_present:
             out["value"] = np.asarray(self.value)
         out["direction"] = np.array(["inbound", "outbound"], dtype=object)[self.direction]
@@ -1015,7 +1043,8 @@ def _length(column: NDArray[Any] | Encoded) -> int:
 
 
 def _decode(column: Encoded) -> NDArray[Any]:
-    values = np.asarray(column.dictionary, dtype=object)[np.maximum(column.codes, 0)]
+    """Values of an encoded column as objects, None where missing."""
+    values = column.dictionary.astype(object)[np.maximum(column.codes, 0)]
     values[column.codes < 0] = None
     return values
 
@@ -1027,7 +1056,7 @@ def _lazy_values(column: NDArray[Any] | Encoded) -> NDArray[Any]:
 def _missing_strings(values: NDArray[Any]) -> NDArray[np.bool_]:
     kind = values.dtype.kind
     if kind in "US":
-        return np.char.str_len(values.astype("U")) == 0
+        return np.asarray(np.char.str_len(values.astype("U")) == 0, dtype=bool)
     if kind == "O":
         return np.array(
             [v is None or (isinstance(v, float) and v != v) or v == "" for v in values.tolist()],
@@ -1044,7 +1073,9 @@ def _values(
     raw = _decode(column) if isinstance(column, Encoded) else column
     if raw.dtype.kind == "O":
         items = raw.tolist()
-        if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in items):
+        if not all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in items
+        ):
             kinds = sorted({type(v).__name__ for v in items if v is not None})
             raise SchemaError(f"Column 'value' holds {kinds}; values must be numbers.")
         raw = np.array([np.nan if v is None else v for v in items], dtype=np.float64)
@@ -1063,9 +1094,7 @@ def _directions(
         codes, dictionary = column.codes, column.dictionary
     else:
         if column.dtype.kind == "b":
-            raise SchemaError(
-                "Column 'direction' holds booleans; write 'inbound' or 'outbound'."
-            )
+            raise SchemaError("Column 'direction' holds booleans; write 'inbound' or 'outbound'.")
         encoded = _encode.encode(column, column="direction")
         codes, dictionary = encoded.codes, encoded.dictionary
     table = np.array(
@@ -1081,14 +1110,16 @@ def _directions(
     return np.where(override == -2, -1, override).astype(np.int8), override == -2, raw
 
 
-def _concat_encoded(codes: Sequence[NDArray[Any]], dictionaries: Sequence[NDArray[Any]]) -> Encoded:
+def _concat_encoded(
+    codes: Sequence[NDArray[Any]], dictionaries: Sequence[NDArray[Any]]
+) -> Encoded:
     """One encoding over several (codes, dictionary) pairs, by merging the dictionaries."""
     usable = [np.asarray(d) for d in dictionaries if len(d)]
     if not usable:
         return Encoded(np.concatenate(codes).astype(np.int64), np.empty(0, dtype=object))
     merged = np.unique(np.concatenate(usable))
     remapped = []
-    for c, d in zip(codes, dictionaries):
+    for c, d in zip(codes, dictionaries, strict=True):
         table = np.append(np.searchsorted(merged, np.asarray(d)), -1) if len(d) else np.array([-1])
         remapped.append(table[np.asarray(c)])
     return Encoded(np.concatenate(remapped).astype(np.int64), merged)
@@ -1107,6 +1138,3 @@ def _instant(value: dt.datetime | str | np.datetime64, name: str) -> int:
     if parsed.missing[0] or parsed.unparseable[0]:
         raise InvalidParameterError(f"The {name!r} parameter must be a time; got {value!r}.")
     return int(parsed.ns[0])
-
-
-

@@ -108,7 +108,12 @@ def read_csv(
             numeric=False,
         )  # fmt: skip
     return EventLog.from_frame(
-        frame, columns=mapping, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
+        frame,
+        columns=mapping,
+        taxonomy=taxonomy,
+        tz=tz,
+        time_unit=time_unit,
+        on_invalid=on_invalid,
     )
 
 
@@ -156,13 +161,20 @@ def read_jsonl(
                 try:
                     rows.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise SchemaError(f"Line {number + 1} of {path} is not JSON: {exc.msg}.") from None
+                    raise SchemaError(
+                        f"Line {number + 1} of {path} is not JSON: {exc.msg}."
+                    ) from None
         return _from_python_rows(
             rows, mapping, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid,
             numeric=True,
         )  # fmt: skip
     return EventLog.from_frame(
-        frame, columns=mapping, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
+        frame,
+        columns=mapping,
+        taxonomy=taxonomy,
+        tz=tz,
+        time_unit=time_unit,
+        on_invalid=on_invalid,
     )
 
 
@@ -197,7 +209,12 @@ def read_parquet(
         pd = import_optional("pandas", purpose="read_parquet")
         frame = pd.read_parquet(path)
     return EventLog.from_frame(
-        frame, columns=mapping, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
+        frame,
+        columns=mapping,
+        taxonomy=taxonomy,
+        tz=tz,
+        time_unit=time_unit,
+        on_invalid=on_invalid,
     )
 
 

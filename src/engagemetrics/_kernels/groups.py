@@ -35,4 +35,4 @@ def group_sum(
     if len(codes) and int(codes.min()) < 0:
         keep = codes >= 0
         codes, weights = codes[keep], weights[keep]
-    return np.bincount(codes, weights=weights, minlength=n_groups)
+    return np.asarray(np.bincount(codes, weights=weights, minlength=n_groups), dtype=np.float64)

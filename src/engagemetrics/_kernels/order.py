@@ -108,9 +108,11 @@ def _common_resolution(time: NDArray[np.int64], t_min: int) -> int:
     """The coarsest of 1 s, 1 ms, 1 us, 1 ns that divides every time difference."""
     offset = time - t_min
     for resolution in _RESOLUTIONS:
-        if resolution == 1 or not np.any(offset[:1024] % resolution):
-            if resolution == 1 or not np.any(offset % resolution):
-                return resolution
+        # a sample rules most resolutions out before the full pass
+        if resolution == 1 or (
+            not np.any(offset[:1024] % resolution) and not np.any(offset % resolution)
+        ):
+            return resolution
     return 1
 
 
