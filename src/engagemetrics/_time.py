@@ -164,10 +164,11 @@ def _from_strings(
     if valid_aware.any() and valid_naive.any():
         first_aware = int(np.flatnonzero(valid_aware)[0])
         first_naive = int(np.flatnonzero(valid_naive)[0])
+        aware_text, naive_text = str(values[first_aware]), str(values[first_naive])
         raise DataError(
-            f"Column {column!r} mixes times with a UTC offset (e.g. "
-            f"{str(values[first_aware])!r} at row {first_aware}) and times without one "
-            f"(e.g. {str(values[first_naive])!r} at row {first_naive}); write all of them one way, or parse them before loading."
+            f"Column {column!r} mixes times with a UTC offset (e.g. {aware_text!r} at row "
+            f"{first_aware}) and times without one (e.g. {naive_text!r} at row "
+            f"{first_naive}); write all of them one way, or parse them before loading."
         )
     ns = np.where(aware & ~missing & ~unparseable, ns - offset_minutes * 60_000_000_000, ns)
     if not aware.any():
