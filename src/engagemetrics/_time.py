@@ -275,18 +275,17 @@ def _localize(
     hour_ns = 3_600_000_000_000
     hours = np.where(skip, 0, ns) // hour_ns
     distinct, inverse = np.unique(hours, return_inverse=True)
-    epoch = dt.datetime(1970, 1, 1)
-    offsets = np.array(
-        [
-            (epoch + dt.timedelta(hours=int(h))).replace(tzinfo=zone).utcoffset()
-            // dt.timedelta(seconds=1)  # type: ignore[operator]
-            for h in distinct.tolist()
-        ],
-        dtype=np.int64,
-    )
+    offsets = np.array([_offset_seconds(int(h), zone) for h in distinct.tolist()], np.int64)
     out = ns - offsets[inverse.reshape(-1)] * 1_000_000_000
     out[skip] = NAT
     return out
+
+
+def _offset_seconds(hour: int, zone: zoneinfo.ZoneInfo) -> int:
+    """UTC offset, in seconds, of the wall-clock hour ``hour`` (hours since 1970) in ``zone``."""
+    wall = dt.datetime(1970, 1, 1) + dt.timedelta(hours=hour)
+    offset = wall.replace(tzinfo=zone).utcoffset()
+    return 0 if offset is None else offset // dt.timedelta(seconds=1)
 
 
 def format_ns(ns: int) -> str:

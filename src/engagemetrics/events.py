@@ -13,7 +13,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Final, Literal, final
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
 
 import attrs
 import numpy as np
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["DroppedRows", "Event", "EventLog", "LoadReport", "LogSummary", "OnInvalid"]
 
 OnInvalid = Literal["raise", "drop"]
+ColumnLike: TypeAlias = "ArrayLike | Sequence[Any]"
+"""A column: a numpy array, or any sequence (``None`` marks a missing entry)."""
 CODE_DTYPE: Final = np.int32
 """Integer type of actor, content, channel and thread codes; ``-1`` means absent."""
 ID_COLUMNS: Final = ("content", "channel", "thread")
@@ -292,14 +294,14 @@ class EventLog:
     def from_arrays(
         cls,
         *,
-        actor: ArrayLike,
-        action: ArrayLike,
-        time: ArrayLike,
-        content: ArrayLike | None = None,
-        channel: ArrayLike | None = None,
-        thread: ArrayLike | None = None,
-        value: ArrayLike | None = None,
-        direction: ArrayLike | None = None,
+        actor: ColumnLike,
+        action: ColumnLike,
+        time: ColumnLike,
+        content: ColumnLike | None = None,
+        channel: ColumnLike | None = None,
+        thread: ColumnLike | None = None,
+        value: ColumnLike | None = None,
+        direction: ColumnLike | None = None,
         taxonomy: Taxonomy | None = None,
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
@@ -1009,7 +1011,7 @@ def _owned_bytes(array: NDArray[Any]) -> int:
     return total
 
 
-def _column(data: ArrayLike, name: str) -> NDArray[Any]:
+def _column(data: ColumnLike, name: str) -> NDArray[Any]:
     if isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (list, tuple)):
@@ -1044,8 +1046,10 @@ def _length(column: NDArray[Any] | Encoded) -> int:
 
 def _decode(column: Encoded) -> NDArray[Any]:
     """Values of an encoded column as objects, None where missing."""
-    values = column.dictionary.astype(object)[np.maximum(column.codes, 0)]
-    values[column.codes < 0] = None
+    with_missing = np.empty(len(column.dictionary) + 1, dtype=object)
+    with_missing[:-1] = column.dictionary
+    with_missing[-1] = None  # code -1 reads this slot
+    values: NDArray[Any] = with_missing[column.codes]
     return values
 
 

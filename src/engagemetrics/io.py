@@ -151,7 +151,7 @@ def read_jsonl(
         frame = pl.read_ndjson(path)
     elif chosen == "pandas":
         pd = import_optional("pandas", purpose="read_jsonl(engine='pandas')")
-        frame = pd.read_json(path, lines=True, dtype=False, convert_dates=False)
+        frame = pd.read_json(path, lines=True, dtype=False)
     else:
         rows = []
         with path.open(encoding="utf-8") as handle:

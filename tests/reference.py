@@ -1,0 +1,32 @@
+"""Slow, obviously correct twins of the kernels, in plain Python."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def sort_by_actor_time(actor: Sequence[int], time: Sequence[int]) -> list[int]:
+    """Row numbers ordered by (actor, time, row)."""
+    return sorted(range(len(actor)), key=lambda i: (actor[i], time[i], i))
+
+
+def run_starts(keys: Sequence[int]) -> list[int]:
+    """Start of each run of equal keys, then len(keys)."""
+    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
+    return [*starts, len(keys)]
+
+
+def group_count(codes: Sequence[int], n_groups: int) -> list[int]:
+    counts = [0] * n_groups
+    for code in codes:
+        if code >= 0:
+            counts[code] += 1
+    return counts
+
+
+def group_sum(codes: Sequence[int], weights: Sequence[float], n_groups: int) -> list[float]:
+    sums = [0.0] * n_groups
+    for code, weight in zip(codes, weights, strict=True):
+        if code >= 0:
+            sums[code] += weight
+    return sums

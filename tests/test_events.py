@@ -1,0 +1,307 @@
+"""EventLog: canonical order, round trips, concat, filter, and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engagemetrics import (
+    ColumnNotFoundError,
+    DataError,
+    Event,
+    EventLog,
+    InvalidParameterError,
+    SchemaError,
+    Taxonomy,
+    UnknownActionError,
+)
+
+ACTIONS = ["view", "like", "comment", "share", "brand_reply", "purchase", "retweet"]
+
+rows_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(["ana", "bo", "cy", "dee", "eve"]),
+        st.sampled_from(ACTIONS),
+        st.integers(0, 10_000),
+        st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3"])),
+        st.one_of(st.none(), st.floats(0, 1e6)),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+def build(rows: list[tuple[Any, ...]], **options: Any) -> EventLog:
+    return EventLog.from_arrays(
+        actor=[r[0] for r in rows],
+        action=[r[1] for r in rows],
+        time=np.array([r[2] for r in rows], dtype=np.int64),
+        content=[r[3] for r in rows],
+        value=[r[4] for r in rows],
+        time_unit="s",
+        **options,
+    )
+
+
+def assert_canonical(log: EventLog) -> None:
+    actor = log.actor.astype(np.int64)
+    assert np.all(np.diff(actor) >= 0)
+    same_actor = np.diff(actor) == 0
+    assert np.all(np.diff(log.time)[same_actor] >= 0)
+    assert log.actor_offsets[0] == 0
+    assert log.actor_offsets[-1] == len(log)
+    for code in range(log.n_actors):
+        lo, hi = log.actor_offsets[code], log.actor_offsets[code + 1]
+        assert hi > lo
+        assert np.all(log.actor[lo:hi] == code)
+    assert list(log.actors) == sorted(log.actors)
+
+
+@given(rows_strategy)
+def test_canonical_order_and_csr_index(rows: list[tuple[Any, ...]]) -> None:
+    log = build(rows)
+    assert_canonical(log)
+    assert len(log) == len(rows)
+    # every input row is in the log once: compare as multisets of decoded rows
+    decoded = log.to_arrays()
+    tax = Taxonomy.default()
+    got = sorted(
+        zip(
+            decoded["actor"].tolist(),
+            decoded["action"].tolist(),
+            (log.time // 10**9).tolist(),
+            decoded["content"].tolist(),
+            strict=True,
+        ),
+        key=repr,
+    )
+    want = sorted(((r[0], tax.action(r[1]).name, r[2], r[3]) for r in rows), key=repr)
+    assert got == want
+
+
+@given(rows_strategy, st.randoms())
+def test_ties_keep_input_order_and_distinct_rows_do_not_depend_on_it(
+    rows: list[tuple[Any, ...]], random: Any
+) -> None:
+    unique: dict[tuple[Any, int], tuple[Any, ...]] = {(r[0], r[2]): r for r in rows}
+    distinct = list(unique.values())
+    shuffled = distinct[:]
+    random.shuffle(shuffled)
+    assert build(distinct) == build(shuffled)
+
+
+@given(rows_strategy, st.integers(1, 5))
+def test_concat_of_chunks_equals_the_whole(rows: list[tuple[Any, ...]], n_chunks: int) -> None:
+    chunks = [rows[i::n_chunks] for i in range(n_chunks)]
+    chunks = [c for c in chunks if c]
+    ordered = [row for chunk in chunks for row in chunk]
+    assert EventLog.concat([build(c) for c in chunks]) == build(ordered)
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+@given(rows=rows_strategy)
+def test_round_trip_through_frames(kind: Any, rows: list[tuple[Any, ...]]) -> None:
+    log = build(rows)
+    assert EventLog.from_frame(log.to_frame(kind)) == log
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_round_trip_with_integer_ids_and_threads(kind: Any) -> None:
+    log = EventLog.from_arrays(
+        actor=np.array([30, 10, 30, 20]),
+        action=["comment", "brand_reply", "reply", "like"],
+        time=np.array([5, 6, 7, 1]),
+        thread=np.array([1, 1, 1, -5]),
+        channel=["x", "x", None, "x"],
+        direction=["inbound", "outbound", None, None],
+        time_unit="s",
+    )
+    assert EventLog.from_frame(log.to_frame(kind)) == log
+
+
+def test_from_records_events_and_mappings_agree() -> None:
+    events = [
+        Event("ana", "comment", "2024-05-01T10:00:00Z", content="p1", value=2.5),
+        Event("bo", "like", "2024-05-01T09:00:00Z", direction="outbound"),
+    ]
+    assert EventLog.from_records(events) == EventLog.from_records([e.to_dict() for e in events])
+    log = EventLog.from_records(events)
+    assert log.direction.tolist() == [0, 1]
+
+
+def test_aware_datetimes_in_records() -> None:
+    paris = dt.timezone(dt.timedelta(hours=2))
+    log = EventLog.from_records([Event("a", "like", dt.datetime(2024, 5, 1, 12, tzinfo=paris))])
+    assert log.time.tolist() == [int(np.datetime64("2024-05-01T10:00", "ns").view(np.int64))]
+
+
+def test_integer_action_codes_are_accepted() -> None:
+    tax = Taxonomy.default()
+    codes = np.array([tax.code("like"), tax.code("share")], dtype=np.int16)
+    log = EventLog.from_arrays(actor=[1, 2], action=codes, time=[1, 2], time_unit="s")
+    assert log.action.tolist() == codes.tolist()
+    with pytest.raises(UnknownActionError, match="Unknown action '999' at row 1"):
+        EventLog.from_arrays(actor=[1, 2], action=[1, 999], time=[1, 2], time_unit="s")
+
+
+def test_filter_keeps_order_and_dictionaries() -> None:
+    log = EventLog.from_arrays(
+        actor=["a", "a", "b", "c"],
+        action=["like", "comment", "view", "purchase"],
+        time=["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"],
+        channel=["ig", "fb", "ig", None],
+        content=["p1", "p2", "p1", "p3"],
+    )
+    assert len(log.filter(channels=["ig"])) == 2
+    applause = log.filter(categories=["applause"], actions=["purchase"])
+    assert applause.actors.tolist() == ["a", "c"]
+    assert applause.contents.tolist() == log.contents.tolist()
+    window = log.filter(start="2024-01-02", end=dt.datetime(2024, 1, 4))
+    assert window.actors.tolist() == ["a", "b"]
+    assert_canonical(window)
+
+
+def test_the_log_is_immutable() -> None:
+    log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-01-01"])
+    with pytest.raises(AttributeError, match="immutable"):
+        log.actor = log.actor
+    with pytest.raises(ValueError, match="read-only"):
+        log.time[0] = 0
+
+
+def test_summary_counts() -> None:
+    log = EventLog.from_arrays(
+        actor=["a", "a", "b", "brand"],
+        action=["like", "like", "comment", "brand_reply"],
+        time=["2024-01-01"] * 4,
+    )
+    summary = log.summary()
+    assert summary.events_by_category["applause"] == 2
+    assert summary.actors_by_category["applause"] == 1
+    assert summary.events_by_direction == {"inbound": 3, "outbound": 1}
+
+
+def test_memory_is_at_most_twice_the_raw_columns() -> None:
+    rng = np.random.default_rng(1)
+    n = 200_000
+    actor = rng.integers(0, n // 20, n)
+    time = rng.integers(0, 90 * 86_400, n) * 10**9
+    action = rng.integers(0, 12, n).astype(np.int16)
+    content = rng.integers(0, n // 200, n)
+    value = rng.random(n)
+    log = EventLog.from_arrays(
+        actor=actor, action=action, time=time, content=content, value=value, time_unit="ns"
+    )
+    raw = sum(a.nbytes for a in (actor, time, action, content, value))
+    assert log.nbytes <= 2 * raw
+
+
+# --------------------------------------------------------------------- bad input --
+GOOD: dict[str, Any] = {
+    "actor": ["a", "b", "c"],
+    "action": ["like", "share", "view"],
+    "time": ["2024-01-01", "2024-01-02", "2024-01-03"],
+}
+
+
+def with_(**changes: Any) -> dict[str, Any]:
+    return {**GOOD, **changes}
+
+
+@pytest.mark.parametrize(
+    ("columns", "error", "message"),
+    [
+        (with_(actor=["a", None, "c"]), DataError,
+         r"Column 'actor' has 1 missing value \(first at row 1\)"),
+        (with_(actor=["a", "", ""]), DataError,
+         r"Column 'actor' has 2 missing values \(first at row 1\)"),
+        (with_(action=["like", None, "view"]), DataError,
+         r"Column 'action' has 1 missing value \(first at row 1\)"),
+        (with_(action=["like", "lkie", "lkie"]), UnknownActionError,
+         r"Unknown action 'lkie' at row 1 \(2 rows.*Did you mean 'like'"),
+        (with_(time=["2024-01-01", None, "2024-01-03"]), DataError,
+         r"Column 'time' has 1 missing value \(first at row 1\)"),
+        (with_(time=["2024-01-01", "yesterday", "2024-01-03"]), DataError,
+         r"Column 'time' has 1 unparseable value \(first 'yesterday' at row 1\)"),
+        (with_(time=["2024-01-01T00:00Z", "2024-01-02", "2024-01-03"]), DataError,
+         "mixes times with a UTC offset"),
+        (with_(value=[1.0, -2.0, float("inf")]), DataError,
+         r"Column 'value' has 2 negative or non-finite values \(first -2.0 at row 1\)"),
+        (with_(direction=["inbound", "sideways", None]), DataError,
+         r"Column 'direction' has 1 unknown direction value \(first 'sideways' at row 1\)"),
+        (with_(time=[1, 2, 3]), SchemaError, "time_unit"),
+        (with_(value=["1", "2", "3"]), SchemaError, "values must be numbers"),
+        (with_(content=[1.5, 2.0, 3.0]), SchemaError, "fractional"),
+        (with_(actor=["a", 1, "c"]), SchemaError, "mixes value types"),
+        (with_(action=[1.5, 2.5, 3.5]), SchemaError, "actions must be names"),
+        (with_(actor=["a"]), DataError, "equal lengths"),
+        ({"actor": [], "action": [], "time": []}, DataError, "no rows"),
+        (with_(actor=np.zeros((3, 1))), SchemaError, "one-dimensional"),
+    ],
+)  # fmt: skip
+def test_each_problem_raises_a_clear_error(
+    columns: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        EventLog.from_arrays(**columns)
+
+
+def test_drop_keeps_valid_rows_and_counts_every_dropped_one() -> None:
+    log = EventLog.from_arrays(
+        actor=["a", None, "c", "d", "e", "f"],
+        action=["like", "like", "lkie", "view", "share", "view"],
+        time=["2024-01-01", "2024-01-02", "2024-01-03", "nope", "2024-01-05", "2024-01-06"],
+        value=[1.0, 1.0, 1.0, 1.0, -1.0, None],
+        on_invalid="drop",
+    )
+    report = log.load_report
+    assert (report.rows_read, report.rows_kept, report.rows_dropped) == (6, 2, 4)
+    assert [(d.column, d.rule, d.count, d.example_rows) for d in report.dropped] == [
+        ("actor", "missing", 1, (1,)),
+        ("action", "unknown action", 1, (2,)),
+        ("time", "unparseable", 1, (3,)),
+        ("value", "negative or non-finite", 1, (4,)),
+    ]
+    assert report.dropped[1].example_values == ("'lkie'",)
+    assert report.filled == {"value": 1}
+    assert log.actors.tolist() == ["a", "f"]
+    assert sum(d.count for d in report.dropped) == report.rows_dropped
+
+
+def test_bad_options_are_rejected() -> None:
+    with pytest.raises(InvalidParameterError, match="'on_invalid' parameter must be"):
+        EventLog.from_arrays(**GOOD, on_invalid="skip")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'taxonomy' parameter must be a Taxonomy"):
+        EventLog.from_arrays(**GOOD, taxonomy="x")  # type: ignore[arg-type]
+    log = EventLog.from_arrays(**GOOD)
+    with pytest.raises(InvalidParameterError, match="'kind' parameter"):
+        log.to_frame("excel")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'start' parameter must be a time"):
+        log.filter(start="later")
+    with pytest.raises(SchemaError, match="unknown key"):
+        EventLog.from_records([{"actor": "a", "action": "like", "time": "2024-01-01", "x": 1}])
+
+
+def test_concat_needs_logs_with_one_taxonomy() -> None:
+    a = EventLog.from_arrays(**GOOD)
+    b = EventLog.from_arrays(**GOOD, taxonomy=Taxonomy.for_platform("x"))
+    with pytest.raises(InvalidParameterError, match="share one taxonomy"):
+        EventLog.concat([a, b])
+    with pytest.raises(DataError, match="at least one log"):
+        EventLog.concat([])
+
+
+def test_from_frame_missing_column_names_the_mapping() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"user": ["a"], "action": ["like"], "time": ["2024-01-01"]})
+    with pytest.raises(ColumnNotFoundError, match=r"Column 'actor' .*columns=\{'actor'"):
+        EventLog.from_frame(frame)
+    assert len(EventLog.from_frame(frame, columns={"actor": "user"})) == 1
+    with pytest.raises(SchemaError, match="pandas or polars DataFrame or a pyarrow Table"):
+        EventLog.from_frame({"actor": ["a"]})
