@@ -479,10 +479,8 @@ def machine_facts() -> list[str]:
 def _table(header: Sequence[str], body: Sequence[Sequence[str]], markdown: bool) -> str:
     if markdown:
         lines = ["| " + " | ".join(header) + " |"]
-        last = len(header) - 1
-        lines.append(
-            "|" + "|".join("---" if i in (0, last) else "---:" for i in range(last + 1)) + "|"
-        )
+        text = ("case", "fastest_peer")
+        lines.append("|" + "|".join("---" if h in text else "---:" for h in header) + "|")
         lines += ["| " + " | ".join(r) + " |" for r in body]
         return "\n".join(lines)
     widths = [max(len(x) for x in col) for col in zip(header, *body, strict=True)]
