@@ -30,3 +30,19 @@ def group_sum(codes: Sequence[int], weights: Sequence[float], n_groups: int) -> 
         if code >= 0:
             sums[code] += weight
     return sums
+
+
+def stable_sort_pairs(primary: Sequence[int], secondary: Sequence[int]) -> list[int]:
+    """Row numbers ordered by (primary, secondary, row)."""
+    return sorted(range(len(primary)), key=lambda i: (primary[i], secondary[i], i))
+
+
+def dense_rank(values: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Codes into the sorted distinct values, and those values."""
+    uniques = sorted(set(values))
+    position = {v: i for i, v in enumerate(uniques)}
+    return [position[v] for v in values], uniques
+
+
+def segment_sum(values: Sequence[float], offsets: Sequence[int]) -> list[float]:
+    return [sum(values[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1)]

@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagemetrics._kernels import group_count, group_sum, run_starts, sort_by_actor_time
+from engagemetrics._kernels import (
+    dense_rank,
+    group_count,
+    group_sum,
+    run_starts,
+    segment_sum,
+    sort_by_actor_time,
+    stable_sort_pairs,
+)
 
 from . import reference
 
@@ -69,3 +77,79 @@ def test_group_reductions_match_reference(rows: list[tuple[int, float]]) -> None
         rtol=1e-12,
         atol=1e-9,
     )
+
+
+wide = st.integers(0, 2**64 - 1)
+
+
+@pytest.fixture
+def tiny_parallel_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the two-thread paths on hypothesis-sized inputs too."""
+    from engagemetrics._kernels import groups, order
+
+    monkeypatch.setattr(order, "_PARALLEL_ROWS", 4)
+    monkeypatch.setattr(groups, "_PARALLEL_ROWS", 4)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(wide, st.sampled_from([0, 5, 2**40, 2**63 + 1])),
+            st.one_of(st.just(0), st.integers(0, 2**20), wide),
+        ),
+        max_size=300,
+    )
+)
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_stable_sort_pairs_matches_reference(rows: list[tuple[int, int]]) -> None:
+    # wide keys and repeated keys drive the bucketed, per-bucket and lexsort paths
+    primary = np.array([p for p, _ in rows], dtype=np.uint64)
+    secondary = np.array([s for _, s in rows], dtype=np.uint64)
+    permutation, primary_sorted, secondary_sorted = stable_sort_pairs(primary, secondary)
+    expected = reference.stable_sort_pairs(primary.tolist(), secondary.tolist())
+    assert permutation.tolist() == expected
+    assert primary_sorted.tolist() == primary[expected].tolist()
+    assert secondary_sorted.tolist() == secondary[expected].tolist()
+
+
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_stable_sort_pairs_with_one_dominant_key() -> None:
+    # a key holding most rows makes its bucket too large to pack: it is lexsorted alone
+    rng = np.random.default_rng(3)
+    primary = rng.integers(0, 2**62, 3_000).astype(np.uint64)
+    primary[:2_000] = 2**61
+    secondary = rng.integers(0, 2**40, 3_000).astype(np.uint64)
+    permutation, _, _ = stable_sort_pairs(primary, secondary)
+    np.testing.assert_array_equal(permutation, np.lexsort((np.arange(3_000), secondary, primary)))
+
+
+@given(st.lists(st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-3, 3)), max_size=200))
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_dense_rank_matches_reference(values: list[int]) -> None:
+    codes, uniques = dense_rank(np.array(values, dtype=np.int64))
+    expected_codes, expected_uniques = reference.dense_rank(values)
+    assert codes.tolist() == expected_codes
+    assert uniques.tolist() == expected_uniques
+
+
+@given(st.lists(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=5), max_size=40))
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_segment_sum_matches_reference(segments: list[list[float]]) -> None:
+    values = np.array([v for segment in segments for v in segment], dtype=np.float64)
+    offsets = np.cumsum([0] + [len(s) for s in segments]).astype(np.int64)
+    np.testing.assert_allclose(
+        segment_sum(values, offsets),
+        reference.segment_sum(values.tolist(), offsets.tolist()),
+        rtol=1e-12,
+        atol=1e-6,
+    )
+
+
+@given(st.lists(st.integers(0, 2**63), max_size=50), st.sampled_from([1, 10**3, 10**6, 10**9]))
+def test_exact_division_helpers_match_python(values: list[int], divisor: int) -> None:
+    from engagemetrics._kernels.order import _all_divisible, _exact_divide
+
+    array = np.array(values, dtype=np.uint64)
+    assert _all_divisible(array, divisor) == all(v % divisor == 0 for v in values)
+    multiples = np.array([v - v % divisor for v in values], dtype=np.uint64)
+    assert _exact_divide(multiples, divisor).tolist() == [int(v) // divisor for v in multiples]

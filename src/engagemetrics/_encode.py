@@ -7,20 +7,16 @@ the input rows. Missing values get code ``-1``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._kernels import dense_rank
 from .exceptions import SchemaError
 
 __all__ = ["Encoded", "encode", "from_categorical", "sort_keys"]
-
-# integer ids whose range is at most this many times the row count are encoded
-# through a lookup table (one pass) instead of a sort
-_DENSE_FACTOR: Final = 4
-_DIRECT_KEY_BITS: Final = 48
 
 
 @attrs.frozen(eq=False)
@@ -83,15 +79,15 @@ def sort_keys(
     Integer ids need no encoding pass at all: their offset from the minimum is already
     an order-preserving key, and the decoder adds the minimum back.
     """
-    if values.dtype.kind in "iu" and len(values):
-        low, high = int(values.min()), int(values.max())
-        if (high - low).bit_length() <= _DIRECT_KEY_BITS:
-            keys = (values.astype(np.int64, copy=False) - low).astype(np.uint64)
+    if values.dtype.kind in "iu" and len(values) and values.dtype != np.uint64:
+        low = int(values.min())
+        # int64 differences wrap, but read as uint64 they are exact and keep the order
+        keys = (values.astype(np.int64, copy=False) - np.int64(low)).view(np.uint64)
 
-            def decode_int(k: NDArray[np.uint64]) -> NDArray[Any]:
-                return (k.astype(np.int64) + low).astype(values.dtype)
+        def decode_int(k: NDArray[np.uint64]) -> NDArray[Any]:
+            return (k.view(np.int64) + np.int64(low)).astype(values.dtype)
 
-            return keys, np.zeros(len(values), dtype=bool), decode_int
+        return keys, np.zeros(len(values), dtype=bool), decode_int
     return codes_as_keys(encode(values, column=column))
 
 
@@ -110,16 +106,8 @@ def codes_as_keys(
 
 
 def _encode_integers(values: NDArray[np.int64]) -> Encoded:
-    if len(values) == 0:
-        return Encoded(np.empty(0, np.int64), np.empty(0, np.int64))
-    low, high = int(values.min()), int(values.max())
-    if high - low <= _DENSE_FACTOR * len(values) + 1024:
-        present = np.zeros(high - low + 1, dtype=bool)
-        present[values - low] = True
-        lookup = np.cumsum(present, dtype=np.int64) - 1
-        return Encoded(lookup[values - low], np.flatnonzero(present).astype(np.int64) + low)
-    dictionary, inverse = np.unique(values, return_inverse=True)
-    return Encoded(inverse.reshape(-1).astype(np.int64), dictionary)
+    codes, uniques = dense_rank(values)
+    return Encoded(codes, uniques)
 
 
 def _encode_floats(values: NDArray[np.floating[Any]], *, column: str) -> Encoded:

@@ -1085,7 +1085,10 @@ def _values(
         raw = np.array([np.nan if v is None else v for v in items], dtype=np.float64)
     if raw.dtype.kind not in "iufb":
         raise SchemaError(f"Column 'value' has dtype {raw.dtype}; values must be numbers.")
-    value = raw.astype(np.float64)
+    value = raw.astype(np.float64, copy=False)
+    if bool(np.all(value >= 0)) and bool(np.all(value < np.inf)):  # NaN fails both
+        nothing = np.zeros(len(value), dtype=bool)
+        return value, nothing, nothing, raw
     missing = np.isnan(value)
     bad = ~missing & (~np.isfinite(value) | (value < 0))
     return np.where(missing | bad, 0.0, value), missing, bad, raw

@@ -3,7 +3,15 @@
 Each kernel has a slow, obviously correct twin in ``tests/reference.py``.
 """
 
-from .groups import group_count, group_sum, run_starts
-from .order import sort_by_actor_time
+from .groups import group_count, group_sum, run_starts, segment_sum
+from .order import dense_rank, sort_by_actor_time, stable_sort_pairs
 
-__all__ = ["group_count", "group_sum", "run_starts", "sort_by_actor_time"]
+__all__ = [
+    "dense_rank",
+    "group_count",
+    "group_sum",
+    "run_starts",
+    "segment_sum",
+    "sort_by_actor_time",
+    "stable_sort_pairs",
+]

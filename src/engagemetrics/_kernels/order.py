@@ -1,123 +1,276 @@
-"""Canonical order: rows sorted by (actor, time), ties kept in input order.
+"""Stable sorting of integer pairs, and what the log builds from it.
 
 ``np.argsort`` of 10M int64 is several times slower than ``np.sort`` (the indirect
-access costs more than the comparisons), so the kernel packs the actor key, the time
-and the row number into one uint64 and sorts the packed values directly: the row number
-in the low bits both makes the sort stable and carries the permutation out. When the
-three do not fit in 64 bits, rows are first split by the high bits of the actor key
-(a stable radix pass on a uint8/uint16 bucket number); each bucket then needs fewer
-bits for its actors and its rows, and the buckets, already in actor order, are sorted
-independently on a small thread pool. Sorted actor keys and times are decoded from the
-packed values, so those two columns are never gathered.
+access costs more than the comparisons), so the sort packs the primary key, the
+secondary key and the row number into one uint64 and sorts the packed values directly:
+the row number in the low bits makes the sort stable and carries the permutation out,
+and the sorted keys are decoded from the packed values instead of being gathered.
+
+When the three do not fit in 64 bits, rows are first split by the high bits of the
+primary key (one stable radix pass over a uint8/uint16 bucket number). Buckets are
+already in primary order; inside one, the primary key needs fewer bits and so do the
+row numbers, and buckets are sorted independently on a small thread pool. A bucket that
+still does not fit (one very frequent key with many distinct secondary values) is
+sorted by ``np.lexsort`` alone, so the result is always exact.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-_MAX_BUCKET_BITS: Final = 12
+_MAX_BUCKET_BITS: Final = 16
+_PARALLEL_ROWS: Final = 1 << 20
 _RESOLUTIONS: Final = (1_000_000_000, 1_000_000, 1_000, 1)
+_DENSE_FACTOR: Final = 4
+
+
+def stable_sort_pairs(
+    primary: NDArray[np.uint64], secondary: NDArray[np.uint64] | None = None
+) -> tuple[NDArray[np.intp], NDArray[np.uint64], NDArray[np.uint64]]:
+    """Stable order of rows by ``(primary, secondary)``, both non-negative.
+
+    Returns
+    -------
+    permutation, primary_sorted, secondary_sorted
+        ``primary_sorted == primary[permutation]``, likewise for ``secondary`` (zeros
+        when it is omitted); ties keep input order.
+    """
+    n = len(primary)
+    if secondary is None:
+        secondary = np.zeros(n, dtype=np.uint64)
+    if n == 0:
+        return np.empty(0, np.intp), primary.copy(), secondary.copy()
+    primary_bits = _bits(int(primary.max()))
+    secondary_bits = _bits(int(secondary.max()))
+    top_bits = min(primary_bits, _MAX_BUCKET_BITS)
+    top = (primary >> np.uint64(primary_bits - top_bits)).astype(np.uint16)
+    bucket_bits = _bucket_bits(top, top_bits, primary_bits, secondary_bits)
+    low_bits = primary_bits - bucket_bits
+
+    if bucket_bits:
+        bucket = top >> np.uint16(top_bits - bucket_bits)
+        rows = np.argsort(bucket, kind="stable")  # radix sort for 16-bit keys
+        counts = np.bincount(bucket, minlength=1 << bucket_bits)
+        del bucket
+    else:
+        rows = np.arange(n)
+        counts = np.array([n])
+    del top
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    row_bits = _bits(int(counts.max()) - 1)
+    if low_bits + secondary_bits + row_bits > 64:
+        return _per_bucket(primary, secondary, rows, bounds, low_bits, secondary_bits)
+
+    # pack in input order (sequential passes), then gather once into bucket order
+    packed = (primary & _mask(low_bits)) << np.uint64(secondary_bits + row_bits)
+    if secondary_bits:
+        packed |= secondary << np.uint64(row_bits)
+    key = packed[rows] if bucket_bits else packed
+    del packed
+    local_rows = np.arange(int(counts.max()), dtype=np.uint64)
+    permutation = np.empty(n, dtype=np.intp)
+    secondary_sorted = np.empty(n, dtype=np.uint64)
+    primary_sorted = np.empty(n, dtype=np.uint64)
+
+    def finish(lo: int, hi: int, bucket_index: int) -> None:
+        # in its own slice, each step reads and writes sequentially
+        part = key[lo:hi]
+        part |= local_rows[: hi - lo]
+        if bucket_bits:
+            part.sort()
+        else:
+            _sort_on_two_threads(part)
+        local = (part & _mask(row_bits)).view(np.int64)
+        permutation[lo:hi] = rows[lo:hi][local] if bucket_bits else local
+        np.bitwise_and(
+            part >> np.uint64(row_bits), _mask(secondary_bits), out=secondary_sorted[lo:hi]
+        )
+        high = np.uint64(bucket_index) << np.uint64(low_bits) if bucket_bits else np.uint64(0)
+        np.bitwise_or(
+            part >> np.uint64(secondary_bits + row_bits), high, out=primary_sorted[lo:hi]
+        )
+
+    _run_slices(finish, bounds)
+    return permutation, primary_sorted, secondary_sorted
+
+
+def _bucket_bits(
+    top: NDArray[np.uint16], top_bits: int, primary_bits: int, secondary_bits: int
+) -> int:
+    """Fewest high bits of the primary key to split on so that every bucket packs."""
+    n = len(top)
+    if primary_bits + secondary_bits + _bits(n - 1) <= 64:
+        return 0
+    histogram = np.bincount(top, minlength=1 << top_bits)
+    for bits in range(1, top_bits + 1):
+        largest = int(histogram.reshape(1 << bits, -1).sum(axis=1).max())
+        if primary_bits - bits + secondary_bits + _bits(largest - 1) <= 64:
+            return bits
+    return top_bits
+
+
+def _sort_on_two_threads(values: NDArray[np.uint64]) -> None:
+    """Sort in place: two halves on two threads, then a stable sort that merges the runs."""
+    if len(values) < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        values.sort()
+        return
+    middle = len(values) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(np.ndarray.sort, (values[:middle], values[middle:])))
+    values.sort(kind="stable")  # timsort: finds the two runs and merges them in one pass
+
+
+def _run_slices(work: Callable[[int, int, int], None], bounds: NDArray[np.int64]) -> None:
+    """Call ``work(lo, hi, i)`` for each non-empty slice, split over two threads.
+
+    numpy releases the GIL while it sorts and copies, so the two halves (by rows)
+    run on two cores.
+    """
+    n = int(bounds[-1])
+    slices = [
+        (lo, hi, i)
+        for i, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+        if hi > lo
+    ]
+    if n < _PARALLEL_ROWS or len(slices) < 2 or (os.cpu_count() or 1) < 2:
+        for job in slices:
+            work(*job)
+        return
+    cut = int(np.searchsorted([hi for _, hi, _ in slices], n // 2)) + 1
+
+    def run_all(part: list[tuple[int, int, int]]) -> None:
+        for job in part:
+            work(*job)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run_all, (slices[:cut], slices[cut:])))
+
+
+def _per_bucket(
+    primary: NDArray[np.uint64],
+    secondary: NDArray[np.uint64],
+    rows_by_bucket: NDArray[np.intp],
+    bounds: NDArray[np.int64],
+    low_bits: int,
+    secondary_bits: int,
+) -> tuple[NDArray[np.intp], NDArray[np.uint64], NDArray[np.uint64]]:
+    """The rare path: some bucket cannot pack, so each bucket is ordered on its own."""
+    n = len(primary)
+    permutation = np.empty(n, dtype=np.intp)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi == lo:
+            continue
+        rows = rows_by_bucket[lo:hi]
+        row_bits = _bits(hi - lo - 1)
+        if low_bits + secondary_bits + row_bits > 64:
+            permutation[lo:hi] = rows[np.lexsort((secondary[rows], primary[rows]))]
+            continue
+        key = np.arange(hi - lo, dtype=np.uint64)
+        key |= secondary[rows] << np.uint64(row_bits)
+        key |= (primary[rows] & _mask(low_bits)) << np.uint64(secondary_bits + row_bits)
+        key.sort()
+        permutation[lo:hi] = rows[(key & _mask(row_bits)).astype(np.intp)]
+    return permutation, primary[permutation], secondary[permutation]
 
 
 def sort_by_actor_time(
     actor: NDArray[np.uint64], time: NDArray[np.int64]
 ) -> tuple[NDArray[np.intp], NDArray[np.uint64], NDArray[np.int64]]:
-    """Stable order of rows by ``(actor, time)``.
+    """Stable order of rows by ``(actor, time)``: the log's canonical order.
 
-    Parameters
-    ----------
-    actor
-        Non-negative actor keys.
-    time
-        Times as int64 (no missing values).
-
-    Returns
-    -------
-    permutation, actor_sorted, time_sorted
-        ``actor_sorted == actor[permutation]`` and ``time_sorted == time[permutation]``.
+    Times are shifted to start at zero and divided by the coarsest of 1 s, 1 ms, 1 us
+    and 1 ns that divides them all, so that they take as few bits as they need.
     """
-    n = len(actor)
-    if n == 0:
+    if len(time) == 0:
         return np.empty(0, np.intp), actor.copy(), time.copy()
     t_min = int(time.min())
-    resolution = _common_resolution(time, t_min)
-    ticks = ((time - t_min) // resolution).astype(np.uint64)
-    actor_bits = max(int(actor.max()).bit_length(), 1)
-    time_bits = max(int(ticks.max()).bit_length(), 1)
+    offset = (time - t_min).view(np.uint64)
+    resolution = next(r for r in _RESOLUTIONS if _all_divisible(offset, r))
+    ticks = _exact_divide(offset, resolution)
+    permutation, actor_sorted, ticks_sorted = stable_sort_pairs(actor, ticks)
+    return permutation, actor_sorted, ticks_sorted.view(np.int64) * resolution + t_min
 
-    bucket_bits = 0
-    while actor_bits - bucket_bits + time_bits + _bits(n >> bucket_bits) + 1 > 64:
-        bucket_bits += 1
-        if bucket_bits > min(actor_bits, _MAX_BUCKET_BITS):
-            return _lexsort_fallback(actor, time)
-    shift = actor_bits - bucket_bits
 
-    if bucket_bits:
-        bucket = (actor >> np.uint64(shift)).astype(np.uint8 if bucket_bits <= 8 else np.uint16)
-        rows_by_bucket = np.argsort(bucket, kind="stable")  # radix sort for 8/16-bit keys
-        counts = np.bincount(bucket, minlength=1 << bucket_bits)
-        if int(counts.max()).bit_length() > _bits(n >> bucket_bits) + 1:
-            return _lexsort_fallback(actor, time)  # too skewed for the bit budget
-    else:
-        rows_by_bucket = np.arange(n)
-        counts = np.array([n])
-    bounds = np.concatenate(([0], np.cumsum(counts)))
+def _all_divisible(values: NDArray[np.uint64], divisor: int) -> bool:
+    """Whether ``divisor`` divides every value, without an integer division per value.
 
-    permutation = np.empty(n, dtype=np.intp)
-    actor_sorted = np.empty(n, dtype=np.uint64)
-    time_sorted = np.empty(n, dtype=np.int64)
-    low_mask = np.uint64((1 << shift) - 1) if shift < 64 else np.uint64(2**64 - 1)
+    With ``divisor = 2**a * m`` (m odd): the low ``a`` bits must be zero, and ``x * m^-1``
+    (mod 2**64) must not exceed ``(2**64 - 1) // m`` (Granlund and Montgomery's test).
+    """
+    if divisor == 1:
+        return True
+    shift, odd = _split_power_of_two(divisor)
+    if shift and np.any(values[:1024] & _mask(shift)):
+        return False  # a sample rules most resolutions out before the full pass
+    if shift and np.any(values & _mask(shift)):
+        return False
+    if odd == 1:
+        return True
+    inverse = np.uint64(pow(odd, -1, 2**64))
+    limit = np.uint64((2**64 - 1) // odd)
+    return bool(np.all((values >> np.uint64(shift)) * inverse <= limit))
 
-    def sort_bucket(b: int) -> None:
-        lo, hi = int(bounds[b]), int(bounds[b + 1])
-        if lo == hi:
-            return
-        rows = rows_by_bucket[lo:hi]
-        row_bits = max(_bits(hi - lo - 1), 1)
-        key = (actor[rows] & low_mask) << np.uint64(time_bits + row_bits)
-        key |= ticks[rows] << np.uint64(row_bits)
-        key |= np.arange(hi - lo, dtype=np.uint64)
-        key.sort()
-        permutation[lo:hi] = rows[(key & np.uint64((1 << row_bits) - 1)).astype(np.intp)]
-        actor_sorted[lo:hi] = (key >> np.uint64(time_bits + row_bits)) | (
-            np.uint64(b) << np.uint64(shift)
-        )
-        time_sorted[lo:hi] = (
-            (key >> np.uint64(row_bits)) & np.uint64((1 << time_bits) - 1)
-        ).astype(np.int64) * resolution + t_min
 
-    n_buckets = len(counts)
-    if n_buckets == 1:
-        sort_bucket(0)
-    else:
-        with ThreadPoolExecutor(max_workers=min(n_buckets, os.cpu_count() or 1)) as pool:
-            list(pool.map(sort_bucket, range(n_buckets)))
-    return permutation, actor_sorted, time_sorted
+def _exact_divide(values: NDArray[np.uint64], divisor: int) -> NDArray[np.uint64]:
+    """``values // divisor`` for values the divisor divides: a shift and a multiplication."""
+    shift, odd = _split_power_of_two(divisor)
+    result = values >> np.uint64(shift)
+    if odd != 1:
+        result *= np.uint64(pow(odd, -1, 2**64))
+    return result
+
+
+def _split_power_of_two(divisor: int) -> tuple[int, int]:
+    shift = (divisor & -divisor).bit_length() - 1
+    return shift, divisor >> shift
+
+
+def dense_rank(values: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Codes and sorted distinct values: ``uniques[codes] == values``.
+
+    A lookup table when the values span a small range; otherwise one sort of the
+    values with the packed stable sort, whose runs give the codes.
+    """
+    n = len(values)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    low, high = int(values.min()), int(values.max())
+    if high - low <= _DENSE_FACTOR * n + 1024:
+        present = np.zeros(high - low + 1, dtype=bool)
+        offset = values - low
+        present[offset] = True
+        lookup = np.cumsum(present, dtype=np.int64) - 1
+        return lookup[offset], np.flatnonzero(present).astype(np.int64) + low
+    shifted = (values.astype(np.int64) - low).view(np.uint64)  # wraps nowhere: high-low < 2**64
+    permutation, sorted_values, _ = stable_sort_pairs(shifted)
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_run[1:])
+    run_id = np.cumsum(new_run, dtype=np.int64)
+    run_id -= 1
+    uniques = sorted_values[new_run].view(np.int64) + low
+    codes = np.empty(n, dtype=np.int64)
+
+    def scatter(lo: int, hi: int, _: int) -> None:
+        codes[permutation[lo:hi]] = run_id[lo:hi]
+
+    half = n // 2
+    _run_slices(scatter, np.array([0, half, n], dtype=np.int64))
+    return codes, uniques
+
+
+def _mask(bits: int) -> np.uint64:
+    return np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(2**64 - 1)
 
 
 def _bits(value: int) -> int:
     return int(value).bit_length()
 
 
-def _common_resolution(time: NDArray[np.int64], t_min: int) -> int:
-    """The coarsest of 1 s, 1 ms, 1 us, 1 ns that divides every time difference."""
-    offset = time - t_min
-    for resolution in _RESOLUTIONS:
-        # a sample rules most resolutions out before the full pass
-        if resolution == 1 or (
-            not np.any(offset[:1024] % resolution) and not np.any(offset % resolution)
-        ):
-            return resolution
-    return 1
-
-
-def _lexsort_fallback(
-    actor: NDArray[np.uint64], time: NDArray[np.int64]
-) -> tuple[NDArray[np.intp], NDArray[np.uint64], NDArray[np.int64]]:
-    permutation = np.lexsort((time, actor))
-    return permutation, actor[permutation], time[permutation]
+__all__ = ["dense_rank", "sort_by_actor_time", "stable_sort_pairs"]
