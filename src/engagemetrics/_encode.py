@@ -85,7 +85,8 @@ def sort_keys(
         keys = (values.astype(np.int64, copy=False) - np.int64(low)).view(np.uint64)
 
         def decode_int(k: NDArray[np.uint64]) -> NDArray[Any]:
-            return (k.view(np.int64) + np.int64(low)).astype(values.dtype)
+            decoded: NDArray[Any] = (k.view(np.int64) + np.int64(low)).astype(values.dtype)
+            return decoded
 
         return keys, np.zeros(len(values), dtype=bool), decode_int
     return codes_as_keys(encode(values, column=column))

@@ -329,7 +329,13 @@ class Taxonomy:
 
     @staticmethod
     def platforms() -> tuple[str, ...]:
-        """Names of the platforms whose vocabularies are bundled."""
+        """Names of the platforms whose vocabularies are bundled.
+
+        Examples
+        --------
+        >>> Taxonomy.platforms()
+        ('facebook', 'instagram', 'linkedin', 'tiktok', 'x', 'youtube')
+        """
         files = resources.files("engagemetrics.platforms").iterdir()
         return tuple(
             sorted(
@@ -492,6 +498,12 @@ class Taxonomy:
         UnknownActionError
             Naming the first unknown name, its first row, how many rows carry unknown
             names, and the closest known names.
+
+        Examples
+        --------
+        >>> tax = Taxonomy.for_platform("facebook")
+        >>> [tax.names[c] for c in tax.resolve(["reaction:love", "Shares", "comment"])]
+        ['reaction', 'share', 'comment']
         """
         codes = self.resolve_or_mask(names)
         bad = np.flatnonzero(codes < 0)

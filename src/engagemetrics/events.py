@@ -879,7 +879,15 @@ class EventLog:
         return self.take(np.flatnonzero(keep))
 
     def take(self, rows: NDArray[np.integer[Any]], /) -> EventLog:
-        """The log of the given rows, which must be increasing (so order is kept)."""
+        """The log of the given rows, which must be increasing (so order is kept).
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a", "b", "b"], action=["like"] * 3,
+        ...                            time=["2024-01-01", "2024-01-02", "2024-01-03"])
+        >>> log.take([1, 2]).actors.tolist()
+        ['b']
+        """
         rows = np.asarray(rows, dtype=np.intp)
         actor = self.actor[rows]
         offsets = run_starts(actor)
@@ -952,13 +960,27 @@ class EventLog:
         ------
         MissingDependencyError
             If the library for ``kind`` is not installed (the message names the extra).
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a"], action=["Likes"], time=["2024-01-01"])
+        >>> log.to_frame("pandas")[["actor", "action"]].to_dict("records")
+        [{'actor': 'a', 'action': 'like'}]
         """
         from ._frames import log_to_frame
 
         return log_to_frame(self, kind)
 
     def to_arrays(self) -> dict[str, NDArray[Any]]:
-        """Decoded columns in canonical order: ids, action names, ``datetime64[ns]`` times."""
+        """Decoded columns in canonical order: ids, action names, ``datetime64[ns]`` times.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=[7, 3], action=["share", "view"],
+        ...                            time=["2024-01-02", "2024-01-01"])
+        >>> log.to_arrays()["actor"].tolist(), log.to_arrays()["action"].tolist()
+        ([3, 7], ['view', 'share'])
+        """
         out: dict[str, NDArray[Any]] = {
             "actor": self.actors[self.actor],
             "action": np.asarray(self.taxonomy.names, dtype=object)[self.action],

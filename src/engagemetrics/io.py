@@ -15,13 +15,18 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from ._optional import import_optional, is_available
 from ._time import TimeUnit
 from .actions import Taxonomy
 from .events import EventLog, OnInvalid, _object_column
-from .exceptions import InvalidParameterError, MissingDependencyError, SchemaError
+from .exceptions import (
+    ColumnNotFoundError,
+    InvalidParameterError,
+    MissingDependencyError,
+    SchemaError,
+)
 
 __all__ = ["Engine", "read_csv", "read_jsonl", "read_parquet"]
 
@@ -74,6 +79,7 @@ def read_csv(
     """
     path = _existing(path)
     mapping = dict(columns or {})
+    options = _Options(taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
     chosen = _engine(engine, ("pyarrow", "polars", "pandas", "python"))
     string_columns = [mapping.get(c, c) for c in _ID_COLUMNS]
     if chosen == "pyarrow":
@@ -103,18 +109,8 @@ def read_csv(
     else:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle, delimiter=delimiter))
-        return _from_python_rows(
-            rows, mapping, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid,
-            numeric=False,
-        )  # fmt: skip
-    return EventLog.from_frame(
-        frame,
-        columns=mapping,
-        taxonomy=taxonomy,
-        tz=tz,
-        time_unit=time_unit,
-        on_invalid=on_invalid,
-    )
+        return _from_python_rows(rows, mapping, options, numeric=False)
+    return EventLog.from_frame(frame, columns=mapping, **options)
 
 
 def read_jsonl(
@@ -142,6 +138,7 @@ def read_jsonl(
     """
     path = _existing(path)
     mapping = dict(columns or {})
+    options = _Options(taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
     chosen = _engine(engine, ("pyarrow", "polars", "pandas", "python"))
     if chosen == "pyarrow":
         pajson = import_optional("pyarrow.json", purpose="read_jsonl(engine='pyarrow')")
@@ -164,18 +161,8 @@ def read_jsonl(
                     raise SchemaError(
                         f"Line {number + 1} of {path} is not JSON: {exc.msg}."
                     ) from None
-        return _from_python_rows(
-            rows, mapping, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid,
-            numeric=True,
-        )  # fmt: skip
-    return EventLog.from_frame(
-        frame,
-        columns=mapping,
-        taxonomy=taxonomy,
-        tz=tz,
-        time_unit=time_unit,
-        on_invalid=on_invalid,
-    )
+        return _from_python_rows(rows, mapping, options, numeric=True)
+    return EventLog.from_frame(frame, columns=mapping, **options)
 
 
 def read_parquet(
@@ -192,9 +179,20 @@ def read_parquet(
     """Read a Parquet file (needs the ``arrow`` or ``polars`` extra).
 
     Parameters are those of :func:`read_csv`; ``engine="python"`` is not available.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pyarrow.parquet as pq
+    >>> from engagemetrics.datasets import load_sample_events
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.parquet"
+    >>> pq.write_table(load_sample_events().to_frame("arrow"), path)
+    >>> read_parquet(path) == load_sample_events()
+    True
     """
     path = _existing(path)
     mapping = dict(columns or {})
+    options = _Options(taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
     chosen = _engine(engine, ("pyarrow", "polars", "pandas"))
     wanted = [mapping.get(c, c) for c in ("actor", "action", "time", "content", "channel",
                                            "thread", "value", "direction")]  # fmt: skip
@@ -208,14 +206,7 @@ def read_parquet(
     else:
         pd = import_optional("pandas", purpose="read_parquet")
         frame = pd.read_parquet(path)
-    return EventLog.from_frame(
-        frame,
-        columns=mapping,
-        taxonomy=taxonomy,
-        tz=tz,
-        time_unit=time_unit,
-        on_invalid=on_invalid,
-    )
+    return EventLog.from_frame(frame, columns=mapping, **options)
 
 
 def _existing(path: str | os.PathLike[str]) -> Path:
@@ -246,15 +237,17 @@ def _header(path: Path, delimiter: str) -> list[str]:
         return next(csv.reader(handle, delimiter=delimiter), [])
 
 
+class _Options(TypedDict):
+    """The loading options every reader passes on to the EventLog constructors."""
+
+    taxonomy: Taxonomy | None
+    tz: str
+    time_unit: TimeUnit | None
+    on_invalid: OnInvalid
+
+
 def _from_python_rows(
-    rows: list[dict[str, Any]],
-    mapping: Mapping[str, str],
-    *,
-    taxonomy: Taxonomy | None,
-    tz: str,
-    time_unit: TimeUnit | None,
-    on_invalid: OnInvalid,
-    numeric: bool,
+    rows: list[dict[str, Any]], mapping: Mapping[str, str], options: _Options, *, numeric: bool
 ) -> EventLog:
     """The standard-library path: rows of dicts to columns (CSV fields are strings)."""
     names = set().union(*rows) if rows else set()
@@ -263,8 +256,6 @@ def _from_python_rows(
         theirs = mapping.get(ours, ours)
         if theirs not in names:
             if ours in ("actor", "action", "time") or ours in mapping:
-                from .exceptions import ColumnNotFoundError
-
                 raise ColumnNotFoundError(
                     f"Column {theirs!r} (for {ours!r}) is not in the file; its columns are "
                     f"{sorted(names)}. Map yours with columns={{'{ours}': 'your_column'}}."
@@ -275,12 +266,10 @@ def _from_python_rows(
             values = [None if v == "" else v for v in values]
             if ours == "value":
                 values = [None if v is None else _number(v, "value") for v in values]
-            elif ours == "time" and time_unit is not None:
+            elif ours == "time" and options["time_unit"] is not None:
                 values = [None if v is None else _number(v, "time") for v in values]
         data[ours] = _object_column(values)
-    return EventLog.from_arrays(
-        **data, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
-    )
+    return EventLog.from_arrays(**data, **options)
 
 
 def _number(text: str, column: str) -> float:

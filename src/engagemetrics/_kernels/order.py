@@ -220,7 +220,7 @@ def _all_divisible(values: NDArray[np.uint64], divisor: int) -> bool:
 def _exact_divide(values: NDArray[np.uint64], divisor: int) -> NDArray[np.uint64]:
     """``values // divisor`` for values the divisor divides: a shift and a multiplication."""
     shift, odd = _split_power_of_two(divisor)
-    result = values >> np.uint64(shift)
+    result: NDArray[np.uint64] = values >> np.uint64(shift)
     if odd != 1:
         result *= np.uint64(pow(odd, -1, 2**64))
     return result
@@ -266,7 +266,8 @@ def dense_rank(values: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np
 
 
 def _mask(bits: int) -> np.uint64:
-    return np.uint64((1 << bits) - 1) if bits < 64 else np.uint64(2**64 - 1)
+    mask: np.uint64 = np.uint64((1 << bits) - 1 if bits < 64 else 2**64 - 1)
+    return mask
 
 
 def _bits(value: int) -> int:
