@@ -46,3 +46,24 @@ def dense_rank(values: Sequence[int]) -> tuple[list[int], list[int]]:
 
 def segment_sum(values: Sequence[float], offsets: Sequence[int]) -> list[float]:
     return [sum(values[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1)]
+
+
+def wilson_interval(successes: float, trials: float, confidence: float) -> tuple[float, float]:
+    """Wilson's score interval, as the two roots of its quadratic, in plain Python.
+
+    The interval is every p with (p_hat - p)^2 <= z^2 p (1 - p) / n, whose ends are the
+    roots of (1 + z^2/n) p^2 - (2 p_hat + z^2/n) p + p_hat^2 = 0, found the stable way.
+    """
+    import math
+    import statistics
+
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
+    n = trials
+    p_hat = successes / n
+    a = 1 + z * z / n
+    minus_b = 2 * p_hat + z * z / n
+    c = p_hat * p_hat
+    discriminant = z * z / n * (4 * p_hat * (1 - p_hat) + z * z / n)
+    q = (minus_b + math.sqrt(discriminant)) / 2
+    low, high = c / q, q / a
+    return min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)

@@ -23,10 +23,21 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .actions import Action, ActionCategory, Direction, Taxonomy, normalize_name
+from .adapters import TwcsThreads, from_twcs
+from .dialogue import (
+    AudienceSplit,
+    ResponseTimes,
+    ThreadStats,
+    audience_split,
+    response_rate,
+    response_times,
+    thread_stats,
+)
 from .events import DroppedRows, Event, EventLog, LoadReport, LogSummary
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
+    DataQualityWarning,
     EngagementMetricsError,
     InvalidParameterError,
     MissingDependencyError,
@@ -34,7 +45,33 @@ from .exceptions import (
     UndefinedRateWarning,
     UnknownActionError,
 )
+from .interactions import InteractionCounts, interaction_counts, interactions_per_exposure
 from .io import read_csv, read_jsonl, read_parquet
+from .posts import (
+    AverageRate,
+    PostingConsistency,
+    PostMetrics,
+    amplification_rate,
+    applause_rate,
+    average_rate,
+    click_through_rate,
+    consumer_rate,
+    conversation_rate,
+    economic_value,
+    engaged_user_rate,
+    interaction_rate,
+    posting_consistency,
+    virality_rate,
+)
+from .rates import (
+    Rate,
+    RateComparison,
+    Rates,
+    Shrinkage,
+    compare_rates,
+    count_interval,
+    proportion_interval,
+)
 
 try:
     __version__ = version("engagemetrics")
@@ -44,24 +81,58 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Action",
     "ActionCategory",
+    "AudienceSplit",
+    "AverageRate",
     "ColumnNotFoundError",
     "DataError",
+    "DataQualityWarning",
     "Direction",
     "DroppedRows",
     "EngagementMetricsError",
     "Event",
     "EventLog",
+    "InteractionCounts",
     "InvalidParameterError",
     "LoadReport",
     "LogSummary",
     "MissingDependencyError",
+    "PostMetrics",
+    "PostingConsistency",
+    "Rate",
+    "RateComparison",
+    "Rates",
+    "ResponseTimes",
     "SchemaError",
+    "Shrinkage",
     "Taxonomy",
+    "ThreadStats",
+    "TwcsThreads",
     "UndefinedRateWarning",
     "UnknownActionError",
     "__version__",
+    "amplification_rate",
+    "applause_rate",
+    "audience_split",
+    "average_rate",
+    "click_through_rate",
+    "compare_rates",
+    "consumer_rate",
+    "conversation_rate",
+    "count_interval",
+    "economic_value",
+    "engaged_user_rate",
+    "from_twcs",
+    "interaction_counts",
+    "interaction_rate",
+    "interactions_per_exposure",
     "normalize_name",
+    "posting_consistency",
+    "proportion_interval",
     "read_csv",
     "read_jsonl",
     "read_parquet",
+    "response_rate",
+    "response_times",
+    "thread_stats",
+    "virality_rate",
 ]

@@ -21,6 +21,8 @@ _EXTRAS = {
     "matplotlib": "plot",
     "dask": "dask",
     "scipy": "stats",
+    "scipy.stats": "stats",
+    "scipy.special": "stats",
 }
 
 

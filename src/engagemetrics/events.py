@@ -801,6 +801,19 @@ class EventLog:
         codes: NDArray[np.int32] = getattr(self, column)
         return codes
 
+    def ids(self, column: str, /, rows: NDArray[np.integer[Any]] | None = None) -> NDArray[Any]:
+        """The ids of ``column`` (actor, content, channel, thread) per row, None where absent.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a", "b"], action=["like", "like"],
+        ...                            time=["2024-01-01"] * 2, content=["p1", None])
+        >>> log.ids("content").tolist()
+        ['p1', None]
+        """
+        codes = self.codes(column) if rows is None else self.codes(column)[rows]
+        return _decode(Encoded(codes.astype(np.int64), self.dictionary(column)))
+
     @property
     def category(self) -> NDArray[np.int8]:
         """Per event, the code of its action's :class:`ActionCategory`."""
@@ -988,9 +1001,7 @@ class EventLog:
         }
         for column in ID_COLUMNS:
             if column in self.columns_present:
-                out[column] = _decode(
-                    Encoded(self.codes(column).astype(np.int64), self._dictionaries[column])
-                )
+                out[column] = self.ids(column)
         if "value" in self.columns_present:
             out["value"] = np.asarray(self.value)
         out["direction"] = np.array(["inbound", "outbound"], dtype=object)[self.direction]

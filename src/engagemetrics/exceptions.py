@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ColumnNotFoundError",
     "DataError",
+    "DataQualityWarning",
     "EngagementMetricsError",
     "InvalidParameterError",
     "MissingDependencyError",
@@ -49,3 +50,11 @@ class MissingDependencyError(EngagementMetricsError, ImportError):
 
 class UndefinedRateWarning(UserWarning):
     """A rate was asked for where its denominator is zero; the result is NaN."""
+
+
+class DataQualityWarning(UserWarning):
+    """Loaded data holds values that cannot all be true (e.g. reach above impressions).
+
+    Nothing was changed: the values are kept as they were read, and the object that was
+    loaded says which rows are affected.
+    """

@@ -65,3 +65,59 @@ def group_sum(
         keep = codes >= 0
         codes, weights = codes[keep], weights[keep]
     return np.asarray(np.bincount(codes, weights=weights, minlength=n_groups), dtype=np.float64)
+
+
+_DENSE_CELLS: Final = 1 << 26
+
+
+def distinct_per_group(
+    groups: NDArray[np.integer[Any]],
+    members: NDArray[np.integer[Any]],
+    n_groups: int,
+    n_members: int,
+) -> NDArray[np.int64]:
+    """Number of distinct members in each group; rows with a negative group are skipped.
+
+    Few cells (groups x members) are marked in a dense boolean table; many are counted
+    from one sort of the packed (group, member) pairs.
+    """
+    keep = groups >= 0
+    if not keep.all():
+        groups, members = groups[keep], members[keep]
+    if len(groups) == 0:
+        return np.zeros(n_groups, dtype=np.int64)
+    if n_groups * n_members <= _DENSE_CELLS:
+        seen = np.zeros(n_groups * n_members, dtype=bool)
+        seen[groups.astype(np.int64) * n_members + members] = True
+        return np.asarray(seen.reshape(n_groups, n_members).sum(axis=1), dtype=np.int64)
+    from .order import _sort_on_two_threads
+
+    pairs = (groups.astype(np.int64) * n_members + members).view(np.uint64)
+    pairs = pairs.copy()
+    _sort_on_two_threads(pairs)
+    first = np.empty(len(pairs), dtype=bool)
+    first[0] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+    distinct = pairs[first].view(np.int64) // n_members
+    return np.bincount(distinct, minlength=n_groups).astype(np.int64)
+
+
+def next_flagged_in_segment(
+    flag: NDArray[np.bool_], segment: NDArray[np.integer[Any]]
+) -> NDArray[np.int64]:
+    """For each row, the first row at or after it in the same segment whose flag is set.
+
+    ``segment`` must be non-decreasing (rows grouped by segment). Rows with no such
+    row get ``-1``. One reversed running minimum: each segment's positions are offset
+    by the segment number, so the minimum cannot leak from one segment into another.
+    """
+    n = len(flag)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    span = np.int64(1) << np.int64(max(int(n).bit_length(), 1))
+    none = span - 1
+    position = np.where(flag, np.arange(n, dtype=np.int64), none)
+    keyed = segment.astype(np.int64) * span + position
+    running = np.minimum.accumulate(keyed[::-1])[::-1]
+    found = running - segment.astype(np.int64) * span
+    return np.where(found == none, -1, found)

@@ -7,8 +7,15 @@ from pathlib import Path
 
 from ..events import EventLog
 from ..io import Engine, read_csv
+from ._facebook import FacebookPosts, facebook_posts_path, load_facebook_posts
 
-__all__ = ["load_sample_events", "sample_events_path"]
+__all__ = [
+    "FacebookPosts",
+    "facebook_posts_path",
+    "load_facebook_posts",
+    "load_sample_events",
+    "sample_events_path",
+]
 
 
 def sample_events_path() -> Path:

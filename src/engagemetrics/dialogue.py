@@ -1,0 +1,472 @@
+"""Two-way dialogue: does the brand answer, how fast, and does the audience talk back?
+
+A like is applause; a comment answered by the brand, and answered again, is a
+conversation. These metrics read the log's ``thread`` and ``direction`` columns: a
+*message* is a conversation event (comment, reply, mention, direct message, brand
+reply) that belongs to a thread; inbound messages come from the audience, outbound ones
+from the brand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final, Literal, final, overload
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ._kernels.groups import group_count, next_flagged_in_segment
+from ._kernels.order import sort_by_actor_time
+from ._periods import Period, period_starts
+from .actions import ActionCategory, Direction
+from .events import EventLog
+from .exceptions import InvalidParameterError
+from .rates import Rate, Rates
+
+__all__ = [
+    "AudienceSplit",
+    "ResponseTimes",
+    "ThreadStats",
+    "audience_split",
+    "response_rate",
+    "response_times",
+    "thread_stats",
+]
+
+Window = dt.timedelta | np.timedelta64
+_NONE: Final = -1
+
+
+@attrs.frozen
+class _Messages:
+    """Conversation events with a thread, in (thread, time) order."""
+
+    rows: NDArray[np.intp]  # rows of the log
+    thread: NDArray[np.int64]
+    time: NDArray[np.int64]
+    inbound: NDArray[np.bool_]
+    next_reply: NDArray[np.int64]  # index (into these arrays) of the next outbound, or -1
+
+
+def _messages(log: EventLog) -> _Messages:
+    message = (log.thread >= 0) & (log.category == ActionCategory.CONVERSATION.code)
+    rows = np.flatnonzero(message)
+    thread = log.thread[rows].astype(np.int64)
+    permutation, _, time = sort_by_actor_time(thread.astype(np.uint64), log.time[rows])
+    rows, thread = rows[permutation], thread[permutation]
+    inbound = log.direction[rows] == Direction.INBOUND.code
+    # "at or after" from the row itself; an outbound row is never its own inbound's reply
+    next_reply = next_flagged_in_segment(~inbound, thread)
+    return _Messages(rows, thread, time, inbound, next_reply)
+
+
+def _window_ns(window: Window | None) -> int | None:
+    if window is None:
+        return None
+    if isinstance(window, dt.timedelta):
+        ns = window // dt.timedelta(microseconds=1) * 1_000
+    elif isinstance(window, np.timedelta64):
+        ns = int(window.astype("timedelta64[ns]").astype(np.int64))
+    else:
+        raise InvalidParameterError(
+            f"The 'window' parameter must be a datetime.timedelta or numpy.timedelta64; got "
+            f"{type(window).__name__}."
+        )
+    if ns <= 0:
+        raise InvalidParameterError(f"The 'window' parameter must be positive; got {window!r}.")
+    return int(ns)
+
+
+@overload
+def response_rate(
+    log: EventLog,
+    /,
+    *,
+    window: Window | None = ...,
+    by: None = None,
+    period: Period = ...,
+    tz: str = ...,
+) -> Rate: ...
+@overload
+def response_rate(
+    log: EventLog,
+    /,
+    *,
+    window: Window | None = ...,
+    by: Literal["channel", "period"],
+    period: Period = ...,
+    tz: str = ...,
+) -> Rates: ...
+def response_rate(
+    log: EventLog,
+    /,
+    *,
+    window: Window | None = None,
+    by: Literal["channel", "period"] | None = None,
+    period: Period = "day",
+    tz: str = "UTC",
+) -> Rate | Rates:
+    """The share of the audience's messages that get a brand reply.
+
+    Parameters
+    ----------
+    log
+        The events.
+    window
+        Count a reply only if it comes within this time of the message.
+    by
+        ``None`` for one rate, or one rate per ``"channel"`` or per ``"period"`` (of the
+        message).
+    period, tz
+        Calendar periods for ``by="period"``.
+
+    Returns
+    -------
+    Rate or Rates
+        A proportion: answered inbound messages over inbound messages.
+
+    Notes
+    -----
+    An inbound message :math:`m` in thread :math:`T` is answered when an outbound
+    message follows it in :math:`T` (in canonical order: later in time, or at the same
+    time and later in the input), within ``window`` if given:
+
+    .. math:: \\text{response rate} = \\frac{|\\{m \\text{ inbound} : m \\text{ answered}\\}|}
+                                            {|\\{m \\text{ inbound}\\}|}
+
+    Only messages with a thread can be matched to replies; others are not counted.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "brand", "bo", "ana"],
+    ...     action=["comment", "brand_reply", "comment", "reply"],
+    ...     time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00", "2024-05-01T12:00"],
+    ...     thread=["t1", "t1", "t2", "t1"])
+    >>> response_rate(log).value
+    0.3333333333333333
+    """
+    messages = _messages(log)
+    answered = _answered(messages, _window_ns(window))
+    if by is None:
+        return Rate(
+            float((messages.inbound & answered).sum()),
+            float(messages.inbound.sum()),
+            numerator="answered messages",
+            denominator="inbound messages",
+        )
+    keys, codes = _breakdown(log, messages, by, period=period, tz=tz)
+    inbound_codes = np.where(messages.inbound, codes, _NONE)
+    return Rates.from_arrays(
+        keys,
+        group_count(np.where(answered, inbound_codes, _NONE), len(keys)).astype(np.float64),
+        group_count(inbound_codes, len(keys)).astype(np.float64),
+        numerator="answered messages",
+        denominator="inbound messages",
+        key_name=by,
+    )
+
+
+def _answered(messages: _Messages, window: int | None) -> NDArray[np.bool_]:
+    has_reply = messages.inbound & (messages.next_reply >= 0)
+    if window is None:
+        return has_reply
+    delay = messages.time[np.maximum(messages.next_reply, 0)] - messages.time
+    return has_reply & (delay <= window)
+
+
+def _breakdown(
+    log: EventLog, messages: _Messages, by: str, *, period: Period, tz: str
+) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    if by == "channel":
+        return log.channels, log.channel[messages.rows].astype(np.int64)
+    if by == "period":
+        starts = period_starts(messages.time, period, tz)
+        keys, codes = np.unique(starts, return_inverse=True)
+        return keys, codes.reshape(-1).astype(np.int64)
+    raise InvalidParameterError(
+        f"The 'by' parameter must be None, 'channel' or 'period'; got {by!r}."
+    )
+
+
+@final
+@attrs.frozen(eq=False)
+class ResponseTimes:
+    """One row per brand reply: how long the audience waited for it.
+
+    Attributes
+    ----------
+    thread
+        Thread id of each reply.
+    channel
+        Channel of the reply (None where the log has none).
+    asked, answered
+        Times (int64 ns UTC) of the earliest waiting audience message and of the reply.
+    seconds
+        ``(answered - asked)`` in seconds.
+    """
+
+    thread: NDArray[Any]
+    channel: NDArray[Any]
+    asked: NDArray[np.int64]
+    answered: NDArray[np.int64]
+    seconds: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.seconds)
+
+    def quantile(self, q: float, /) -> float:
+        """The ``q`` quantile of the waiting time in seconds (NaN with no reply)."""
+        if not 0 <= q <= 1:
+            raise InvalidParameterError(f"The 'q' parameter must be in [0, 1]; got {q!r}.")
+        return float(np.quantile(self.seconds, q)) if len(self) else float("nan")
+
+    def summary(
+        self,
+        *,
+        by: Literal["channel", "period"] | None = None,
+        period: Period = "day",
+        tz: str = "UTC",
+    ) -> list[dict[str, Any]]:
+        """Count, median and 90th percentile of the waiting time, overall or per group.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(
+        ...     actor=["ana", "brand"], action=["comment", "brand_reply"],
+        ...     time=["2024-05-01T10:00", "2024-05-01T10:30"], thread=["t1", "t1"])
+        >>> response_times(log).summary()
+        [{'group': None, 'replies': 1, 'median_seconds': 1800.0, 'p90_seconds': 1800.0}]
+        """
+        if by is None:
+            labels = np.full(len(self), None, dtype=object)
+        elif by == "channel":
+            labels = self.channel
+        elif by == "period":
+            labels = period_starts(self.answered, period, tz).astype(str).astype(object)
+        else:
+            raise InvalidParameterError(
+                f"The 'by' parameter must be None, 'channel' or 'period'; got {by!r}."
+            )
+        out = []
+        for label in sorted(set(labels.tolist()), key=lambda v: (v is None, str(v))):
+            seconds = self.seconds[np.array([x == label for x in labels.tolist()], dtype=bool)]
+            out.append(
+                {
+                    "group": label,
+                    "replies": len(seconds),
+                    "median_seconds": float(np.median(seconds)),
+                    "p90_seconds": float(np.quantile(seconds, 0.9)),
+                }
+            )
+        return out
+
+
+def response_times(log: EventLog, /) -> ResponseTimes:
+    """How long the audience waited for each brand reply.
+
+    Notes
+    -----
+    For each outbound message :math:`r` that follows at least one inbound message in its
+    thread since the previous outbound one, the waiting time is :math:`t_r - t_m` with
+    :math:`m` the earliest such inbound message (the "first response time" of support
+    desks). A brand message that answers nobody (the thread's first message, or a second
+    brand message in a row) has no waiting time.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "ana", "brand"], action=["comment", "reply", "brand_reply"],
+    ...     time=["2024-05-01T10:00", "2024-05-01T10:05", "2024-05-01T11:00"],
+    ...     thread=["t1", "t1", "t1"])
+    >>> response_times(log).seconds.tolist()
+    [3600.0]
+    """
+    messages = _messages(log)
+    waiting = np.flatnonzero(messages.inbound & (messages.next_reply >= 0))
+    replies, first = np.unique(messages.next_reply[waiting], return_index=True)
+    asked = messages.time[waiting[first]]
+    answered = messages.time[replies]
+    reply_rows = messages.rows[replies]
+    channel = log.ids("channel", reply_rows)
+    return ResponseTimes(
+        thread=log.threads[log.thread[reply_rows]],
+        channel=channel,
+        asked=asked,
+        answered=answered,
+        seconds=(answered - asked) / 1e9,
+    )
+
+
+@final
+@attrs.frozen(eq=False)
+class ThreadStats:
+    """Per thread: messages, turns, and whether the dialogue went both ways.
+
+    Attributes
+    ----------
+    thread
+        Thread ids.
+    messages, inbound, outbound
+        Messages in the thread, from the audience and from the brand.
+    turns
+        Runs of consecutive messages from the same side: ``in, in, out, in`` is 3 turns.
+    two_way
+        Whether the audience spoke again after a brand reply to it.
+    """
+
+    thread: NDArray[Any]
+    messages: NDArray[np.int64]
+    inbound: NDArray[np.int64]
+    outbound: NDArray[np.int64]
+    turns: NDArray[np.int64]
+    two_way: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.thread)
+
+    def two_way_rate(self) -> Rate:
+        """Two-way threads over threads the audience started or joined (a proportion)."""
+        return Rate(
+            float(self.two_way.sum()),
+            float((self.inbound > 0).sum()),
+            numerator="two-way threads",
+            denominator="threads with an audience message",
+        )
+
+    def mean_turns(self) -> float:
+        """Mean turns per thread (NaN with no thread)."""
+        return float(self.turns.mean()) if len(self) else float("nan")
+
+
+def thread_stats(log: EventLog, /) -> ThreadStats:
+    """Dialogue depth per thread: turns, and whether the exchange went both ways.
+
+    Notes
+    -----
+    In (time) order within a thread, with :math:`d_i` the side of message :math:`i`:
+    turns :math:`= 1 + |\\{i : d_i \\ne d_{i-1}\\}|`; the thread is two-way when some
+    inbound message follows an outbound message that itself follows an inbound one
+    (audience, brand reply, audience again).
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "brand", "ana", "bo"],
+    ...     action=["comment", "brand_reply", "reply", "comment"],
+    ...     time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00", "2024-05-01T12:00"],
+    ...     thread=["t1", "t1", "t1", "t2"])
+    >>> stats = thread_stats(log)
+    >>> stats.turns.tolist(), stats.two_way.tolist()
+    ([3, 1], [True, False])
+    """
+    messages = _messages(log)
+    thread, inbound = messages.thread, messages.inbound
+    n = len(thread)
+    codes, index = np.unique(thread, return_inverse=True)
+    index = index.reshape(-1)
+    n_threads = len(codes)
+    start = np.ones(n, dtype=bool)
+    if n:
+        start[1:] = thread[1:] != thread[:-1]
+    change = np.zeros(n, dtype=bool)
+    if n:
+        change[1:] = (inbound[1:] != inbound[:-1]) & ~start[1:]
+    # an answer: an outbound message after some inbound one in the same thread
+    inbound_before = _segment_cumsum(inbound, start) - inbound
+    answer = ~inbound & (inbound_before > 0)
+    answers_before = _segment_cumsum(answer, start) - answer
+    again = inbound & (answers_before > 0)
+    return ThreadStats(
+        thread=log.threads[codes] if n_threads else log.threads[:0],
+        messages=np.bincount(index, minlength=n_threads).astype(np.int64),
+        inbound=np.bincount(index, inbound, n_threads).astype(np.int64),
+        outbound=np.bincount(index, ~inbound, n_threads).astype(np.int64),
+        turns=(1 + np.bincount(index, change, n_threads)).astype(np.int64),
+        two_way=np.bincount(index, again, n_threads) > 0,
+    )
+
+
+def _segment_cumsum(flags: NDArray[np.bool_], start: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Running count of ``flags`` that restarts where ``start`` is set."""
+    total = np.cumsum(flags, dtype=np.int64)
+    if len(total) == 0:
+        return total
+    before_start = np.where(start, total - flags, 0)
+    return total - np.maximum.accumulate(before_start)
+
+
+@final
+@attrs.frozen
+class AudienceSplit:
+    """Who in the audience talks with the brand, and who only watches or applauds.
+
+    Attributes
+    ----------
+    audience
+        Actors with at least one inbound event.
+    in_dialogue
+        Of those, actors with a message the brand answered.
+    passive
+        Actors whose inbound events are all exposure or applause.
+    """
+
+    audience: int
+    in_dialogue: int
+    passive: int
+
+    @property
+    def other_active(self) -> int:
+        """Active actors (beyond looking and applauding) the brand did not talk with."""
+        return self.audience - self.in_dialogue - self.passive
+
+    def dialogue_rate(self) -> Rate:
+        """Share of the audience in dialogue with the brand (a proportion)."""
+        return Rate(float(self.in_dialogue), float(self.audience), numerator="actors in dialogue",
+                    denominator="audience")  # fmt: skip
+
+    def passive_rate(self) -> Rate:
+        """Share of the audience that only looked or applauded (a proportion)."""
+        return Rate(float(self.passive), float(self.audience), numerator="passive actors",
+                    denominator="audience")  # fmt: skip
+
+
+def audience_split(log: EventLog, /) -> AudienceSplit:
+    """Active versus passive audience: dialogue with the brand, or only likes and views.
+
+    Notes
+    -----
+    Over actors with an inbound event: *in dialogue* when one of their messages was
+    answered by the brand (see :func:`response_rate`); *passive* when every inbound event
+    of theirs is exposure or applause. The rest did something more (commented unanswered,
+    shared, clicked, converted). A thousand likes with real dialogue beat a hundred
+    thousand passive likes: this is the split that tells them apart.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "brand", "bo", "cy"], action=["comment", "brand_reply", "like", "share"],
+    ...     time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00", "2024-05-01T12:00"],
+    ...     thread=["t1", "t1", None, None])
+    >>> split = audience_split(log)
+    >>> split.audience, split.in_dialogue, split.passive, split.other_active
+    (3, 1, 1, 1)
+    """
+    inbound = log.direction == Direction.INBOUND.code
+    category = log.category
+    looked_or_applauded = (category == ActionCategory.EXPOSURE.code) | (
+        category == ActionCategory.APPLAUSE.code
+    )
+    actors_inbound = group_count(np.where(inbound, log.actor, _NONE), log.n_actors) > 0
+    active_rows = inbound & ~looked_or_applauded
+    active = group_count(np.where(active_rows, log.actor, _NONE), log.n_actors) > 0
+    messages = _messages(log)
+    answered_rows = messages.rows[_answered(messages, None)]
+    in_dialogue = np.zeros(log.n_actors, dtype=bool)
+    in_dialogue[log.actor[answered_rows]] = True
+    return AudienceSplit(
+        audience=int(actors_inbound.sum()),
+        in_dialogue=int((in_dialogue & actors_inbound).sum()),
+        passive=int((actors_inbound & ~active).sum()),
+    )

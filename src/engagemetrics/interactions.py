@@ -1,0 +1,341 @@
+"""Interaction metrics: what the audience did, counted by action, category, direction,
+content, channel and period.
+
+These are counts of interactions, not engagement: a thousand likes are a thousand
+interactions whether or not anyone comes back. The engagement module measures the
+relationship; this one counts honestly what happened, on the log's integer codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal, final, overload
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ._kernels.groups import distinct_per_group, group_count
+from ._optional import import_optional
+from ._periods import Period, period_starts
+from .actions import ActionCategory, Direction
+from .events import EventLog
+from .exceptions import InvalidParameterError
+from .rates import Rate, Rates
+
+__all__ = ["Dimension", "InteractionCounts", "interaction_counts", "interactions_per_exposure"]
+
+Dimension = Literal["action", "category", "direction", "content", "channel", "period"]
+_DIMENSIONS: Final = ("action", "category", "direction", "content", "channel", "period")
+_MAX_DENSE_GROUPS: Final = 1 << 26
+
+
+@final
+@attrs.frozen(eq=False)
+class InteractionCounts:
+    """Events and distinct actors per group.
+
+    Attributes
+    ----------
+    by
+        The grouping dimensions, in order.
+    vocabulary
+        Per dimension, the labels its codes index: action names, category and direction
+        values (in the taxonomy's order), content and channel ids, or period starts
+        (``datetime64[D]``).
+    codes
+        Per dimension, each group's code into its vocabulary. Groups are in the order of
+        their codes, dimension by dimension; groups with no events are absent.
+    events
+        Number of events in each group.
+    actors
+        Number of distinct actors in each group.
+
+    Notes
+    -----
+    ``events`` are sums and merge across any chunks; ``actors`` merge by addition only
+    when the chunks hold disjoint actors (the distributed path partitions by actor).
+    """
+
+    by: tuple[str, ...]
+    vocabulary: Mapping[str, NDArray[Any]]
+    codes: Mapping[str, NDArray[np.int64]]
+    events: NDArray[np.int64]
+    actors: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def keys(self) -> dict[str, NDArray[Any]]:
+        """Per dimension, each group's label."""
+        return {d: self.vocabulary[d][self.codes[d]] for d in self.by}
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Columns as lists: one per dimension, then ``events`` and ``actors``."""
+        out: dict[str, list[Any]] = {k: _plain(v) for k, v in self.keys.items()}
+        out["events"] = self.events.tolist()
+        out["actors"] = self.actors.tolist()
+        return out
+
+    def to_frame(self, kind: Literal["pandas", "polars"] = "pandas") -> Any:
+        """The table as a pandas or polars DataFrame."""
+        if kind not in ("pandas", "polars"):
+            raise InvalidParameterError(
+                f"The 'kind' parameter must be 'pandas' or 'polars'; got {kind!r}."
+            )
+        module = import_optional(kind, purpose=f"InteractionCounts.to_frame({kind!r})")
+        columns = {**{k: np.asarray(v) for k, v in self.keys.items()}}
+        columns["events"] = self.events
+        columns["actors"] = self.actors
+        return module.DataFrame(columns)
+
+    def merge(self, other: InteractionCounts, /) -> InteractionCounts:
+        """Counts of both, group by group (actors: see the class notes).
+
+        Content, channel and period vocabularies are sorted, so their union keeps the
+        order; action, category and direction vocabularies must be the same (one taxonomy).
+        """
+        if self.by != other.by:
+            raise InvalidParameterError(
+                f"Cannot merge counts grouped by {self.by} with counts grouped by {other.by}."
+            )
+        vocabulary: dict[str, NDArray[Any]] = {}
+        mine: list[NDArray[np.int64]] = []
+        theirs: list[NDArray[np.int64]] = []
+        for d in self.by:
+            a, b = self.vocabulary[d], other.vocabulary[d]
+            if len(a) == len(b) and np.array_equal(a, b):
+                vocabulary[d] = a
+                mine.append(self.codes[d])
+                theirs.append(other.codes[d])
+            elif d in ("content", "channel", "period"):
+                union = np.union1d(a, b)
+                vocabulary[d] = union
+                mine.append(np.searchsorted(union, a)[self.codes[d]])
+                theirs.append(np.searchsorted(union, b)[other.codes[d]])
+            else:
+                raise InvalidParameterError(
+                    f"Cannot merge counts whose {d} vocabularies differ (two taxonomies?)."
+                )
+        combined = np.zeros(len(self) + len(other), dtype=np.int64)
+        columns = [np.concatenate(pair) for pair in zip(mine, theirs, strict=True)]
+        for d, column in zip(self.by, columns, strict=True):
+            combined = combined * len(vocabulary[d]) + column
+        unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        events = np.bincount(inverse, np.concatenate([self.events, other.events]), len(unique))
+        actors = np.bincount(inverse, np.concatenate([self.actors, other.actors]), len(unique))
+        return InteractionCounts(
+            by=self.by,
+            vocabulary=vocabulary,
+            codes={d: column[first] for d, column in zip(self.by, columns, strict=True)},
+            events=events.astype(np.int64),
+            actors=actors.astype(np.int64),
+        )
+
+    __add__ = merge
+
+
+def interaction_counts(
+    log: EventLog,
+    /,
+    *,
+    by: Sequence[Dimension] = ("category",),
+    period: Period = "day",
+    tz: str = "UTC",
+) -> InteractionCounts:
+    """Events and distinct actors by any combination of dimensions.
+
+    Parameters
+    ----------
+    log
+        The events.
+    by
+        Dimensions to group by, any of ``"action"``, ``"category"``, ``"direction"``,
+        ``"content"``, ``"channel"`` and ``"period"``. Rows with no content (or channel)
+        are left out when grouping by content (or channel).
+    period
+        Length of a period when ``"period"`` is in ``by``: ``"day"``, ``"week"``
+        (starting Monday) or ``"month"``.
+    tz
+        Time zone whose calendar defines the periods.
+
+    Returns
+    -------
+    InteractionCounts
+
+    Notes
+    -----
+    For a group :math:`g`: ``events`` :math:`= |\\{e : g(e) = g\\}|` and ``actors``
+    :math:`= |\\{a(e) : g(e) = g\\}|`. Computed with one mixed-radix group code per row,
+    a bincount, and a distinct count of (group, actor) pairs.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown dimension or an empty ``by``.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "b", "brand"], action=["like", "comment", "like", "brand_reply"],
+    ...     time=["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-02T09:00", "2024-05-02T10:00"])
+    >>> counts = interaction_counts(log, by=["category", "direction"])
+    >>> counts.to_dict()
+    {'category': ['applause', 'conversation', 'conversation'], \
+'direction': ['inbound', 'inbound', 'outbound'], 'events': [2, 1, 1], 'actors': [2, 1, 1]}
+    >>> interaction_counts(log, by=["period"], period="day").to_dict()["events"]
+    [2, 2]
+    """
+    dims = tuple(by)
+    if not dims:
+        raise InvalidParameterError("The 'by' parameter needs at least one dimension.")
+    for dim in dims:
+        if dim not in _DIMENSIONS:
+            raise InvalidParameterError(
+                f"Unknown dimension {dim!r} in 'by'; valid dimensions: {', '.join(_DIMENSIONS)}."
+            )
+    if len(set(dims)) != len(dims):
+        raise InvalidParameterError(f"The 'by' parameter repeats a dimension: {list(dims)}.")
+
+    codes = np.zeros(len(log), dtype=np.int64)
+    valid = np.ones(len(log), dtype=bool)
+    sizes: list[int] = []
+    labels: list[NDArray[Any]] = []
+    for dim in dims:
+        dim_codes, dim_labels = _dimension(log, dim, period=period, tz=tz)
+        valid &= dim_codes >= 0
+        codes = codes * len(dim_labels) + np.maximum(dim_codes, 0)
+        sizes.append(len(dim_labels))
+        labels.append(dim_labels)
+    codes = np.where(valid, codes, -1)
+
+    total = int(np.prod(sizes, dtype=object))
+    if total <= _MAX_DENSE_GROUPS:
+        present = group_count(codes, total)
+        groups = np.flatnonzero(present)
+        lookup = np.full(total + 1, -1, dtype=np.int64)  # code -1 reads the trailing slot
+        lookup[groups] = np.arange(len(groups))
+        dense = lookup[codes]
+        events = present[groups]
+    else:
+        groups, inverse = np.unique(codes[valid], return_inverse=True)
+        dense = np.full(len(codes), -1, dtype=np.int64)
+        dense[valid] = inverse.reshape(-1)
+        events = group_count(dense, len(groups))
+    actors = distinct_per_group(dense, log.actor, len(groups), log.n_actors)
+
+    group_codes: dict[str, NDArray[np.int64]] = {}
+    remainder = groups.astype(np.int64)
+    for dim, size in reversed(list(zip(dims, sizes, strict=True))):
+        group_codes[dim] = remainder % size
+        remainder //= size
+    return InteractionCounts(
+        by=dims,
+        vocabulary=dict(zip(dims, labels, strict=True)),
+        codes={d: group_codes[d] for d in dims},
+        events=events,
+        actors=actors,
+    )
+
+
+@overload
+def interactions_per_exposure(log: EventLog, /, *, by: None = None) -> Rate: ...
+@overload
+def interactions_per_exposure(log: EventLog, /, *, by: Literal["content", "channel"]) -> Rates: ...
+def interactions_per_exposure(
+    log: EventLog, /, *, by: Literal["content", "channel"] | None = None
+) -> Rate | Rates:
+    """Audience interactions per exposure, overall or per content or channel.
+
+    Parameters
+    ----------
+    log
+        The events.
+    by
+        ``None`` for one rate over the log, or ``"content"`` / ``"channel"`` for one per
+        group (rows without that id are left out).
+
+    Returns
+    -------
+    Rate or Rates
+        A count rate (it can exceed 1: one view may bring a like and a comment), with
+        numerator ``"interactions"`` and denominator ``"exposures"``.
+
+    Notes
+    -----
+    .. math:: \\text{interactions per exposure} =
+              \\frac{|\\{e : \\text{inbound}, \\text{category}(e) \\ne \\text{exposure}\\}|}
+                    {|\\{e : \\text{category}(e) = \\text{exposure}\\}|}
+
+    A group with no exposure has an undefined rate (NaN, with an
+    :class:`UndefinedRateWarning` when its value is read).
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "b", "b", "c"], action=["view", "like", "view", "share", "view"],
+    ...     time=["2024-05-01"] * 5, content=["p1", "p1", "p1", "p1", "p2"])
+    >>> interactions_per_exposure(log).value
+    0.6666666666666666
+    >>> interactions_per_exposure(log, by="content").value.tolist()
+    [1.0, 0.0]
+    """
+    category = log.category
+    exposure = category == ActionCategory.EXPOSURE.code
+    interaction = ~exposure & (log.direction == Direction.INBOUND.code)
+    if by is None:
+        return Rate(
+            float(interaction.sum()),
+            float(exposure.sum()),
+            kind="count",
+            numerator="interactions",
+            denominator="exposures",
+        )
+    if by not in ("content", "channel"):
+        raise InvalidParameterError(
+            f"The 'by' parameter must be None, 'content' or 'channel'; got {by!r}."
+        )
+    codes = log.codes(by)
+    n = len(log.dictionary(by))
+    return Rates.from_arrays(
+        log.dictionary(by),
+        group_count(np.where(interaction, codes, -1), n).astype(np.float64),
+        group_count(np.where(exposure, codes, -1), n).astype(np.float64),
+        kind="count",
+        numerator="interactions",
+        denominator="exposures",
+        key_name=by,
+    )
+
+
+def _dimension(
+    log: EventLog, dim: str, *, period: Period, tz: str
+) -> tuple[NDArray[np.int64], NDArray[Any]]:
+    """Per-row codes (-1 for none) and the labels they index."""
+    if dim == "action":
+        return log.action.astype(np.int64), np.array(log.taxonomy.names, dtype=object)
+    if dim == "category":
+        return log.category.astype(np.int64), np.array(
+            [c.value for c in ActionCategory], dtype=object
+        )
+    if dim == "direction":
+        return log.direction.astype(np.int64), np.array([d.value for d in Direction], dtype=object)
+    if dim in ("content", "channel"):
+        return log.codes(dim).astype(np.int64), log.dictionary(dim)
+    starts = period_starts(log.time, period, tz)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64), np.empty(0, dtype="datetime64[D]")
+    first = starts.min()
+    index = (starts - first).astype(np.int64)
+    present = np.zeros(int(index.max()) + 1, dtype=bool)
+    present[index] = True
+    lookup = np.cumsum(present) - 1
+    return lookup[index].astype(np.int64), first + np.flatnonzero(present).astype("timedelta64[D]")
+
+
+def _plain(values: NDArray[Any]) -> list[Any]:
+    if values.dtype.kind == "M":
+        return [str(v) for v in values.astype("datetime64[D]")]
+    return list(values.tolist())

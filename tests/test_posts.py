@@ -1,0 +1,187 @@
+"""Per-post metrics: from a log, from a table, the tools' presets, and posting cadence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from engagemetrics import DataError, EventLog, InvalidParameterError
+from engagemetrics.posts import (
+    PostMetrics,
+    average_rate,
+    click_through_rate,
+    consumer_rate,
+    conversation_rate,
+    engaged_user_rate,
+    interaction_rate,
+    posting_consistency,
+    virality_rate,
+)
+
+
+@pytest.fixture
+def log() -> EventLog:
+    return EventLog.from_arrays(
+        actor=["a", "a", "a", "b", "b", "b", "c", "c", "brand"],
+        action=["view", "view", "like", "view", "comment", "link_click", "view", "purchase",
+                "brand_reply"],
+        time=["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-01T11:01", "2024-05-01T12:00",
+              "2024-05-01T12:05", "2024-05-01T12:06", "2024-05-02T09:00", "2024-05-02T09:30",
+              "2024-05-01T12:30"],
+        content=["p1", "p1", "p1", "p1", "p1", "p1", "p2", "p2", "p1"],
+        channel=["ig"] * 6 + ["fb", "fb", "ig"],
+        value=[0, 0, 0, 0, 0, 0, 0, 49.5, 0],
+    )  # fmt: skip
+
+
+def test_from_log_measures_by_hand(log: EventLog) -> None:
+    posts = PostMetrics.from_log(log, followers={"p1": 1000, "p2": 500})
+    expected: dict[str, list[float]] = {
+        "reach": [2, 1],  # a and b saw p1 (a twice), c saw p2
+        "impressions": [3, 1],
+        "applause": [1, 0],
+        "conversation": [1, 0],  # the brand reply is outbound, not audience conversation
+        "amplification": [0, 0],
+        "clicks": [1, 0],
+        "engaged_users": [2, 1],  # a liked, b commented and clicked; c bought
+        "consumers": [1, 0],
+        "value": [0, 49.5],
+        "followers": [1000, 500],
+    }
+    for name, values in expected.items():
+        assert posts.measure(name).tolist() == values, name
+    assert posts.keys.tolist() == ["p1", "p2"]
+    assert posts.channel.tolist() == ["ig", "fb"]
+    assert interaction_rate(posts, by="reach").value.tolist() == [1.0, 0.0]
+    assert conversation_rate(posts).value.tolist() == [0.001, 0.0]
+    assert click_through_rate(posts).value.tolist() == [1 / 3, 0.0]
+    assert engaged_user_rate(posts).value.tolist() == [1.0, 1.0]
+    assert consumer_rate(posts).value.tolist() == [0.5, 0.0]
+    assert virality_rate(posts).kind == "count"
+    assert engaged_user_rate(posts).kind == "proportion"
+
+
+def test_unknown_values_are_left_out_not_zeroed() -> None:
+    posts = PostMetrics.from_columns(
+        {"reach": [100, 200, None], "likes": [10, None, 3], "shares": [1, 2, 3]},
+        columns={"applause": "likes", "amplification": "shares"},
+    )
+    assert posts.missing("applause").tolist() == [1]
+    rates = interaction_rate(posts, include=["applause", "amplification"])
+    assert rates.keys.tolist() == [0]  # post 1 lacks likes, post 2 lacks reach
+    assert rates.successes.tolist() == [11.0]
+
+
+def presets_table() -> PostMetrics:
+    return PostMetrics.from_columns(
+        {
+            "reach": [100, 1000, 400, 50],
+            "impressions": [150, 1500, 500, 60],
+            "followers": [1000, 1000, 1010, 1020],
+            "likes": [10, 50, 20, 5],
+            "comments": [2, 5, 0, 1],
+            "shares": [0, 5, 4, 0],
+            "day": ["2024-05-01T09:00", "2024-05-01T18:00", "2024-05-02T10:00",
+                    "2024-05-04T12:00"],
+        },
+        columns={"applause": "likes", "conversation": "comments", "amplification": "shares",
+                 "posted_at": "day"},
+    )  # fmt: skip
+
+
+def test_presets_reproduce_each_tool_by_hand() -> None:
+    posts = presets_table()
+    interactions = [12, 60, 24, 6]
+    hootsuite = np.mean([12 / 100, 60 / 1000, 24 / 400, 6 / 50])
+    assert average_rate(posts, preset="hootsuite").value == pytest.approx(hootsuite, rel=1e-12)
+    x = sum(interactions) / (150 + 1500 + 500 + 60)
+    assert average_rate(posts, preset="x").value == pytest.approx(x, rel=1e-12)
+    # NapoleonCat: per posting day, that day's interactions over that day's followers
+    napoleoncat = np.mean([(12 + 60) / 1000, 24 / 1010, 6 / 1020])
+    assert average_rate(posts, preset="napoleoncat").value == pytest.approx(napoleoncat, rel=1e-12)
+
+
+def test_average_rates_merge_over_disjoint_posts() -> None:
+    posts = presets_table()
+    first = PostMetrics.from_columns({"reach": [100, 1000], "likes": [10, 50]},
+                                     columns={"applause": "likes"})  # fmt: skip
+    second = PostMetrics.from_columns(
+        {"reach": [400], "likes": [20]}, columns={"applause": "likes"}
+    )
+    whole = PostMetrics.from_columns({"reach": [100, 1000, 400], "likes": [10, 50, 20]},
+                                     columns={"applause": "likes"})  # fmt: skip
+    for aggregation in ("ratio_of_sums", "mean_of_ratios"):
+        merged = average_rate(first, aggregation=aggregation) + average_rate(
+            second, aggregation=aggregation
+        )
+        assert merged.value == pytest.approx(average_rate(whole, aggregation=aggregation).value)
+    low, high = average_rate(posts, preset="hootsuite").interval()
+    assert low < average_rate(posts, preset="hootsuite").value < high
+
+
+def test_posting_consistency_by_channel() -> None:
+    posts = PostMetrics.from_columns(
+        {"posted_at": ["2024-05-01", "2024-05-02", "2024-05-08", "2024-05-03", "2024-05-10"],
+         "channel": ["ig", "ig", "ig", "fb", "fb"]}
+    )  # fmt: skip
+    fb, ig = posting_consistency(posts)
+    assert (fb.channel, fb.posts, fb.median_gap_hours) == ("fb", 2, 168.0)
+    assert ig.longest_gap_hours == 144.0
+    gaps = np.array([24.0, 144.0])
+    assert ig.regularity == max(0.0, 1 - gaps.std(ddof=1) / gaps.mean())
+    assert np.isnan(fb.regularity)  # two posts give one gap: no variability to judge
+
+
+def test_post_errors_are_named() -> None:
+    with pytest.raises(DataError, match=r"Column 'reach' has 1 negative"):
+        PostMetrics.from_columns({"reach": [1, -1]})
+    with pytest.raises(InvalidParameterError, match="Unknown target"):
+        PostMetrics.from_columns({"reach": [1]}, columns={"likes": "reach"})
+    posts = presets_table()
+    with pytest.raises(InvalidParameterError, match="'by' parameter must be"):
+        interaction_rate(posts, by="views")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="Unknown preset"):
+        average_rate(posts, preset="sproutsocial")  # type: ignore[arg-type]
+    undated = PostMetrics.from_columns(
+        {"followers": [1], "likes": [1]}, columns={"applause": "likes"}
+    )
+    with pytest.raises(DataError, match="no posted_at"):
+        average_rate(undated, preset="napoleoncat")
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_from_frame_matches_from_columns(kind: Any) -> None:
+    import pandas as pd
+
+    data = {"reach": [100.0, 200.0, None], "likes": [10, 20, 3], "id": ["a", "b", "c"]}
+    frame: Any = pd.DataFrame(data)
+    if kind == "polars":
+        import polars as pl
+
+        frame = pl.from_pandas(frame)
+    elif kind == "arrow":
+        import pyarrow as pa
+
+        frame = pa.Table.from_pandas(frame)
+    posts = PostMetrics.from_frame(frame, columns={"key": "id", "applause": "likes"})
+    assert posts.keys.tolist() == ["a", "b", "c"]
+    assert np.isnan(posts.measure("reach")[2])
+    assert posts.measure("applause").tolist() == [10.0, 20.0, 3.0]
+
+
+def test_facebook_posts_total_interactions_and_rates() -> None:
+    from engagemetrics.datasets import load_facebook_posts
+    from engagemetrics.posts import FACEBOOK_INSIGHTS
+
+    data = load_facebook_posts(warn=False)
+    posts = PostMetrics.from_columns(data.columns, columns=FACEBOOK_INSIGHTS)
+    rates = interaction_rate(posts, by="reach")
+    complete = ~np.isnan(data.columns["likes"]) & ~np.isnan(data.columns["shares"])
+    assert rates.keys.tolist() == np.flatnonzero(complete).tolist()  # blanks are left out
+    np.testing.assert_array_equal(rates.successes, data.columns["total_interactions"][complete])
+    np.testing.assert_array_equal(rates.trials, data.columns["reach"][complete])
+    engaged = engaged_user_rate(posts)
+    assert len(engaged) == 500
+    assert np.all(engaged.value <= 1)
