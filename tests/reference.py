@@ -67,3 +67,27 @@ def wilson_interval(successes: float, trials: float, confidence: float) -> tuple
     q = (minus_b + math.sqrt(discriminant)) / 2
     low, high = c / q, q / a
     return min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)
+
+
+def distinct_per_group(groups: Sequence[int], members: Sequence[int], n_groups: int) -> list[int]:
+    """Distinct members per group, skipping negative groups."""
+    seen: list[set[int]] = [set() for _ in range(n_groups)]
+    for group, member in zip(groups, members, strict=True):
+        if group >= 0:
+            seen[group].add(member)
+    return [len(s) for s in seen]
+
+
+def next_flagged_in_segment(flags: Sequence[bool], segments: Sequence[int]) -> list[int]:
+    """For each row, the first flagged row at or after it in its segment, or -1."""
+    out = []
+    for i in range(len(flags)):
+        found = -1
+        for j in range(i, len(flags)):
+            if segments[j] != segments[i]:
+                break
+            if flags[j]:
+                found = j
+                break
+        out.append(found)
+    return out

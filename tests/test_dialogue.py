@@ -129,3 +129,28 @@ def test_response_rate_by_channel_and_period() -> None:
         response_rate(log, window=dt.timedelta(0))
     with pytest.raises(InvalidParameterError, match="'window' parameter must be a"):
         response_rate(log, window=60)  # type: ignore[call-overload]
+
+
+def test_dialogue_on_real_support_threads() -> None:
+    """Customer Support on Twitter: customers write, brands reply, customers reply again."""
+    from pathlib import Path
+
+    from engagemetrics import from_twcs
+
+    twcs = from_twcs(Path(__file__).parent / "data" / "twcs_sample.csv")
+    log = twcs.log
+    expected = reference_dialogue(log, None)
+    rate = response_rate(log)
+    assert (rate.successes, rate.trials) == (expected["answered"], expected["inbound"])
+    assert rate.trials == 49  # every customer tweet is a conversation message in a thread
+    times = response_times(log)
+    assert sorted(times.seconds.tolist()) == expected["waits"]
+    assert np.all(times.seconds >= 0)
+    stats = thread_stats(log)
+    assert len(stats) == twcs.threads
+    assert (
+        dict(zip(stats.thread.tolist(), stats.two_way.tolist(), strict=True))
+        == expected["two_way"]
+    )
+    split = audience_split(log)
+    assert split.audience == len(set(log.ids("actor")) - set(twcs.brands))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -153,3 +155,27 @@ def test_exact_division_helpers_match_python(values: list[int], divisor: int) ->
     assert _all_divisible(array, divisor) == all(v % divisor == 0 for v in values)
     multiples = np.array([v - v % divisor for v in values], dtype=np.uint64)
     assert _exact_divide(multiples, divisor).tolist() == [int(v) // divisor for v in multiples]
+
+
+@given(st.lists(st.tuples(st.integers(-1, 6), st.integers(0, 9)), max_size=200), st.booleans())
+def test_distinct_per_group_matches_reference(
+    rows: list[tuple[int, int]], sort_path: bool
+) -> None:
+    from engagemetrics._kernels import groups as kernels
+
+    codes = np.array([g for g, _ in rows], dtype=np.int64)
+    members = np.array([m for _, m in rows], dtype=np.int64)
+    # sort_path forces the sorted-pairs path that large inputs take
+    with mock.patch.object(kernels, "_DENSE_CELLS", 0 if sort_path else kernels._DENSE_CELLS):
+        got = kernels.distinct_per_group(codes, members, 7, 10).tolist()
+    assert got == reference.distinct_per_group(codes.tolist(), members.tolist(), 7)
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans()), max_size=120))
+def test_next_flagged_in_segment_matches_reference(rows: list[tuple[int, bool]]) -> None:
+    from engagemetrics._kernels.groups import next_flagged_in_segment
+
+    segments = sorted(s for s, _ in rows)
+    flags = [f for _, f in rows]
+    got = next_flagged_in_segment(np.array(flags, dtype=bool), np.array(segments, dtype=np.int64))
+    assert got.tolist() == reference.next_flagged_in_segment(flags, segments)

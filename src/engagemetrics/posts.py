@@ -389,6 +389,13 @@ def conversation_rate(posts: PostMetrics, /) -> Rates:
     :math:`\\text{conversation}_p / \\text{followers}_p`, a count rate. Source: Avinash
     Kaushik, "Best Social Media Metrics: Conversation, Amplification, Applause, Economic
     Value" (Occam's Razor, 2011).
+
+    Examples
+    --------
+    >>> posts = PostMetrics.from_columns({"comments": [3, 0], "followers": [1000, 1200]},
+    ...                                  columns={"conversation": "comments"})
+    >>> conversation_rate(posts).value.tolist()
+    [0.003, 0.0]
     """
     return _ratio(posts, "conversation", "followers", "count")
 
@@ -399,6 +406,13 @@ def amplification_rate(posts: PostMetrics, /) -> Rates:
     Notes
     -----
     :math:`\\text{amplification}_p / \\text{followers}_p`, a count rate. Source: Kaushik (2011).
+
+    Examples
+    --------
+    >>> posts = PostMetrics.from_columns({"shares": [12], "followers": [4000]},
+    ...                                  columns={"amplification": "shares"})
+    >>> amplification_rate(posts).value.tolist()
+    [0.003]
     """
     return _ratio(posts, "amplification", "followers", "count")
 
@@ -409,6 +423,13 @@ def applause_rate(posts: PostMetrics, /) -> Rates:
     Notes
     -----
     :math:`\\text{applause}_p / \\text{followers}_p`, a count rate. Source: Kaushik (2011).
+
+    Examples
+    --------
+    >>> posts = PostMetrics.from_columns({"likes": [80], "followers": [4000]},
+    ...                                  columns={"applause": "likes"})
+    >>> applause_rate(posts).value.tolist()
+    [0.02]
     """
     return _ratio(posts, "applause", "followers", "count")
 
@@ -419,6 +440,13 @@ def virality_rate(posts: PostMetrics, /) -> Rates:
     Notes
     -----
     :math:`\\text{amplification}_p / \\text{impressions}_p`, a count rate.
+
+    Examples
+    --------
+    >>> posts = PostMetrics.from_columns({"shares": [5], "impressions": [2000]},
+    ...                                  columns={"amplification": "shares"})
+    >>> virality_rate(posts).value.tolist()
+    [0.0025]
     """
     return _ratio(posts, "amplification", "impressions", "count")
 
@@ -430,6 +458,12 @@ def click_through_rate(posts: PostMetrics, /) -> Rates:
     -----
     :math:`\\text{clicks}_p / \\text{impressions}_p`, a count rate (one person may click
     twice).
+
+    Examples
+    --------
+    >>> posts = PostMetrics.from_columns({"clicks": [30], "impressions": [2000]})
+    >>> click_through_rate(posts).value.tolist()
+    [0.015]
     """
     return _ratio(posts, "clicks", "impressions", "count")
 
@@ -459,6 +493,12 @@ def consumer_rate(posts: PostMetrics, /) -> Rates:
     -----
     :math:`\\text{consumers}_p / \\text{reach}_p`, a proportion. Source: Facebook Insights'
     "Lifetime Post Consumers".
+
+    Examples
+    --------
+    >>> posts = PostMetrics.from_columns({"consumers": [25], "reach": [1000]})
+    >>> consumer_rate(posts).value.tolist(), consumer_rate(posts).kind
+    ([0.025], 'proportion')
     """
     return _ratio(posts, "consumers", "reach", "proportion")
 
@@ -471,6 +511,11 @@ def economic_value(posts: PostMetrics, /) -> NDArray[np.float64]:
     The sum of the values of conversion events on the post (NaN where unknown). Which
     conversions count, and what each is worth, is the goals module's to say; from a log,
     this is the value column of conversion events. Source: Kaushik (2011).
+
+    Examples
+    --------
+    >>> economic_value(PostMetrics.from_columns({"value": [120.0, None]})).tolist()
+    [120.0, nan]
     """
     return posts.measure("value")
 
@@ -532,7 +577,7 @@ class AverageRate:
         mean = self.sum_of_ratios / self.items
         variance = (self.sum_of_squared_ratios - self.items * mean**2) / (self.items - 1)
         half = _z(confidence) * np.sqrt(max(variance, 0.0) / self.items)
-        return mean - half, mean + half
+        return float(mean - half), float(mean + half)
 
     def merge(self, other: AverageRate, /) -> AverageRate:
         """The average over both sets of posts (or days)."""
