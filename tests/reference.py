@@ -91,3 +91,19 @@ def next_flagged_in_segment(flags: Sequence[bool], segments: Sequence[int]) -> l
                 break
         out.append(found)
     return out
+
+
+def distinct_per_actor(values: Sequence[int], actors: Sequence[int]) -> list[int]:
+    """Distinct values per actor code (actors numbered 0..max)."""
+    seen: dict[int, set[int]] = {}
+    for actor, value in zip(actors, values, strict=True):
+        seen.setdefault(actor, set()).add(value)
+    return [len(seen.get(a, set())) for a in range(max(actors, default=-1) + 1)]
+
+
+def session_starts(times: Sequence[int], actors: Sequence[int], gap: int) -> list[bool]:
+    """A new session at each actor's first event and after any gap longer than ``gap``."""
+    out = []
+    for i, (actor, time) in enumerate(zip(actors, times, strict=True)):
+        out.append(i == 0 or actors[i - 1] != actor or time - times[i - 1] > gap)
+    return out

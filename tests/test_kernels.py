@@ -179,3 +179,24 @@ def test_next_flagged_in_segment_matches_reference(rows: list[tuple[int, bool]])
     flags = [f for _, f in rows]
     got = next_flagged_in_segment(np.array(flags, dtype=bool), np.array(segments, dtype=np.int64))
     assert got.tolist() == reference.next_flagged_in_segment(flags, segments)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10_000)), min_size=1, max_size=150),
+    st.integers(1, 3_000),
+)
+def test_activity_kernels_match_reference(rows: list[tuple[int, int]], gap: int) -> None:
+    from engagemetrics._kernels.activity import distinct_per_actor, session_starts
+
+    rows = sorted(rows)
+    present = sorted({a for a, _ in rows})
+    dense = {a: i for i, a in enumerate(present)}
+    actors = [dense[a] for a, _ in rows]
+    times = [t for _, t in rows]
+    offsets = np.array(reference.run_starts(actors), dtype=np.int64)
+    days = [t // 1_000 for t in times]
+    assert distinct_per_actor(np.array(days), offsets).tolist() == reference.distinct_per_actor(
+        days, actors
+    )
+    got = session_starts(np.array(times, dtype=np.int64), offsets, gap).tolist()
+    assert got == reference.session_starts(times, actors, gap)
