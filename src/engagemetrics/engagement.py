@@ -1,0 +1,933 @@
+"""Engagement: who comes back, goes deeper, talks with the brand and acts.
+
+An interaction happens once; engagement is what brings a person back for a second date.
+This module lets a developer say precisely what "engaged" means, as data (a
+:class:`Criterion`, composable with ``&``, ``|`` and ``~``, round-tripping through dicts
+and TOML), and measure it the same way everywhere: the engaged audience, the engagement
+rate, which content draws people who come back, and where ranking content by
+interactions and by engaged people disagree.
+
+Everything runs on the log's canonical (actor, time) order: per-actor quantities are
+segment reductions over ``actor_offsets``, sessions are contiguous runs, and distinct
+active days are counted as changes, with no new sort.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import functools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Final, Literal, final
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _toml
+from ._kernels.activity import distinct_per_actor, session_starts
+from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts, segment_sum
+from ._periods import local_ns
+from .actions import ActionCategory, Direction
+from .dialogue import _messages
+from .events import EventLog, _instant
+from .exceptions import InvalidParameterError
+from .rates import Rate, Rates
+
+__all__ = [
+    "PRESETS",
+    "ActiveWithin",
+    "AllOf",
+    "AnyOf",
+    "Criterion",
+    "Dialogue",
+    "EngagedAudience",
+    "EngagedSession",
+    "InteractionVsEngagement",
+    "MinInteractions",
+    "MinScore",
+    "Not",
+    "Returned",
+    "Scores",
+    "Sessions",
+    "TookAction",
+    "active_periods",
+    "criterion_from_dict",
+    "engaged",
+    "engagement_by_content",
+    "engagement_rate",
+    "engagement_score",
+    "interaction_vs_engagement",
+    "sessions",
+]
+
+_DAY_NS: Final = 86_400_000_000_000
+_DEFAULT_GAP: Final = dt.timedelta(minutes=30)
+TimeLike = dt.datetime | str | np.datetime64
+
+
+def _seconds(value: dt.timedelta | float | int, name: str) -> float:
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    if not seconds > 0 or not np.isfinite(seconds):
+        raise InvalidParameterError(
+            f"The {name!r} parameter must be a positive duration; got {value!r}."
+        )
+    return seconds
+
+
+# ------------------------------------------------------------------------- scores --
+@final
+@attrs.frozen(eq=False)
+class Scores:
+    """Engagement scores per actor or per content: sums of (decayed) action weights.
+
+    Scores are sums, so scores of disjoint events (chunks with the same reference time)
+    add up: :meth:`merge`.
+    """
+
+    by: str
+    keys: NDArray[Any]
+    score: NDArray[np.float64]
+    events: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def top(self, k: int = 10, /) -> list[tuple[Any, float]]:
+        """The ``k`` highest scores, ties broken by key order."""
+        order = np.lexsort((np.arange(len(self)), -self.score))[:k]
+        return [(self.keys[i].item() if hasattr(self.keys[i], "item") else self.keys[i],
+                 float(self.score[i])) for i in order]  # fmt: skip
+
+    def merge(self, other: Scores, /) -> Scores:
+        """Scores over both sets of events (keys are united, sums added)."""
+        if self.by != other.by:
+            raise InvalidParameterError(f"Cannot merge scores by {self.by} and by {other.by}.")
+        keys, inverse = np.unique(np.concatenate([self.keys, other.keys]), return_inverse=True)
+        inverse = inverse.reshape(-1)
+        score = np.bincount(inverse, np.concatenate([self.score, other.score]), len(keys))
+        events = np.bincount(inverse, np.concatenate([self.events, other.events]), len(keys))
+        return Scores(self.by, keys, score.astype(np.float64), events.astype(np.int64))
+
+    __add__ = merge
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        return {self.by: self.keys.tolist(), "score": self.score.tolist(),
+                "events": self.events.tolist()}  # fmt: skip
+
+
+def engagement_score(
+    log: EventLog,
+    /,
+    *,
+    by: Literal["actor", "content"] = "actor",
+    weights: Mapping[str, float] | None = None,
+    half_life: dt.timedelta | None = None,
+    reference: TimeLike | None = None,
+) -> Scores:
+    """Weighted engagement score per actor or per content, optionally decayed in time.
+
+    Parameters
+    ----------
+    log
+        The events; only inbound events (the audience's) score.
+    by
+        ``"actor"`` or ``"content"`` (events without content are left out).
+    weights
+        Weight per action name (or alias); actions not named weigh 0. Default: the
+        taxonomy's weights (:attr:`Taxonomy.weights`).
+    half_life
+        With a half-life, an event :math:`\\Delta t` before ``reference`` counts
+        :math:`2^{-\\Delta t / h}` of its weight.
+    reference
+        The time scores are computed at (default: the log's last event). Events after it
+        are not counted.
+
+    Notes
+    -----
+    .. math:: S_a = \\sum_{e \\in a,\\; t_e \\le t_{ref}} w_{\\text{action}(e)}\\,
+              2^{-(t_{ref} - t_e)/h}
+
+    (without decay the factor is 1). Per actor, a segmented sum over the canonical
+    order; per content, a bincount.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "b"], action=["comment", "like", "like"],
+    ...     time=["2024-05-01", "2024-05-08", "2024-05-08"])
+    >>> engagement_score(log).to_dict()
+    {'actor': ['a', 'b'], 'score': [4.0, 1.0], 'events': [2, 1]}
+    >>> engagement_score(log, half_life=dt.timedelta(days=7)).score.tolist()
+    [2.5, 1.0]
+    """
+    if by not in ("actor", "content"):
+        raise InvalidParameterError(
+            f"The 'by' parameter must be 'actor' or 'content'; got {by!r}."
+        )
+    if weights is None:
+        table = log.taxonomy.weights
+    else:
+        table = np.zeros(len(log.taxonomy), dtype=np.float64)
+        for name, weight in weights.items():
+            table[log.taxonomy.code(name)] = float(weight)
+    ref = int(log.time.max()) if reference is None else _instant(reference, "reference")
+    counted = (log.direction == Direction.INBOUND.code) & (log.time <= ref)
+    w = np.where(counted, table[log.action], 0.0)
+    if half_life is not None:
+        h = _seconds(half_life, "half_life") * 1e9
+        w = w * np.exp2(-(ref - log.time) / h)
+    if by == "actor":
+        return Scores("actor", log.actors, segment_sum(w, log.actor_offsets),
+                      group_count(np.where(counted, log.actor, -1), log.n_actors))  # fmt: skip
+    content = np.where(counted, log.content, -1)
+    n = len(log.contents)
+    return Scores("content", log.contents, group_sum(content, w, n), group_count(content, n))
+
+
+# ----------------------------------------------------------------------- sessions --
+@final
+@attrs.frozen(eq=False)
+class Sessions:
+    """Each actor's events split into sessions by an inactivity gap.
+
+    Sessions are contiguous in the log's canonical order: session ``s`` is rows
+    ``offsets[s]:offsets[s + 1]``.
+
+    Attributes
+    ----------
+    session
+        Per event, its session number.
+    offsets
+        CSR index of the sessions over the log's rows.
+    actor
+        Actor code of each session.
+    start, end
+        First and last event time of each session (int64 ns UTC).
+    events
+        Events per session.
+    """
+
+    session: NDArray[np.int64]
+    offsets: NDArray[np.int64]
+    actor: NDArray[np.int64]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    events: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @property
+    def duration_seconds(self) -> NDArray[np.float64]:
+        """Time from each session's first to its last event."""
+        return (self.end - self.start) / 1e9
+
+    def per_actor(self, n_actors: int, /) -> NDArray[np.int64]:
+        """Sessions per actor code."""
+        return np.bincount(self.actor, minlength=n_actors).astype(np.int64)
+
+
+def sessions(log: EventLog, /, *, gap: dt.timedelta = _DEFAULT_GAP) -> Sessions:
+    """Sessionise each actor's events: a new session after more than ``gap`` of inactivity.
+
+    Notes
+    -----
+    Event :math:`i` of an actor starts a session when it is the actor's first or when
+    :math:`t_i - t_{i-1} > \\text{gap}` (a gap of exactly 30 minutes continues the session,
+    as in GA4). Duration is last minus first event time, so a one-event session lasts 0 s.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "a", "b"], action=["view"] * 4,
+    ...     time=["2024-05-01T10:00", "2024-05-01T10:20", "2024-05-01T11:00", "2024-05-01T10:00"])
+    >>> s = sessions(log)
+    >>> len(s), s.events.tolist(), s.duration_seconds.tolist()
+    (3, [2, 1, 1], [1200.0, 0.0, 0.0])
+    """
+    gap_ns = int(_seconds(gap, "gap") * 1e9)
+    start = session_starts(log.time, log.actor_offsets, gap_ns)
+    session = np.cumsum(start) - 1
+    offsets = np.append(np.flatnonzero(start), len(log)).astype(np.int64)
+    first, last = offsets[:-1], offsets[1:] - 1
+    return Sessions(
+        session=session.astype(np.int64),
+        offsets=offsets,
+        actor=log.actor[first].astype(np.int64),
+        start=log.time[first],
+        end=log.time[last],
+        events=np.diff(offsets),
+    )
+
+
+def active_periods(
+    log: EventLog, /, *, period: Literal["day", "week"] = "day", tz: str = "UTC"
+) -> NDArray[np.int64]:
+    """Distinct local days (or Monday-to-Sunday weeks) with activity, per actor code.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "a"], action=["view"] * 3,
+    ...     time=["2024-05-01T10:00", "2024-05-01T23:30", "2024-05-03T08:00"])
+    >>> active_periods(log).tolist(), active_periods(log, tz="Asia/Tokyo").tolist()
+    ([2], [3])
+    """
+    days = local_ns(log.time, tz) // _DAY_NS
+    if period == "week":
+        days = (days + 3) // 7  # 1970-01-01 was a Thursday: weeks start on Monday
+    elif period != "day":
+        raise InvalidParameterError(
+            f"The 'period' parameter must be 'day' or 'week'; got {period!r}."
+        )
+    return distinct_per_actor(days, log.actor_offsets)
+
+
+# ---------------------------------------------------------------------- criteria --
+class _Context:
+    """What criteria need from a log, computed once and shared."""
+
+    def __init__(self, log: EventLog, tz: str, reference: int) -> None:
+        self.log, self.tz, self.reference = log, tz, reference
+
+    @functools.cached_property
+    def inbound(self) -> NDArray[np.bool_]:
+        return np.asarray(self.log.direction == Direction.INBOUND.code, dtype=bool)
+
+    @functools.cached_property
+    def days(self) -> NDArray[np.int64]:
+        return local_ns(self.log.time, self.tz) // _DAY_NS
+
+    def sessions(self, gap_ns: int) -> Sessions:
+        return sessions(self.log, gap=dt.timedelta(microseconds=gap_ns / 1_000))
+
+    def per_actor(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+        return group_count(np.where(mask, self.log.actor, -1), self.log.n_actors)
+
+
+_REGISTRY: dict[str, type[Criterion]] = {}
+
+
+class Criterion(abc.ABC):
+    """What "engaged" means, as a value: evaluated per actor, combined with ``&``, ``|``, ``~``.
+
+    Every criterion is a frozen value that round-trips through :meth:`to_dict` /
+    :func:`criterion_from_dict` and TOML, so tools can store and share definitions.
+    """
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            _REGISTRY[cls.kind] = cls
+
+    @abc.abstractmethod
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        """One boolean per actor code."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (``kind`` plus the fields) that :func:`criterion_from_dict` reads."""
+        fields = attrs.asdict(self, recurse=False)  # type: ignore[arg-type]
+        out: dict[str, Any] = {"kind": self.kind}
+        for key, value in fields.items():
+            if isinstance(value, Criterion):
+                out[key] = value.to_dict()
+            elif isinstance(value, tuple) and value and isinstance(value[0], Criterion):
+                out[key] = [v.to_dict() for v in value]
+            elif isinstance(value, tuple):
+                out[key] = list(value)
+            elif value is not None:
+                out[key] = value
+        return out
+
+    def to_toml(self) -> str:
+        """The criterion as a TOML document (one ``[criterion]`` table)."""
+        return _toml.dumps({"criterion": self.to_dict()})
+
+    @staticmethod
+    def from_toml(source: str | Path, /) -> Criterion:
+        """Read a criterion from TOML text or a file with a ``[criterion]`` table.
+
+        Examples
+        --------
+        >>> c = Returned(min_days=2) & ~TookAction(categories=["negative"])
+        >>> Criterion.from_toml(c.to_toml()) == c
+        True
+        """
+        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+        document = _toml.loads(text)
+        if "criterion" not in document:
+            raise InvalidParameterError("The TOML has no [criterion] table.")
+        return criterion_from_dict(document["criterion"])
+
+    def __and__(self, other: Criterion) -> Criterion:
+        return AllOf((self, other))
+
+    def __or__(self, other: Criterion) -> Criterion:
+        return AnyOf((self, other))
+
+    def __invert__(self) -> Criterion:
+        return Not(self)
+
+
+def criterion_from_dict(data: Mapping[str, Any], /) -> Criterion:
+    """Build a criterion from a dict such as :meth:`Criterion.to_dict` returns.
+
+    Examples
+    --------
+    >>> criterion_from_dict({"kind": "returned", "min_days": 3})
+    Returned(min_days=3, within_days=None)
+    """
+    kind = data.get("kind")
+    if kind not in _REGISTRY:
+        raise InvalidParameterError(
+            f"Unknown criterion kind {kind!r}; kinds are {', '.join(sorted(_REGISTRY))}."
+        )
+    cls = _REGISTRY[str(kind)]
+    fields = {k: v for k, v in data.items() if k != "kind"}
+    names = {f.name for f in attrs.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(fields) - names
+    if unknown:
+        raise InvalidParameterError(
+            f"Unknown key(s) {sorted(unknown)} for criterion {kind!r}; keys are {sorted(names)}."
+        )
+    for key, value in fields.items():
+        if isinstance(value, Mapping):
+            fields[key] = criterion_from_dict(value)
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            fields[key] = tuple(criterion_from_dict(v) for v in value)
+    return cls(**fields)
+
+
+def _optional_names(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+def _positive_int(name: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidParameterError(
+                f"The {name!r} of {type(instance).__name__} must be a whole number >= 1; "
+                f"got {value!r}."
+            )
+
+    return check
+
+
+def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, (int, float)) or not value > 0):
+        raise InvalidParameterError(
+            f"The {attribute.name!r} of {type(instance).__name__} must be a positive number "
+            f"or None; got {value!r}."
+        )
+
+
+def _selected(
+    context: _Context, actions: tuple[str, ...] | None, categories: tuple[str, ...] | None
+) -> NDArray[np.bool_]:
+    codes = context.log.taxonomy.codes_of(actions=actions, categories=categories)
+    return np.isin(context.log.action, codes)
+
+
+@final
+@attrs.frozen
+class Returned(Criterion):
+    """Active on at least ``min_days`` distinct local days: the second date.
+
+    With ``within_days``, only days within that many days of the actor's first event
+    count (a bounded return). Only inbound events count. Days are calendar days in the
+    ``tz`` given to :func:`engaged`.
+    """
+
+    kind: ClassVar[str] = "returned"
+    min_days: int = attrs.field(default=2, validator=_positive_int("min_days"))
+    within_days: float | None = attrs.field(default=None, validator=_positive_or_none)
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        log = context.log
+        keep = context.inbound.copy()
+        if self.within_days is not None:
+            first = np.repeat(log.time[log.actor_offsets[:-1]], np.diff(log.actor_offsets))
+            keep &= log.time - first <= self.within_days * _DAY_NS
+        return _distinct_kept_days(context.days, keep, log) >= self.min_days
+
+
+def _distinct_kept_days(
+    days: NDArray[np.int64], keep: NDArray[np.bool_], log: EventLog
+) -> NDArray[np.int64]:
+    """Distinct days among kept rows per actor (kept rows stay in canonical order)."""
+    rows = np.flatnonzero(keep)
+    actor = log.actor[rows]
+    offsets = run_starts(actor)
+    counts = distinct_per_actor(days[rows], offsets)
+    out = np.zeros(log.n_actors, dtype=np.int64)
+    out[actor[offsets[:-1]]] = counts
+    return out
+
+
+@final
+@attrs.frozen
+class MinInteractions(Criterion):
+    """At least ``n`` inbound interactions, optionally of given categories or actions.
+
+    By default every inbound event except exposure (views and impressions) counts.
+    """
+
+    kind: ClassVar[str] = "min_interactions"
+    n: int = attrs.field(validator=_positive_int("n"))
+    categories: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
+    actions: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        if self.categories is None and self.actions is None:
+            selected = context.log.category != ActionCategory.EXPOSURE.code
+        else:
+            selected = _selected(context, self.actions, self.categories)
+        return context.per_actor(context.inbound & selected) >= self.n
+
+
+@final
+@attrs.frozen
+class MinScore(Criterion):
+    """An engagement score (taxonomy weights, optional half-life in days) of at least ``x``."""
+
+    kind: ClassVar[str] = "min_score"
+    x: float = attrs.field(converter=float)
+    half_life_days: float | None = attrs.field(default=None, validator=_positive_or_none)
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        half = None if self.half_life_days is None else dt.timedelta(days=self.half_life_days)
+        scores = engagement_score(
+            context.log, half_life=half, reference=_ns_time(context.reference)
+        )
+        return scores.score >= self.x
+
+
+@final
+@attrs.frozen
+class Dialogue(Criterion):
+    """Took part in a two-way exchange with the brand.
+
+    The actor sent a message (an inbound conversation event in a thread) that the brand
+    answered later in the same thread, in a thread of at least ``min_turns`` turns (a
+    turn is a run of messages from one side: ``audience, brand`` is 2 turns, ``audience,
+    brand, audience`` is 3).
+    """
+
+    kind: ClassVar[str] = "dialogue"
+    min_turns: int = attrs.field(default=2, validator=_positive_int("min_turns"))
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        log = context.log
+        messages = _messages(log)
+        thread, inbound = messages.thread, messages.inbound
+        n = len(thread)
+        start = np.ones(n, dtype=bool)
+        change = np.zeros(n, dtype=bool)
+        if n:
+            start[1:] = thread[1:] != thread[:-1]
+            change[1:] = (inbound[1:] != inbound[:-1]) & ~start[1:]
+        codes, index = np.unique(thread, return_inverse=True)
+        turns = 1 + np.bincount(index.reshape(-1), change, len(codes))
+        qualifies = (
+            inbound & (messages.next_reply >= 0) & (turns[index.reshape(-1)] >= self.min_turns)
+        )
+        out = np.zeros(log.n_actors, dtype=bool)
+        out[log.actor[messages.rows[qualifies]]] = True
+        return out
+
+
+@final
+@attrs.frozen
+class TookAction(Criterion):
+    """Performed at least one of the named actions or an action of the named categories."""
+
+    kind: ClassVar[str] = "took_action"
+    actions: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
+    categories: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.actions and not self.categories:
+            raise InvalidParameterError("TookAction needs 'actions' or 'categories'.")
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        return (
+            context.per_actor(context.inbound & _selected(context, self.actions, self.categories))
+            > 0
+        )
+
+
+@final
+@attrs.frozen
+class ActiveWithin(Criterion):
+    """An inbound event within ``days`` before the reference time (recency)."""
+
+    kind: ClassVar[str] = "active_within"
+    days: float = attrs.field(validator=_positive_or_none)
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        log = context.log
+        recent = context.inbound & (log.time <= context.reference)
+        recent &= log.time > context.reference - self.days * _DAY_NS
+        return context.per_actor(recent) > 0
+
+
+@final
+@attrs.frozen
+class EngagedSession(Criterion):
+    """Had an engaged session, the GA4 rule: long enough, deep enough, or converting.
+
+    A session (see :func:`sessions`, 30 minutes of inactivity end one) is engaged when it
+    lasts at least ``min_seconds``, or holds at least ``min_views`` exposure events (page
+    or screen views), or, with ``conversion``, holds a conversion event.
+    """
+
+    kind: ClassVar[str] = "engaged_session"
+    min_seconds: float = 10.0
+    min_views: int = attrs.field(default=2, validator=_positive_int("min_views"))
+    conversion: bool = True
+    gap_minutes: float = 30.0
+
+    def engaged_sessions(self, log: EventLog, /) -> tuple[Sessions, NDArray[np.bool_]]:
+        """The sessions of ``log`` and which of them are engaged."""
+        found = sessions(log, gap=dt.timedelta(minutes=self.gap_minutes))
+        category = log.category
+        views = group_count(np.where(category == ActionCategory.EXPOSURE.code, found.session, -1),
+                            len(found))  # fmt: skip
+        engaged = (found.duration_seconds >= self.min_seconds) | (views >= self.min_views)
+        if self.conversion:
+            converted = group_count(
+                np.where(category == ActionCategory.CONVERSION.code, found.session, -1), len(found)
+            )
+            engaged |= converted > 0
+        return found, engaged
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        found, engaged = self.engaged_sessions(context.log)
+        out = np.zeros(context.log.n_actors, dtype=bool)
+        out[found.actor[engaged]] = True
+        return out
+
+
+def _criteria(values: Iterable[Criterion]) -> tuple[Criterion, ...]:
+    out = tuple(values)
+    if not out or not all(isinstance(v, Criterion) for v in out):
+        raise InvalidParameterError("AllOf and AnyOf need one or more criteria.")
+    return out
+
+
+@final
+@attrs.frozen
+class AllOf(Criterion):
+    """Every one of ``of`` holds (``a & b``)."""
+
+    kind: ClassVar[str] = "all"
+    of: tuple[Criterion, ...] = attrs.field(converter=_criteria)
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        masks = [c._evaluate(context) for c in self.of]
+        return np.asarray(np.logical_and.reduce(masks), dtype=bool)
+
+
+@final
+@attrs.frozen
+class AnyOf(Criterion):
+    """At least one of ``of`` holds (``a | b``)."""
+
+    kind: ClassVar[str] = "any"
+    of: tuple[Criterion, ...] = attrs.field(converter=_criteria)
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        masks = [c._evaluate(context) for c in self.of]
+        return np.asarray(np.logical_or.reduce(masks), dtype=bool)
+
+
+@final
+@attrs.frozen
+class Not(Criterion):
+    """``of`` does not hold (``~a``)."""
+
+    kind: ClassVar[str] = "not"
+    of: Criterion
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        return ~self.of._evaluate(context)
+
+
+PRESETS: Final[Mapping[str, Criterion]] = {
+    "second_date": Returned(min_days=2),
+    "ga4": EngagedSession(),
+    "dialogue": Dialogue(min_turns=2),
+    "committed": Returned(min_days=2)
+    & (Dialogue(min_turns=2) | TookAction(categories=("conversion",))),
+}
+"""Named criteria.
+
+- ``second_date``: came back on a second day (:class:`Returned` with ``min_days=2``);
+- ``ga4``: had a GA4 engaged session (:class:`EngagedSession` defaults);
+- ``dialogue``: had a message answered by the brand (:class:`Dialogue`, 2 turns);
+- ``committed``: came back, and either talked with the brand or converted.
+"""
+
+
+# ------------------------------------------------------------------ the audience --
+@final
+@attrs.frozen(eq=False)
+class EngagedAudience:
+    """The actors a criterion calls engaged, among those who interacted.
+
+    Attributes
+    ----------
+    criterion
+        The definition used.
+    mask
+        Per actor code: engaged (and part of the audience).
+    audience
+        Per actor code: had at least one inbound event (interacted).
+    actors
+        The log's actor ids, so ``actors[mask]`` are the engaged ones.
+    """
+
+    criterion: Criterion
+    mask: NDArray[np.bool_]
+    audience: NDArray[np.bool_]
+    actors: NDArray[Any]
+
+    @property
+    def engaged_ids(self) -> NDArray[Any]:
+        return self.actors[self.mask]
+
+    @property
+    def n_engaged(self) -> int:
+        return int(self.mask.sum())
+
+    @property
+    def n_audience(self) -> int:
+        return int(self.audience.sum())
+
+    def rate(self) -> Rate:
+        """Engaged actors over interacting actors (a proportion)."""
+        return Rate(float(self.n_engaged), float(self.n_audience), numerator="engaged actors",
+                    denominator="interacting actors")  # fmt: skip
+
+
+def engaged(
+    log: EventLog, criterion: Criterion, /, *, tz: str = "UTC", reference: TimeLike | None = None
+) -> EngagedAudience:
+    """The engaged audience under ``criterion``.
+
+    Parameters
+    ----------
+    log
+        The events.
+    criterion
+        What engaged means (a :class:`Criterion`, or a preset from :data:`PRESETS`).
+    tz
+        Time zone of calendar days (for :class:`Returned`).
+    reference
+        "Now" for recency criteria (default: the log's last event).
+
+    Notes
+    -----
+    The audience is every actor with at least one inbound event (brand accounts, whose
+    events are outbound, are not audience); the engaged are those of them the criterion
+    holds for.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "ana", "bo", "cy"], action=["like", "comment", "like", "view"],
+    ...     time=["2024-05-01", "2024-05-09", "2024-05-01", "2024-05-02"])
+    >>> audience = engaged(log, PRESETS["second_date"])
+    >>> audience.engaged_ids.tolist(), audience.n_audience
+    (['ana'], 3)
+    """
+    if not isinstance(criterion, Criterion):
+        raise InvalidParameterError(
+            f"The 'criterion' parameter must be a Criterion; got {type(criterion).__name__}."
+        )
+    ref = (
+        (int(log.time.max()) if len(log) else 0)
+        if reference is None
+        else _instant(reference, "reference")
+    )
+    context = _Context(log, tz, ref)
+    audience = context.per_actor(context.inbound) > 0
+    mask = criterion._evaluate(context) & audience
+    return EngagedAudience(criterion, mask, audience, log.actors)
+
+
+def engagement_rate(
+    log: EventLog, criterion: Criterion, /, *, tz: str = "UTC", reference: TimeLike | None = None
+) -> Rate:
+    """Engaged actors over interacting actors, as a :class:`Rate` with intervals.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "ana", "bo"], action=["like", "like", "like"],
+    ...     time=["2024-05-01", "2024-05-02", "2024-05-01"])
+    >>> rate = engagement_rate(log, Returned())
+    >>> rate.value, rate.interval()
+    (0.5, (0.09453, 0.90546))
+    """
+    return engaged(log, criterion, tz=tz, reference=reference).rate()
+
+
+def engagement_by_content(
+    log: EventLog, criterion: Criterion, /, *, tz: str = "UTC", reference: TimeLike | None = None
+) -> Rates:
+    """Per post: the share of its interacting actors who are engaged (anywhere).
+
+    Notes
+    -----
+    For content :math:`c` with interacting actors :math:`A_c` (inbound events on
+    :math:`c`), the rate is :math:`|A_c \\cap E| / |A_c|` with :math:`E` the engaged
+    audience: which posts draw people who come back, talk, or act.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["ana", "ana", "bo"], action=["like", "like", "like"],
+    ...     time=["2024-05-01", "2024-05-02", "2024-05-01"], content=["p1", "p2", "p1"])
+    >>> rates = engagement_by_content(log, Returned())
+    >>> rates.keys.tolist(), rates.successes.tolist(), rates.trials.tolist()
+    (['p1', 'p2'], [1.0, 1.0], [2.0, 1.0])
+    """
+    audience = engaged(log, criterion, tz=tz, reference=reference)
+    counted = (log.direction == Direction.INBOUND.code) & (log.content >= 0)
+    content = np.where(counted, log.content, -1)
+    n = len(log.contents)
+    interacting = distinct_per_group(content, log.actor, n, log.n_actors)
+    engaged_rows = np.where(audience.mask[log.actor], content, -1)
+    engaged_actors = distinct_per_group(engaged_rows, log.actor, n, log.n_actors)
+    present = interacting > 0
+    return Rates.from_arrays(
+        log.contents[present],
+        engaged_actors[present].astype(np.float64),
+        interacting[present].astype(np.float64),
+        numerator="engaged actors",
+        denominator="interacting actors",
+        key_name="content",
+    )
+
+
+# ------------------------------------------------ interaction versus engagement --
+@final
+@attrs.frozen(eq=False)
+class InteractionVsEngagement:
+    """Content ranked by interactions and by engaged actors, and where they disagree.
+
+    Attributes
+    ----------
+    content
+        Content ids.
+    interactions
+        Audience interactions (inbound, not exposure) per content.
+    engaged_actors
+        Distinct engaged actors who interacted with it.
+    interaction_rank, engagement_rank
+        1 for the most; ties share the mean rank.
+    spearman
+        Spearman's rank correlation of the two counts (NaN with fewer than two contents
+        or a constant count).
+    """
+
+    content: NDArray[Any]
+    interactions: NDArray[np.int64]
+    engaged_actors: NDArray[np.int64]
+    interaction_rank: NDArray[np.float64]
+    engagement_rank: NDArray[np.float64]
+    spearman: float
+
+    def movers(self, k: int = 5, /) -> list[dict[str, Any]]:
+        """The ``k`` contents whose two ranks differ most (positive: better by engagement)."""
+        shift = self.interaction_rank - self.engagement_rank
+        order = np.lexsort((np.arange(len(shift)), -np.abs(shift)))[:k]
+        return [
+            {
+                "content": self.content[i].item()
+                if hasattr(self.content[i], "item")
+                else self.content[i],
+                "interactions": int(self.interactions[i]),
+                "engaged_actors": int(self.engaged_actors[i]),
+                "interaction_rank": float(self.interaction_rank[i]),
+                "engagement_rank": float(self.engagement_rank[i]),
+                "shift": float(shift[i]),
+            }
+            for i in order
+        ]
+
+
+def interaction_vs_engagement(
+    log: EventLog, criterion: Criterion, /, *, tz: str = "UTC", reference: TimeLike | None = None
+) -> InteractionVsEngagement:
+    """Rank content by interactions and by engaged actors, and see where they disagree.
+
+    This is the question the library exists to answer: the posts with the most likes are
+    not always the posts that bring people back.
+
+    Notes
+    -----
+    Ranks are descending, ties sharing their mean rank; Spearman's :math:`\\rho` is the
+    Pearson correlation of the two rank vectors (Spearman 1904), equal to
+    ``scipy.stats.spearmanr`` of the counts.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "b", "c", "d", "e", "e"],
+    ...     action=["like", "like", "like", "comment", "comment", "like"],
+    ...     time=["2024-05-01"] * 5 + ["2024-05-03"],
+    ...     content=["viral", "viral", "viral", "deep", "deep", "deep"])
+    >>> result = interaction_vs_engagement(log, Returned())
+    >>> result.content.tolist(), result.interactions.tolist(), result.engaged_actors.tolist()
+    (['deep', 'viral'], [3, 3], [1, 0])
+    >>> result.interaction_rank.tolist(), result.engagement_rank.tolist()
+    ([1.5, 1.5], [1.0, 2.0])
+    """
+    audience = engaged(log, criterion, tz=tz, reference=reference)
+    inbound = log.direction == Direction.INBOUND.code
+    content = np.where(inbound & (log.content >= 0), log.content, -1)
+    n = len(log.contents)
+    interacting = np.where(log.category != ActionCategory.EXPOSURE.code, content, -1)
+    interactions = group_count(interacting, n)
+    engaged_rows = np.where(audience.mask[log.actor], content, -1)
+    engaged_actors = distinct_per_group(engaged_rows, log.actor, n, log.n_actors)
+    present = group_count(content, n) > 0
+    interactions, engaged_actors = interactions[present], engaged_actors[present]
+    r1, r2 = _descending_ranks(interactions), _descending_ranks(engaged_actors)
+    return InteractionVsEngagement(
+        content=log.contents[present],
+        interactions=interactions,
+        engaged_actors=engaged_actors,
+        interaction_rank=r1,
+        engagement_rank=r2,
+        spearman=_pearson(r1, r2),
+    )
+
+
+def _descending_ranks(values: NDArray[np.int64]) -> NDArray[np.float64]:
+    """1 for the largest; ties share the mean of their ranks."""
+    order = np.argsort(-values, kind="stable")
+    sorted_values = values[order]
+    starts = run_starts(sorted_values)
+    mean_rank = (starts[:-1] + starts[1:] + 1) / 2  # positions lo..hi-1, ranks lo+1..hi
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.repeat(mean_rank, np.diff(starts))
+    return ranks
+
+
+def _pearson(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    if len(x) < 2:
+        return float("nan")
+    dx, dy = x - x.mean(), y - y.mean()
+    denominator = float(np.sqrt((dx * dx).sum() * (dy * dy).sum()))
+    return float((dx * dy).sum() / denominator) if denominator > 0 else float("nan")
+
+
+def _ns_time(ns: int) -> np.datetime64:
+    return np.datetime64(int(ns), "ns")
