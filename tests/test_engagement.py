@@ -99,7 +99,8 @@ def _holds(
     if isinstance(c, Returned):
         first = mine[0]["t"]
         days = {e["t"] // DAY for e in inbound
-                if c.within_days is None or e["t"] - first <= c.within_days * DAY}  # fmt: skip
+                if (c.within_days is None or e["t"] - first <= c.within_days * DAY)
+                and (c.categories is None or e["category"] in c.categories)}  # fmt: skip
         return len(days) >= c.min_days
     if isinstance(c, MinInteractions):
         wanted = [e for e in inbound if e["category"] != "exposure"]
@@ -152,7 +153,8 @@ def _holds(
 
 
 leaves = st.one_of(
-    st.builds(Returned, min_days=st.integers(1, 4), within_days=st.sampled_from([None, 1.0, 3.5])),
+    st.builds(Returned, min_days=st.integers(1, 4), within_days=st.sampled_from([None, 1.0, 3.5]),
+              categories=st.sampled_from([None, ("applause", "conversation")])),
     st.builds(MinInteractions, n=st.integers(1, 4),
               categories=st.sampled_from([None, ("applause",), ("conversation", "conversion")])),
     st.builds(TookAction, categories=st.sampled_from([("conversion",), ("amplification",)])),

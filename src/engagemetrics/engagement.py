@@ -379,7 +379,7 @@ def criterion_from_dict(data: Mapping[str, Any], /) -> Criterion:
     Examples
     --------
     >>> criterion_from_dict({"kind": "returned", "min_days": 3})
-    Returned(min_days=3, within_days=None)
+    Returned(min_days=3, within_days=None, categories=None)
     """
     kind = data.get("kind")
     if kind not in _REGISTRY:
@@ -438,17 +438,22 @@ class Returned(Criterion):
     """Active on at least ``min_days`` distinct local days: the second date.
 
     With ``within_days``, only days within that many days of the actor's first event
-    count (a bounded return). Only inbound events count. Days are calendar days in the
-    ``tz`` given to :func:`engaged`.
+    count (a bounded return). Only inbound events count, and with ``categories`` only
+    events of those categories (the ``second_date`` preset leaves out exposure: looking
+    twice is not a second date). Days are calendar days in the ``tz`` given to
+    :func:`engaged`.
     """
 
     kind: ClassVar[str] = "returned"
     min_days: int = attrs.field(default=2, validator=_positive_int("min_days"))
     within_days: float | None = attrs.field(default=None, validator=_positive_or_none)
+    categories: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_names)
 
     def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
         log = context.log
         keep = context.inbound.copy()
+        if self.categories is not None:
+            keep &= _selected(context, None, self.categories)
         if self.within_days is not None:
             first = np.repeat(log.time[log.actor_offsets[:-1]], np.diff(log.actor_offsets))
             keep &= log.time - first <= self.within_days * _DAY_NS
@@ -657,16 +662,19 @@ class Not(Criterion):
         return ~self.of._evaluate(context)
 
 
+_BEYOND_LOOKING: Final = ("applause", "conversation", "amplification", "intent", "conversion")
+
 PRESETS: Final[Mapping[str, Criterion]] = {
-    "second_date": Returned(min_days=2),
+    "second_date": Returned(min_days=2, categories=_BEYOND_LOOKING),
     "ga4": EngagedSession(),
     "dialogue": Dialogue(min_turns=2),
-    "committed": Returned(min_days=2)
+    "committed": Returned(min_days=2, categories=_BEYOND_LOOKING)
     & (Dialogue(min_turns=2) | TookAction(categories=("conversion",))),
 }
 """Named criteria.
 
-- ``second_date``: came back on a second day (:class:`Returned` with ``min_days=2``);
+- ``second_date``: interacted (beyond viewing) on at least two days (:class:`Returned`
+  with ``min_days=2`` over applause, conversation, amplification, intent and conversion);
 - ``ga4``: had a GA4 engaged session (:class:`EngagedSession` defaults);
 - ``dialogue``: had a message answered by the brand (:class:`Dialogue`, 2 turns);
 - ``committed``: came back, and either talked with the brand or converted.
