@@ -105,6 +105,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "PRESETS",
     "Action",
     "ActionCategory",
     "ActiveWithin",
@@ -133,7 +134,6 @@ __all__ = [
     "MinScore",
     "MissingDependencyError",
     "Not",
-    "PRESETS",
     "PostMetrics",
     "PostingConsistency",
     "Rate",
