@@ -184,6 +184,10 @@ def _in_dictionary(log: EventLog, column: str, wanted: tuple[Any, ...]) -> NDArr
     return np.asarray(np.array(selected, dtype=bool)[log.codes(column)], dtype=bool)
 
 
+def _goal_tuple(goals: Iterable[Goal]) -> tuple[Goal, ...]:
+    return tuple(goals)
+
+
 @final
 @attrs.frozen
 class GoalMap:
@@ -199,7 +203,7 @@ class GoalMap:
     (True, 'conversion')
     """
 
-    goals: tuple[Goal, ...] = attrs.field(converter=tuple)
+    goals: tuple[Goal, ...] = attrs.field(converter=_goal_tuple)
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
