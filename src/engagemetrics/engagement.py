@@ -33,6 +33,7 @@ from .actions import ActionCategory, Direction
 from .dialogue import _messages
 from .events import EventLog, _instant
 from .exceptions import InvalidParameterError
+from .goals import Goal
 from .rates import Rate, Rates
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "MinInteractions",
     "MinScore",
     "Not",
+    "ReachedGoal",
     "Returned",
     "Scores",
     "Sessions",
@@ -339,6 +341,8 @@ class Criterion(abc.ABC):
                 out[key] = [v.to_dict() for v in value]
             elif isinstance(value, tuple):
                 out[key] = list(value)
+            elif isinstance(value, Goal):
+                out[key] = value.to_dict()
             elif value is not None:
                 out[key] = value
         return out
@@ -395,7 +399,7 @@ def criterion_from_dict(data: Mapping[str, Any], /) -> Criterion:
             f"Unknown key(s) {sorted(unknown)} for criterion {kind!r}; keys are {sorted(names)}."
         )
     for key, value in fields.items():
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and "kind" in value:
             fields[key] = criterion_from_dict(value)
         elif isinstance(value, list) and value and isinstance(value[0], Mapping):
             fields[key] = tuple(criterion_from_dict(v) for v in value)
@@ -615,6 +619,31 @@ class EngagedSession(Criterion):
         out = np.zeros(context.log.n_actors, dtype=bool)
         out[found.actor[engaged]] = True
         return out
+
+
+def _goal(value: Goal | Mapping[str, Any]) -> Goal:
+    return value if isinstance(value, Goal) else Goal.from_dict(value)
+
+
+@final
+@attrs.frozen
+class ReachedGoal(Criterion):
+    """Completed ``goal`` at least ``min_completions`` times (see :mod:`engagemetrics.goals`).
+
+    Examples
+    --------
+    >>> from engagemetrics.goals import Goal
+    >>> c = Returned() & ReachedGoal(Goal("sale", actions=["purchase"]))
+    >>> criterion_from_dict(c.to_dict()) == c
+    True
+    """
+
+    kind: ClassVar[str] = "reached_goal"
+    goal: Goal = attrs.field(converter=_goal)
+    min_completions: int = attrs.field(default=1, validator=_positive_int("min_completions"))
+
+    def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
+        return context.per_actor(self.goal.completions(context.log)) >= self.min_completions
 
 
 def _criteria(values: Iterable[Criterion]) -> tuple[Criterion, ...]:

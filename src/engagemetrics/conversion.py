@@ -1,0 +1,411 @@
+"""Conversions: goal completions, their value, and conversion rates with uncertainty.
+
+The shift that matters is from interaction to conversion: a newsletter signup, a visit
+to the website, an appointment, a sale. These metrics read :class:`Goal` definitions
+(see :mod:`engagemetrics.goals`) against a log: how often each goal is completed, by
+whom, for how much, and which share of the people who interacted went on to complete it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Final, Literal, final, overload
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ._kernels.groups import distinct_per_group, group_count, group_sum, next_flagged_in_segment
+from ._periods import Period
+from .actions import ActionCategory, Direction
+from .engagement import Criterion, engaged
+from .events import EventLog
+from .exceptions import InvalidParameterError
+from .goals import Goal, GoalMap
+from .interactions import _dimension
+from .rates import Rate, Rates
+
+__all__ = ["GoalMetrics", "conversion_rate", "goal_metrics"]
+
+_NONE: Final = -1
+Breakdown = Literal["first_touch_channel", "first_touch_content", "content", "segment"]
+
+
+@final
+@attrs.frozen(eq=False)
+class GoalMetrics:
+    """Per goal (and group): completions, completers, value, and the interactions around them.
+
+    Attributes
+    ----------
+    goal
+        Goal name of each row.
+    by, group
+        The grouping dimension (None for none) and each row's group label.
+    completions
+        Events completing the goal.
+    completers
+        Distinct actors who completed it.
+    value
+        Total value of the completions.
+    interactions
+        All audience interactions (inbound events other than exposure) in the group: the
+        denominator of the goal-aligned share.
+    engaged_actors
+        Distinct engaged actors (under the criterion given) active in the group, or None.
+    """
+
+    goal: NDArray[Any]
+    by: str | None
+    group: NDArray[Any] | None
+    completions: NDArray[np.int64]
+    completers: NDArray[np.int64]
+    value: NDArray[np.float64]
+    interactions: NDArray[np.int64]
+    engaged_actors: NDArray[np.int64] | None
+
+    def __len__(self) -> int:
+        return len(self.goal)
+
+    def aligned_share(self) -> Rates:
+        """Goal completions over all audience interactions, per row (a proportion of events).
+
+        Keys are ``"goal"`` or ``"goal|group"``.
+        """
+        return Rates.from_arrays(
+            self._keys(),
+            self.completions.astype(np.float64),
+            np.maximum(self.interactions, self.completions).astype(np.float64),
+            numerator="goal completions",
+            denominator="interactions",
+            key_name="goal" if self.by is None else f"goal|{self.by}",
+        )
+
+    def value_per_completer(self) -> NDArray[np.float64]:
+        """Total value over distinct completers (NaN where nobody completed)."""
+        return _divide(self.value, self.completers)
+
+    def value_per_interaction(self) -> NDArray[np.float64]:
+        """Total value over audience interactions (NaN where there were none)."""
+        return _divide(self.value, self.interactions)
+
+    def value_per_engaged_actor(self) -> NDArray[np.float64]:
+        """Total value over engaged actors (needs ``engaged=`` in :func:`goal_metrics`)."""
+        if self.engaged_actors is None:
+            raise InvalidParameterError(
+                "value_per_engaged_actor needs goal_metrics(..., engaged=<criterion>)."
+            )
+        return _divide(self.value, self.engaged_actors)
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"goal": self.goal.tolist()}
+        if self.group is not None and self.by is not None:
+            labels = self.group
+            out[self.by] = (
+                [str(v) for v in labels] if labels.dtype.kind == "M" else labels.tolist()
+            )
+        out["completions"] = self.completions.tolist()
+        out["completers"] = self.completers.tolist()
+        out["value"] = self.value.tolist()
+        out["interactions"] = self.interactions.tolist()
+        if self.engaged_actors is not None:
+            out["engaged_actors"] = self.engaged_actors.tolist()
+        return out
+
+    def _keys(self) -> NDArray[Any]:
+        if self.group is None:
+            return self.goal
+        return np.array([f"{g}|{k}" for g, k in zip(self.goal.tolist(), self.group.tolist(),
+                                                   strict=True)], dtype=object)  # fmt: skip
+
+
+def _divide(numerator: NDArray[Any], denominator: NDArray[Any]) -> NDArray[np.float64]:
+    out = np.full(len(numerator), np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
+def goal_metrics(
+    log: EventLog,
+    goals: Goal | GoalMap,
+    /,
+    *,
+    by: Literal["channel", "content", "period"] | None = None,
+    period: Period = "day",
+    tz: str = "UTC",
+    engaged: Criterion | None = None,
+) -> GoalMetrics:
+    """Completions, completers, value and goal-aligned share of interactions, per goal.
+
+    Parameters
+    ----------
+    log
+        The events.
+    goals
+        One goal or a goal map.
+    by
+        Break down by ``"channel"``, ``"content"`` or ``"period"`` of the events.
+    period, tz
+        Calendar periods for ``by="period"``.
+    engaged
+        A criterion; when given, each row also counts the engaged actors active in it.
+
+    Notes
+    -----
+    For goal :math:`g` and group :math:`k`: completions :math:`C`, distinct completers
+    :math:`A`, value :math:`V = \\sum v_e` over completions, interactions :math:`I`
+    (audience events other than exposure). Goal-aligned share :math:`C / I`; value per
+    completer :math:`V / A`; value per interaction :math:`V / I`; value per engaged actor
+    :math:`V / E`.
+
+    Examples
+    --------
+    >>> goals = GoalMap([Goal("sale", actions=["purchase"]),
+    ...                  Goal("visit", actions=["website_visit"], stage="consideration")])
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "b", "b", "b"],
+    ...     action=["like", "purchase", "like", "website_visit", "purchase"],
+    ...     time=["2024-05-01", "2024-05-02", "2024-05-01", "2024-05-01", "2024-05-03"],
+    ...     value=[0, 30, 0, 0, 20])
+    >>> goal_metrics(log, goals).to_dict()
+    {'goal': ['sale', 'visit'], 'completions': [2, 1], 'completers': [2, 1], \
+'value': [50.0, 0.0], 'interactions': [5, 5]}
+    """
+    goal_list = (goals,) if isinstance(goals, Goal) else tuple(goals)
+    if isinstance(goals, GoalMap):
+        goals.validate(log.taxonomy)
+    if by is None:
+        group_codes = np.zeros(len(log), dtype=np.int64)
+        labels: NDArray[Any] | None = None
+        n_groups = 1
+    elif by in ("channel", "content", "period"):
+        group_codes, labels = _dimension(log, by, period=period, tz=tz)
+        n_groups = len(labels)
+    else:
+        raise InvalidParameterError(
+            f"The 'by' parameter must be None, 'channel', 'content' or 'period'; got {by!r}."
+        )
+    inbound = log.direction == Direction.INBOUND.code
+    interacting = inbound & (log.category != ActionCategory.EXPOSURE.code)
+    interactions = group_count(np.where(interacting, group_codes, _NONE), n_groups)
+    engaged_counts = None
+    if engaged is not None:
+        mask = _engaged_mask(log, engaged)
+        rows = np.where(inbound & mask[log.actor], group_codes, _NONE)
+        engaged_counts = distinct_per_group(rows, log.actor, n_groups, log.n_actors)
+
+    names = ("goal", "group", "completions", "completers", "value", "interactions", "engaged")
+    columns: dict[str, list[NDArray[Any]]] = {k: [] for k in names}
+    for goal in goal_list:
+        done = goal.completions(log)
+        codes = np.where(done, group_codes, _NONE)
+        completions = group_count(codes, n_groups)
+        present = completions > 0 if by is not None else np.ones(1, dtype=bool)
+        columns["goal"].append(np.full(int(present.sum()), goal.name, dtype=object))
+        columns["group"].append(np.flatnonzero(present))
+        columns["completions"].append(completions[present])
+        columns["completers"].append(
+            distinct_per_group(codes, log.actor, n_groups, log.n_actors)[present]
+        )
+        columns["value"].append(group_sum(codes, goal.values(log), n_groups)[present])
+        columns["interactions"].append(interactions[present])
+        if engaged_counts is not None:
+            columns["engaged"].append(engaged_counts[present])
+    group_index = np.concatenate(columns["group"]) if columns["group"] else np.zeros(0, np.int64)
+    return GoalMetrics(
+        goal=np.concatenate(columns["goal"]),
+        by=by,
+        group=None if labels is None else labels[group_index],
+        completions=np.concatenate(columns["completions"]).astype(np.int64),
+        completers=np.concatenate(columns["completers"]).astype(np.int64),
+        value=np.concatenate(columns["value"]).astype(np.float64),
+        interactions=np.concatenate(columns["interactions"]).astype(np.int64),
+        engaged_actors=(
+            None if engaged_counts is None else np.concatenate(columns["engaged"]).astype(np.int64)
+        ),
+    )
+
+
+def _engaged_mask(log: EventLog, criterion: Criterion) -> NDArray[np.bool_]:
+    return engaged(log, criterion).mask
+
+
+# ------------------------------------------------------------------ conversion rate --
+@overload
+def conversion_rate(
+    log: EventLog,
+    goal: Goal,
+    /,
+    *,
+    eligible: Criterion | None = ...,
+    window: dt.timedelta | None = ...,
+    anchor: Literal["first", "any"] = ...,
+    by: None = None,
+    segments: Any = ...,
+) -> Rate: ...
+@overload
+def conversion_rate(
+    log: EventLog,
+    goal: Goal,
+    /,
+    *,
+    eligible: Criterion | None = ...,
+    window: dt.timedelta | None = ...,
+    anchor: Literal["first", "any"] = ...,
+    by: Breakdown,
+    segments: Any = ...,
+) -> Rates: ...
+def conversion_rate(
+    log: EventLog,
+    goal: Goal,
+    /,
+    *,
+    eligible: Criterion | None = None,
+    window: dt.timedelta | None = None,
+    anchor: Literal["first", "any"] = "first",
+    by: Breakdown | None = None,
+    segments: Mapping[Any, Any] | None = None,
+) -> Rate | Rates:
+    """The share of eligible actors who complete ``goal`` within ``window`` of interacting.
+
+    Parameters
+    ----------
+    log
+        The events.
+    goal
+        What counts as converting.
+    eligible
+        Optionally, a criterion the actor must also meet to be eligible (e.g. engaged).
+        Every eligible actor must have interacted on social: an inbound event that is
+        neither a conversion nor a completion of ``goal`` (a view counts).
+    window
+        Count a completion only within this time after the anchor interaction; None
+        for ever after.
+    anchor
+        ``"first"``: the window starts at the actor's first eligible interaction (first
+        touch); ``"any"``: at any eligible interaction (a completion within ``window``
+        after some interaction counts).
+    by
+        ``"first_touch_channel"`` / ``"first_touch_content"``: group actors by the channel
+        or content of their first interaction; ``"content"``: per content, the actors who
+        interacted with it, with the window from their first interaction with it;
+        ``"segment"``: by ``segments[actor id]`` (actors missing from it are left out).
+    segments
+        Actor id to segment label, for ``by="segment"``.
+
+    Returns
+    -------
+    Rate or Rates
+        Proportions: converting actors over eligible actors. Compare two groups with
+        :func:`compare_rates` on ``rates.rate(a)`` and ``rates.rate(b)``.
+
+    Notes
+    -----
+    With anchor time :math:`t_a` of actor :math:`a`, the actor converts when some
+    completion :math:`c` of the goal follows the anchor in canonical order (at the same
+    time or later; ties keep their input order) with :math:`t_c - t_a \\le w`.
+
+    .. math:: \\text{CR} = \\frac{|\\{a \\in E : a \\text{ converts}\\}|}{|E|}
+
+    Examples
+    --------
+    >>> signup = Goal("newsletter", actions=["signup"])
+    >>> log = EventLog.from_arrays(
+    ...     actor=["a", "a", "b", "c", "c"],
+    ...     action=["like", "signup", "like", "view", "signup"],
+    ...     time=["2024-05-01", "2024-05-03", "2024-05-01", "2024-05-01", "2024-05-20"])
+    >>> rate = conversion_rate(log, signup)
+    >>> rate.successes, rate.trials
+    (2.0, 3.0)
+    >>> conversion_rate(log, signup, window=dt.timedelta(days=7)).successes
+    1.0
+    """
+    if anchor not in ("first", "any"):
+        raise InvalidParameterError(
+            f"The 'anchor' parameter must be 'first' or 'any'; got {anchor!r}."
+        )
+    window_ns = None
+    if window is not None:
+        if not isinstance(window, dt.timedelta) or window <= dt.timedelta(0):
+            raise InvalidParameterError(
+                "The 'window' parameter must be a positive datetime.timedelta or None; "
+                f"got {window!r}."
+            )
+        window_ns = window // dt.timedelta(microseconds=1) * 1_000
+    done = goal.completions(log)
+    touch = (log.direction == Direction.INBOUND.code) & ~done
+    touch &= log.category != ActionCategory.CONVERSION.code
+    if eligible is not None:
+        touch &= _engaged_mask(log, eligible)[log.actor]
+    # for every row, the first completion at or after it in the same actor
+    following = next_flagged_in_segment(done, log.actor)
+    delay = log.time[np.maximum(following, 0)] - log.time
+    converts = (following >= 0) & (True if window_ns is None else delay <= window_ns)
+
+    if by == "content":
+        return _by_content(log, touch, converts)
+    first_touch = _first_per_actor(touch, log)
+    has_touch = first_touch >= 0
+    if anchor == "first":
+        converted = has_touch & converts[np.maximum(first_touch, 0)]
+    else:
+        converted = group_count(np.where(touch & converts, log.actor, _NONE), log.n_actors) > 0
+    if by is None:
+        return Rate(
+            float(converted.sum()),
+            float(has_touch.sum()),
+            numerator="converting actors",
+            denominator="eligible actors",
+        )
+    if by in ("first_touch_channel", "first_touch_content"):
+        column = "channel" if by == "first_touch_channel" else "content"
+        codes = np.where(has_touch, log.codes(column)[np.maximum(first_touch, 0)], _NONE)
+        return _grouped(log.dictionary(column), codes.astype(np.int64), converted, by)
+    if by == "segment":
+        if segments is None:
+            raise InvalidParameterError("by='segment' needs segments={actor id: segment}.")
+        labels = np.array([segments.get(a) for a in log.actors.tolist()], dtype=object)
+        keep = has_touch & np.array([v is not None for v in labels.tolist()], dtype=bool)
+        groups, codes = np.unique(labels[keep].astype(str), return_inverse=True)
+        actor_codes = np.full(log.n_actors, _NONE, dtype=np.int64)
+        actor_codes[keep] = codes.reshape(-1)
+        return _grouped(groups, actor_codes, converted, "segment")
+    raise InvalidParameterError(
+        f"The 'by' parameter must be None, 'first_touch_channel', 'first_touch_content', "
+        f"'content' or 'segment'; got {by!r}."
+    )
+
+
+def _first_per_actor(flag: NDArray[np.bool_], log: EventLog) -> NDArray[np.int64]:
+    """Row of each actor's first flagged event, or -1."""
+    following = next_flagged_in_segment(flag, log.actor)
+    return following[log.actor_offsets[:-1]] if len(log) else np.zeros(0, np.int64)
+
+
+def _by_content(log: EventLog, touch: NDArray[np.bool_], converts: NDArray[np.bool_]) -> Rates:
+    """Per content: actors who interacted with it, and whether they converted after it."""
+    rows = np.flatnonzero(touch & (log.content >= 0))
+    pair = log.actor[rows].astype(np.int64) * len(log.contents) + log.content[rows]
+    _, first = np.unique(pair, return_index=True)  # first (earliest) row of each pair
+    first_rows = rows[first]
+    content = log.content[first_rows].astype(np.int64)
+    return _grouped(log.contents, content, converts[first_rows], "content")
+
+
+def _grouped(
+    keys: NDArray[Any], codes: NDArray[np.int64], converted: NDArray[np.bool_], key_name: str
+) -> Rates:
+    """Converting over eligible units per group code (-1: no group); empty groups left out."""
+    n = len(keys)
+    trials = group_count(codes, n)
+    successes = group_count(np.where(converted, codes, _NONE), n)
+    present = trials > 0
+    return Rates.from_arrays(
+        keys[present],
+        successes[present].astype(np.float64),
+        trials[present].astype(np.float64),
+        numerator="converting actors",
+        denominator="eligible actors",
+        key_name=key_name,
+    )
