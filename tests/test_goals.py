@@ -11,7 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagemetrics import EventLog, InvalidParameterError, UnknownActionError, compare_rates
+from engagemetrics import (
+    EventLog,
+    InvalidParameterError,
+    Rates,
+    UnknownActionError,
+    compare_rates,
+)
 from engagemetrics.conversion import conversion_rate, goal_metrics
 from engagemetrics.engagement import ReachedGoal, Returned, criterion_from_dict, engaged
 from engagemetrics.goals import Goal, GoalMap
@@ -100,6 +106,12 @@ def reference_conversion(
     return out
 
 
+def as_table(rates: Rates) -> dict[Any, list[float]]:
+    """Key to [successes, trials]."""
+    rows = zip(rates.keys.tolist(), rates.successes.tolist(), rates.trials.tolist(), strict=True)
+    return {key: [successes, trials] for key, successes, trials in rows}
+
+
 @given(logs, st.sampled_from([None, 0.5, 3.0]), st.sampled_from(["first", "any"]))
 def test_conversion_rate_matches_reference(
     log: EventLog, window_days: float | None, anchor: Any
@@ -117,14 +129,11 @@ def test_conversion_rate_matches_reference(
     for converted, channel, _ in actors.values():
         want[channel][0] += converted
         want[channel][1] += 1
-    got = {k: [s, t] for k, s, t in zip(by_channel.keys.tolist(), by_channel.successes.tolist(),
-                                       by_channel.trials.tolist(), strict=True)}  # fmt: skip
-    assert got == {k: [float(v[0]), float(v[1])] for k, v in want.items()}
+    assert as_table(by_channel) == {k: [float(v[0]), float(v[1])] for k, v in want.items()}
     if anchor == "first":
         by_content = conversion_rate(log, SALE, window=window, by="content")
-        got = {k: [s, t] for k, s, t in zip(by_content.keys.tolist(), by_content.successes.tolist(),
-                                           by_content.trials.tolist(), strict=True)}  # fmt: skip
-        assert got == {k: [float(v[0]), float(v[1])] for k, v in expected["content"].items()}
+        want = {k: [float(v[0]), float(v[1])] for k, v in expected["content"].items()}
+        assert as_table(by_content) == want
 
 
 @given(logs, st.sampled_from([None, "channel", "content"]))
