@@ -132,8 +132,8 @@ def test_conversion_rate_matches_reference(
     assert as_table(by_channel) == {k: [float(v[0]), float(v[1])] for k, v in want.items()}
     if anchor == "first":
         by_content = conversion_rate(log, SALE, window=window, by="content")
-        want = {k: [float(v[0]), float(v[1])] for k, v in expected["content"].items()}
-        assert as_table(by_content) == want
+        per_content = {k: [float(v[0]), float(v[1])] for k, v in expected["content"].items()}
+        assert as_table(by_content) == per_content
 
 
 @given(logs, st.sampled_from([None, "channel", "content"]))
