@@ -20,6 +20,7 @@ def test_demo_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["demo", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["summary"]["events"] == document["load"]["rows_kept"]
+    assert document["engagement"]["engaged"] <= document["engagement"]["audience"]
 
 
 def test_usage_errors_exit_2() -> None:

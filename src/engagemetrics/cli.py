@@ -39,22 +39,74 @@ def _demo(output: str) -> int:
     from .datasets import load_sample_events
 
     log = load_sample_events()
-    summary = log.summary()
+    facts = _demo_facts(log)
     if output == "json":
-        print(
-            json.dumps({"summary": summary.to_dict(), "load": log.load_report.to_dict()}, indent=2)
-        )
+        print(json.dumps(facts, indent=2))
         return 0
-    _print_summary(log, summary)
+    _print_facts(log, facts)
     return 0
 
 
-def _print_summary(log: EventLog, summary: LogSummary) -> None:
+def _demo_facts(log: EventLog) -> dict[str, Any]:
+    """Interactions, engagement and dialogue on one log, as plain data."""
+    from .dialogue import response_rate, response_times
+    from .engagement import PRESETS, engaged, interaction_vs_engagement
+
+    summary = log.summary()
+    audience = engaged(log, PRESETS["second_date"])
+    rate = audience.rate()
+    answered = response_rate(log)
+    comparison = interaction_vs_engagement(log, PRESETS["second_date"])
+    waits = response_times(log)
+    return {
+        "summary": summary.to_dict(),
+        "load": log.load_report.to_dict(),
+        "engagement": {
+            "criterion": "second_date",
+            "engaged": audience.n_engaged,
+            "audience": audience.n_audience,
+            "rate": rate.value,
+            "interval_95": list(rate.interval()),
+        },
+        "dialogue": {
+            "answered": answered.successes,
+            "inbound_messages": answered.trials,
+            "median_wait_minutes": waits.quantile(0.5) / 60,
+        },
+        "interaction_vs_engagement": {
+            "spearman": comparison.spearman,
+            "movers": comparison.movers(3),
+        },
+    }
+
+
+def _print_facts(log: EventLog, facts: dict[str, Any]) -> None:
+    summary = LogSummary(**facts["summary"])
+    engagement, dialogue = facts["engagement"], facts["dialogue"]
+    low, high = engagement["interval_95"]
+    lines = [
+        "",
+        f"Engagement (second date: interacted beyond looking on two days): "
+        f"{engagement['engaged']} of {engagement['audience']} people, "
+        f"{engagement['rate']:.1%} (95% interval {low:.1%} to {high:.1%}).",
+        f"Dialogue: the brand answered {dialogue['answered']:.0f} of "
+        f"{dialogue['inbound_messages']:.0f} messages; median wait "
+        f"{dialogue['median_wait_minutes']:.0f} minutes.",
+        f"Interactions vs engagement: rank correlation "
+        f"{facts['interaction_vs_engagement']['spearman']:.2f}; where they disagree most:",
+    ]
+    for mover in facts["interaction_vs_engagement"]["movers"]:
+        lines.append(
+            f"  {mover['content']}: #{mover['interaction_rank']:g} by interactions "
+            f"({mover['interactions']}), #{mover['engagement_rank']:g} by engaged people "
+            f"({mover['engaged_actors']})"
+        )
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
         _print_plain(log, summary)
+        print("\n".join(lines))
         return
     console = Console()
     console.print(f"[bold]engagemetrics demo[/bold]: the bundled sample log\n{log!r}")
@@ -66,6 +118,7 @@ def _print_summary(log: EventLog, summary: LogSummary) -> None:
         table.add_row(category, str(events), str(summary.actors_by_category[category]))
     console.print(table)
     console.print(_footer(summary, log))
+    console.print("\n".join(lines), highlight=False)
 
 
 def _print_plain(log: EventLog, summary: LogSummary) -> None:
@@ -77,14 +130,11 @@ def _print_plain(log: EventLog, summary: LogSummary) -> None:
 
 
 def _footer(summary: LogSummary, log: EventLog) -> str:
-    parts: list[Any] = [
+    return (
         f"\n{summary.events_by_direction['outbound']} brand messages (outbound), "
-        f"{summary.events_by_direction['inbound']} audience events (inbound).",
-        f"Load: {log.load_report}",
-        "Interactions are counted here; engagement (who comes back, who talks with the brand)"
-        " and conversions are measured by the metric modules.",
-    ]
-    return "\n".join(map(str, parts))
+        f"{summary.events_by_direction['inbound']} audience events (inbound).\n"
+        f"Load: {log.load_report}"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
