@@ -107,3 +107,63 @@ def session_starts(times: Sequence[int], actors: Sequence[int], gap: int) -> lis
     for i, (actor, time) in enumerate(zip(actors, times, strict=True)):
         out.append(i == 0 or actors[i - 1] != actor or time - times[i - 1] > gap)
     return out
+
+
+def rfm_summary(
+    actors: Sequence[str],
+    times_ns: Sequence[int],
+    values: Sequence[float],
+    *,
+    freq: str,
+    tz: str,
+    end_ns: int,
+    include_first: bool,
+) -> dict[str, tuple[int, int, int, float]]:
+    """Per actor (frequency, recency, T, monetary value) from a dict of local periods.
+
+    ``include_first=False`` is lifetimes' summary_data_from_transaction_data; ``True`` the
+    segmentation convention (every period counts, recency = end period - last period).
+    Periods come from Python's own calendar (zoneinfo, date ordinals), not from numpy.
+    """
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+    def period(ns: int) -> int:
+        local = (epoch + dt.timedelta(microseconds=ns // 1000)).astimezone(zone)
+        naive = local.replace(tzinfo=None)
+        if freq == "h":
+            return (naive - dt.datetime(1970, 1, 1)) // dt.timedelta(hours=1)
+        if freq == "D":
+            return naive.toordinal()
+        if freq == "W":  # Mondays are 7 ordinals apart
+            return (naive.toordinal() - naive.weekday()) // 7
+        return naive.year * 12 + naive.month - 1
+
+    end = period(end_ns)
+    sums: dict[str, dict[int, float]] = {}
+    for actor, time, value in zip(actors, times_ns, values, strict=True):
+        p = period(time)
+        if p <= end:
+            per_actor = sums.setdefault(actor, {})
+            per_actor[p] = per_actor.get(p, 0.0) + value
+    out: dict[str, tuple[int, int, int, float]] = {}
+    for actor, per_period in sums.items():
+        ordered = sorted(per_period)
+        first, last = ordered[0], ordered[-1]
+        if include_first:
+            total = sum(per_period[p] for p in ordered)
+            out[actor] = (len(ordered), end - last, end - first, total / len(ordered))
+        else:
+            repeat = [per_period[p] for p in ordered[1:]]
+            mean = sum(repeat) / len(repeat) if repeat else 0.0
+            out[actor] = (len(ordered) - 1, last - first, end - first, mean)
+    return out
+
+
+def rfm_quantile_scores(values: Sequence[float], bins: int) -> list[int]:
+    """1 + bins * (number of smaller values) // n, counted one pair at a time."""
+    n = len(values)
+    return [1 + bins * sum(1 for y in values if y < x) // n for x in values]

@@ -21,9 +21,7 @@ def segment_starts(actor_offsets: NDArray[np.int64], n: int) -> NDArray[np.bool_
     return start
 
 
-def changes_within(
-    values: NDArray[Any], actor_offsets: NDArray[np.int64]
-) -> NDArray[np.bool_]:
+def changes_within(values: NDArray[Any], actor_offsets: NDArray[np.int64]) -> NDArray[np.bool_]:
     """True where a row starts an actor or differs from the previous row's value.
 
     With ``values`` non-decreasing inside each actor (e.g. local day numbers in canonical
@@ -36,7 +34,9 @@ def changes_within(
     return first
 
 
-def distinct_per_actor(values: NDArray[Any], actor_offsets: NDArray[np.int64]) -> NDArray[np.int64]:
+def distinct_per_actor(
+    values: NDArray[Any], actor_offsets: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """Distinct ``values`` per actor, for values non-decreasing inside each actor."""
     first = changes_within(values, actor_offsets)
     n_actors = len(actor_offsets) - 1
