@@ -167,3 +167,126 @@ def rfm_quantile_scores(values: Sequence[float], bins: int) -> list[int]:
     """1 + bins * (number of smaller values) // n, counted one pair at a time."""
     n = len(values)
     return [1 + bins * sum(1 for y in values if y < x) // n for x in values]
+
+
+# -- attribution ----------------------------------------------------------------------
+from fractions import Fraction  # noqa: E402
+
+
+def lower_bound_in_ranges(
+    values: Sequence[int], lo: Sequence[int], hi: Sequence[int], threshold: Sequence[int]
+) -> list[int]:
+    """For each query, the first j in [lo, hi) with values[j] >= threshold, else hi."""
+    out = []
+    for a, b, t in zip(lo, hi, threshold, strict=True):
+        j = a
+        while j < b and values[j] < t:
+            j += 1
+        out.append(j)
+    return out
+
+
+def expand_ranges(start: Sequence[int], stop: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Every index of every range [start, stop), and the number of its range."""
+    index: list[int] = []
+    owner: list[int] = []
+    for i, (a, b) in enumerate(zip(start, stop, strict=True)):
+        index.extend(range(a, b))
+        owner.extend([i] * (b - a))
+    return index, owner
+
+
+def position_weights(k: int, first: float, middle: float, last: float) -> list[float]:
+    """U-shaped weights of k touches: 1 alone, first:last for two, else f, m/(k-2).., l."""
+    if k == 1:
+        return [1.0]
+    if k == 2:
+        return [first / (first + last), last / (first + last)]
+    return [first] + [middle / (k - 2)] * (k - 2) + [last]
+
+
+def decay_weights(times: Sequence[int], conversion_time: int, half_life: float) -> list[float]:
+    """2^(-(t_c - t)/h) for each touch, divided by their sum."""
+    raw = [2.0 ** (-(conversion_time - t) / half_life) for t in times]
+    total = sum(raw)
+    return [r / total for r in raw]
+
+
+def transition_counts(paths: Sequence[tuple[Sequence[int], int]]) -> dict[tuple[int, int], int]:
+    """Counts of (source, target) over paths START(-1) -> states... -> end (-2 or -3)."""
+    import itertools
+
+    counts: dict[tuple[int, int], int] = {}
+    for states, end in paths:
+        chain = [-1, *states, end]
+        for a, b in itertools.pairwise(chain):
+            counts[a, b] = counts.get((a, b), 0) + 1
+    return counts
+
+
+def conversion_probability(
+    counts: dict[tuple[int, int], int], removed: int | None = None
+) -> Fraction:
+    """P(reach conversion from start), in exact fractions, with one state removed.
+
+    Removing a state sends every transition into it to null (-3). The absorption
+    probabilities h solve h_i = sum_j P_ij h_j + P_i,conv over the transient states,
+    by Gauss-Jordan elimination on fractions.
+    """
+    totals: dict[int, int] = {}
+    for (a, _), n in counts.items():
+        totals[a] = totals.get(a, 0) + n
+    transient = sorted(totals)
+    position = {s: i for i, s in enumerate(transient)}
+    size = len(transient)
+    matrix = [[Fraction(int(i == j)) for j in range(size)] + [Fraction(0)] for i in range(size)]
+    for (a, b), n in counts.items():
+        p = Fraction(n, totals[a])
+        if b == removed or b == -3:
+            continue
+        if b == -2:
+            matrix[position[a]][size] += p
+        else:
+            matrix[position[a]][position[b]] -= p
+    for col in range(size):
+        pivot = next(r for r in range(col, size) if matrix[r][col] != 0)
+        matrix[col], matrix[pivot] = matrix[pivot], matrix[col]
+        lead = matrix[col][col]
+        matrix[col] = [x / lead for x in matrix[col]]
+        for r in range(size):
+            if r != col and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [x - factor * y for x, y in zip(matrix[r], matrix[col], strict=True)]
+    return matrix[position[-1]][size] if -1 in position else Fraction(0)
+
+
+def removal_effects(counts: dict[tuple[int, int], int]) -> dict[int, Fraction]:
+    """1 - P(conversion without the state) / P(conversion), re-solving once per state."""
+    p = conversion_probability(counts)
+    states = sorted({s for pair in counts for s in pair if s >= 0})
+    return {s: 1 - conversion_probability(counts, removed=s) / p for s in states}
+
+
+def shapley_by_permutations(
+    exactly: dict[frozenset[int], float], players: Sequence[int]
+) -> list[float]:
+    """Shapley values as the average marginal contribution over every order of players.
+
+    The worth of a coalition S is the total of ``exactly[T]`` over the sets T within S
+    (conversions whose touched keys all lie in S).
+    """
+
+    import itertools
+
+    def worth(coalition: set[int]) -> float:
+        return sum(w for members, w in exactly.items() if members <= coalition)
+
+    totals = [0.0] * len(players)
+    orders = list(itertools.permutations(range(len(players))))
+    for order in orders:
+        coalition: set[int] = set()
+        for i in order:
+            before = worth(coalition)
+            coalition.add(players[i])
+            totals[i] += worth(coalition) - before
+    return [t / len(orders) for t in totals]
