@@ -79,7 +79,8 @@ def distinct_per_group(
     """Number of distinct members in each group; rows with a negative group are skipped.
 
     Few cells (groups x members) are marked in a dense boolean table; many are counted
-    from one sort of the packed (group, member) pairs.
+    from one stable sort of the packed (member, group) pairs, which is nearly free of work
+    when rows come grouped by member, as the log's canonical order groups them by actor.
     """
     keep = groups >= 0
     if not keep.all():
@@ -90,16 +91,14 @@ def distinct_per_group(
         seen = np.zeros(n_groups * n_members, dtype=bool)
         seen[groups.astype(np.int64) * n_members + members] = True
         return np.asarray(seen.reshape(n_groups, n_members).sum(axis=1), dtype=np.int64)
-    from .order import _sort_on_two_threads
-
-    pairs = (groups.astype(np.int64) * n_members + members).view(np.uint64)
-    pairs = pairs.copy()
-    _sort_on_two_threads(pairs)
+    # member-major keys: members (actors) come in canonical order, so the keys are already
+    # sorted but for the few rows inside each member, and timsort merges those runs cheaply
+    pairs = members.astype(np.int64) * n_groups + groups
+    pairs = np.sort(pairs, kind="stable")
     first = np.empty(len(pairs), dtype=bool)
     first[0] = True
     np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-    distinct = pairs[first].view(np.int64) // n_members
-    return np.bincount(distinct, minlength=n_groups).astype(np.int64)
+    return np.bincount(pairs[first] % n_groups, minlength=n_groups).astype(np.int64)
 
 
 def next_flagged_in_segment(
