@@ -290,3 +290,288 @@ def shapley_by_permutations(
             coalition.add(players[i])
             totals[i] += worth(coalition) - before
     return [t / len(orders) for t in totals]
+
+
+# -- funnels (engagemetrics.funnels) ---------------------------------------------------------
+def funnel_unit(
+    events: Sequence[tuple[int, int, frozenset[int]]],
+    *,
+    optional: Sequence[bool],
+    deadlines: Sequence[int | None],
+    mode: str,
+    first_only: bool,
+    exclusions: Sequence[tuple[int, int]] = (),
+) -> list[int | None]:
+    """One unit's winning chain (a time per step, None where not reached), by brute force.
+
+    ``events`` are (time, step or -1, indices of the exclusions the event matches);
+    ``deadlines[k]`` is step k's window from the start (None: none); ``exclusions`` are
+    (from_step, to_step) ranges. Every chain over the required steps is enumerated and
+    checked against the documented rules; the longest wins, then the earliest end, the
+    latest start, the earliest intermediate steps.
+    """
+    n_steps = len(optional)
+    required = [k for k in range(n_steps) if not optional[k]]
+    strict = mode == "strict_increase"
+    times = {k: sorted({t for t, s, _ in events if s == k}) for k in range(n_steps)}
+
+    def blocks(event: tuple[int, int, frozenset[int]], p: int, q: int) -> bool:
+        _, step, excluded = event
+        if mode == "strict_order" and (step < 0 or step > q):
+            return True
+        if mode == "strict_deduplication" and step in required and 1 <= step <= q:
+            return True
+        return any(
+            x in excluded and low <= p and q <= high for x, (low, high) in enumerate(exclusions)
+        )
+
+    def leg_ok(ta: int, tb: int, p: int, q: int) -> bool:
+        return not any(ta < e[0] < tb and blocks(e, p, q) for e in events)
+
+    starts = times[required[0]]
+    if first_only:
+        starts = starts[:1]
+    chains: list[tuple[int, ...]] = []
+
+    def extend(chain: tuple[int, ...]) -> None:
+        chains.append(chain)
+        i = len(chain)
+        if i == len(required):
+            return
+        p, q = required[i - 1], required[i]
+        for t in times[q]:
+            after = t > chain[-1] if strict else t >= chain[-1]
+            deadline = deadlines[q]
+            inside = deadline is None or t - chain[0] <= deadline
+            if after and inside and leg_ok(chain[-1], t, p, q):
+                extend((*chain, t))
+
+    for s in starts:
+        extend((s,))
+    out: list[int | None] = [None] * n_steps
+    if not chains:
+        return out
+    longest = max(len(c) for c in chains)
+    best = min((c for c in chains if len(c) == longest), key=lambda c: (c[-1], -c[0], c[1:-1]))
+    for i, t in enumerate(best):
+        out[required[i]] = t
+    for k in range(n_steps):
+        if not optional[k]:
+            continue
+        p = max(r for r in required if r < k)
+        q = min(r for r in required if r > k)
+        low, high = out[p], out[q]
+        if low is None:
+            continue
+        deadline = deadlines[k]
+        found = [
+            t
+            for t in times[k]
+            if (t > low if strict else t >= low)
+            and (high is None or (t < high if strict else t <= high))
+            and (deadline is None or t - best[0] <= deadline)
+        ]
+        out[k] = found[0] if found else None
+    return out
+
+
+def any_order_unit(
+    events: Sequence[tuple[int, int]],
+    *,
+    n_steps: int,
+    window: int | None,
+    first_only: bool,
+) -> tuple[list[int | None], list[int]]:
+    """Best any-order window of one unit: the k-th step done (time, step), by brute force.
+
+    ``events`` are (time, step or -1). A window starts at a step event; the one holding
+    the most distinct steps wins, the earliest among equals. Each step's time is its
+    earliest event in the window; columns are sorted by (time, step).
+    """
+    steps = [(t, s) for t, s in events if s >= 0]
+    entries = sorted({t for t, _ in steps})
+    if first_only:
+        entries = entries[:1]
+    best: tuple[tuple[int, int], list[tuple[int, int]]] | None = None
+    for t0 in entries:
+        done = []
+        for k in range(n_steps):
+            inside = [
+                t for t, s in steps if s == k and t >= t0 and (window is None or t - t0 <= window)
+            ]
+            if inside:
+                done.append((min(inside), k))
+        key = (-len(done), t0)
+        if best is None or key < best[0]:
+            best = (key, sorted(done))
+    times: list[int | None] = [None] * n_steps
+    which = [-1] * n_steps
+    if best is not None:
+        for i, (t, k) in enumerate(best[1]):
+            times[i], which[i] = t, k
+    return times, which
+
+
+# -- relationship kernels (engagemetrics._kernels.retention) --------------------------------
+def period_of_day(days: Sequence[int], period: str) -> list[int]:
+    """Day, ISO-week or month number since 1970 of each day number, by the calendar."""
+    import datetime as dt
+
+    epoch = dt.date(1970, 1, 1)
+    first_monday = dt.date(1969, 12, 29)
+    out: list[int] = []
+    for d in days:
+        date = epoch + dt.timedelta(days=d)
+        if period == "day":
+            out.append(d)
+        elif period == "week":
+            monday = date - dt.timedelta(days=date.weekday())
+            out.append((monday - first_monday).days // 7)
+        else:
+            out.append((date.year - 1970) * 12 + date.month - 1)
+    return out
+
+
+def period_first_day(index: Sequence[int], period: str) -> list[int]:
+    """The day number on which each day, ISO-week or month number begins."""
+    import datetime as dt
+
+    epoch = dt.date(1970, 1, 1)
+    out: list[int] = []
+    for i in index:
+        if period == "day":
+            out.append(i)
+        elif period == "week":
+            out.append((dt.date(1969, 12, 29) + dt.timedelta(weeks=i) - epoch).days)
+        else:
+            out.append((dt.date(1970 + i // 12, i % 12 + 1, 1) - epoch).days)
+    return out
+
+
+def run_edges(
+    actor: Sequence[int],
+    key: Sequence[int] | None,
+    mask: Sequence[bool] | None,
+    first: bool,
+    last: bool,
+) -> list[int]:
+    """First and/or last selected row of each run of equal (actor, key)."""
+    runs: list[list[int]] = []
+    previous: tuple[int, int] | None = None
+    for i in range(len(actor)):
+        if mask is not None and not mask[i]:
+            continue
+        current = (actor[i], 0 if key is None else key[i])
+        if current != previous:
+            runs.append([])
+            previous = current
+        runs[-1].append(i)
+    edges: set[int] = set()
+    for run in runs:
+        if first:
+            edges.add(run[0])
+        if last:
+            edges.add(run[-1])
+    return sorted(edges)
+
+
+def retained_counts(
+    anchors: Sequence[tuple[int, int, int, int]],
+    group: Sequence[int],
+    returns: Sequence[tuple[int, int, int, int]],
+    unit_ns: int,
+    column_of: Sequence[int],
+    n_groups: int,
+) -> tuple[list[list[int]], list[int]]:
+    """Anchors (row, actor, time, period) retained per group and column; last offsets.
+
+    An anchor is retained in column c when some return (row, actor, time, period) of the
+    same actor at or after it in time lies k periods later with column_of[k] == c.
+    """
+    n_columns = max(column_of, default=-1) + 1
+    counts = [[0] * n_columns for _ in range(n_groups)]
+    last: list[int] = []
+    for (_, actor, time, period), g in zip(anchors, group, strict=True):
+        offsets = [
+            (r_period - period) if unit_ns == 0 else (r_time - time) // unit_ns
+            for _, r_actor, r_time, r_period in returns
+            if r_actor == actor and r_time >= time
+        ]
+        columns = {column_of[k] for k in offsets if k < len(column_of) and column_of[k] >= 0}
+        for c in columns:
+            counts[g][c] += 1
+        last.append(max(offsets, default=-1))
+    return counts, last
+
+
+def count_at_least(
+    group: Sequence[int], value: Sequence[int], n_groups: int, n_values: int
+) -> list[list[int]]:
+    """out[g][v]: members of group g with value >= v."""
+    return [
+        [sum(1 for gg, x in zip(group, value, strict=True) if gg == g and x >= v)
+         for v in range(n_values)]
+        for g in range(n_groups)
+    ]  # fmt: skip
+
+
+def days_in_window(
+    actor_offsets: Sequence[int],
+    anchor: Sequence[int],
+    time: Sequence[int],
+    day: Sequence[int],
+    mask: Sequence[bool] | None,
+    window_ns: int | None,
+) -> list[int]:
+    """Distinct days of each actor's anchor and of its masked events in the window."""
+    out: list[int] = []
+    for a in range(len(actor_offsets) - 1):
+        if anchor[a] < 0:
+            out.append(0)
+            continue
+        t0 = time[anchor[a]]
+        days = {day[anchor[a]]}
+        for i in range(actor_offsets[a], actor_offsets[a + 1]):
+            selected = mask is None or mask[i]
+            inside = time[i] >= t0 and (window_ns is None or time[i] <= t0 + window_ns)
+            if selected and inside:
+                days.add(day[i])
+        out.append(len(days))
+    return out
+
+
+def lifecycle_counts(
+    actor: Sequence[int], period: Sequence[int], first: int, last: int
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """New, returning, resurrecting, dormant actors per period first..last."""
+    active: dict[int, set[int]] = {}
+    for a, p in zip(actor, period, strict=True):
+        active.setdefault(a, set()).add(p)
+    size = last - first + 1
+    new, returning, resurrecting, dormant = ([0] * size for _ in range(4))
+    for periods in active.values():
+        start = min(periods)
+        for p in range(first, last + 1):
+            now, before = p in periods, (p - 1) in periods
+            if now and p == start:
+                new[p - first] += 1
+            elif now and before:
+                returning[p - first] += 1
+            elif now:
+                resurrecting[p - first] += 1
+            elif before:
+                dormant[p - first] += 1
+    return new, returning, resurrecting, dormant
+
+
+def active_days_histogram(
+    actor: Sequence[int], day: Sequence[int], first_week: int, n_weeks: int
+) -> list[list[int]]:
+    """out[w][n - 1]: actors active on exactly n days of week first_week + w."""
+    days: dict[tuple[int, int], set[int]] = {}
+    for a, d in zip(actor, day, strict=True):
+        days.setdefault((a, (d + 3) // 7), set()).add(d)
+    out = [[0] * 7 for _ in range(n_weeks)]
+    for (_, week), active in days.items():
+        out[week - first_week][len(active) - 1] += 1
+    return out

@@ -24,6 +24,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .actions import Action, ActionCategory, Direction, Taxonomy, normalize_name
 from .adapters import TwcsThreads, from_twcs
+from .attribution import Attribution, attribute
+from .conversion import GoalMetrics, conversion_rate, goal_metrics
 from .dialogue import (
     AudienceSplit,
     ResponseTimes,
@@ -46,6 +48,7 @@ from .engagement import (
     MinInteractions,
     MinScore,
     Not,
+    ReachedGoal,
     Returned,
     Scores,
     Sessions,
@@ -71,6 +74,8 @@ from .exceptions import (
     UndefinedRateWarning,
     UnknownActionError,
 )
+from .funnels import Exclusion, Funnel, FunnelResult, Step, funnel
+from .goals import Goal, GoalMap
 from .interactions import InteractionCounts, interaction_counts, interactions_per_exposure
 from .io import read_csv, read_jsonl, read_parquet
 from .posts import (
@@ -98,6 +103,7 @@ from .rates import (
     count_interval,
     proportion_interval,
 )
+from .rfm import RFMScores, RFMTable, rfm
 
 try:
     __version__ = version("engagemetrics")
@@ -105,12 +111,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
-    "PRESETS",
     "Action",
     "ActionCategory",
     "ActiveWithin",
     "AllOf",
     "AnyOf",
+    "Attribution",
     "AudienceSplit",
     "AverageRate",
     "ColumnNotFoundError",
@@ -125,6 +131,12 @@ __all__ = [
     "EngagementMetricsError",
     "Event",
     "EventLog",
+    "Exclusion",
+    "Funnel",
+    "FunnelResult",
+    "Goal",
+    "GoalMap",
+    "GoalMetrics",
     "InteractionCounts",
     "InteractionVsEngagement",
     "InvalidParameterError",
@@ -134,17 +146,22 @@ __all__ = [
     "MinScore",
     "MissingDependencyError",
     "Not",
+    "PRESETS",
     "PostMetrics",
     "PostingConsistency",
+    "RFMScores",
+    "RFMTable",
     "Rate",
     "RateComparison",
     "Rates",
+    "ReachedGoal",
     "ResponseTimes",
     "Returned",
     "SchemaError",
     "Scores",
     "Sessions",
     "Shrinkage",
+    "Step",
     "Taxonomy",
     "ThreadStats",
     "TookAction",
@@ -155,12 +172,14 @@ __all__ = [
     "active_periods",
     "amplification_rate",
     "applause_rate",
+    "attribute",
     "audience_split",
     "average_rate",
     "click_through_rate",
     "compare_rates",
     "consumer_rate",
     "conversation_rate",
+    "conversion_rate",
     "count_interval",
     "criterion_from_dict",
     "economic_value",
@@ -170,6 +189,8 @@ __all__ = [
     "engagement_rate",
     "engagement_score",
     "from_twcs",
+    "funnel",
+    "goal_metrics",
     "interaction_counts",
     "interaction_rate",
     "interaction_vs_engagement",
@@ -182,6 +203,7 @@ __all__ = [
     "read_parquet",
     "response_rate",
     "response_times",
+    "rfm",
     "sessions",
     "thread_stats",
     "virality_rate",

@@ -8,13 +8,19 @@ from pathlib import Path
 from ..events import EventLog
 from ..io import Engine, read_csv
 from ._facebook import FacebookPosts, facebook_posts_path, load_facebook_posts
+from ._simulate import DEFAULT_SEGMENTS, Effect, EffectKind, Segment, simulate
 
 __all__ = [
+    "DEFAULT_SEGMENTS",
+    "Effect",
+    "EffectKind",
     "FacebookPosts",
+    "Segment",
     "facebook_posts_path",
     "load_facebook_posts",
     "load_sample_events",
     "sample_events_path",
+    "simulate",
 ]
 
 
