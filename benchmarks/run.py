@@ -7,8 +7,9 @@ Usage::
     uv run python benchmarks/run.py --sizes 1000000 --repeat 5 --markdown
 
 Every case runs each library on the same synthetic events and checks, once per size and
-outside the timing, that all four produce the same result. A failed check exits with
-status 1. Times are wall-clock seconds (``time.perf_counter``), best of ``--repeat``.
+outside the timing, that all four produce the same result (the shrinkage case, which no
+peer library does, is checked against its formulas and scipy.stats). A failed check exits
+with status 1. Times are wall-clock seconds (``time.perf_counter``), best of ``--repeat``.
 See ``benchmarks/README.md`` for what each case measures.
 """
 
@@ -21,9 +22,10 @@ import platform
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import duckdb
 import numpy as np
@@ -35,15 +37,29 @@ from numpy.typing import NDArray
 import engagemetrics
 from engagemetrics import EventLog
 from engagemetrics._kernels import segment_sum
-from engagemetrics.actions import Taxonomy
+from engagemetrics.actions import Direction, Taxonomy
+from engagemetrics.exceptions import UndefinedRateWarning
+from engagemetrics.interactions import InteractionCounts, interaction_counts
+from engagemetrics.posts import PostMetrics, interaction_rate
+from engagemetrics.rates import Rates
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 PEERS = ("pandas", "polars", "duckdb")
 LIBRARIES = ("engagemetrics", *PEERS)
 DAYS = 90
 START = np.datetime64("2026-08-25T00:00:00", "s")  # 90 days before 2026-11-23
 SEED = 20261123
+SHRINK_GROUPS = 1_000_000  # groups in the shrinkage case (10,000 with --quick)
+CONFIDENCE = 0.95
+# the interactions counted by the content_rates case (interaction_rate's `include`)
+RATE_INCLUDE: tuple[Literal["applause", "conversation", "amplification", "clicks"], ...] = (
+    "applause",
+    "conversation",
+    "amplification",
+    "clicks",
+)
 
 # About a dozen actions of Taxonomy.default() with platform-like frequencies: mostly
 # exposure and applause, fewer conversations and shares, rare conversions.
@@ -150,6 +166,24 @@ def make_events(n: int, seed: int = SEED) -> Events:
     return Events(actor=actor, action=action, time=event_time, content=content, value=value)
 
 
+@dataclass(frozen=True)
+class Groups:
+    """Per-group sums for the shrinkage case: keys in random order, successes <= trials."""
+
+    keys: NDArray[np.int64]
+    successes: NDArray[np.int64]
+    trials: NDArray[np.int64]
+
+
+def make_groups(k: int, seed: int = SEED) -> Groups:
+    """``k`` groups: heavy-tailed trials >= 1 and successes ~ Binomial(trials, Beta(2, 30))."""
+    rng = np.random.default_rng(seed + 1)
+    keys = _spread_ids(rng, k, 10**15, 10**16)
+    trials = 1 + np.floor(rng.lognormal(mean=2.0, sigma=1.5, size=k)).astype(np.int64)
+    successes = rng.binomial(trials, rng.beta(2.0, 30.0, size=k)).astype(np.int64)
+    return Groups(keys=keys, successes=successes, trials=trials)
+
+
 # --------------------------------------------------------------------------- timing --
 def best_of(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
     """Best wall time of ``repeat`` calls, and the last call's result."""
@@ -165,19 +199,39 @@ def best_of(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
     return best, result
 
 
+def best_of_prepared(
+    prepare: Callable[[], P], fn: Callable[[P], T], repeat: int
+) -> tuple[float, T]:
+    """Like :func:`best_of`, timing ``fn(prepare())`` with ``prepare()`` outside the timing."""
+    best = float("inf")
+    result: T | None = None
+    for _ in range(repeat):
+        result = None
+        prepared = prepare()
+        gc.collect()
+        start = time.perf_counter()
+        result = fn(prepared)
+        best = min(best, time.perf_counter() - start)
+    assert result is not None
+    return best, result
+
+
 @dataclass(frozen=True)
 class Row:
     case: str
     n_events: int
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # engagemetrics alone when no peer does the same work
+    unit: str = ""  # printed after n_events, e.g. " groups"
 
     @property
-    def fastest_peer(self) -> str:
-        return min(PEERS, key=lambda p: self.seconds[p])
+    def fastest_peer(self) -> str | None:
+        peers = [p for p in PEERS if p in self.seconds]
+        return min(peers, key=lambda p: self.seconds[p]) if peers else None
 
     @property
-    def ratio(self) -> float:
-        return self.seconds["engagemetrics"] / self.seconds[self.fastest_peer]
+    def ratio(self) -> float | None:
+        peer = self.fastest_peer
+        return None if peer is None else self.seconds["engagemetrics"] / self.seconds[peer]
 
 
 @dataclass(frozen=True)
@@ -251,6 +305,57 @@ def check_per_actor(
         else np.allclose(expected[1], values, rtol=1e-9, atol=0.0)
     )
     check(same, f"{case}: {name} has other values")
+
+
+def check_table(
+    case: str,
+    name: str,
+    expected: Sequence[NDArray[Any]],
+    got: Sequence[NDArray[Any]],
+    n_keys: int,
+    exact: int,
+) -> None:
+    """Rows equal after sorting both by their ``n_keys`` key columns.
+
+    The first ``exact`` columns (keys included) must be equal; the others equal to
+    ``rtol=1e-9``, with NaN in the same places.
+    """
+
+    def by_keys(columns: Sequence[NDArray[Any]]) -> list[NDArray[Any]]:
+        arrays = [np.asarray(c) for c in columns]
+        order = np.lexsort(arrays[:n_keys][::-1])
+        return [a[order] for a in arrays]
+
+    check(len(expected) == len(got), f"{case}: {name} has other columns")
+    for i, (e, g) in enumerate(zip(by_keys(expected), by_keys(got), strict=True)):
+        same = (
+            np.array_equal(e, g)
+            if i < exact
+            else len(e) == len(g) and np.allclose(e, g, rtol=1e-9, atol=0.0, equal_nan=True)
+        )
+        check(same, f"{case}: {name} differs in column {i}")
+
+
+def garwood(
+    counts: NDArray[Any], exposure: NDArray[Any], confidence: float = CONFIDENCE
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The peers' count rate and Garwood interval (scipy chi2); NaN where exposure is 0."""
+    from scipy import stats  # imported here: the --rss-child processes do not need it
+
+    k = np.asarray(counts, dtype=np.float64)
+    e = np.asarray(exposure, dtype=np.float64)
+    a = 1.0 - confidence
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = k / e
+        low = np.where(k == 0, 0.0, stats.chi2.ppf(a / 2, 2 * k) / 2 / e)
+        high = stats.chi2.ppf(1 - a / 2, 2 * k + 2) / 2 / e
+    undefined = e == 0
+    nan = np.nan
+    return (
+        np.where(undefined, nan, value),
+        np.where(undefined, nan, low),
+        np.where(undefined, nan, high),
+    )
 
 
 # ------------------------------------------------------------------------ the cases --
@@ -417,8 +522,198 @@ def run_size(n: int, repeat: int) -> list[Row]:
     check_per_actor(
         "actor_scores", "duckdb", em_result, (dd_result["actor"], dd_result["s"]), exact=False
     )
+    rows += content_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     con.close()
     return rows
+
+
+def _time_all(
+    fns: dict[str, Callable[[], Any]], repeat: int
+) -> tuple[dict[str, float], dict[str, Any]]:
+    seconds: dict[str, float] = {}
+    results: dict[str, Any] = {}
+    for lib, fn in fns.items():
+        seconds[lib], results[lib] = best_of(fn, repeat)
+    return seconds, results
+
+
+def content_cases(
+    n: int,
+    repeat: int,
+    log: EventLog,
+    pd_sorted: pd.DataFrame,
+    pl_sorted: pl.DataFrame,
+    con: Any,
+) -> list[Row]:
+    """Per-content counts and rates; each library starts from its own ``build`` output."""
+    taxonomy = Taxonomy.default()
+    categories = taxonomy.categories  # int8, indexed by action code
+    category_list = "[" + ", ".join(str(int(c)) for c in categories) + "]"
+    rows: list[Row] = []
+    import scipy.stats  # noqa: F401  (warm: the first import must not land in a timing)
+
+    # 5. content_counts: events and distinct actors per (content, category)
+    def em_counts() -> InteractionCounts:
+        return interaction_counts(log, by=["content", "category"])
+
+    def pd_counts() -> pd.DataFrame:
+        category = categories[pd_sorted["action"].to_numpy()]
+        grouped = pd_sorted.assign(category=category).groupby(["content", "category"])
+        result: pd.DataFrame = grouped["actor"].agg(["size", "nunique"])
+        return result
+
+    def pl_counts() -> pl.DataFrame:
+        category = pl.Series("category", categories[pl_sorted["action"].to_numpy()])
+        return (
+            pl_sorted.with_columns(category)
+            .group_by(["content", "category"])
+            .agg(pl.len().alias("events"), pl.col("actor").n_unique().alias("actors"))
+        )
+
+    def dd_counts() -> dict[str, Any]:
+        sql = (
+            f"SELECT content, {category_list}[action + 1] AS category, count(*) AS events, "
+            "count(DISTINCT actor) AS actors FROM built GROUP BY content, category"
+        )
+        result: dict[str, Any] = con.sql(sql).fetchnumpy()
+        return result
+
+    seconds, results = _time_all(
+        {
+            "engagemetrics": em_counts,
+            "pandas": pd_counts,
+            "polars": pl_counts,
+            "duckdb": dd_counts,
+        },
+        repeat,
+    )
+    rows.append(Row("content_counts", n, seconds))
+    counts: InteractionCounts = results["engagemetrics"]
+    keys = counts.keys
+    expected = [keys["content"], counts.codes["category"], counts.events, counts.actors]
+    check(int(counts.events.sum()) == n, "content_counts: engagemetrics does not sum to n")
+    pd_table: pd.DataFrame = results["pandas"]
+    index = pd_table.index
+    got_pd = [
+        index.get_level_values("content").to_numpy(),
+        index.get_level_values("category").to_numpy(),
+        pd_table["size"].to_numpy(),
+        pd_table["nunique"].to_numpy(),
+    ]
+    pl_table: pl.DataFrame = results["polars"]
+    got_pl = [pl_table[c].to_numpy() for c in ("content", "category", "events", "actors")]
+    dd_table: dict[str, Any] = results["duckdb"]
+    got_dd = [np.asarray(dd_table[c]) for c in ("content", "category", "events", "actors")]
+    for lib, got in (("pandas", got_pd), ("polars", got_pl), ("duckdb", got_dd)):
+        check_table("content_counts", lib, expected, got, n_keys=2, exact=4)
+
+    # 6. content_rates: interactions / reach per post, with a Garwood 95 % interval.
+    # What interaction_rate counts: inbound actions of the applause, conversation and
+    # amplification categories, and click / link_click; reach is distinct exposed actors.
+    inbound = taxonomy.directions == Direction.INBOUND.code
+    counted = [
+        code
+        for code, name in enumerate(taxonomy.names)
+        if inbound[code] and (categories[code] in (1, 2, 3) or name in ("click", "link_click"))
+    ]
+    exposure = [code for code in range(len(taxonomy.names)) if categories[code] == 0]
+    counted_sql = ", ".join(map(str, counted))
+    exposure_sql = ", ".join(map(str, exposure))
+
+    def em_rates() -> tuple[NDArray[Any], ...]:
+        posts = PostMetrics.from_log(log)
+        rates = interaction_rate(posts, by="reach", include=RATE_INCLUDE)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedRateWarning)  # posts with no reach
+            value = rates.value
+            low, high = rates.interval(confidence=CONFIDENCE)
+        return rates.keys, rates.successes, rates.trials, value, low, high
+
+    def pd_rates() -> tuple[NDArray[Any], ...]:
+        action = pd_sorted["action"]
+        k = action.isin(counted).groupby(pd_sorted["content"]).sum()
+        exposed = pd_sorted.loc[action.isin(exposure), ["content", "actor"]]
+        reach = exposed.groupby("content")["actor"].nunique().reindex(k.index, fill_value=0)
+        k_values, reach_values = k.to_numpy(), reach.to_numpy()
+        return (k.index.to_numpy(), k_values, reach_values, *garwood(k_values, reach_values))
+
+    def pl_rates() -> tuple[NDArray[Any], ...]:
+        action = pl.col("action")
+        table = pl_sorted.group_by("content").agg(
+            action.is_in(counted).sum().alias("k"),
+            pl.col("actor").filter(action.is_in(exposure)).n_unique().alias("reach"),
+        )
+        k, reach = table["k"].to_numpy(), table["reach"].to_numpy()
+        return (table["content"].to_numpy(), k, reach, *garwood(k, reach))
+
+    def dd_rates() -> tuple[NDArray[Any], ...]:
+        sql = (
+            f"SELECT content, count(*) FILTER (WHERE action IN ({counted_sql})) AS k, "
+            f"count(DISTINCT CASE WHEN action IN ({exposure_sql}) THEN actor END) AS reach "
+            "FROM built GROUP BY content"
+        )
+        table = con.sql(sql).fetchnumpy()
+        k, reach = np.asarray(table["k"]), np.asarray(table["reach"])
+        return (np.asarray(table["content"]), k, reach, *garwood(k, reach))
+
+    seconds, results = _time_all(
+        {"engagemetrics": em_rates, "pandas": pd_rates, "polars": pl_rates, "duckdb": dd_rates},
+        repeat,
+    )
+    rows.append(Row("content_rates", n, seconds))
+    em_table = results["engagemetrics"]
+    check(len(em_table[0]) == len(log.contents), "content_rates: engagemetrics lost posts")
+    for lib in PEERS:
+        check_table("content_rates", lib, em_table, results[lib], n_keys=1, exact=3)
+    return rows
+
+
+def shrinkage_rows(k: int, repeat: int) -> list[Row]:
+    """Empirical-Bayes shrinkage of ``k`` proportions; no peer library does the same work."""
+    groups = make_groups(k)
+    import scipy.special  # noqa: F401  (warm: the first import must not land in a timing)
+
+    def estimate() -> tuple[Any, NDArray[np.float64]]:
+        rates = Rates.from_arrays(groups.keys, groups.successes, groups.trials, kind="proportion")
+        shrunk = rates.shrink(confidence=CONFIDENCE)
+        return shrunk, shrunk.estimate
+
+    seconds, (shrunk, posterior_mean) = best_of(estimate, repeat)
+    rates = Rates.from_arrays(groups.keys, groups.successes, groups.trials, kind="proportion")
+    seconds_bounds, (low, high) = best_of_prepared(
+        lambda: rates.shrink(confidence=CONFIDENCE), lambda s: (s.low, s.high), repeat
+    )
+
+    from scipy import stats
+
+    # Checks against the formulas, outside the timing: the posterior is
+    # Beta(x + alpha, n - x + beta), its mean the estimate, its quantiles the bounds.
+    order = np.argsort(groups.keys)
+    check(np.array_equal(shrunk.keys, groups.keys[order]), "shrinkage: other keys")
+    x = groups.successes[order].astype(np.float64)
+    t = groups.trials[order].astype(np.float64)
+    alpha, beta = shrunk.prior["alpha"], shrunk.prior["beta"]
+    check(alpha > 0 and beta > 0, "shrinkage: the prior is degenerate")
+    check(
+        np.allclose(posterior_mean, (x + alpha) / (t + alpha + beta), rtol=1e-12, atol=0.0),
+        "shrinkage: the estimate is not the posterior mean",
+    )
+    check(
+        bool(np.all((low <= posterior_mean) & (posterior_mean <= high))),
+        "shrinkage: an estimate lies outside its interval",
+    )
+    sample = np.random.default_rng(SEED).choice(k, size=min(k, 10_000), replace=False)
+    a, b = x[sample] + alpha, t[sample] - x[sample] + beta
+    tail = (1.0 - CONFIDENCE) / 2
+    check(
+        np.allclose(low[sample], stats.beta.ppf(tail, a, b), rtol=1e-9, atol=0.0)
+        and np.allclose(high[sample], stats.beta.isf(tail, a, b), rtol=1e-9, atol=0.0),
+        "shrinkage: the interval is not the posterior's (scipy.stats.beta)",
+    )
+    return [
+        Row("shrinkage", k, {"engagemetrics": seconds}, unit=" groups"),
+        Row("shrinkage_intervals", k, {"engagemetrics": seconds_bounds}, unit=" groups"),
+    ]
 
 
 # -------------------------------------------------------------------------- memory --
@@ -517,8 +812,8 @@ def _table(header: Sequence[str], body: Sequence[Sequence[str]], markdown: bool)
     return "\n".join(fmt.format(*r) for r in [header, *body])
 
 
-def _seconds(s: float) -> str:
-    return f"{s:.4f}" if s < 1 else f"{s:.3f}"
+def _seconds(s: float | None) -> str:
+    return "-" if s is None else f"{s:.4f}" if s < 1 else f"{s:.3f}"
 
 
 def format_times(rows: Sequence[Row], markdown: bool) -> str:
@@ -535,10 +830,10 @@ def format_times(rows: Sequence[Row], markdown: bool) -> str:
     body = [
         (
             r.case,
-            f"{r.n_events:,}",
-            *(_seconds(r.seconds[lib]) for lib in LIBRARIES),
-            f"{r.ratio:.2f}",
-            r.fastest_peer,
+            f"{r.n_events:,}{r.unit}",
+            *(_seconds(r.seconds.get(lib)) for lib in LIBRARIES),
+            "-" if r.ratio is None else f"{r.ratio:.2f}",
+            r.fastest_peer or "-",
         )
         for r in rows
     ]
@@ -614,6 +909,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             memory.append(measure_memory(n))
             elapsed = time.perf_counter() - started
             print(f"# {n:,} events done in {elapsed:.0f} s; all results equal", file=sys.stderr)
+        started = time.perf_counter()
+        shrink_groups = 10_000 if args.quick else SHRINK_GROUPS
+        rows += shrinkage_rows(shrink_groups, args.repeat)
+        elapsed = time.perf_counter() - started
+        print(f"# shrinkage of {shrink_groups:,} groups done in {elapsed:.0f} s", file=sys.stderr)
     except CheckError as failure:
         print(f"CHECK FAILED: {failure}", file=sys.stderr)
         return 1
