@@ -111,6 +111,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "PRESETS",
     "Action",
     "ActionCategory",
     "ActiveWithin",
@@ -146,7 +147,6 @@ __all__ = [
     "MinScore",
     "MissingDependencyError",
     "Not",
-    "PRESETS",
     "PostMetrics",
     "PostingConsistency",
     "RFMScores",
