@@ -103,6 +103,17 @@ from .rates import (
     count_interval,
     proportion_interval,
 )
+from .relationship import (
+    Lifecycle,
+    RetentionCurve,
+    RetentionMatrix,
+    RetentionRates,
+    Stickiness,
+    lifecycle,
+    retention_matrix,
+    return_rate,
+    stickiness,
+)
 from .rfm import RFMScores, RFMTable, rfm
 
 try:
@@ -141,6 +152,7 @@ __all__ = [
     "InteractionCounts",
     "InteractionVsEngagement",
     "InvalidParameterError",
+    "Lifecycle",
     "LoadReport",
     "LogSummary",
     "MinInteractions",
@@ -156,12 +168,16 @@ __all__ = [
     "Rates",
     "ReachedGoal",
     "ResponseTimes",
+    "RetentionCurve",
+    "RetentionMatrix",
+    "RetentionRates",
     "Returned",
     "SchemaError",
     "Scores",
     "Sessions",
     "Shrinkage",
     "Step",
+    "Stickiness",
     "Taxonomy",
     "ThreadStats",
     "TookAction",
@@ -195,6 +211,7 @@ __all__ = [
     "interaction_rate",
     "interaction_vs_engagement",
     "interactions_per_exposure",
+    "lifecycle",
     "normalize_name",
     "posting_consistency",
     "proportion_interval",
@@ -203,8 +220,11 @@ __all__ = [
     "read_parquet",
     "response_rate",
     "response_times",
+    "retention_matrix",
+    "return_rate",
     "rfm",
     "sessions",
+    "stickiness",
     "thread_stats",
     "virality_rate",
 ]
