@@ -292,26 +292,36 @@ class PostMetrics:
         category = log.category
         exposure = category == ActionCategory.EXPOSURE.code
 
-        def count(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
-            return group_count(np.where(mask, content, -1), n).astype(np.float64)
-
-        def distinct(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
-            groups = np.where(mask, content, -1)
-            return distinct_per_group(groups, log.actor, n, log.n_actors).astype(np.float64)
-
         click_codes = [log.taxonomy.code(a) for a in _CLICK_ACTIONS if a in log.taxonomy]
         clicks = inbound & np.isin(log.action, click_codes)
         engaged = inbound & ~exposure & (category != ActionCategory.NEGATIVE.code)
         conversion = inbound & (category == ActionCategory.CONVERSION.code)
+        has_content = content >= 0
+
+        # one bincount gives every category's count per post: code = content * K + category
+        k = len(ActionCategory)
+        by_category = (
+            np.bincount((content * k + category)[inbound & has_content], minlength=n * k)
+            .reshape(n, k)
+            .astype(np.float64)
+        )
+        # exposure and engagement rows are disjoint, so one distinct count covers both:
+        # group = content * 2 + (0 for exposure, 1 for engagement)
+        kind = np.where(exposure, 0, np.where(engaged, 1, -1))
+        twice = np.where(has_content & (kind >= 0), content * 2 + kind, -1)
+        distinct = distinct_per_group(twice, log.actor, 2 * n, log.n_actors).reshape(n, 2)
+        clicked = np.where(clicks & has_content, content, -1)
         measures = {
-            "reach": distinct(exposure),
-            "impressions": count(exposure),
-            "applause": count(inbound & (category == ActionCategory.APPLAUSE.code)),
-            "conversation": count(inbound & (category == ActionCategory.CONVERSATION.code)),
-            "amplification": count(inbound & (category == ActionCategory.AMPLIFICATION.code)),
-            "clicks": count(clicks),
-            "engaged_users": distinct(engaged),
-            "consumers": distinct(clicks),
+            "reach": distinct[:, 0].astype(np.float64),
+            "impressions": by_category[:, ActionCategory.EXPOSURE.code],
+            "applause": by_category[:, ActionCategory.APPLAUSE.code],
+            "conversation": by_category[:, ActionCategory.CONVERSATION.code],
+            "amplification": by_category[:, ActionCategory.AMPLIFICATION.code],
+            "clicks": group_count(clicked, n).astype(np.float64),
+            "engaged_users": distinct[:, 1].astype(np.float64),
+            "consumers": distinct_per_group(clicked, log.actor, n, log.n_actors).astype(
+                np.float64
+            ),
             "value": group_sum(np.where(conversion, content, -1), np.asarray(log.value), n),
             "followers": _followers(followers, log.contents),
         }

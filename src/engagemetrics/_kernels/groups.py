@@ -82,23 +82,26 @@ def distinct_per_group(
     from one stable sort of the packed (member, group) pairs, which is nearly free of work
     when rows come grouped by member, as the log's canonical order groups them by actor.
     """
-    keep = groups >= 0
-    if not keep.all():
-        groups, members = groups[keep], members[keep]
     if len(groups) == 0:
         return np.zeros(n_groups, dtype=np.int64)
     if n_groups * n_members <= _DENSE_CELLS:
+        keep = groups >= 0
         seen = np.zeros(n_groups * n_members, dtype=bool)
-        seen[groups.astype(np.int64) * n_members + members] = True
+        seen[groups[keep].astype(np.int64) * n_members + members[keep]] = True
         return np.asarray(seen.reshape(n_groups, n_members).sum(axis=1), dtype=np.int64)
     # member-major keys: members (actors) come in canonical order, so the keys are already
-    # sorted but for the few rows inside each member, and timsort merges those runs cheaply
-    pairs = members.astype(np.int64) * n_groups + groups
-    pairs = np.sort(pairs, kind="stable")
+    # sorted but for the few rows inside each member, and timsort merges those runs cheaply.
+    # Groups shift by one so that rows with no group (-1) fall in slot 0, dropped at the end.
+    width = n_groups + 1
+    pairs = members.astype(np.int64) * width
+    pairs += groups
+    pairs += 1
+    pairs.sort(kind="stable")
     first = np.empty(len(pairs), dtype=bool)
     first[0] = True
     np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-    return np.bincount(pairs[first] % n_groups, minlength=n_groups).astype(np.int64)
+    counts = np.bincount(pairs[first] % width, minlength=width)
+    return counts[1:].astype(np.int64)
 
 
 def next_flagged_in_segment(
