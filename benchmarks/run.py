@@ -16,6 +16,7 @@ See ``benchmarks/README.md`` for what each case measures.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import os
 import platform
@@ -38,10 +39,15 @@ import engagemetrics
 from engagemetrics import EventLog
 from engagemetrics._kernels import segment_sum
 from engagemetrics.actions import Direction, Taxonomy
+from engagemetrics.attribution import attribute
+from engagemetrics.engagement import sessions
 from engagemetrics.exceptions import UndefinedRateWarning
+from engagemetrics.funnels import funnel
+from engagemetrics.goals import Goal
 from engagemetrics.interactions import InteractionCounts, interaction_counts
 from engagemetrics.posts import PostMetrics, interaction_rate
 from engagemetrics.rates import Rates
+from engagemetrics.relationship import retention_matrix, return_rate
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -523,6 +529,8 @@ def run_size(n: int, repeat: int) -> list[Row]:
         "actor_scores", "duckdb", em_result, (dd_result["actor"], dd_result["s"]), exact=False
     )
     rows += content_cases(n, repeat, log, pd_sorted, pl_sorted, con)
+    rows += relationship_cases(n, repeat, log, pd_sorted, pl_sorted, con)
+    rows += journey_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     con.close()
     return rows
 
@@ -665,6 +673,524 @@ def content_cases(
     check(len(em_table[0]) == len(log.contents), "content_rates: engagemetrics lost posts")
     for lib in PEERS:
         check_table("content_rates", lib, em_table, results[lib], n_keys=1, exact=3)
+    return rows
+
+
+DAY_NS = 86_400 * 10**9
+SESSION_GAP = dt.timedelta(minutes=30)
+FUNNEL_STEPS = ("view", "like", "click", "purchase")
+FUNNEL_WINDOW = dt.timedelta(days=7)
+LOOKBACK_NS = 30 * DAY_NS  # attribute()'s default lookback
+
+
+def _week_grid(
+    cohort_k_count: tuple[NDArray[Any], NDArray[Any], NDArray[Any]],
+    per_actor: tuple[NDArray[Any], NDArray[Any], NDArray[Any]],
+    width: int,
+) -> tuple[NDArray[np.int64], ...]:
+    """The peers' retention matrix from two small group-by tables (numpy, inside the timing).
+
+    ``cohort_k_count``: actors per (cohort week, weeks since); ``per_actor``: actors per
+    (cohort week, last week since). Returns cohort first days (days since the epoch),
+    sizes, retained and retained-on-or-after, like :class:`RetentionMatrix`.
+    """
+    ck, kk, count = (np.asarray(a, dtype=np.int64) for a in cohort_k_count)
+    ca, mk, count2 = (np.asarray(a, dtype=np.int64) for a in per_actor)
+    cohorts = np.unique(ca)
+    row, row2 = np.searchsorted(cohorts, ck), np.searchsorted(cohorts, ca)
+    sizes = np.bincount(row2, weights=count2, minlength=len(cohorts)).astype(np.int64)
+    retained = np.zeros((len(cohorts), width), dtype=np.int64)
+    retained[row, kk] = count
+    last = np.zeros((len(cohorts), width), dtype=np.int64)
+    np.add.at(last, (row2, np.minimum(mk, width - 1)), count2)
+    on_or_after = last[:, ::-1].cumsum(axis=1)[:, ::-1]
+    return cohorts * 7 - 3, sizes, retained, on_or_after
+
+
+def relationship_cases(
+    n: int,
+    repeat: int,
+    log: EventLog,
+    pd_sorted: pd.DataFrame,
+    pl_sorted: pl.DataFrame,
+    con: Any,
+) -> list[Row]:
+    """Return rate, weekly retention and sessions; each library starts from its ``build``."""
+    rows: list[Row] = []
+    # weeks are Monday-based: 1970-01-01 was a Thursday, so week = (day + 3) // 7
+    end_ns = int(np.asarray(log.time).max())
+
+    def width(first_week: int) -> int:
+        return (end_ns // DAY_NS + 3) // 7 - first_week + 1
+
+    # 8. return_rate: unbounded, weekly first-time cohorts, came back on another UTC day
+    def em_rate() -> tuple[NDArray[Any], ...]:
+        rates = return_rate(log, period="week")
+        return rates.keys.astype(np.int64), rates.successes, rates.trials
+
+    def pd_rate() -> tuple[NDArray[Any], ...]:
+        t = pd_sorted["time"].to_numpy().view(np.int64)
+        d = pd.DataFrame({"actor": pd_sorted["actor"].to_numpy(), "day": t // DAY_NS})
+        d = d.drop_duplicates()
+        d["first"] = d.groupby("actor", sort=False)["day"].transform("min")
+        per = d.groupby("actor", sort=False).agg(first=("first", "first"), days=("day", "size"))
+        g = per.assign(ret=per["days"] >= 2, week=(per["first"] + 3) // 7).groupby("week")
+        table = g.agg(s=("ret", "sum"), n=("ret", "size"))
+        return (
+            table.index.to_numpy() * 7 - 3,
+            table["s"].to_numpy(np.float64),
+            table["n"].to_numpy(np.float64),
+        )
+
+    def pl_rate() -> tuple[NDArray[Any], ...]:
+        day = (pl.col("time").dt.epoch("ns") // DAY_NS).alias("day")
+        table = (
+            pl_sorted.lazy()
+            .select("actor", day)
+            .unique()
+            .with_columns(pl.col("day").min().over("actor").alias("first"))
+            .group_by("actor")
+            .agg(pl.col("first").first(), pl.len().alias("days"))
+            .group_by(((pl.col("first") + 3) // 7).alias("week"))
+            .agg((pl.col("days") >= 2).sum().alias("s"), pl.len().alias("n"))
+            .sort("week")
+            .collect()
+        )
+        return (
+            table["week"].to_numpy() * 7 - 3,
+            table["s"].to_numpy().astype(np.float64),
+            table["n"].to_numpy().astype(np.float64),
+        )
+
+    def dd_rate() -> tuple[NDArray[Any], ...]:
+        sql = f"""
+            WITH d AS (SELECT DISTINCT actor, epoch_ns(time) // {DAY_NS} AS day FROM built),
+            f AS (SELECT actor, day, min(day) OVER (PARTITION BY actor) AS first FROM d),
+            per AS (SELECT actor, any_value(first) AS first, count(*) AS days
+                    FROM f GROUP BY actor)
+            SELECT (first + 3) // 7 AS week, sum((days >= 2)::INT) AS s, count(*) AS n
+            FROM per GROUP BY week ORDER BY week"""
+        table = con.sql(sql).fetchnumpy()
+        return (
+            np.asarray(table["week"]) * 7 - 3,
+            np.asarray(table["s"], dtype=np.float64),
+            np.asarray(table["n"], dtype=np.float64),
+        )
+
+    seconds, results = _time_all(
+        {"engagemetrics": em_rate, "pandas": pd_rate, "polars": pl_rate, "duckdb": dd_rate},
+        repeat,
+    )
+    rows.append(Row("return_rate", n, seconds))
+    em_table = results["engagemetrics"]
+    check(int(em_table[2].sum()) == log.n_actors, "return_rate: engagemetrics lost actors")
+    for lib in PEERS:
+        check_table("return_rate", lib, em_table, results[lib], n_keys=1, exact=3)
+
+    # 9. retention_week: weekly first-time cohorts (calendar weeks) by weeks since
+    def em_matrix() -> tuple[NDArray[Any], ...]:
+        m = retention_matrix(log, period="week")
+        cohorts = m.cohorts.astype("datetime64[D]").astype(np.int64)
+        return cohorts, m.sizes, m.retained, m.retained_on_or_after
+
+    def pd_matrix() -> tuple[NDArray[Any], ...]:
+        t = pd_sorted["time"].to_numpy().view(np.int64)
+        week = (t // DAY_NS + 3) // 7
+        d = pd.DataFrame({"actor": pd_sorted["actor"].to_numpy(), "week": week})
+        d = d.drop_duplicates()
+        d["cohort"] = d.groupby("actor", sort=False)["week"].transform("min")
+        d["k"] = d["week"] - d["cohort"]
+        a = d.groupby(["cohort", "k"]).size()
+        per = d.groupby("actor", sort=False).agg(cohort=("cohort", "first"), maxk=("k", "max"))
+        b = per.groupby(["cohort", "maxk"]).size()
+        ia, ib = a.index, b.index
+        return _week_grid(
+            (ia.get_level_values(0), ia.get_level_values(1), a.to_numpy()),
+            (ib.get_level_values(0), ib.get_level_values(1), b.to_numpy()),
+            width(int(d["cohort"].min())),
+        )
+
+    def pl_matrix() -> tuple[NDArray[Any], ...]:
+        week = ((pl.col("time").dt.epoch("d") + 3) // 7).alias("week")
+        cohort = pl.col("week").min().over("actor").alias("cohort")
+        d = (
+            pl_sorted.lazy()
+            .select("actor", week)
+            .unique()
+            .with_columns(cohort)
+            .with_columns((pl.col("week") - pl.col("cohort")).alias("k"))
+        )
+        a_query = d.group_by("cohort", "k").len()
+        b_query = (
+            d.group_by("actor")
+            .agg(pl.col("cohort").first(), pl.col("k").max().alias("maxk"))
+            .group_by("cohort", "maxk")
+            .len()
+        )
+        a, b = pl.collect_all([a_query, b_query])
+        return _week_grid(
+            (a["cohort"].to_numpy(), a["k"].to_numpy(), a["len"].to_numpy()),
+            (b["cohort"].to_numpy(), b["maxk"].to_numpy(), b["len"].to_numpy()),
+            width(int(b["cohort"].to_numpy().min())),
+        )
+
+    def dd_matrix() -> tuple[NDArray[Any], ...]:
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE weeks AS
+            SELECT actor, week - min(week) OVER (PARTITION BY actor) AS k,
+                   min(week) OVER (PARTITION BY actor) AS cohort
+            FROM (SELECT DISTINCT actor, (epoch_ns(time) // {DAY_NS} + 3) // 7 AS week
+                  FROM built)""")
+        a = con.sql("SELECT cohort, k, count(*) AS n FROM weeks GROUP BY ALL").fetchnumpy()
+        b = con.sql(
+            "SELECT cohort, maxk, count(*) AS n FROM (SELECT actor, any_value(cohort) AS "
+            "cohort, max(k) AS maxk FROM weeks GROUP BY actor) GROUP BY ALL"
+        ).fetchnumpy()
+        return _week_grid(
+            (a["cohort"], a["k"], a["n"]),
+            (b["cohort"], b["maxk"], b["n"]),
+            width(int(np.min(b["cohort"]))),
+        )
+
+    seconds, results = _time_all(
+        {
+            "engagemetrics": em_matrix,
+            "pandas": pd_matrix,
+            "polars": pl_matrix,
+            "duckdb": dd_matrix,
+        },
+        repeat,
+    )
+    con.execute("DROP TABLE IF EXISTS weeks")
+    rows.append(Row("retention_week", n, seconds))
+    em_grid = results["engagemetrics"]
+    check(int(em_grid[1].sum()) == log.n_actors, "retention_week: engagemetrics lost actors")
+    for lib in PEERS:
+        got = results[lib]
+        same = len(got) == len(em_grid) and all(
+            np.array_equal(np.asarray(e), np.asarray(g)) for e, g in zip(em_grid, got, strict=True)
+        )
+        check(same, f"retention_week: {lib} differs")
+
+    # 10. sessions: per actor, sessions split by more than 30 minutes of inactivity
+    gap_ns = int(SESSION_GAP.total_seconds()) * 10**9
+
+    def em_sessions() -> NDArray[np.int64]:
+        return sessions(log, gap=SESSION_GAP).per_actor(log.n_actors)
+
+    def pd_sessions() -> pd.Series[int]:
+        gap = pd_sorted.groupby("actor", sort=False)["time"].diff()
+        new = gap.isna() | (gap > pd.Timedelta(SESSION_GAP))
+        result: pd.Series[int] = new.groupby(pd_sorted["actor"]).sum()
+        return result
+
+    def pl_sessions() -> pl.DataFrame:
+        gap = pl.col("time").diff().over("actor")
+        new = (gap > SESSION_GAP).fill_null(True).alias("new")
+        return pl_sorted.lazy().group_by("actor").agg(new.sum()).collect()
+
+    def dd_sessions() -> dict[str, Any]:
+        sql = f"""
+            SELECT actor, count(*) FILTER (WHERE prev IS NULL OR t - prev > {gap_ns}) AS s
+            FROM (SELECT actor, epoch_ns(time) AS t,
+                         lag(epoch_ns(time)) OVER (PARTITION BY actor ORDER BY time) AS prev
+                  FROM built)
+            GROUP BY actor"""
+        result: dict[str, Any] = con.sql(sql).fetchnumpy()
+        return result
+
+    seconds, results = _time_all(
+        {
+            "engagemetrics": em_sessions,
+            "pandas": pd_sessions,
+            "polars": pl_sessions,
+            "duckdb": dd_sessions,
+        },
+        repeat,
+    )
+    rows.append(Row("sessions", n, seconds))
+    em_per_actor = (np.asarray(log.actors), results["engagemetrics"])
+    pd_per_actor: pd.Series[int] = results["pandas"]
+    check_per_actor(
+        "sessions",
+        "pandas",
+        em_per_actor,
+        (pd_per_actor.index.to_numpy(), pd_per_actor.to_numpy()),
+        exact=True,
+    )
+    pl_per_actor: pl.DataFrame = results["polars"]
+    check_per_actor(
+        "sessions",
+        "polars",
+        em_per_actor,
+        (pl_per_actor["actor"].to_numpy(), pl_per_actor["new"].to_numpy()),
+        exact=True,
+    )
+    dd_per_actor: dict[str, Any] = results["duckdb"]
+    check_per_actor(
+        "sessions", "duckdb", em_per_actor, (dd_per_actor["actor"], dd_per_actor["s"]), exact=True
+    )
+    return rows
+
+
+def _credit_on(
+    keys: NDArray[Any], content: NDArray[Any], credit: NDArray[Any], case: str, lib: str
+) -> NDArray[np.float64]:
+    """A peer's (content, credit) pairs as a dense credit array over engagemetrics' keys."""
+    content = np.asarray(content, dtype=np.int64)
+    position = np.searchsorted(keys, content)
+    check(
+        bool(np.all(position < len(keys))) and np.array_equal(keys[position], content),
+        f"{case}: {lib} credits contents engagemetrics does not know",
+    )
+    out = np.zeros(len(keys), dtype=np.float64)
+    np.add.at(out, position, np.asarray(credit, dtype=np.float64))
+    return out
+
+
+def journey_cases(
+    n: int,
+    repeat: int,
+    log: EventLog,
+    pd_sorted: pd.DataFrame,
+    pl_sorted: pl.DataFrame,
+    con: Any,
+) -> list[Row]:
+    """A 4-step funnel and last-touch / linear attribution, from each library's ``build``."""
+    rows: list[Row] = []
+    names = Taxonomy.default().names
+    codes = [names.index(step) for step in FUNNEL_STEPS]
+    window_ns = int(FUNNEL_WINDOW.total_seconds()) * 10**9
+
+    # 11. funnel_4step: view -> like -> click -> purchase within 7 days of the view;
+    # every view may start a chain (re-entry), a step at the previous one's instant counts
+    def em_funnel() -> list[int]:
+        result = funnel(log, list(FUNNEL_STEPS), window=FUNNEL_WINDOW)
+        return [int(c) for c in result.counts]
+
+    def pd_funnel() -> list[int]:
+        action = pd_sorted["action"]
+        steps = [
+            pd_sorted.loc[action == c, ["actor", "time"]].sort_values("time", kind="stable")
+            for c in codes
+        ]
+        prev = steps[0].assign(start=steps[0]["time"], t_prev=steps[0]["time"])
+        counts = [int(prev["actor"].nunique())]
+        window = pd.Timedelta(FUNNEL_WINDOW)
+        for cur in steps[1:]:
+            m = pd.merge_asof(
+                cur,
+                prev[["actor", "t_prev", "start"]],
+                left_on="time",
+                right_on="t_prev",
+                by="actor",
+                direction="backward",
+            )
+            ok = m[m["start"].notna() & (m["time"] - m["start"] <= window)]
+            counts.append(int(ok["actor"].nunique()))
+            prev = ok.assign(t_prev=ok["time"])[["actor", "t_prev", "start"]]
+        return counts
+
+    def pl_funnel() -> list[int]:
+        steps = [
+            pl_sorted.filter(pl.col("action") == c).select("actor", "time").sort("time")
+            for c in codes
+        ]
+        prev = steps[0].with_columns(start=pl.col("time")).rename({"time": "t_prev"})
+        counts = [prev["actor"].n_unique()]
+        for cur in steps[1:]:
+            m = cur.join_asof(
+                prev,
+                left_on="time",
+                right_on="t_prev",
+                by="actor",
+                strategy="backward",
+                check_sortedness=False,  # each step is sorted by time above
+            )
+            within = (pl.col("time") - pl.col("start")) <= FUNNEL_WINDOW
+            ok = m.filter(pl.col("start").is_not_null() & within)
+            counts.append(ok["actor"].n_unique())
+            prev = ok.select("actor", pl.col("time").alias("t_prev"), "start")
+        return counts
+
+    def dd_funnel() -> list[int]:
+        step_sql = [
+            f"s0 AS (SELECT actor, epoch_ns(time) AS t, epoch_ns(time) AS start "
+            f"FROM built WHERE action = {codes[0]})"
+        ]
+        for k in range(1, len(codes)):
+            step_sql.append(
+                f"s{k} AS (SELECT e.actor, e.t, p.start FROM (SELECT actor, epoch_ns(time) "
+                f"AS t FROM built WHERE action = {codes[k]}) e ASOF JOIN s{k - 1} p "
+                f"ON e.actor = p.actor AND e.t >= p.t WHERE e.t - p.start <= {window_ns})"
+            )
+        counts = ", ".join(f"(SELECT count(DISTINCT actor) FROM s{k})" for k in range(len(codes)))
+        fetched = con.sql(f"WITH {', '.join(step_sql)} SELECT {counts}").fetchall()
+        return [int(c) for c in fetched[0]]
+
+    seconds, results = _time_all(
+        {
+            "engagemetrics": em_funnel,
+            "pandas": pd_funnel,
+            "polars": pl_funnel,
+            "duckdb": dd_funnel,
+        },
+        repeat,
+    )
+    rows.append(Row("funnel_4step", n, seconds))
+    for lib in PEERS:
+        check(
+            results[lib] == results["engagemetrics"],
+            f"funnel_4step: {lib} counts {results[lib]}, engagemetrics {results['engagemetrics']}",
+        )
+
+    # 12-13. last_touch, linear: credit per content for purchases, 30-day lookback.
+    # Every action here is inbound and has a content, so the touches are the
+    # non-purchase events; a touch at a conversion's instant counts when it comes earlier
+    # in the library's own (actor, time) order (the row number of its build output).
+    goal = Goal("sale", actions=["purchase"])
+    purchase = names.index("purchase")
+    keys = np.asarray(log.contents).astype(np.int64)
+    check(bool(np.all(np.diff(keys) > 0)), "attribution: content keys are not sorted")
+
+    def em_attribution(model: Literal["last_touch", "linear"]) -> Callable[[], Any]:
+        def run() -> tuple[NDArray[Any], NDArray[np.float64]]:
+            result = attribute(log, goal, model=model, by="content")
+            return result.keys, result.credit
+
+        return run
+
+    def pd_split() -> tuple[pd.DataFrame, pd.DataFrame]:
+        action = pd_sorted["action"].to_numpy()
+        actor = pd_sorted["actor"].to_numpy()
+        t = pd_sorted["time"].to_numpy().view(np.int64)
+        is_conv = action == purchase
+        conv_row, touch_row = np.flatnonzero(is_conv), np.flatnonzero(~is_conv)
+        conv = pd.DataFrame({"row": conv_row, "actor": actor[conv_row], "time": t[conv_row]})
+        content = pd_sorted["content"].to_numpy()
+        touch = pd.DataFrame(
+            {
+                "row": touch_row,
+                "touch": touch_row,
+                "actor": actor[touch_row],
+                "time": t[touch_row],
+                "content": content[touch_row],
+            }
+        )
+        return conv, touch
+
+    def pd_last() -> pd.Series[float]:
+        conv, touch = pd_split()
+        m = pd.merge_asof(
+            conv,
+            touch,
+            on="row",
+            by="actor",
+            allow_exact_matches=False,
+            direction="backward",
+            suffixes=("_c", "_t"),
+        )
+        m = m[m["time_t"] >= m["time_c"] - LOOKBACK_NS]
+        # the unmatched rows made the merged columns float; content ids above 2**53 would
+        # not survive that, so the credited touch's content is gathered by its row
+        touched = pd_sorted["content"].to_numpy()[m["touch"].to_numpy().astype(np.int64)]
+        result: pd.Series[float] = pd.Series(touched).value_counts().astype(np.float64)
+        return result
+
+    def pd_linear() -> pd.Series[float]:
+        conv, touch = pd_split()
+        m = conv.merge(touch, on="actor", suffixes=("_c", "_t"))
+        m = m[(m["row_t"] < m["row_c"]) & (m["time_t"] >= m["time_c"] - LOOKBACK_NS)]
+        w = 1.0 / m.groupby("row_c")["row_t"].transform("size")
+        result: pd.Series[float] = w.groupby(m["content"]).sum()
+        return result
+
+    lookback = dt.timedelta(days=30)
+
+    def pl_split() -> tuple[pl.DataFrame, pl.DataFrame]:
+        frame = pl_sorted.with_row_index("row")
+        is_conv = pl.col("action") == purchase
+        conv = frame.filter(is_conv).select("row", "actor", "time")
+        touch = frame.filter(~is_conv).select("row", "actor", "time", "content")
+        return conv, touch
+
+    def pl_last() -> pl.DataFrame:
+        conv, touch = pl_split()
+        m = conv.join_asof(
+            touch,
+            on="row",
+            by="actor",
+            strategy="backward",
+            allow_exact_matches=False,
+            suffix="_t",
+            check_sortedness=False,
+        )
+        within = pl.col("time_t") >= pl.col("time") - lookback
+        return m.filter(within).group_by("content").agg(pl.len().cast(pl.Float64).alias("c"))
+
+    def pl_linear() -> pl.DataFrame:
+        conv, touch = pl_split()
+        before = pl.col("row_t") < pl.col("row")
+        within = pl.col("time_t") >= pl.col("time") - lookback
+        m = conv.join(touch, on="actor", suffix="_t").filter(before & within)
+        weight = (1.0 / pl.len().over("row")).alias("w")
+        return m.select("content", weight).group_by("content").agg(pl.col("w").sum().alias("c"))
+
+    split_sql = f"""e AS (SELECT row_number() OVER () AS row, actor, epoch_ns(time) AS time,
+                        content, action FROM built),
+        c AS (SELECT row, actor, time FROM e WHERE action = {purchase}),
+        t AS (SELECT row, actor, time, content FROM e WHERE action <> {purchase})"""
+
+    def dd_last() -> dict[str, Any]:
+        sql = f"""WITH {split_sql}
+            SELECT t.content, count(*)::DOUBLE AS c
+            FROM c ASOF JOIN t ON c.actor = t.actor AND c.row > t.row
+            WHERE t.time >= c.time - {LOOKBACK_NS} GROUP BY t.content"""
+        result: dict[str, Any] = con.sql(sql).fetchnumpy()
+        return result
+
+    def dd_linear() -> dict[str, Any]:
+        sql = f"""WITH {split_sql},
+            p AS (SELECT c.row AS conv, t.content FROM c JOIN t ON c.actor = t.actor
+                  AND t.row < c.row AND t.time >= c.time - {LOOKBACK_NS})
+            SELECT content, sum(w) AS c FROM
+              (SELECT content, 1.0 / count(*) OVER (PARTITION BY conv) AS w FROM p)
+            GROUP BY content"""
+        result: dict[str, Any] = con.sql(sql).fetchnumpy()
+        return result
+
+    cases: dict[str, dict[str, Callable[[], Any]]] = {
+        "last_touch": {
+            "engagemetrics": em_attribution("last_touch"),
+            "pandas": pd_last,
+            "polars": pl_last,
+            "duckdb": dd_last,
+        },
+        "linear": {
+            "engagemetrics": em_attribution("linear"),
+            "pandas": pd_linear,
+            "polars": pl_linear,
+            "duckdb": dd_linear,
+        },
+    }
+    for case, fns in cases.items():
+        seconds, results = _time_all(fns, repeat)
+        rows.append(Row(case, n, seconds))
+        em_keys, em_credit = results["engagemetrics"]
+        check(np.array_equal(em_keys, keys), f"{case}: engagemetrics has other keys")
+        pd_credit: pd.Series[float] = results["pandas"]
+        pl_credit: pl.DataFrame = results["polars"]
+        dd_credit: dict[str, Any] = results["duckdb"]
+        peers = {
+            "pandas": (pd_credit.index.to_numpy(), pd_credit.to_numpy()),
+            "polars": (pl_credit["content"].to_numpy(), pl_credit["c"].to_numpy()),
+            "duckdb": (np.asarray(dd_credit["content"]), np.asarray(dd_credit["c"])),
+        }
+        for lib, (content, credit) in peers.items():
+            dense = _credit_on(keys, content, credit, case, lib)
+            check(
+                np.allclose(dense, em_credit, rtol=1e-9, atol=1e-12),
+                f"{case}: {lib} credits differ (max {np.abs(dense - em_credit).max():.3g})",
+            )
     return rows
 
 
