@@ -211,15 +211,23 @@ class Sessions:
         Events per session.
     """
 
-    session: NDArray[np.int64]
     offsets: NDArray[np.int64]
-    actor: NDArray[np.int64]
+    actor: NDArray[np.int32]
     start: NDArray[np.int64]
     end: NDArray[np.int64]
-    events: NDArray[np.int64]
 
     def __len__(self) -> int:
         return len(self.start)
+
+    @property
+    def events(self) -> NDArray[np.int64]:
+        """Events per session (derived from the offsets, not stored)."""
+        return np.diff(self.offsets)
+
+    @property
+    def session(self) -> NDArray[np.int64]:
+        """Per event, its session number (derived from the offsets, not stored)."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), self.events)
 
     @property
     def duration_seconds(self) -> NDArray[np.float64]:
@@ -251,16 +259,17 @@ def sessions(log: EventLog, /, *, gap: dt.timedelta = _DEFAULT_GAP) -> Sessions:
     """
     gap_ns = int(_seconds(gap, "gap") * 1e9)
     start = session_starts(log.time, log.actor_offsets, gap_ns)
-    session = np.cumsum(start) - 1
-    offsets = np.append(np.flatnonzero(start), len(log)).astype(np.int64)
-    first, last = offsets[:-1], offsets[1:] - 1
+    # per-session arrays can be as long as the log, so build each once, without copies
+    offsets = np.empty(int(start.sum()) + 1, dtype=np.int64)
+    offsets[:-1] = np.flatnonzero(start)
+    offsets[-1] = len(log)
+    del start
+    first = offsets[:-1]
     return Sessions(
-        session=session.astype(np.int64),
         offsets=offsets,
-        actor=log.actor[first].astype(np.int64),
+        actor=log.actor[first],
         start=log.time[first],
-        end=log.time[last],
-        events=np.diff(offsets),
+        end=log.time[offsets[1:] - 1],
     )
 
 
@@ -603,15 +612,15 @@ class EngagedSession(Criterion):
     def engaged_sessions(self, log: EventLog, /) -> tuple[Sessions, NDArray[np.bool_]]:
         """The sessions of ``log`` and which of them are engaged."""
         found = sessions(log, gap=dt.timedelta(minutes=self.gap_minutes))
+        session = found.session
         category = log.category
-        views = group_count(np.where(category == ActionCategory.EXPOSURE.code, found.session, -1),
-                            len(found))  # fmt: skip
+        views = group_count(
+            np.where(category == ActionCategory.EXPOSURE.code, session, -1), len(found)
+        )
         engaged = (found.duration_seconds >= self.min_seconds) | (views >= self.min_views)
         if self.conversion:
-            converted = group_count(
-                np.where(category == ActionCategory.CONVERSION.code, found.session, -1), len(found)
-            )
-            engaged |= converted > 0
+            converting = np.where(category == ActionCategory.CONVERSION.code, session, -1)
+            engaged |= group_count(converting, len(found)) > 0
         return found, engaged
 
     def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
