@@ -38,8 +38,9 @@ from numpy.typing import NDArray
 import engagemetrics
 from engagemetrics import EventLog
 from engagemetrics._kernels import segment_sum
-from engagemetrics.actions import Direction, Taxonomy
+from engagemetrics.actions import ActionCategory, Direction, Taxonomy
 from engagemetrics.attribution import attribute
+from engagemetrics.conversion import conversion_rate
 from engagemetrics.engagement import sessions
 from engagemetrics.exceptions import UndefinedRateWarning
 from engagemetrics.funnels import funnel
@@ -532,6 +533,7 @@ def run_size(n: int, repeat: int) -> list[Row]:
     rows += relationship_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     rows += journey_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     con.close()
+    rows += conversion_cases(n, repeat, events)
     return rows
 
 
@@ -1192,6 +1194,99 @@ def journey_cases(
                 f"{case}: {lib} credits differ (max {np.abs(dense - em_credit).max():.3g})",
             )
     return rows
+
+
+def conversion_cases(n: int, repeat: int, events: Events) -> list[Row]:
+    """Conversion rate by first-touch channel, on its own log and frames with a channel."""
+    taxonomy = Taxonomy.default()
+    purchase = taxonomy.names.index("purchase")
+    conversion = np.flatnonzero(taxonomy.categories == ActionCategory.CONVERSION.code)
+    conversion_list = ", ".join(str(int(c)) for c in conversion)
+    is_conversion = np.zeros(len(taxonomy.names), dtype=bool)
+    is_conversion[conversion] = True
+
+    # Outside every timing: a channel per event from its content id, one engagemetrics log
+    # and the peers' frames with the extra column, sorted by (actor, time) with ties kept
+    # in input order (the canonical order of the log).
+    channel = events.content % 3
+    columns = {**events.columns(), "channel": channel}
+    log = EventLog.from_arrays(
+        actor=events.actor,
+        action=events.action,
+        time=events.time,
+        content=events.content,
+        value=events.value,
+        channel=channel,
+    )
+    row_index = np.arange(n, dtype=np.int64)
+    pd_sorted = pd.DataFrame(columns).sort_values(["actor", "time"], kind="stable")
+    pd_sorted = pd_sorted.reset_index(drop=True)
+    pl_sorted = pl.DataFrame(columns).sort(["actor", "time"], maintain_order=True)
+    con: Any = duckdb.connect()
+    con.register("raw", pa.table({**columns, "row_index": row_index}))
+    sorted_sql = "SELECT * EXCLUDE (row_index) FROM raw ORDER BY actor, time, row_index"
+    con.register("conv_built", con.sql(sorted_sql).to_arrow_table())
+    con.unregister("raw")
+    sale = Goal("sale", actions=["purchase"])
+
+    def em_rate() -> tuple[NDArray[Any], ...]:
+        rates = conversion_rate(log, sale, by="first_touch_channel")
+        return rates.keys, rates.successes, rates.trials
+
+    def pd_rate() -> tuple[NDArray[Any], ...]:
+        action = pd_sorted["action"].to_numpy()
+        touch = pd_sorted[~is_conversion[action]].drop_duplicates("actor")
+        bought = pd_sorted[action == purchase]
+        last = bought.index.to_series().groupby(bought["actor"].to_numpy()).max()
+        last_buy = last.reindex(touch["actor"].to_numpy()).to_numpy()
+        converted = last_buy >= touch.index.to_numpy()  # NaN (never bought) is False
+        table = pd.DataFrame({"channel": touch["channel"].to_numpy(), "s": converted})
+        out = table.groupby("channel")["s"].agg(["sum", "size"])
+        return out.index.to_numpy(), out["sum"].to_numpy(), out["size"].to_numpy()
+
+    def pl_rate() -> tuple[NDArray[Any], ...]:
+        touch = ~pl.col("action").is_in(conversion.tolist())
+        per_actor = (
+            pl_sorted.with_row_index("row")
+            .group_by("actor")
+            .agg(
+                pl.col("row").filter(touch).first().alias("first"),
+                pl.col("channel").filter(touch).first().alias("channel"),
+                pl.col("row").filter(pl.col("action") == purchase).max().alias("last"),
+            )
+            .filter(pl.col("first").is_not_null())
+        )
+        converted = (pl.col("last") >= pl.col("first")).fill_null(False)
+        out = per_actor.group_by("channel").agg(converted.sum().alias("s"), pl.len().alias("t"))
+        return out["channel"].to_numpy(), out["s"].to_numpy(), out["t"].to_numpy()
+
+    def dd_rate() -> tuple[NDArray[Any], ...]:
+        touch = f"action NOT IN ({conversion_list})"
+        sql = f"""WITH e AS (SELECT row_number() OVER () AS row, actor, action, channel
+                             FROM conv_built),
+            a AS (SELECT min(row) FILTER (WHERE {touch}) AS first,
+                         arg_min(channel, row) FILTER (WHERE {touch}) AS channel,
+                         max(row) FILTER (WHERE action = {purchase}) AS last
+                  FROM e GROUP BY actor)
+            SELECT channel, count(*) FILTER (WHERE last >= first) AS s, count(*) AS t
+            FROM a WHERE first IS NOT NULL GROUP BY channel"""
+        result = con.sql(sql).fetchnumpy()
+        return result["channel"], result["s"], result["t"]
+
+    fns: dict[str, Callable[[], Any]] = {
+        "engagemetrics": em_rate,
+        "pandas": pd_rate,
+        "polars": pl_rate,
+        "duckdb": dd_rate,
+    }
+    seconds, results = _time_all(fns, repeat)
+    con.close()
+    em = [np.asarray(c).astype(np.int64) for c in results["engagemetrics"]]
+    check(int(em[2].sum()) > 0, "conversion_by_channel: no eligible actors")
+    for lib in PEERS:
+        got = [np.asarray(c).astype(np.int64) for c in results[lib]]
+        check_table("conversion_by_channel", lib, em, got, n_keys=1, exact=3)
+    return [Row("conversion_by_channel", n, seconds)]
 
 
 def shrinkage_rows(k: int, repeat: int) -> list[Row]:

@@ -9,14 +9,14 @@ whom, for how much, and which share of the people who interacted went on to comp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, final, overload
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ._kernels.groups import distinct_per_group, group_count, group_sum, next_flagged_in_segment
+from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts
 from ._periods import Period
 from .actions import ActionCategory, Direction
 from .engagement import Criterion, engaged
@@ -334,23 +334,31 @@ def conversion_rate(
             )
         window_ns = window // dt.timedelta(microseconds=1) * 1_000
     done = goal.completions(log)
-    touch = (log.direction == Direction.INBOUND.code) & ~done
-    touch &= log.category != ActionCategory.CONVERSION.code
+    # a touch is an inbound event whose action neither completes the goal nor converts:
+    # decided once per action code, then looked up per row
+    touch_action = ~goal.action_table(log.taxonomy)
+    touch_action &= log.taxonomy.categories != ActionCategory.CONVERSION.code
+    touch = touch_action[log.action] & (log.direction == Direction.INBOUND.code) & ~done
     if eligible is not None:
         touch &= _engaged_mask(log, eligible)[log.actor]
-    # for every row, the first completion at or after it in the same actor
-    following = next_flagged_in_segment(done, log.actor)
-    delay = log.time[np.maximum(following, 0)] - log.time
-    converts = (following >= 0) & (True if window_ns is None else delay <= window_ns)
+    # completions are few: anchors look up the first completion after them by binary search
+    completion_rows = np.flatnonzero(done)
+
+    def converts(rows: NDArray[np.intp]) -> NDArray[np.bool_]:
+        return _converts_after(log, completion_rows, rows, window_ns)
 
     if by == "content":
         return _by_content(log, touch, converts)
     first_touch = _first_per_actor(touch, log)
     has_touch = first_touch >= 0
     if anchor == "first":
-        converted = has_touch & converts[np.maximum(first_touch, 0)]
+        converted = has_touch.copy()
+        converted[has_touch] = converts(first_touch[has_touch])
     else:
-        converted = group_count(np.where(touch & converts, log.actor, _NONE), log.n_actors) > 0
+        touch_rows = np.flatnonzero(touch)
+        hits = touch_rows[converts(touch_rows)]
+        converted = np.zeros(log.n_actors, dtype=bool)
+        converted[log.actor[hits]] = True
     if by is None:
         return Rate(
             float(converted.sum()),
@@ -377,20 +385,59 @@ def conversion_rate(
     )
 
 
+def _converts_after(
+    log: EventLog,
+    completion_rows: NDArray[np.intp],
+    rows: NDArray[np.intp],
+    window_ns: int | None,
+) -> NDArray[np.bool_]:
+    """Whether a completion of the same actor follows each of ``rows`` (within the window).
+
+    Rows are in canonical order, so the first completion after row ``r`` is the first
+    completion row ``>= r``; it counts when it belongs to the same actor.
+    """
+    if len(completion_rows) == 0:
+        return np.zeros(len(rows), dtype=bool)
+    position = np.searchsorted(completion_rows, rows)
+    candidate = completion_rows[np.minimum(position, len(completion_rows) - 1)]
+    found = (position < len(completion_rows)) & (log.actor[candidate] == log.actor[rows])
+    if window_ns is not None:
+        found &= log.time[candidate] - log.time[rows] <= window_ns
+    return np.asarray(found, dtype=bool)
+
+
 def _first_per_actor(flag: NDArray[np.bool_], log: EventLog) -> NDArray[np.int64]:
-    """Row of each actor's first flagged event, or -1."""
-    following = next_flagged_in_segment(flag, log.actor)
-    return following[log.actor_offsets[:-1]] if len(log) else np.zeros(0, np.int64)
+    """Row of each actor's first flagged event, or -1.
+
+    Most actors' first event is flagged already; only the others are searched, among
+    their own rows.
+    """
+    first = log.actor_offsets[:-1].astype(np.int64)
+    if len(flag) == 0:
+        return first
+    late = ~flag[first]
+    if late.any():
+        rows = np.flatnonzero(flag & late[log.actor])
+        first[late] = _NONE
+        if len(rows):
+            actor = log.actor[rows]
+            starts = run_starts(actor)[:-1]
+            first[actor[starts]] = rows[starts]
+    return first
 
 
-def _by_content(log: EventLog, touch: NDArray[np.bool_], converts: NDArray[np.bool_]) -> Rates:
+def _by_content(
+    log: EventLog,
+    touch: NDArray[np.bool_],
+    converts: Callable[[NDArray[np.intp]], NDArray[np.bool_]],
+) -> Rates:
     """Per content: actors who interacted with it, and whether they converted after it."""
     rows = np.flatnonzero(touch & (log.content >= 0))
     pair = log.actor[rows].astype(np.int64) * len(log.contents) + log.content[rows]
     _, first = np.unique(pair, return_index=True)  # first (earliest) row of each pair
     first_rows = rows[first]
     content = log.content[first_rows].astype(np.int64)
-    return _grouped(log.contents, content, converts[first_rows], "content")
+    return _grouped(log.contents, content, converts(first_rows), "content")
 
 
 def _grouped(

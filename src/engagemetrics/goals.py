@@ -125,11 +125,18 @@ class Goal:
                 f"{taxonomy.name!r}.{hints}"
             )
 
+    def action_table(self, taxonomy: Taxonomy, /) -> NDArray[np.bool_]:
+        """Per action code of ``taxonomy``: is it one of this goal's actions?"""
+        table = np.zeros(len(taxonomy), dtype=bool)
+        table[taxonomy.codes_of(actions=self.actions, categories=self.categories)] = True
+        return table
+
     def completions(self, log: EventLog, /) -> NDArray[np.bool_]:
         """Per event of ``log``: does it complete this goal? (inbound events only)."""
         self.validate(log.taxonomy)
-        codes = log.taxonomy.codes_of(actions=self.actions, categories=self.categories)
-        mask = np.isin(log.action, codes) & (log.direction == Direction.INBOUND.code)
+        mask = self.action_table(log.taxonomy)[log.action] & (
+            log.direction == Direction.INBOUND.code
+        )
         if self.channels is not None:
             mask &= _in_dictionary(log, "channel", self.channels)
         if self.contents is not None:
