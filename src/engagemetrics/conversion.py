@@ -208,7 +208,10 @@ def goal_metrics(
         columns["completers"].append(
             distinct_per_group(codes, log.actor, n_groups, log.n_actors)[present]
         )
-        columns["value"].append(group_sum(codes, goal.values(log), n_groups)[present])
+        each = np.asarray(log.value) if goal.value is None else np.full(len(log), goal.value)
+        columns["value"].append(
+            group_sum(codes, each, n_groups)[present]
+        )  # codes mask non-completions
         columns["interactions"].append(interactions[present])
         if engaged_counts is not None:
             columns["engaged"].append(engaged_counts[present])

@@ -362,17 +362,9 @@ def thread_stats(log: EventLog, /) -> ThreadStats:
     ([3, 1], [True, False])
     """
     messages = _messages(log)
-    thread, inbound = messages.thread, messages.inbound
-    n = len(thread)
-    codes, index = np.unique(thread, return_inverse=True)
-    index = index.reshape(-1)
+    inbound = messages.inbound
+    codes, index, start, turns = _turns(messages)
     n_threads = len(codes)
-    start = np.ones(n, dtype=bool)
-    if n:
-        start[1:] = thread[1:] != thread[:-1]
-    change = np.zeros(n, dtype=bool)
-    if n:
-        change[1:] = (inbound[1:] != inbound[:-1]) & ~start[1:]
     # an answer: an outbound message after some inbound one in the same thread
     inbound_before = _segment_cumsum(inbound, start) - inbound
     answer = ~inbound & (inbound_before > 0)
@@ -383,9 +375,29 @@ def thread_stats(log: EventLog, /) -> ThreadStats:
         messages=np.bincount(index, minlength=n_threads).astype(np.int64),
         inbound=np.bincount(index, inbound, n_threads).astype(np.int64),
         outbound=np.bincount(index, ~inbound, n_threads).astype(np.int64),
-        turns=(1 + np.bincount(index, change, n_threads)).astype(np.int64),
+        turns=turns,
         two_way=np.bincount(index, again, n_threads) > 0,
     )
+
+
+def _turns(
+    messages: _Messages,
+) -> tuple[NDArray[np.int64], NDArray[np.intp], NDArray[np.bool_], NDArray[np.int64]]:
+    """Thread codes, each message's thread index, thread starts, and turns per thread.
+
+    A turn is a run of consecutive messages from one side within a thread.
+    """
+    thread, inbound = messages.thread, messages.inbound
+    n = len(thread)
+    codes, index = np.unique(thread, return_inverse=True)
+    index = index.reshape(-1)
+    start = np.ones(n, dtype=bool)
+    change = np.zeros(n, dtype=bool)
+    if n:
+        start[1:] = thread[1:] != thread[:-1]
+        change[1:] = (inbound[1:] != inbound[:-1]) & ~start[1:]
+    turns = (1 + np.bincount(index, change, len(codes))).astype(np.int64)
+    return codes, index, start, turns
 
 
 def _segment_cumsum(flags: NDArray[np.bool_], start: NDArray[np.bool_]) -> NDArray[np.int64]:

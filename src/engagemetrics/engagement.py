@@ -30,7 +30,7 @@ from ._kernels.activity import distinct_per_actor, session_starts
 from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts, segment_sum
 from ._periods import local_ns
 from .actions import ActionCategory, Direction
-from .dialogue import _messages
+from .dialogue import _messages, _turns
 from .events import EventLog, _instant
 from .exceptions import InvalidParameterError
 from .goals import Goal
@@ -311,9 +311,6 @@ class _Context:
     def days(self) -> NDArray[np.int64]:
         return local_ns(self.log.time, self.tz) // _DAY_NS
 
-    def sessions(self, gap_ns: int) -> Sessions:
-        return sessions(self.log, gap=dt.timedelta(microseconds=gap_ns / 1_000))
-
     def per_actor(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
         return group_count(np.where(mask, self.log.actor, -1), self.log.n_actors)
 
@@ -541,18 +538,9 @@ class Dialogue(Criterion):
     def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
         log = context.log
         messages = _messages(log)
-        thread, inbound = messages.thread, messages.inbound
-        n = len(thread)
-        start = np.ones(n, dtype=bool)
-        change = np.zeros(n, dtype=bool)
-        if n:
-            start[1:] = thread[1:] != thread[:-1]
-            change[1:] = (inbound[1:] != inbound[:-1]) & ~start[1:]
-        codes, index = np.unique(thread, return_inverse=True)
-        turns = 1 + np.bincount(index.reshape(-1), change, len(codes))
-        qualifies = (
-            inbound & (messages.next_reply >= 0) & (turns[index.reshape(-1)] >= self.min_turns)
-        )
+        _, index, _, turns = _turns(messages)
+        long_enough = turns[index] >= self.min_turns
+        qualifies = messages.inbound & (messages.next_reply >= 0) & long_enough
         out = np.zeros(log.n_actors, dtype=bool)
         out[log.actor[messages.rows[qualifies]]] = True
         return out

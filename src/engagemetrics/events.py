@@ -154,13 +154,23 @@ class _Problem:
     column: str
     rule: str
     mask: NDArray[np.bool_]
-    values: NDArray[Any] | None
+    values: NDArray[Any] | Encoded | None  # the source column, decoded only where shown
     advice: str
+
+    def shown(self, rows: NDArray[np.intp]) -> tuple[str, ...]:
+        """The offending values at ``rows``, as text for messages."""
+        if self.values is None:
+            return ()
+        if isinstance(self.values, Encoded):
+            picked = _decode(Encoded(self.values.codes[rows], self.values.dictionary))
+        else:
+            picked = np.asarray(self.values[rows], dtype=object)
+        return tuple(_show(v) for v in picked)
 
     def error(self) -> DataError:
         rows = np.flatnonzero(self.mask)
         first = int(rows[0])
-        shown = "" if self.values is None else f"{_show(self.values[first])} "
+        shown = "".join(f"{v} " for v in self.shown(rows[:1]))
         plural = "s" if rows.size != 1 else ""
         return DataError(
             f"Column {self.column!r} has {rows.size} {self.rule} value{plural} (first "
@@ -558,9 +568,7 @@ class EventLog:
                 action_values if action_values is not None else _decode(columns["action"])  # type: ignore[arg-type]
             )
             raise taxonomy.unknown_error(np.asarray(values, dtype=object), np.flatnonzero(unknown))
-        problems.append(
-            _Problem("action", "unknown action", unknown, _lazy_values(columns["action"]), "")
-        )
+        problems.append(_Problem("action", "unknown action", unknown, columns["action"], ""))
 
         # time
         time_col = columns["time"]
@@ -623,11 +631,7 @@ class EventLog:
                 raise problem.error()
             rows = np.flatnonzero(fresh)
             examples = rows[:_EXAMPLES]
-            shown = (
-                tuple(_show(v) for v in np.asarray(problem.values, dtype=object)[examples])
-                if problem.values is not None
-                else ()
-            )
+            shown = problem.shown(examples)
             dropped.append(
                 DroppedRows(
                     problem.column, problem.rule, int(rows.size), tuple(map(int, examples)), shown
@@ -1086,10 +1090,6 @@ def _decode(column: Encoded) -> NDArray[Any]:
     return values
 
 
-def _lazy_values(column: NDArray[Any] | Encoded) -> NDArray[Any]:
-    return _decode(column) if isinstance(column, Encoded) else column
-
-
 def _missing_strings(values: NDArray[Any]) -> NDArray[np.bool_]:
     kind = values.dtype.kind
     if kind in "US":
@@ -1129,7 +1129,7 @@ def _values(
 
 def _directions(
     column: NDArray[Any] | Encoded,
-) -> tuple[NDArray[np.int8], NDArray[np.bool_], NDArray[Any]]:
+) -> tuple[NDArray[np.int8], NDArray[np.bool_], NDArray[Any] | Encoded]:
     if isinstance(column, Encoded):
         codes, dictionary = column.codes, column.dictionary
     else:
@@ -1146,8 +1146,7 @@ def _directions(
         dtype=np.int8,
     )
     override = table[codes]
-    raw = _decode(column) if isinstance(column, Encoded) else column
-    return np.where(override == -2, -1, override).astype(np.int8), override == -2, raw
+    return np.where(override == -2, -1, override).astype(np.int8), override == -2, column
 
 
 def _concat_encoded(

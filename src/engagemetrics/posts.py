@@ -376,18 +376,8 @@ def interaction_rate(
     Insights' "engagement rate" over reach; Kaushik (2011) for per-follower normalisation.
     Posts with an unknown count or denominator are left out.
     """
-    if by not in ("reach", "impressions", "followers"):
-        raise InvalidParameterError(
-            f"The 'by' parameter must be 'reach', 'impressions' or 'followers'; got {by!r}."
-        )
-    parts = tuple(include)
-    for part in parts:
-        if part not in ("applause", "conversation", "amplification", "clicks"):
-            raise InvalidParameterError(
-                f"Unknown interaction {part!r} in 'include'; choose from applause, "
-                "conversation, amplification, clicks."
-            )
-    numerator, name = _interactions(posts, parts)
+    _check_denominator(by)
+    numerator, name = _interactions(posts, tuple(include))
     return _per_post(posts, numerator, posts.measure(by), "count", name, by)
 
 
@@ -674,13 +664,12 @@ def average_rate(
             f"Unknown aggregation {aggregation!r}; choose ratio_of_sums, mean_of_ratios or "
             "mean_of_daily_ratios."
         )
-    rates = interaction_rate(posts, by=by, include=include)  # validates by and include
+    _check_denominator(by)
     total, name = _interactions(posts, tuple(include))
     known = ~np.isnan(total) & ~np.isnan(posts.measure(by))
     numerator, denominator = total[known], posts.measure(by)[known]
     if aggregation == "mean_of_daily_ratios":
         numerator, denominator = _daily(numerator, denominator, posts.posted_at[known], tz)
-    del rates
     defined = denominator > 0
     ratios = numerator[defined] / denominator[defined]
     return AverageRate(
@@ -853,10 +842,23 @@ def _per_post(
     )
 
 
+def _check_denominator(by: str) -> None:
+    if by not in ("reach", "impressions", "followers"):
+        raise InvalidParameterError(
+            f"The 'by' parameter must be 'reach', 'impressions' or 'followers'; got {by!r}."
+        )
+
+
 def _interactions(posts: PostMetrics, parts: Sequence[str]) -> tuple[NDArray[np.float64], str]:
     """Per-post sum of the measures in ``parts`` that the table has, and its name."""
     if not parts:
         raise InvalidParameterError("The 'include' parameter needs at least one interaction.")
+    for part in parts:
+        if part not in ("applause", "conversation", "amplification", "clicks"):
+            raise InvalidParameterError(
+                f"Unknown interaction {part!r} in 'include'; choose from applause, "
+                "conversation, amplification, clicks."
+            )
     present = [p for p in parts if not np.all(np.isnan(posts.measure(p)))]
     if not present:
         raise DataError(
