@@ -1,0 +1,264 @@
+"""The SVG plots of the report: well-formed, titled, deterministic, robust to empty input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from engagemetrics import _plots
+from engagemetrics._plots import funnel_svg, retention_svg, scatter_svg, trend_svg
+from engagemetrics.exceptions import DataError
+
+SVG = "{http://www.w3.org/2000/svg}"
+DAYS = np.arange("2024-05-01", "2024-05-11", dtype="datetime64[D]")
+
+
+def _funnel() -> str:
+    return funnel_svg(["view", "click", "signup"], [1000, 240, 31], title="Signup funnel")
+
+
+def _retention() -> str:
+    rates = np.array([[1.0, 0.42, 0.3], [1.0, 0.5, np.nan], [1.0, np.nan, np.nan]])
+    return retention_svg(
+        ["2024-05-06", "2024-05-13", "2024-05-20"],
+        ["0", "1", "2"],
+        rates,
+        [120, 98, 143],
+        title="Weekly retention",
+    )
+
+
+def _trend() -> str:
+    observed = np.array([0.1, 0.11, 0.09, np.nan, 0.1, 0.12, 0.2, 0.21, 0.19, 0.2])
+    signals = np.arange(10) >= 6
+    return trend_svg(
+        DAYS,
+        observed,
+        0.1,
+        np.full(10, 0.07),
+        np.full(10, 0.13),
+        signals,
+        title="Daily return rate",
+        ylabel="returning share",
+    )
+
+
+def _scatter() -> str:
+    return scatter_svg(
+        [f"post {i}" for i in range(6)],
+        np.array([3.0, 40.0, 500.0, 8000.0, np.nan, 20000.0]),
+        np.array([1.0, 4.0, 9.0, 30.0, 2.0, 41.0]),
+        highlight=np.array([False, True, False, False, False, True]),
+        title="Posts",
+    )
+
+
+PLOTS: dict[str, tuple[Callable[[], str], str]] = {
+    "funnel": (_funnel, "Signup funnel"),
+    "retention": (_retention, "Weekly retention"),
+    "trend": (_trend, "Daily return rate"),
+    "scatter": (_scatter, "Posts"),
+}
+
+EMPTY: dict[str, tuple[Callable[[], str], str]] = {
+    "funnel": (lambda: funnel_svg([], [], title="Empty funnel"), "Empty funnel"),
+    "retention": (
+        lambda: retention_svg([], [], np.zeros((0, 0)), [], title="Empty retention"),
+        "Empty retention",
+    ),
+    "trend": (
+        lambda: trend_svg(
+            np.array([], dtype="datetime64[D]"),
+            np.array([]),
+            float("nan"),
+            np.array([]),
+            np.array([]),
+            np.array([], dtype=bool),
+            title="Empty trend",
+            ylabel="rate",
+        ),
+        "Empty trend",
+    ),
+    "scatter": (
+        lambda: scatter_svg([], np.array([]), np.array([]), title="Empty scatter"),
+        "Empty scatter",
+    ),
+}
+
+
+def _glyph_ids(text: str) -> set[str]:
+    """The ids matplotlib gives the DejaVu Sans glyphs of ``text`` in an SVG."""
+    from matplotlib import font_manager
+
+    font = font_manager.get_font(font_manager.findfont("DejaVu Sans"))
+    return {f"DejaVuSans-{font.get_char_index(ord(c)):x}" for c in text}
+
+
+def _check_svg(svg: str, title: str) -> ET.Element:
+    assert svg.startswith("<svg")
+    assert "<?xml" not in svg
+    assert "<!DOCTYPE" not in svg
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    first = root[0]
+    assert first.tag == f"{SVG}title"
+    assert first.text == title
+    return root
+
+
+@pytest.mark.parametrize("name", sorted(PLOTS))
+def test_plot_is_titled_inline_svg(name: str) -> None:
+    make, title = PLOTS[name]
+    root = _check_svg(make(), title)
+    assert root.find(f".//{SVG}path") is not None
+
+
+@pytest.mark.parametrize("name", sorted(PLOTS))
+def test_plot_is_deterministic(name: str) -> None:
+    make, _ = PLOTS[name]
+    assert make() == make()
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY))
+def test_empty_input_says_no_data(name: str) -> None:
+    make, title = EMPTY[name]
+    svg = make()
+    _check_svg(svg, title)
+    # text is drawn as glyph paths: the "no data" note shows as the glyphs it uses
+    for glyph in _glyph_ids("no data"):
+        assert f'id="{glyph}"' in svg
+    assert svg == make()
+
+
+def test_text_is_drawn_as_paths_without_fonts() -> None:
+    svg = _funnel()
+    assert "<text" not in svg
+    assert "font-family" not in svg
+
+
+def test_title_is_escaped() -> None:
+    svg = funnel_svg(["a"], [3], title="Likes & <shares>")
+    _check_svg(svg, "Likes & <shares>")
+
+
+def test_dollar_signs_are_literal_text() -> None:
+    # "$5 off ... $10" would be mathtext (and may fail to parse) if not escaped
+    svg = funnel_svg(["$5 off", "spent $10"], [10, 4], title="Price $1")
+    _check_svg(svg, "Price $1")
+
+
+def test_svg_has_no_date_or_random_ids() -> None:
+    svg = _retention()
+    assert "<dc:date>" not in svg
+    assert "Matplotlib" not in svg
+
+
+def test_funnel_with_zero_first_step_and_nan() -> None:
+    _check_svg(funnel_svg(["a", "b"], [0, 0]), "Funnel")
+    _check_svg(funnel_svg(["a", "b"], np.array([5.0, np.nan])), "Funnel")  # type: ignore[arg-type]
+
+
+def test_all_nan_retention_and_trend() -> None:
+    _check_svg(retention_svg(["c"], ["0", "1"], np.full((1, 2), np.nan), [0]), "Retention")
+    one = np.array(["2024-05-01"], dtype="datetime64[D]")
+    nan = np.array([np.nan])
+    svg = trend_svg(one, nan, float("nan"), nan, nan, np.array([False]), title="t", ylabel="y")
+    _check_svg(svg, "t")
+
+
+def test_scatter_with_zeros_uses_symlog_and_all_nan_is_no_data() -> None:
+    svg = scatter_svg(["a", "b", "c"], np.array([0.0, 10.0, 5000.0]), np.array([1.0, 2.0, 3.0]))
+    _check_svg(svg, "Interactions vs engagement")
+    nan = np.array([np.nan])
+    _check_svg(scatter_svg(["a"], nan, nan, title="none"), "none")
+
+
+def test_funnel_length_mismatch() -> None:
+    with pytest.raises(DataError, match=r"funnel_svg must have one length; got step_names=2"):
+        funnel_svg(["a", "b"], [1])
+
+
+def test_retention_shape_mismatch() -> None:
+    with pytest.raises(DataError, match=r"one row per cohort .*\(2 x 1\); got shape \(1, 1\)"):
+        retention_svg(["a", "b"], ["0"], np.ones((1, 1)), [1, 2])
+    with pytest.raises(DataError, match=r"got cohorts=1, sizes=2"):
+        retention_svg(["a"], ["0"], np.ones((1, 1)), [1, 2])
+
+
+def test_trend_length_mismatch() -> None:
+    with pytest.raises(DataError, match=r"trend_svg must have one length; got periods=10"):
+        trend_svg(
+            DAYS,
+            np.zeros(3),
+            0.0,
+            np.zeros(3),
+            np.zeros(3),
+            np.zeros(3, dtype=bool),
+            title="t",
+            ylabel="y",
+        )
+
+
+def test_scatter_length_mismatch() -> None:
+    with pytest.raises(DataError, match=r"scatter_svg must have one length; .*highlight=1"):
+        scatter_svg(["a", "b"], np.ones(2), np.ones(2), highlight=np.array([True]))
+
+
+def test_no_global_figures_and_no_pyplot() -> None:
+    # pyplot is never imported, so no figure manager or global figure can be left over
+    code = (
+        "import sys, numpy as np\n"
+        "from engagemetrics._plots import funnel_svg\n"
+        "funnel_svg(['a'], [1])\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_importing_the_module_does_not_import_matplotlib() -> None:
+    code = (
+        "import sys\n"
+        "import engagemetrics, engagemetrics._plots\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_rc_settings_do_not_leak() -> None:
+    import matplotlib
+
+    before = matplotlib.rcParams["svg.fonttype"], matplotlib.rcParams["svg.hashsalt"]
+    _funnel()
+    assert (matplotlib.rcParams["svg.fonttype"], matplotlib.rcParams["svg.hashsalt"]) == before
+
+
+def test_module_exports() -> None:
+    assert sorted(_plots.__all__) == ["funnel_svg", "retention_svg", "scatter_svg", "trend_svg"]
+
+
+def test_same_bytes_in_another_process() -> None:
+    code = (
+        "import hashlib, numpy as np\n"
+        "from engagemetrics._plots import retention_svg\n"
+        "svg = retention_svg(['a', 'b'], ['0', '1'], np.array([[1.0, 0.5], [1.0, np.nan]]),"
+        " [4, 2])\n"
+        "print(hashlib.sha256(svg.encode()).hexdigest())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    import hashlib
+
+    svg = retention_svg(["a", "b"], ["0", "1"], np.array([[1.0, 0.5], [1.0, np.nan]]), [4, 2])
+    assert out.strip() == hashlib.sha256(svg.encode()).hexdigest()
