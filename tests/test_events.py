@@ -305,3 +305,73 @@ def test_from_frame_missing_column_names_the_mapping() -> None:
     assert len(EventLog.from_frame(frame, columns={"actor": "user"})) == 1
     with pytest.raises(SchemaError, match="pandas or polars DataFrame or a pyarrow Table"):
         EventLog.from_frame({"actor": ["a"]})
+
+
+# ------------------------------------------------------------------ brand accounts --
+def _slow_directions(
+    rows: list[tuple[Any, ...]], log: EventLog, brand: set[Any], explicit: list[str | None]
+) -> list[str]:
+    """Per row of the canonical order: direction column, then brand account, then action."""
+    taxonomy = log.taxonomy
+    per_row = []
+    for (actor, action, *_), column in zip(rows, explicit, strict=True):
+        if column is not None:
+            per_row.append(column)
+        elif actor in brand:
+            per_row.append("outbound")
+        else:
+            per_row.append(taxonomy.action(action).direction.value)
+    # canonical order: actor, then time, ties in input order
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][0], rows[i][2], i))
+    return [per_row[i] for i in order]
+
+
+@given(
+    rows_strategy,
+    st.sets(st.sampled_from(["ana", "bo", "cy", "zed"])),
+    st.data(),
+)
+def test_brand_accounts_make_their_events_outbound_unless_the_column_says(
+    rows: list[tuple[Any, ...]], brand: set[str], data: st.DataObject
+) -> None:
+    explicit = data.draw(
+        st.lists(
+            st.sampled_from([None, "inbound", "outbound"]), min_size=len(rows), max_size=len(rows)
+        )
+    )
+    log = build(rows, direction=explicit, brand_accounts=sorted(brand))
+    assert log.to_arrays()["direction"].tolist() == _slow_directions(rows, log, brand, explicit)
+    without_column = build(rows, brand_accounts=sorted(brand))
+    nones: list[str | None] = [None] * len(rows)
+    assert without_column.to_arrays()["direction"].tolist() == _slow_directions(
+        rows, without_column, brand, nones
+    )
+    assert build(rows, brand_accounts=[]) == build(rows)
+
+
+def test_brand_accounts_with_integer_ids_frames_and_dropped_rows() -> None:
+    import pandas as pd
+
+    log = EventLog.from_arrays(
+        actor=[5, 42, 42, 7], action=["comment", "comment", "lkie", "like"],
+        time=["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"],
+        brand_accounts=["42", 7, "x", 10**30], on_invalid="drop",
+    )  # fmt: skip
+    assert log.to_arrays()["direction"].tolist() == ["inbound", "outbound", "outbound"]
+    frame = pd.DataFrame(
+        {"actor": ["acme", "ana"], "action": ["comment", "comment"], "time": ["2024-01-01"] * 2,
+         "direction": ["inbound", None]}
+    )  # fmt: skip
+    from_frame = EventLog.from_frame(frame, brand_accounts=("acme", "ana"))
+    assert from_frame.to_arrays()["direction"].tolist() == ["inbound", "outbound"]
+    records = EventLog.from_records([Event("acme", "like", "2024-01-01")], brand_accounts=["acme"])
+    assert records.summary().events_by_direction == {"inbound": 0, "outbound": 1}
+
+
+def test_brand_accounts_must_be_a_list_of_ids() -> None:
+    with pytest.raises(InvalidParameterError, match="'brand_accounts' parameter must be a list"):
+        EventLog.from_arrays(**GOOD, brand_accounts="acme")
+    with pytest.raises(InvalidParameterError, match=r"must hold actor ids .*got 1\.5"):
+        EventLog.from_arrays(**GOOD, brand_accounts=["a", 1.5])  # type: ignore[list-item]
+    with pytest.raises(InvalidParameterError, match=r"must hold actor ids .*got True"):
+        EventLog.from_arrays(**GOOD, brand_accounts=[True])

@@ -95,3 +95,30 @@ def test_bundled_sample_reads_the_same_with_every_engine() -> None:
     logs = [load_sample_events(engine=e) for e in ("pyarrow", "polars", "pandas", "python")]
     assert all(log == logs[0] for log in logs[1:])
     assert len(logs[0]) == len(sample_events_path().read_text().splitlines()) - 1
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "polars", "pandas", "python"])
+def test_readers_pass_brand_accounts_on(tmp_path: Path, engine: Any) -> None:
+    rows = [*ROWS, {"user": "acme", "event": "comment", "at": "2024-05-03T10:00:00Z",
+                    "post": "p1", "value": None}]  # fmt: skip
+    csv_path = write_csv(tmp_path / "events.csv", rows)
+    jsonl_path = tmp_path / "events.jsonl"
+    jsonl_path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    brand = ["acme", "007"]
+    logs = [
+        read_csv(csv_path, columns=MAPPING, engine=engine, brand_accounts=brand),
+        read_jsonl(jsonl_path, columns=MAPPING, engine=engine, brand_accounts=brand),
+    ]
+    if engine != "python":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parquet_path = tmp_path / "events.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), parquet_path)  # no direction column
+        logs.append(
+            read_parquet(parquet_path, columns=MAPPING, engine=engine, brand_accounts=brand)
+        )
+    for log in logs:
+        arrays = log.to_arrays()
+        assert arrays["actor"].tolist() == ["007", "007", "acme", "ana"]
+        assert arrays["direction"].tolist() == ["outbound", "outbound", "outbound", "inbound"]

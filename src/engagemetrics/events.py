@@ -316,6 +316,7 @@ class EventLog:
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
         on_invalid: OnInvalid = "raise",
+        brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
         """Build a log from equal-length 1-D arrays (or sequences).
 
@@ -344,6 +345,13 @@ class EventLog:
         on_invalid
             ``"raise"`` (default) raises on the first broken rule; ``"drop"`` keeps the
             valid rows and counts the others in :attr:`load_report`.
+        brand_accounts
+            Actor ids of the brand's own accounts. Their events are outbound (brand to
+            audience) whatever their action's own direction, unless the ``direction``
+            column gives one for the row: per row, the direction column wins, then the
+            brand account, then the action's direction. Ids that no row carries are
+            ignored. Strings match string ids; with integer ids, integers and strings
+            of digits match (``"42"`` matches actor ``42``).
 
         Raises
         ------
@@ -355,6 +363,18 @@ class EventLog:
         SchemaError
             A column whose type cannot hold what it must (e.g. numeric times without
             ``time_unit``).
+        InvalidParameterError
+            An unknown ``on_invalid``, or ``brand_accounts`` that is a single string or
+            holds something other than strings and integers.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(
+        ...     actor=["ana", "acme", "acme"], action=["comment", "reply", "comment"],
+        ...     time=["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-01T12:00"],
+        ...     direction=[None, None, "inbound"], brand_accounts=["acme"])
+        >>> log.to_arrays()["direction"].tolist()
+        ['outbound', 'inbound', 'inbound']
         """
         columns: dict[str, NDArray[Any] | Encoded] = {
             "actor": _column(actor, "actor"),
@@ -376,6 +396,7 @@ class EventLog:
             tz=tz,
             time_unit=time_unit,
             on_invalid=on_invalid,
+            brand_accounts=brand_accounts,
         )
 
     @classmethod
@@ -388,8 +409,11 @@ class EventLog:
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
         on_invalid: OnInvalid = "raise",
+        brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
         """Build a log from :class:`Event` values or mappings with the same keys.
+
+        Options are those of :meth:`from_arrays`.
 
         Examples
         --------
@@ -415,7 +439,12 @@ class EventLog:
             if name in ("actor", "action", "time") or any(v is not None for v in column):
                 data[name] = _object_column(column)
         return cls.from_arrays(
-            **data, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
+            **data,
+            taxonomy=taxonomy,
+            tz=tz,
+            time_unit=time_unit,
+            on_invalid=on_invalid,
+            brand_accounts=brand_accounts,
         )
 
     @classmethod
@@ -429,6 +458,7 @@ class EventLog:
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
         on_invalid: OnInvalid = "raise",
+        brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
         """Build a log from a pandas or polars DataFrame or a pyarrow Table.
 
@@ -453,7 +483,12 @@ class EventLog:
 
         data = frame_columns(frame, columns or {})
         return cls._build(
-            data, taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid
+            data,
+            taxonomy=taxonomy,
+            tz=tz,
+            time_unit=time_unit,
+            on_invalid=on_invalid,
+            brand_accounts=brand_accounts,
         )
 
     @classmethod
@@ -512,11 +547,13 @@ class EventLog:
         tz: str,
         time_unit: TimeUnit | None,
         on_invalid: OnInvalid,
+        brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
         if on_invalid not in ("raise", "drop"):
             raise InvalidParameterError(
                 f"The 'on_invalid' parameter must be 'raise' or 'drop'; got {on_invalid!r}."
             )
+        brand = _brand_ids(brand_accounts)
         taxonomy = Taxonomy.default() if taxonomy is None else taxonomy
         if not isinstance(taxonomy, Taxonomy):
             raise InvalidParameterError(
@@ -607,9 +644,11 @@ class EventLog:
 
         # direction
         direction = taxonomy.directions[np.maximum(action, 0)]
+        explicit: NDArray[np.bool_] | None = None  # rows whose direction column decides
         if "direction" in columns:
             override, bad_direction, raw_direction = _directions(columns["direction"])
-            direction = np.where(override >= 0, override, direction).astype(np.int8)
+            explicit = override >= 0
+            direction = np.where(explicit, override, direction).astype(np.int8)
             problems.append(
                 _Problem(
                     "direction",
@@ -654,6 +693,7 @@ class EventLog:
             actor_keys, action, direction = actor_keys[keep], action[keep], direction[keep]
             ns = parsed.ns[keep]
             value = None if value is None else value[keep]
+            explicit = None if explicit is None else explicit[keep]
             ids = {
                 k: _encode.from_categorical(e.codes[keep], e.dictionary) for k, e in ids.items()
             }
@@ -669,6 +709,8 @@ class EventLog:
             direction=direction,
             taxonomy=taxonomy,
             load_report=report,
+            brand=brand,
+            explicit_direction=explicit,
         )
 
     @classmethod
@@ -710,6 +752,8 @@ class EventLog:
         direction: NDArray[Any],
         taxonomy: Taxonomy,
         load_report: LoadReport,
+        brand: tuple[str | int, ...] = (),
+        explicit_direction: NDArray[np.bool_] | None = None,
     ) -> Self:
         permutation, actor_sorted, time_sorted = sort_by_actor_time(actor_keys, ns)
         offsets = run_starts(actor_sorted)
@@ -723,6 +767,9 @@ class EventLog:
             gathers[column] = (encoded.codes, CODE_DTYPE)
         if value is not None:
             gathers["value"] = (value, np.float64)
+        brand_actor = _brand_actors(actors, brand)
+        if brand_actor is not None and explicit_direction is not None:
+            gathers["explicit"] = (explicit_direction, np.bool_)
 
         def gather(item: tuple[str, tuple[NDArray[Any], Any]]) -> tuple[str, NDArray[Any]]:
             name, (array, dtype) = item
@@ -730,6 +777,12 @@ class EventLog:
 
         with ThreadPoolExecutor(max_workers=min(len(gathers), os.cpu_count() or 1)) as pool:
             out = dict(pool.map(gather, gathers.items()))
+        if brand_actor is not None:
+            # rows are grouped by actor: one flag per actor code, repeated over its rows
+            outbound = np.repeat(brand_actor, np.diff(offsets))
+            if "explicit" in out:
+                outbound &= ~out["explicit"]
+            out["direction"][outbound] = Direction.OUTBOUND.code
         return cls(
             actor_offsets=offsets,
             actors=actors,
@@ -1147,6 +1200,57 @@ def _directions(
     )
     override = table[codes]
     return np.where(override == -2, -1, override).astype(np.int8), override == -2, column
+
+
+def _brand_ids(accounts: Iterable[str | int] | None) -> tuple[str | int, ...]:
+    """Check the ``brand_accounts`` option: strings and integers, not one bare string."""
+    if accounts is None:
+        return ()
+    if isinstance(accounts, (str, bytes)) or not isinstance(accounts, Iterable):
+        raise InvalidParameterError(
+            "The 'brand_accounts' parameter must be a list of actor ids (strings or "
+            f"integers); got {accounts!r}."
+        )
+    out = tuple(accounts)
+    for item in out:
+        if isinstance(item, bool) or not isinstance(item, (str, int, np.integer)):
+            raise InvalidParameterError(
+                "The 'brand_accounts' parameter must hold actor ids (strings or integers); "
+                f"got {item!r}."
+            )
+    return out
+
+
+def _brand_actors(actors: NDArray[Any], brand: tuple[str | int, ...]) -> NDArray[np.bool_] | None:
+    """Per actor code, is it a brand account? None when none of ``brand`` is an actor.
+
+    ``actors`` is the sorted actor dictionary, so the ids are found by binary search.
+    """
+    if not brand or not len(actors):
+        return None
+    if actors.dtype.kind in "iu":
+        wanted: list[Any] = []
+        for item in brand:
+            text = str(item).strip()
+            if isinstance(item, (int, np.integer)) or text.lstrip("+-").isdigit():
+                number = int(text)
+                info = np.iinfo(actors.dtype)
+                if info.min <= number <= info.max:
+                    wanted.append(number)
+        probe = np.array(wanted, dtype=actors.dtype)
+    elif actors.dtype.kind in "US":
+        probe = np.array([str(item) for item in brand], dtype=str)
+    else:
+        probe = np.array(brand, dtype=object)
+    if not probe.size:
+        return None
+    position = np.minimum(np.searchsorted(actors, probe), len(actors) - 1)
+    found = position[actors[position] == probe]
+    if not found.size:
+        return None
+    flags = np.zeros(len(actors), dtype=bool)
+    flags[found] = True
+    return flags
 
 
 def _concat_encoded(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -44,6 +44,7 @@ def read_csv(
     tz: str = "UTC",
     time_unit: TimeUnit | None = None,
     on_invalid: OnInvalid = "raise",
+    brand_accounts: Iterable[str | int] | None = None,
     engine: Engine = "auto",
 ) -> EventLog:
     """Read a CSV file of events.
@@ -60,8 +61,9 @@ def read_csv(
         ``"auto"`` takes the first installed of pyarrow, polars, pandas, then the
         standard library (``"python"``).
 
-    Other parameters are those of :meth:`EventLog.from_arrays`; row numbers in errors
-    count data rows from 0.
+    Other parameters (``taxonomy``, ``tz``, ``time_unit``, ``on_invalid`` and
+    ``brand_accounts``, the actor ids whose events are outbound) are those of
+    :meth:`EventLog.from_arrays`; row numbers in errors count data rows from 0.
 
     Raises
     ------
@@ -79,7 +81,13 @@ def read_csv(
     """
     path = _existing(path)
     mapping = dict(columns or {})
-    options = _Options(taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
+    options = _Options(
+        taxonomy=taxonomy,
+        tz=tz,
+        time_unit=time_unit,
+        on_invalid=on_invalid,
+        brand_accounts=brand_accounts,
+    )
     chosen = _engine(engine, ("pyarrow", "polars", "pandas", "python"))
     string_columns = [mapping.get(c, c) for c in _ID_COLUMNS]
     if chosen == "pyarrow":
@@ -122,6 +130,7 @@ def read_jsonl(
     tz: str = "UTC",
     time_unit: TimeUnit | None = None,
     on_invalid: OnInvalid = "raise",
+    brand_accounts: Iterable[str | int] | None = None,
     engine: Engine = "auto",
 ) -> EventLog:
     """Read a JSON Lines file: one JSON object per line, one event per object.
@@ -138,7 +147,13 @@ def read_jsonl(
     """
     path = _existing(path)
     mapping = dict(columns or {})
-    options = _Options(taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
+    options = _Options(
+        taxonomy=taxonomy,
+        tz=tz,
+        time_unit=time_unit,
+        on_invalid=on_invalid,
+        brand_accounts=brand_accounts,
+    )
     chosen = _engine(engine, ("pyarrow", "polars", "pandas", "python"))
     if chosen == "pyarrow":
         pajson = import_optional("pyarrow.json", purpose="read_jsonl(engine='pyarrow')")
@@ -174,6 +189,7 @@ def read_parquet(
     tz: str = "UTC",
     time_unit: TimeUnit | None = None,
     on_invalid: OnInvalid = "raise",
+    brand_accounts: Iterable[str | int] | None = None,
     engine: Engine = "auto",
 ) -> EventLog:
     """Read a Parquet file (needs the ``arrow`` or ``polars`` extra).
@@ -192,7 +208,13 @@ def read_parquet(
     """
     path = _existing(path)
     mapping = dict(columns or {})
-    options = _Options(taxonomy=taxonomy, tz=tz, time_unit=time_unit, on_invalid=on_invalid)
+    options = _Options(
+        taxonomy=taxonomy,
+        tz=tz,
+        time_unit=time_unit,
+        on_invalid=on_invalid,
+        brand_accounts=brand_accounts,
+    )
     chosen = _engine(engine, ("pyarrow", "polars", "pandas"))
     wanted = [mapping.get(c, c) for c in ("actor", "action", "time", "content", "channel",
                                            "thread", "value", "direction")]  # fmt: skip
@@ -244,6 +266,7 @@ class _Options(TypedDict):
     tz: str
     time_unit: TimeUnit | None
     on_invalid: OnInvalid
+    brand_accounts: Iterable[str | int] | None
 
 
 def _from_python_rows(

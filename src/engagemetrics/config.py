@@ -1,0 +1,1314 @@
+"""The project configuration: ``engagemetrics.toml``, and the same as a :class:`Config` value.
+
+A configuration says what the input looks like (column names, shape, time zone, epoch
+unit, what to do with invalid rows), which vocabulary its actions use (a platform
+taxonomy plus extra aliases), which actors are the brand's own accounts, what engaged
+means, which goals and funnel to measure, the windows of conversion, response and
+return, and how reports group time. It is a frozen value that round-trips through dicts
+and TOML, like every other definition in the library::
+
+    Config.from_toml(c.to_toml()) == c
+    Config.from_dict(c.to_dict()) == c
+
+Every problem raises :class:`ConfigError`, whose message names the key in dotted form
+(``funnel.window``, ``goals[0].actions``) and, when the configuration was read from TOML,
+the line of that key (``engagemetrics.toml, line 12: ...``). :func:`starter_toml` is the
+commented file ``engagemetrics init`` writes. The reference page is
+``docs/configuration.md``.
+
+Examples
+--------
+>>> config = Config.from_toml('''
+... [input]
+... columns = { actor = "user_id", action = "event", time = "ts" }
+... tz = "Europe/Berlin"
+... [windows]
+... conversion = "7d"
+... ''')
+>>> config.columns["actor"], config.conversion_window
+('user_id', datetime.timedelta(days=7))
+>>> Config.from_toml(config.to_toml()) == config
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import os
+import re
+import types
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final, Literal, NoReturn, TypeAlias, final, get_args
+
+import attrs
+
+from . import _toml
+from ._time import TimeUnit, _zone
+from .actions import Taxonomy, _suggest, normalize_name
+from .engagement import _REGISTRY as _CRITERIA
+from .engagement import PRESETS, Criterion, criterion_from_dict
+from .events import ID_COLUMNS, EventLog
+from .exceptions import InvalidParameterError
+from .funnels import Funnel, FunnelMode, FunnelStart, FunnelUnit
+from .goals import Goal, GoalMap
+from .posts import MEASURES, PostMetrics
+
+__all__ = [
+    "DEFAULT_GOALS",
+    "Config",
+    "ConfigError",
+    "InputShape",
+    "ReportPeriod",
+    "format_duration",
+    "parse_duration",
+    "starter_toml",
+]
+
+InputShape: TypeAlias = Literal["events", "posts"]
+"""``"events"``: one row per interaction; ``"posts"``: one row per post (Insights style)."""
+ReportPeriod: TypeAlias = Literal["day", "week", "month"]
+"""Calendar period of retention cohorts and trend grouping."""
+Key: TypeAlias = "tuple[str | int, ...]"
+"""A key path into the TOML document: table names, keys, and indices of arrays."""
+
+_SHAPES: Final = get_args(InputShape)
+_FUNNEL_MODES: Final = get_args(FunnelMode)
+_FUNNEL_STARTS: Final = get_args(FunnelStart)
+_FUNNEL_BY: Final = get_args(FunnelUnit)
+_PERIODS: Final = get_args(ReportPeriod)
+_TIME_UNITS: Final = get_args(TimeUnit)
+_ON_INVALID: Final = ("raise", "drop")
+_EVENT_COLUMNS: Final = ("actor", "action", "time", *ID_COLUMNS, "value", "direction")
+_POST_COLUMNS: Final = ("key", "posted_at", "channel", *MEASURES)
+
+DEFAULT_GOALS: Final = GoalMap([Goal("conversion", categories=("conversion",))])
+"""One goal, ``conversion``: any action of the conversion category, worth its event value."""
+_DEFAULT_CONVERSION_WINDOW: Final = dt.timedelta(days=30)
+
+# the layout of the TOML document: section -> key -> Config field
+_LAYOUT: Final[Mapping[str, Mapping[str, str]]] = {
+    "input": {
+        "columns": "columns",
+        "shape": "shape",
+        "tz": "tz",
+        "time_unit": "time_unit",
+        "on_invalid": "on_invalid",
+    },
+    "taxonomy": {"platform": "platform", "aliases": "aliases"},
+    "brand": {"accounts": "brand_accounts"},
+    "engagement": {"criterion": "engagement"},
+    "windows": {
+        "conversion": "conversion_window",
+        "response": "response_window",
+        "return": "return_window",
+    },
+    "report": {"period": "period", "top": "top"},
+}
+_SECTIONS: Final = ("input", "taxonomy", "brand", "engagement", "goals", "funnel", "windows",
+                    "report")  # fmt: skip
+_KEY_OF: Final[Mapping[str, Key]] = {
+    field: (section, key) for section, keys in _LAYOUT.items() for key, field in keys.items()
+} | {"goals": ("goals",), "funnel": ("funnel",)}
+"""The TOML key of each Config field, used to name it in errors."""
+
+
+# ------------------------------------------------------------------------ errors --
+def _show_key(key: Key) -> str:
+    out = ""
+    for part in key:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + _toml._key(part)
+    return out
+
+
+class ConfigError(InvalidParameterError):
+    """A configuration is invalid; the message names the key and, from TOML, its line.
+
+    Attributes
+    ----------
+    key
+        The offending key as a path (``("funnel", "window")``; integers index arrays of
+        tables: ``("goals", 0, "actions")``), or ``()`` for the document as a whole.
+    file
+        The file the configuration was read from, if any.
+    line
+        The 1-based line of ``key`` in the TOML text, when it could be found.
+    reason
+        The message without the file and line prefix.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        /,
+        *,
+        key: Key = (),
+        file: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.reason, self.key, self.file, self.line = reason, tuple(key), file, line
+        prefix = ", ".join(
+            part for part in (file, None if line is None else f"line {line}") if part
+        )
+        super().__init__(f"{prefix}: {reason}" if prefix else reason)
+
+    @property
+    def dotted_key(self) -> str:
+        """:attr:`key` written the way the message writes it: ``goals[0].actions``."""
+        return _show_key(self.key)
+
+    def located(self, *, file: str | None, line: int | None) -> ConfigError:
+        """The same error, with the file and line it comes from."""
+        return ConfigError(self.reason, key=self.key, file=file, line=line)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_error, (self.reason, self.key, self.file, self.line))
+
+
+def _rebuild_error(reason: str, key: Key, file: str | None, line: int | None) -> ConfigError:
+    return ConfigError(reason, key=key, file=file, line=line)
+
+
+def _fail(key: Key, rule: str, value: object = attrs.NOTHING) -> NoReturn:
+    got = "" if value is attrs.NOTHING else f"; got {value!r}"
+    raise ConfigError(f"The {_show_key(key)!r} setting {rule}{got}.", key=key)
+
+
+def _wrap(key: Key, exc: Exception) -> ConfigError:
+    if isinstance(exc, ConfigError):
+        return exc
+    return ConfigError(f"In {_show_key(key)!r}: {exc}", key=key)
+
+
+def _one_of(key: Key, value: object, valid: Iterable[object]) -> None:
+    choices = tuple(valid)
+    if value not in choices or not isinstance(value, type(choices[0])):
+        listed = ", ".join(repr(c) for c in choices)
+        _fail(key, f"must be one of {listed}", value)
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for a name close to a known one, else nothing."""
+    suggestion = _suggest(name, known)
+    return "" if suggestion == "." else suggestion
+
+
+def _check_keys(data: Mapping[str, Any], known: Iterable[str], where: Key, what: str) -> None:
+    known = tuple(known)
+    for name in data:
+        if name not in known:
+            key = (*where, name)
+            raise ConfigError(
+                f"Unknown {what} {_show_key(key)!r}; valid: {', '.join(known)}."
+                f"{_hint(str(name), known)}",
+                key=key,
+            )
+
+
+def _table(value: object, key: Key) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        _fail(key, "must be a table", value)
+    return value
+
+
+# --------------------------------------------------------------------- durations --
+_UNITS: Final = {"w": 604_800_000_000, "d": 86_400_000_000, "h": 3_600_000_000,
+                 "m": 60_000_000, "s": 1_000_000, "ms": 1_000, "us": 1}  # fmt: skip
+_WRITTEN_UNITS: Final = ("d", "h", "m", "s", "ms", "us")
+_DURATION: Final = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(us|ms|s|m|h|d|w)\s*")
+_NO_LIMIT: Final = ("none", "never", "off")
+_UNIT_LIST: Final = " (us, ms, s, m, h, d, w) such as '90s', '30m', '12h', '7d', '2w'"
+
+
+def parse_duration(text: str, /) -> dt.timedelta:
+    """Read a duration written as a number and a unit: ``"90s"``, ``"30m"``, ``"7d"``.
+
+    Units are ``us``, ``ms``, ``s``, ``m`` (minutes), ``h``, ``d`` and ``w`` (weeks); the
+    number may have a fraction (``"1.5h"``) that comes to whole microseconds.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``text`` is not a number followed by one of the units.
+
+    Examples
+    --------
+    >>> parse_duration("36h"), parse_duration("1.5m")
+    (datetime.timedelta(days=1, seconds=43200), datetime.timedelta(seconds=90))
+    """
+    match = _DURATION.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidParameterError(
+            f"A duration is a number and a unit (us, ms, s, m, h, d, w), e.g. '90s', '30m', "
+            f"'12h', '7d', '2w'; got {text!r}."
+        )
+    micros = decimal.Decimal(match.group(1)) * _UNITS[match.group(2)]
+    if micros != micros.to_integral_value():
+        raise InvalidParameterError(
+            f"The duration {text!r} is not a whole number of microseconds."
+        )
+    return dt.timedelta(microseconds=int(micros))
+
+
+def format_duration(value: dt.timedelta, /) -> str:
+    """Write a duration the way :func:`parse_duration` reads it, in the largest exact unit.
+
+    Examples
+    --------
+    >>> format_duration(dt.timedelta(days=30)), format_duration(dt.timedelta(minutes=90))
+    ('30d', '90m')
+    """
+    micros = value // dt.timedelta(microseconds=1)
+    if micros < 0:
+        raise InvalidParameterError(f"A duration must not be negative; got {value!r}.")
+    for unit in _WRITTEN_UNITS:
+        if micros % _UNITS[unit] == 0:
+            return f"{micros // _UNITS[unit]}{unit}"
+    raise AssertionError("unreachable: every duration is whole microseconds")
+
+
+def _duration(value: object, key: Key, *, none: bool, zero: bool) -> dt.timedelta | None:
+    """A duration from a config value: a duration string, a timedelta, or no limit."""
+    if none and (value is None or value is False or (
+        isinstance(value, str) and value.strip().casefold() in _NO_LIMIT
+    )):  # fmt: skip
+        return None
+    if isinstance(value, dt.timedelta):
+        result = value
+    elif isinstance(value, str):
+        if value.strip().startswith("-"):
+            _fail(key, "must not be negative", value)
+        try:
+            result = parse_duration(value)
+        except InvalidParameterError:
+            no_limit = ', or "none" for no limit' if none else ""
+            _fail(key, f"must be a duration: a number and a unit{_UNIT_LIST}{no_limit}", value)
+    else:
+        allowed = f"a duration{_UNIT_LIST}" + (' or "none" (no limit)' if none else "")
+        _fail(key, f"must be {allowed}", value)
+    if result < dt.timedelta(0) or (not zero and result == dt.timedelta(0)):
+        _fail(key, "must be a positive duration" if not zero else "must not be negative", value)
+    return result
+
+
+def _write_duration(value: dt.timedelta | None) -> str:
+    return "none" if value is None else format_duration(value)
+
+
+# ----------------------------------------------------------------- field converters --
+def _read_only(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    if isinstance(mapping, types.MappingProxyType):
+        return mapping
+    if not isinstance(mapping, Mapping):
+        return mapping  # type: ignore[unreachable]  # rejected, naming its key, later
+    return types.MappingProxyType(dict(mapping))
+
+
+def _to_aliases(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    if not isinstance(mapping, Mapping):
+        return mapping  # type: ignore[unreachable]  # rejected, naming its key, later
+    if all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        mapping = {normalize_name(k): normalize_name(v) for k, v in sorted(mapping.items())}
+    return _read_only(mapping)
+
+
+def _to_accounts(value: Iterable[str | int]) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        _fail(_KEY_OF["brand_accounts"], "must be a list of actor ids", value)
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, int) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str) or not item:
+            _fail((*_KEY_OF["brand_accounts"], i), "must be an actor id (a string)", item)
+        out.append(item)
+    return tuple(out)
+
+
+def _to_criterion(value: Criterion | str) -> Criterion:
+    if isinstance(value, str):
+        return _preset(value, _KEY_OF["engagement"])
+    return value
+
+
+def _preset(name: str, key: Key) -> Criterion:
+    if name not in PRESETS:
+        raise ConfigError(
+            f"The {_show_key(key)!r} setting names no preset {name!r}; presets are "
+            f"{', '.join(PRESETS)} (or write a criterion table with a 'kind')."
+            f"{_hint(name, PRESETS)}",
+            key=key,
+        )
+    return PRESETS[name]
+
+
+def _to_goals(value: GoalMap | Iterable[Goal]) -> GoalMap:
+    if isinstance(value, GoalMap):
+        return value
+    if isinstance(value, Iterable) and not isinstance(value, (str, Mapping)):
+        try:
+            return GoalMap(value)
+        except InvalidParameterError as exc:
+            raise _wrap(_KEY_OF["goals"], exc) from None
+    _fail(_KEY_OF["goals"], "must be a GoalMap or a list of Goals", value)
+
+
+def _mapping_repr(mapping: Mapping[str, str]) -> str:
+    return repr(dict(mapping))
+
+
+# -------------------------------------------------------------------------- Config --
+@final
+@attrs.frozen
+class Config:
+    """What the input looks like and what to measure: ``engagemetrics.toml`` as a value.
+
+    Parameters
+    ----------
+    columns
+        ``{our column: the file's column}`` for the columns whose names differ. For
+        ``shape="events"`` ours are ``actor``, ``action``, ``time``, ``content``,
+        ``channel``, ``thread``, ``value`` and ``direction``; for ``shape="posts"``
+        they are ``key``, ``posted_at``, ``channel`` and the measures of
+        :data:`engagemetrics.posts.MEASURES`. Held as a read-only mapping.
+    shape
+        ``"events"``: an event log, one row per interaction; ``"posts"``: a per-post
+        table such as a Facebook Insights export (read with :meth:`read_posts`).
+    platform
+        A bundled platform vocabulary (:meth:`Taxonomy.platforms`); ``None`` for
+        :meth:`Taxonomy.default`.
+    aliases
+        Extra vocabulary, ``{the platform's word: canonical action}``.
+    brand_accounts
+        Actor ids of the brand's own accounts: their events are outbound (see
+        ``brand_accounts`` of :meth:`EventLog.from_arrays`).
+    tz
+        IANA time zone in which naive times, days and weeks are read.
+    time_unit
+        What epoch-number times count: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
+    on_invalid
+        ``"raise"`` on the first invalid row, or ``"drop"`` invalid rows and count them.
+    engagement
+        What engaged means: a :class:`Criterion` or the name of one of
+        :data:`~engagemetrics.engagement.PRESETS` (default ``second_date``).
+    goals
+        The outcomes to measure; by default :data:`DEFAULT_GOALS`. Validated against
+        :meth:`taxonomy`. A list of :class:`Goal` is accepted.
+    funnel
+        An optional :class:`Funnel`; its step actions are validated against
+        :meth:`taxonomy`.
+    conversion_window, response_window, return_window
+        How long after an interaction a conversion counts (default 30 days), a brand
+        reply counts as a response, and a return counts (``None``: no limit).
+    period
+        ``"day"``, ``"week"`` or ``"month"``: retention cohorts and trend grouping.
+    top
+        Rows in the reports' "top content" tables (a whole number >= 1).
+
+    Raises
+    ------
+    ConfigError
+        Naming the TOML key of the offending setting (e.g. ``windows.conversion``) for
+        any value outside its rule, a goal or funnel step naming an action the taxonomy
+        does not know, an unknown platform or time zone, or an alias to an unknown
+        action.
+
+    Examples
+    --------
+    >>> config = Config(platform="instagram", aliases={"reaction:love": "like"},
+    ...                 brand_accounts=["acme"], period="month")
+    >>> config.taxonomy().action("reaction:love").name
+    'like'
+    >>> Config.from_dict(config.to_dict()) == config
+    True
+    >>> Config(top=0)
+    Traceback (most recent call last):
+    ...
+    engagemetrics.config.ConfigError: The 'report.top' setting must be a whole number >= 1; \
+got 0.
+    """
+
+    columns: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_read_only, repr=_mapping_repr
+    )
+    shape: InputShape = "events"
+    platform: str | None = None
+    aliases: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_to_aliases, repr=_mapping_repr
+    )
+    brand_accounts: tuple[str, ...] = attrs.field(default=(), converter=_to_accounts)
+    tz: str = "UTC"
+    time_unit: TimeUnit | None = None
+    on_invalid: Literal["raise", "drop"] = "raise"
+    engagement: Criterion = attrs.field(default=PRESETS["second_date"], converter=_to_criterion)
+    goals: GoalMap = attrs.field(default=DEFAULT_GOALS, converter=_to_goals)
+    funnel: Funnel | None = None
+    conversion_window: dt.timedelta | None = _DEFAULT_CONVERSION_WINDOW
+    response_window: dt.timedelta | None = None
+    return_window: dt.timedelta | None = None
+    period: ReportPeriod = "week"
+    top: int = 10
+    _taxonomy: Taxonomy = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        key = _KEY_OF
+        _one_of(key["shape"], self.shape, _SHAPES)
+        self._check_columns()
+        if self.platform is not None and (
+            not isinstance(self.platform, str) or not self.platform.strip()
+        ):
+            _fail(key["platform"], "must be a platform name", self.platform)
+        if not isinstance(self.tz, str):
+            _fail(key["tz"], "must be an IANA time zone name such as 'Europe/Paris'", self.tz)
+        try:
+            _zone(self.tz)
+        except InvalidParameterError:
+            _fail(key["tz"], "must be an IANA time zone name such as 'Europe/Paris'", self.tz)
+        if self.time_unit is not None:
+            _one_of(key["time_unit"], self.time_unit, _TIME_UNITS)
+        _one_of(key["on_invalid"], self.on_invalid, _ON_INVALID)
+        if not isinstance(self.engagement, Criterion):
+            _fail(key["engagement"], "must be a Criterion or a preset name", self.engagement)
+        if self.funnel is not None and not isinstance(self.funnel, Funnel):
+            _fail(key["funnel"], "must be a Funnel or None", self.funnel)
+        for field in ("conversion_window", "response_window", "return_window"):
+            value = getattr(self, field)
+            if value is not None and (
+                not isinstance(value, dt.timedelta) or value <= dt.timedelta(0)
+            ):
+                _fail(key[field], "must be a positive datetime.timedelta or None", value)
+        _one_of(key["period"], self.period, _PERIODS)
+        if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 1:
+            _fail(key["top"], "must be a whole number >= 1", self.top)
+        object.__setattr__(self, "_taxonomy", self._build_taxonomy())
+        self._check_actions()
+
+    def _check_columns(self) -> None:
+        key = _KEY_OF["columns"]
+        if not isinstance(self.columns, Mapping):
+            _fail(key, "must be a table of our column = the file's column", self.columns)
+        targets = _EVENT_COLUMNS if self.shape == "events" else _POST_COLUMNS
+        for ours, theirs in self.columns.items():
+            if ours not in targets:
+                raise ConfigError(
+                    f"Unknown column {ours!r} in {_show_key(key)!r} for shape {self.shape!r}; "
+                    f"columns are {', '.join(targets)}.{_hint(str(ours), targets)}",
+                    key=(*key, ours),
+                )
+            if not isinstance(theirs, str) or not theirs:
+                _fail((*key, ours), "must be the name of a column of the file", theirs)
+
+    def _build_taxonomy(self) -> Taxonomy:
+        if self.platform is None:
+            base = Taxonomy.default()
+        else:
+            try:
+                base = Taxonomy.for_platform(self.platform)
+            except InvalidParameterError as exc:
+                raise ConfigError(
+                    f"The {_show_key(_KEY_OF['platform'])!r} setting: {exc}"
+                    f"{_hint(self.platform, Taxonomy.platforms())}",
+                    key=_KEY_OF["platform"],
+                ) from None
+        key = _KEY_OF["aliases"]
+        if not isinstance(self.aliases, Mapping):
+            _fail(key, "must be a table of word = canonical action", self.aliases)
+        if not self.aliases:
+            return base
+        for alias, target in self.aliases.items():
+            if not isinstance(alias, str) or not isinstance(target, str) or not alias:
+                _fail((*key, str(alias)), "must map a word to a canonical action name", target)
+            if target not in base.names:
+                raise ConfigError(
+                    f"The alias {_show_key((*key, alias))!r} points to {target!r}, which is "
+                    f"not a canonical action of taxonomy {base.name!r}."
+                    f"{_hint(target, base.names)}",
+                    key=(*key, alias),
+                )
+        try:
+            return base.extend(aliases=self.aliases)
+        except InvalidParameterError as exc:
+            raise _wrap(key, exc) from None
+
+    def _check_actions(self) -> None:
+        taxonomy = self._taxonomy
+        for i, goal in enumerate(self.goals):
+            _known(taxonomy, goal.actions, ("goals", i, "actions"))
+        if self.funnel is not None:
+            for i, step in enumerate(self.funnel.steps):
+                _known(taxonomy, step.actions, ("funnel", "steps", i, "actions"))
+                if step.goal is not None:
+                    _known(taxonomy, step.goal.actions, ("funnel", "steps", i, "goal", "actions"))
+            for i, exclusion in enumerate(self.funnel.exclude):
+                _known(taxonomy, exclusion.actions, ("funnel", "exclude", i, "actions"))
+
+    def __hash__(self) -> int:
+        return hash(
+            tuple(
+                tuple(sorted(v.items())) if isinstance(v, Mapping) else v
+                for v in attrs.astuple(self, recurse=False)[:-1]
+            )
+        )
+
+    # -- what it gives -------------------------------------------------------------------
+    def taxonomy(self) -> Taxonomy:
+        """The platform's taxonomy (or the default one) extended with :attr:`aliases`.
+
+        Examples
+        --------
+        >>> Config(platform="x").taxonomy().action("retweet").name
+        'share'
+        """
+        return self._taxonomy
+
+    def read_log(self, path: str | os.PathLike[str], /) -> EventLog:
+        """Read an event file, choosing the reader by its suffix.
+
+        ``.csv`` is read by :func:`~engagemetrics.io.read_csv`, ``.tsv`` by the same with a
+        tab delimiter, ``.jsonl`` and ``.ndjson`` by :func:`~engagemetrics.io.read_jsonl`,
+        ``.parquet`` and ``.pq`` by :func:`~engagemetrics.io.read_parquet` (suffixes in
+        any case). Each applies :attr:`columns`, :meth:`taxonomy`, :attr:`tz`,
+        :attr:`time_unit`, :attr:`on_invalid` and :attr:`brand_accounts`.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the suffix is none of the above, or the configuration's shape is
+            ``"posts"`` (use :meth:`read_posts`).
+        FileNotFoundError
+            If ``path`` does not exist.
+
+        Other errors are those of the readers (:class:`DataError`,
+        :class:`ColumnNotFoundError`, ...).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+        >>> _ = path.write_text("user,event,at\\nana,like,2024-05-01T10:00:00\\n"
+        ...                     "acme,reply,2024-05-01T11:00:00\\n")
+        >>> config = Config(columns={"actor": "user", "action": "event", "time": "at"},
+        ...                 brand_accounts=["acme"], tz="Europe/Berlin")
+        >>> log = config.read_log(path)
+        >>> log.summary().events_by_direction
+        {'inbound': 1, 'outbound': 1}
+        """
+        from . import io
+
+        self._need_shape("events", "read_log", "read_posts")
+        resolved = Path(path)
+        reader = _reader(resolved, _EVENT_READERS)
+        options: dict[str, Any] = {
+            "columns": dict(self.columns),
+            "taxonomy": self._taxonomy,
+            "tz": self.tz,
+            "time_unit": self.time_unit,
+            "on_invalid": self.on_invalid,
+            "brand_accounts": self.brand_accounts,
+        }
+        if reader == "tsv":
+            return io.read_csv(resolved, delimiter="\t", **options)
+        read: Callable[..., EventLog] = getattr(io, f"read_{reader}")
+        return read(resolved, **options)
+
+    def log_from_frame(self, frame: Any, /) -> EventLog:
+        """An event log from a pandas or polars DataFrame or a pyarrow Table.
+
+        The same options as :meth:`read_log` apply; this is the path for the partitions
+        of a Dask frame.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"who": ["ana", "acme"], "action": ["comment", "reply"],
+        ...                       "time": ["2024-05-01", "2024-05-02"]})
+        >>> log = Config(columns={"actor": "who"}, brand_accounts=["acme"]).log_from_frame(frame)
+        >>> log.to_arrays()["direction"].tolist()
+        ['outbound', 'inbound']
+        """
+        self._need_shape("events", "log_from_frame", "posts_from_frame")
+        return EventLog.from_frame(
+            frame,
+            columns=dict(self.columns),
+            taxonomy=self._taxonomy,
+            tz=self.tz,
+            time_unit=self.time_unit,
+            on_invalid=self.on_invalid,
+            brand_accounts=self.brand_accounts,
+        )
+
+    def read_posts(self, path: str | os.PathLike[str], /) -> PostMetrics:
+        """Read a per-post table (``shape = "posts"``), choosing the reader by suffix.
+
+        Suffixes are those of :meth:`read_log`; the file is read with pyarrow, polars or
+        pandas (whichever is installed first) and handed to :meth:`posts_from_frame`.
+
+        Raises
+        ------
+        InvalidParameterError
+            If the suffix is unknown or the configuration's shape is ``"events"``.
+        MissingDependencyError
+            If none of pyarrow, polars and pandas is installed.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "posts.csv"
+        >>> _ = path.write_text("id,reach,likes\\np1,40,4\\np2,400,8\\n")
+        >>> config = Config(shape="posts", columns={"key": "id", "applause": "likes"})
+        >>> config.read_posts(path).measure("applause").tolist()
+        [4.0, 8.0]
+        """
+        self._need_shape("posts", "read_posts", "read_log")
+        resolved = Path(path)
+        if not resolved.is_file():
+            raise FileNotFoundError(f"No such file: {str(resolved)!r}.")
+        return self.posts_from_frame(_read_frame(resolved, _reader(resolved, _EVENT_READERS)))
+
+    def posts_from_frame(self, frame: Any, /) -> PostMetrics:
+        """Per-post measures from a frame; :attr:`columns`, :attr:`tz`, :attr:`time_unit` apply."""
+        self._need_shape("posts", "posts_from_frame", "log_from_frame")
+        return PostMetrics.from_frame(
+            frame, columns=dict(self.columns), tz=self.tz, time_unit=self.time_unit
+        )
+
+    def _need_shape(self, shape: str, method: str, other: str) -> None:
+        if self.shape != shape:
+            raise InvalidParameterError(
+                f"Config.{method} reads shape {shape!r} but input.shape is {self.shape!r}; "
+                f"use Config.{other}."
+            )
+
+    # -- dicts and TOML ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as a dict of builtins, laid out like ``engagemetrics.toml``.
+
+        Durations are written as strings (``"30d"``, ``"none"`` for no limit); the
+        criterion as its preset name when it equals one, else as its
+        :meth:`Criterion.to_dict`; the funnel as :meth:`Funnel.to_dict` with its windows
+        as duration strings. Unset options (``platform``, ``time_unit``, ``funnel``)
+        are left out.
+        """
+        input_: dict[str, Any] = {"columns": dict(self.columns), "shape": self.shape,
+                                  "tz": self.tz}  # fmt: skip
+        if self.time_unit is not None:
+            input_["time_unit"] = self.time_unit
+        input_["on_invalid"] = self.on_invalid
+        taxonomy: dict[str, Any] = {}
+        if self.platform is not None:
+            taxonomy["platform"] = self.platform
+        taxonomy["aliases"] = dict(self.aliases)
+        preset = next((n for n, c in PRESETS.items() if c == self.engagement), None)
+        out: dict[str, Any] = {
+            "input": input_,
+            "taxonomy": taxonomy,
+            "brand": {"accounts": list(self.brand_accounts)},
+            "engagement": {"criterion": preset or self.engagement.to_dict()},
+            "goals": self.goals.to_dict()["goals"],
+        }
+        if self.funnel is not None:
+            out["funnel"] = _funnel_to_dict(self.funnel)
+        out["windows"] = {
+            "conversion": _write_duration(self.conversion_window),
+            "response": _write_duration(self.response_window),
+            "return": _write_duration(self.return_window),
+        }
+        out["report"] = {"period": self.period, "top": self.top}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], /) -> Config:
+        """Build a configuration from a dict laid out like ``engagemetrics.toml``.
+
+        Every section and key is optional; what is absent takes its default.
+
+        Raises
+        ------
+        ConfigError
+            An unknown section or key (with the closest valid ones), or a value outside
+            its rule, naming its dotted key.
+
+        Examples
+        --------
+        >>> Config.from_dict({"report": {"period": "month"}}).period
+        'month'
+        >>> Config.from_dict({"windows": {"conversoin": "7d"}})
+        Traceback (most recent call last):
+        ...
+        engagemetrics.config.ConfigError: Unknown key 'windows.conversoin'; valid: \
+conversion, response, return. Did you mean 'conversion'?
+        """
+        data = _table(data, ())
+        _check_keys(data, _SECTIONS, (), "section")
+        fields: dict[str, Any] = {}
+        for section, keys in _LAYOUT.items():
+            if section not in data:
+                continue
+            table = _table(data[section], (section,))
+            _check_keys(table, keys, (section,), "key")
+            for name, value in table.items():
+                fields[keys[name]] = _read_field(keys[name], value, (section, name))
+        if "goals" in data:
+            fields["goals"] = _read_goals(data["goals"])
+        if "funnel" in data:
+            fields["funnel"] = _read_funnel(data["funnel"])
+        try:
+            return cls(**fields)
+        except ConfigError:
+            raise
+        except (InvalidParameterError, TypeError) as exc:  # pragma: no cover - defensive
+            raise ConfigError(str(exc)) from None
+
+    def to_toml(self) -> str:
+        """The configuration as ``engagemetrics.toml`` text (without comments).
+
+        See :func:`starter_toml` for a commented file.
+        """
+        return _toml.dumps(self.to_dict())
+
+    @classmethod
+    def from_toml(cls, source: str | Path, /) -> Config:
+        """Read a configuration from TOML text, or from a file given as a :class:`Path`.
+
+        A ``str`` is TOML text (as for the other ``from_toml`` methods); use
+        :meth:`read` for a file name given as a string.
+
+        Raises
+        ------
+        ConfigError
+            The TOML is invalid (the message keeps the parser's line and column), or
+            :meth:`from_dict` rejects it; the message starts with the file (for a path)
+            and the line of the offending key, when it can be found.
+
+        Examples
+        --------
+        >>> Config.from_toml('[report]\\ntop = 5').top
+        5
+        >>> Config.from_toml('[input]\\nshape = "events"\\ntz = "Mars/Olympus"')
+        Traceback (most recent call last):
+        ...
+        engagemetrics.config.ConfigError: line 3: The 'input.tz' setting must be an IANA \
+time zone name such as 'Europe/Paris'; got 'Mars/Olympus'.
+        """
+        if isinstance(source, Path):
+            return cls.read(source)
+        return _from_text(source, None)
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str], /) -> Config:
+        """Read ``engagemetrics.toml`` (or any configuration file); errors name the file.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ConfigError
+            As for :meth:`from_toml`, prefixed with the file name.
+        """
+        resolved = Path(path)
+        if not resolved.is_file():
+            raise FileNotFoundError(f"No such configuration file: {str(resolved)!r}.")
+        return _from_text(resolved.read_text(encoding="utf-8"), str(resolved))
+
+
+# ------------------------------------------------------------------- reading fields --
+def _read_field(field: str, value: Any, key: Key) -> Any:
+    """A Config field from its TOML value (only what TOML writes differently)."""
+    if field in ("conversion_window", "response_window", "return_window"):
+        return _duration(value, key, none=True, zero=False)
+    if field == "columns":
+        table = _table(value, key)
+        for name, column in table.items():
+            if not isinstance(column, str) or not column:
+                _fail((*key, name), "must be the name of a column of the file", column)
+        return table
+    if field == "aliases":
+        table = _table(value, key)
+        for alias, target in table.items():
+            if not isinstance(target, str) or not target:
+                _fail((*key, alias), "must be a canonical action name", target)
+        return table
+    if field == "engagement":
+        if isinstance(value, str):
+            return _preset(value, key)
+        table = _table(value, key)
+        _check_criterion(table, key)
+        try:
+            return criterion_from_dict(table)
+        except (InvalidParameterError, TypeError) as exc:
+            raise _wrap(key, exc) from None
+    if field in ("platform", "tz", "shape", "time_unit", "on_invalid", "period") and not (
+        isinstance(value, str)
+    ):
+        _fail(key, "must be a string", value)
+    return value
+
+
+def _check_criterion(table: Mapping[str, Any], key: Key) -> None:
+    """Kinds and keys of a criterion table, and of the criteria nested in it."""
+    kinds = tuple(sorted(_CRITERIA))
+    kind = table.get("kind")
+    if kind not in _CRITERIA:
+        where = (*key, "kind") if "kind" in table else key
+        hint = _hint(kind, kinds) if isinstance(kind, str) else ""
+        raise ConfigError(
+            f"The {_show_key(where)!r} setting must be a criterion kind, one of "
+            f"{', '.join(kinds)}; got {kind!r}.{hint}",
+            key=where,
+        )
+    fields = tuple(f.name for f in attrs.fields(_CRITERIA[kind]))  # type: ignore[arg-type]
+    _check_keys(table, ("kind", *fields), key, "key")
+    for name, value in table.items():
+        if isinstance(value, Mapping) and "kind" in value:  # a criterion, not a goal
+            _check_criterion(value, (*key, name))
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            for i, item in enumerate(value):
+                _check_criterion(_table(item, (*key, name, i)), (*key, name, i))
+
+
+_GOAL_KEYS: Final = tuple(f.name for f in attrs.fields(Goal))
+
+
+def _read_goal(value: object, key: Key) -> Goal:
+    table = _table(value, key)
+    _check_keys(table, _GOAL_KEYS, key, "key")
+    if "name" not in table:
+        raise ConfigError(f"The goal {_show_key(key)!r} needs a 'name'.", key=key)
+    for name in ("actions", "categories", "channels", "contents"):
+        if name in table and (
+            isinstance(table[name], (str, Mapping)) or not isinstance(table[name], list)
+        ):
+            _fail((*key, name), "must be a list", table[name])
+    try:
+        return Goal.from_dict(table)
+    except (InvalidParameterError, TypeError) as exc:
+        raise _wrap(key, exc) from None
+
+
+def _read_goals(value: object) -> GoalMap:
+    key: Key = ("goals",)
+    if isinstance(value, Mapping) and set(value) == {"goals"}:
+        value = value["goals"]  # GoalMap.to_dict() form
+    if not isinstance(value, list):
+        _fail(key, "must be an array of tables ([[goals]])", value)
+    goals = [_read_goal(g, (*key, i)) for i, g in enumerate(value)]
+    try:
+        return GoalMap(goals)
+    except InvalidParameterError as exc:
+        name = str(exc).split("'")[1] if "'" in str(exc) else ""
+        index = max((i for i, g in enumerate(goals) if g.name == name), default=None)
+        raise _wrap(key if index is None else (*key, index, "name"), exc) from None
+
+
+_FUNNEL_KEYS: Final = ("steps", "window", "window_seconds", "mode", "start", "by", "exclude",
+                       "session_gap", "session_gap_seconds")  # fmt: skip
+_STEP_KEYS: Final = ("actions", "categories", "goal", "name", "optional", "window",
+                     "window_seconds")  # fmt: skip
+
+
+def _read_funnel(value: object) -> Funnel:
+    key: Key = ("funnel",)
+    table = dict(_table(value, key))
+    _check_keys(table, _FUNNEL_KEYS, key, "key")
+    if "steps" not in table:
+        raise ConfigError("The 'funnel' table needs 'steps'.", key=key)
+    for name, valid in (("mode", _FUNNEL_MODES), ("start", _FUNNEL_STARTS), ("by", _FUNNEL_BY)):
+        if name in table:
+            _one_of((*key, name), table[name], valid)
+    exact: dict[str, dt.timedelta | None] = {}  # durations kept exact (seconds are floats)
+    for name, seconds in (("window", "window_seconds"), ("session_gap", "session_gap_seconds")):
+        if name in table and seconds in table:
+            _fail((*key, name), f"and {seconds!r} say the same; give one of them")
+        if name in table:
+            gap = name == "session_gap"
+            exact[name] = _duration(table.pop(name), (*key, name), none=not gap, zero=not gap)
+            table[seconds] = float("inf") if exact[name] is None else 1.0
+        elif seconds in table and not isinstance(table[seconds], (int, float)):
+            _fail((*key, seconds), "must be a number of seconds", table[seconds])
+    steps = table["steps"]
+    if not isinstance(steps, list) or not steps:
+        _fail((*key, "steps"), "must be a non-empty list of steps", steps)
+    read = [_read_step(s, (*key, "steps", i)) for i, s in enumerate(steps)]
+    table["steps"] = [step for step, _ in read]
+    if "exclude" in table and not isinstance(table["exclude"], list):
+        _fail((*key, "exclude"), "must be a list of tables", table["exclude"])
+    try:
+        funnel = Funnel.from_dict(table)
+        windows = [
+            step.window if own is _NOT_GIVEN else own
+            for step, (_, own) in zip(funnel.steps, read, strict=True)
+        ]
+        steps = [attrs.evolve(s, window=w) for s, w in zip(funnel.steps, windows, strict=True)]
+        funnel = attrs.evolve(funnel, steps=steps)
+        if "window" in exact:
+            funnel = attrs.evolve(funnel, window=exact["window"])
+        exact_gap = exact.get("session_gap")
+        return funnel if exact_gap is None else attrs.evolve(funnel, session_gap=exact_gap)
+    except (InvalidParameterError, TypeError, ValueError) as exc:
+        raise _wrap(key, exc) from None
+
+
+_NOT_GIVEN: Final[Any] = object()
+
+
+def _read_step(value: object, key: Key) -> tuple[Mapping[str, Any], Any]:
+    """A step's dict for :meth:`Step.from_dict`, and its exact window if written as one."""
+    if isinstance(value, str):
+        return {"actions": [value]}, _NOT_GIVEN
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return {"actions": list(value)}, _NOT_GIVEN
+    table = dict(_table(value, key))
+    _check_keys(table, _STEP_KEYS, key, "key")
+    if "window" in table and "window_seconds" in table:
+        _fail((*key, "window"), "and 'window_seconds' say the same; give one of them")
+    if "window" not in table:
+        return table, _NOT_GIVEN
+    window = _duration(table.pop("window"), (*key, "window"), none=True, zero=True)
+    if window is not None:
+        table["window_seconds"] = 1.0
+    return table, window
+
+
+def _funnel_to_dict(funnel: Funnel) -> dict[str, Any]:
+    """:meth:`Funnel.to_dict`, with its windows written as duration strings."""
+    out: dict[str, Any] = {}
+    for name, value in funnel.to_dict().items():
+        if name == "window_seconds":
+            out["window"] = _write_duration(funnel.window)
+        elif name == "session_gap_seconds":
+            out["session_gap"] = format_duration(funnel.session_gap)
+        elif name == "steps":
+            out["steps"] = []
+            for step, written in zip(funnel.steps, value, strict=True):
+                if "window_seconds" in written:
+                    written = {k: v for k, v in written.items() if k != "window_seconds"}
+                    written["window"] = _write_duration(step.window)
+                out["steps"].append(written)
+        else:
+            out[name] = value
+    return out
+
+
+def _known(taxonomy: Taxonomy, names: Iterable[str], key: Key) -> None:
+    unknown = [n for n in names if n not in taxonomy]
+    if unknown:
+        known = (*taxonomy.names, *taxonomy.aliases)
+        hints = "".join(
+            f" {n!r}:{_hint(normalize_name(n), known) or ' no close name.'}" for n in unknown
+        )
+        raise ConfigError(
+            f"The {_show_key(key)!r} setting names unknown action(s) {unknown} of taxonomy "
+            f"{taxonomy.name!r}.{hints} Add them under [taxonomy] aliases.",
+            key=key,
+        )
+
+
+# ------------------------------------------------------------------------- files --
+_EVENT_READERS: Final = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                         ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
+
+
+def _reader(path: Path, readers: Mapping[str, str]) -> str:
+    suffix = path.suffix.casefold()
+    if suffix not in readers:
+        raise InvalidParameterError(
+            f"Cannot tell how to read {str(path)!r} from its suffix {path.suffix!r}; "
+            f"suffixes are {', '.join(readers)}."
+        )
+    return readers[suffix]
+
+
+def _read_frame(path: Path, reader: str) -> Any:
+    """A file as a frame of the first installed library (pyarrow, polars, pandas)."""
+    from ._optional import import_optional, is_available
+
+    if is_available("pyarrow"):
+        if reader == "parquet":
+            return import_optional("pyarrow.parquet", purpose="read_posts").read_table(path)
+        if reader == "jsonl":
+            return import_optional("pyarrow.json", purpose="read_posts").read_json(path)
+        pacsv = import_optional("pyarrow.csv", purpose="read_posts")
+        delimiter = "\t" if reader == "tsv" else ","
+        return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter))
+    if is_available("polars"):
+        pl = import_optional("polars", purpose="read_posts")
+        if reader == "parquet":
+            return pl.read_parquet(path)
+        if reader == "jsonl":
+            return pl.read_ndjson(path)
+        return pl.read_csv(path, separator="\t" if reader == "tsv" else ",")
+    pd = import_optional("pandas", purpose="read_posts")
+    if reader == "parquet":
+        return pd.read_parquet(path)
+    if reader == "jsonl":
+        return pd.read_json(path, lines=True)
+    return pd.read_csv(path, sep="\t" if reader == "tsv" else ",")
+
+
+def _from_text(text: str, file: str | None) -> Config:
+    try:
+        document = _toml.loads(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError; its message has line and column
+        found = re.search(r"at line (\d+)", str(exc))
+        raise ConfigError(
+            f"Invalid TOML: {exc}.", file=file, line=None if found is None else int(found[1])
+        ) from None
+    try:
+        return Config.from_dict(document)
+    except ConfigError as exc:
+        raise exc.located(file=file, line=_key_line(text, exc.key)) from None
+
+
+# ----------------------------------------------------------------- finding lines --
+_BARE: Final = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _parse_key(text: str, start: int) -> tuple[list[str], int] | None:
+    """A dotted TOML key at ``text[start:]``: its parts and where it ends, or None."""
+    parts: list[str] = []
+    i = start
+    while True:
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        if i >= len(text):
+            return None
+        if text[i] == '"':
+            end = i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if end >= len(text):
+                return None
+            try:
+                parts.append(_toml.loads(f"k = {text[i : end + 1]}")["k"])
+            except ValueError:
+                return None
+            i = end + 1
+        elif text[i] == "'":
+            end = text.find("'", i + 1)
+            if end < 0:
+                return None
+            parts.append(text[i + 1 : end])
+            i = end + 1
+        else:
+            match = _BARE.match(text, i)
+            if match is None:
+                return None
+            parts.append(match.group())
+            i = match.end()
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        if i < len(text) and text[i] == ".":
+            i += 1
+            continue
+        return parts, i
+
+
+def _key_lines(text: str, /) -> dict[Key, int]:
+    """The 1-based line of each table header and key of a TOML document.
+
+    A line scan, not a parser: it follows ``[table]`` and ``[[array]]`` headers
+    (counting array entries from 0), ``key = value`` lines with bare, quoted and dotted
+    keys, and the keys of one-line inline tables one level deep. Lines inside multi-line
+    strings and arrays are skipped. Keys inside multi-line arrays of inline tables,
+    and deeper inline tables, are found at the line of the key that holds them (see
+    :func:`key_line`).
+
+    Examples
+    --------
+    >>> _key_lines('[input]\\ntz = "UTC"\\n\\n[[goals]]\\nname = "a"\\n[[goals]]\\nname = "b"')
+    {('input',): 1, ('input', 'tz'): 2, ('goals', 0): 4, ('goals', 0, 'name'): 5, \
+('goals', 1): 6, ('goals', 1, 'name'): 7}
+    """
+    lines: dict[Key, int] = {}
+    table: Key = ()
+    counts: dict[Key, int] = {}
+    depth = 0  # open brackets of a multi-line array
+    fence: str | None = None  # the quotes of an open multi-line string
+    for number, line in enumerate(text.splitlines(), start=1):
+        if fence is not None:
+            if line.count(fence) % 2 == 1:
+                fence = None
+            continue
+        if depth > 0:
+            depth = max(0, depth + _bracket_balance(line))
+            continue
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("[["):
+            parsed = _parse_key(stripped, 2)
+            if parsed is not None:
+                base = tuple(parsed[0])
+                index = counts.get(base, 0)
+                counts[base] = index + 1
+                table = (*base, index)
+                lines.setdefault(table, number)
+            continue
+        if stripped.startswith("["):
+            parsed = _parse_key(stripped, 1)
+            if parsed is not None:
+                table = _resolve_table(tuple(parsed[0]), counts)
+                lines.setdefault(table, number)
+            continue
+        parsed = _parse_key(stripped, 0)
+        if parsed is None or parsed[1] >= len(stripped) or stripped[parsed[1]] != "=":
+            continue
+        key = (*table, *parsed[0])
+        lines.setdefault(key, number)
+        rest = stripped[parsed[1] + 1 :].strip()
+        for quotes in ('"""', "'''"):
+            if rest.startswith(quotes) and rest.count(quotes) == 1:
+                fence = quotes
+        if rest.startswith("{"):
+            _inline_keys(rest, key, number, lines)
+        elif rest.startswith("["):
+            depth = max(0, _bracket_balance(rest))
+    return lines
+
+
+def _resolve_table(parts: Key, counts: Mapping[Key, int]) -> Key:
+    """A ``[a.b]`` header under the latest entry of an array of tables ``[[a]]``."""
+    out: list[str | int] = []
+    for part in parts:
+        out.append(part)
+        prefix = tuple(out)
+        if prefix in counts:
+            out.append(counts[prefix] - 1)
+    return tuple(out)
+
+
+def _bracket_balance(line: str) -> int:
+    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line.split("#", 1)[0])
+    return text.count("[") - text.count("]")
+
+
+def _inline_keys(rest: str, key: Key, number: int, lines: dict[Key, int]) -> None:
+    i = 1
+    while i < len(rest):
+        parsed = _parse_key(rest, i)
+        if parsed is None or parsed[1] >= len(rest) or rest[parsed[1]] != "=":
+            return
+        lines.setdefault((*key, *parsed[0]), number)
+        # skip the value: to the next comma at this level
+        level, j, quote = 0, parsed[1] + 1, ""
+        while j < len(rest):
+            ch = rest[j]
+            if quote:
+                if ch == "\\" and quote == '"':
+                    j += 1
+                elif ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch in "[{":
+                level += 1
+            elif ch in "]}":
+                if level == 0:
+                    return
+                level -= 1
+            elif ch == "," and level == 0:
+                break
+            j += 1
+        i = j + 1
+
+
+def _key_line(text: str, key: Key, /) -> int | None:
+    """The line of ``key`` in TOML ``text``, else of its nearest enclosing key, else None.
+
+    Examples
+    --------
+    >>> text = '[[goals]]\\nname = "a"\\nactions = ["x"]'
+    >>> _key_line(text, ("goals", 0, "actions")), _key_line(text, ("goals", 0, "value"))
+    (3, 1)
+    """
+    if not key:
+        return None
+    lines = _key_lines(text)
+    for end in range(len(key), 0, -1):
+        if key[:end] in lines:
+            return lines[key[:end]]
+    return None
+
+
+# ----------------------------------------------------------------------- starter --
+_STARTER: Final = """\
+# engagemetrics.toml: what your data looks like and what to measure.
+# `engagemetrics report` reads it; every setting is optional and shows its default.
+# Reference: docs/configuration.md. Durations are a number and a unit:
+# "90s", "30m", "12h", "7d", "2w" ("none" for no limit).
+
+[input]
+# Our column = your file's column, for the names that differ. Ours are actor, action,
+# time, content, channel, thread, value, direction (for shape = "posts": key,
+# posted_at, channel and the measures reach, impressions, followers, applause,
+# conversation, amplification, clicks, engaged_users, consumers, value).
+columns = {}
+# columns = { actor = "user_id", action = "event", time = "ts", content = "post_id" }
+shape = "events"         # "events": one row per interaction; "posts": one row per post
+tz = "UTC"               # IANA zone of naive times, days and weeks, e.g. "Europe/Berlin"
+# time_unit = "s"        # for epoch-number times: "s", "ms", "us" or "ns"
+on_invalid = "raise"     # "raise" on the first invalid row, or "drop" and count them
+
+[taxonomy]
+# platform = "instagram" # facebook, instagram, linkedin, tiktok, x, youtube
+aliases = {}             # your words for canonical actions
+# aliases = { "reaction:love" = "like", "link_tap" = "link_click" }
+
+[brand]
+accounts = []            # actor ids of the brand's own accounts: their events are outbound
+# accounts = ["acme", "acme_help"]
+
+[engagement]
+# A preset (second_date, ga4, dialogue, committed) or a criterion table, e.g.
+# criterion = { kind = "returned", min_days = 3, categories = ["conversation"] }
+criterion = "second_date"
+
+# Goals: one [[goals]] table each. Give actions and/or categories; value is the worth
+# of one completion (leave it out to take each event's own value).
+[[goals]]
+name = "conversion"
+stage = "conversion"     # awareness, consideration, conversion, loyalty, advocacy
+categories = ["conversion"]
+
+# [[goals]]
+# name = "newsletter"
+# actions = ["signup"]
+# value = 5.0
+
+# A funnel: ordered steps within a window from the first step.
+# [funnel]
+# steps = ["view", "link_click", { actions = ["purchase"], window = "1d" }]
+# window = "7d"          # or "none"
+# mode = "default"       # default, strict_order, strict_deduplication, strict_increase,
+#                        # any_order
+# start = "each"         # "each" step-1 event may start a chain, or only the "first"
+# by = "actor"           # or "session"
+# session_gap = "30m"
+
+[windows]
+conversion = "30d"       # a conversion counts this long after an interaction
+response = "none"        # a brand reply counts as a response within this time
+return = "none"          # a return counts within this time of the first interaction
+
+[report]
+period = "week"          # "day", "week" or "month": retention cohorts and trends
+top = 10                 # rows in "top content" tables
+"""
+
+
+def starter_toml() -> str:
+    """The commented ``engagemetrics.toml`` that ``engagemetrics init`` writes.
+
+    Every section is there with its default value, and commented examples show the
+    other settings; it reads back as the default :class:`Config`.
+
+    Examples
+    --------
+    >>> Config.from_toml(starter_toml()) == Config()
+    True
+    """
+    return _STARTER

@@ -1,0 +1,639 @@
+"""Config and engagemetrics.toml: round trips, defaults, reading logs, and every error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engagemetrics import (
+    PRESETS,
+    Dialogue,
+    EventLog,
+    Goal,
+    GoalMap,
+    MinInteractions,
+    Returned,
+    Taxonomy,
+    TookAction,
+)
+from engagemetrics.config import (
+    DEFAULT_GOALS,
+    Config,
+    ConfigError,
+    _key_line,
+    _key_lines,
+    format_duration,
+    parse_duration,
+    starter_toml,
+)
+from engagemetrics.exceptions import InvalidParameterError
+from engagemetrics.funnels import Exclusion, Funnel, Step
+
+EVENTS_CSV = (
+    "user_id,event,ts,post\n"
+    "ana,like,2024-05-01T10:00:00,p1\n"
+    "acme,reply,2024-05-01T11:00:00,p1\n"
+    "bo,reaction:love,2024-05-02T09:00:00,p2\n"
+    "bo,lkie,2024-05-03T09:00:00,p2\n"
+)
+MAPPING = {"actor": "user_id", "action": "event", "time": "ts", "content": "post"}
+
+
+# ----------------------------------------------------------------------- defaults --
+def test_defaults() -> None:
+    config = Config()
+    assert dict(config.columns) == {}
+    assert dict(config.aliases) == {}
+    assert config.shape == "events"
+    assert config.platform is None
+    assert config.tz == "UTC"
+    assert config.time_unit is None
+    assert config.on_invalid == "raise"
+    assert config.engagement == PRESETS["second_date"]
+    assert config.goals == DEFAULT_GOALS
+    assert config.goals["conversion"].categories == ("conversion",)
+    assert config.goals["conversion"].value is None
+    assert config.funnel is None
+    assert config.conversion_window == dt.timedelta(days=30)
+    assert config.response_window is None
+    assert config.return_window is None
+    assert (config.period, config.top) == ("week", 10)
+    assert config.taxonomy() == Taxonomy.default()
+
+
+def test_the_starter_file_reads_as_the_defaults() -> None:
+    assert Config.from_toml(starter_toml()) == Config()
+
+
+def test_the_starter_file_examples_are_valid_when_uncommented() -> None:
+    # every commented "key = value" line, uncommented, still reads (alone in its section)
+    lines = starter_toml().splitlines()
+    section = ""
+    tried = 0
+    for line in lines:
+        if line.startswith(("[", "# [")):
+            section = line.lstrip("# ").strip()
+            continue
+        example = re.match(r"# ([a-z_]+) = (.+)", line)
+        if example is None:
+            continue
+        body = f"{example[1]} = {example[2]}"
+        if section == "[funnel]":
+            body = f"steps = ['view', 'like']\n{body}" if example[1] != "steps" else body
+        if section == "[[goals]]":
+            given = {"name": "name = 'x'", "actions": "actions = ['like']"}
+            given[example[1]] = body
+            body = "\n".join(given.values())
+        Config.from_toml(f"{section}\n{body}\n")
+        tried += 1
+    assert tried >= 12
+
+
+def test_mappings_are_read_only_and_configs_hash() -> None:
+    config = Config(columns={"actor": "user"})
+    with pytest.raises(TypeError):
+        config.columns["actor"] = "x"  # type: ignore[index]
+    assert hash(config) == hash(Config(columns={"actor": "user"}))
+    assert {config, Config(columns={"actor": "user"})} == {config}
+
+
+def test_criterion_may_be_given_as_a_preset_name() -> None:
+    assert Config(engagement="ga4") == Config(engagement=PRESETS["ga4"])
+
+
+# -------------------------------------------------------------------- round trips --
+def _full() -> Config:
+    return Config(
+        columns={"actor": "user_id", "action": "event", "time": "ts"},
+        platform="instagram",
+        aliases={"reaction:love": "like", "Link Tap": "link_click"},
+        brand_accounts=["acme", "acme_help"],
+        tz="Europe/Berlin",
+        time_unit="s",
+        on_invalid="drop",
+        engagement=Returned(min_days=3) & ~TookAction(categories=["negative"]),
+        goals=[
+            Goal("newsletter", actions=["subscribe"], value=5.0),
+            Goal("sale", categories=["conversion"], channels=["web", 3], stage="loyalty"),
+        ],
+        funnel=Funnel(
+            ["view", ["like", "comment"], Step(actions=["purchase"], window=dt.timedelta(days=1))],
+            window=dt.timedelta(hours=6, microseconds=5),
+            start="first",
+            exclude=[Exclusion(actions=["unfollow"])],
+        ),
+        conversion_window=None,
+        response_window=dt.timedelta(hours=36),
+        return_window=dt.timedelta(days=28),
+        period="month",
+        top=3,
+    )
+
+
+def test_a_full_config_round_trips() -> None:
+    config = _full()
+    assert Config.from_toml(config.to_toml()) == config
+    assert Config.from_dict(config.to_dict()) == config
+
+
+def test_to_dict_is_the_toml_layout() -> None:
+    data = _full().to_dict()
+    assert list(data) == [
+        "input", "taxonomy", "brand", "engagement", "goals", "funnel", "windows", "report",
+    ]  # fmt: skip
+    assert data["windows"] == {"conversion": "none", "response": "36h", "return": "28d"}
+    assert data["funnel"]["window"] == "21600000005us"
+    assert data["funnel"]["steps"][2] == {"actions": ["purchase"], "window": "1d"}
+    assert Config().to_dict()["engagement"] == {"criterion": "second_date"}
+    assert "platform" not in Config().to_dict()["taxonomy"]
+
+
+durations = st.one_of(
+    st.none(),
+    st.integers(1, 10**6).map(lambda s: dt.timedelta(seconds=s)),
+    st.integers(1, 10**12).map(lambda us: dt.timedelta(microseconds=us)),
+)
+names = st.sampled_from(["like", "comment", "share", "view", "purchase", "subscribe"])
+criteria = st.one_of(
+    st.sampled_from(list(PRESETS.values())),
+    st.builds(Returned, min_days=st.integers(1, 5)),
+    st.builds(
+        MinInteractions, n=st.integers(1, 9), actions=st.none() | st.lists(names, max_size=2)
+    ),
+    st.builds(Dialogue, min_turns=st.integers(1, 4)),
+)
+goals = st.lists(
+    st.builds(
+        Goal,
+        name=st.text("abcdefgh", min_size=1, max_size=6),
+        actions=st.lists(names, min_size=1, max_size=3),
+        value=st.none() | st.floats(0, 1e6, allow_nan=False),
+        channels=st.none() | st.lists(st.text(max_size=4) | st.integers(0, 99), max_size=2),
+    ),
+    max_size=3,
+    unique_by=lambda g: g.name,
+)
+steps = st.lists(st.lists(names, min_size=1, max_size=2), min_size=1, max_size=4)
+funnels = st.none() | st.builds(
+    Funnel,
+    steps,
+    window=durations,
+    mode=st.sampled_from(["default", "strict_order", "strict_increase"]),
+    start=st.sampled_from(["each", "first"]),
+    session_gap=st.integers(1, 10**6).map(lambda s: dt.timedelta(seconds=s)),
+)
+ids = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=8)
+configs = st.builds(
+    Config,
+    columns=st.dictionaries(st.sampled_from(["actor", "action", "time", "value"]), ids),
+    platform=st.none() | st.sampled_from(Taxonomy.platforms()),
+    aliases=st.dictionaries(st.sampled_from(["wow", "Reaction:Love", "tap tap"]), names),
+    brand_accounts=st.lists(ids, max_size=3),
+    tz=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]),
+    time_unit=st.none() | st.sampled_from(["s", "ms", "us", "ns"]),
+    on_invalid=st.sampled_from(["raise", "drop"]),
+    engagement=criteria,
+    goals=goals,
+    funnel=funnels,
+    conversion_window=durations,
+    response_window=durations,
+    return_window=durations,
+    period=st.sampled_from(["day", "week", "month"]),
+    top=st.integers(1, 1000),
+)
+
+
+@given(configs)
+def test_round_trip_through_toml_and_dicts(config: Config) -> None:
+    assert Config.from_toml(config.to_toml()) == config
+    assert Config.from_dict(config.to_dict()) == config
+
+
+@given(st.integers(0, 10**15).map(lambda us: dt.timedelta(microseconds=us)))
+def test_durations_round_trip(value: dt.timedelta) -> None:
+    assert parse_duration(format_duration(value)) == value
+
+
+def test_durations_read() -> None:
+    assert parse_duration("90s") == dt.timedelta(seconds=90)
+    assert parse_duration("2w") == dt.timedelta(days=14)
+    assert parse_duration(" 1.5h ") == dt.timedelta(minutes=90)
+    assert parse_duration("250ms") == dt.timedelta(milliseconds=250)
+    with pytest.raises(InvalidParameterError, match="a number and a unit"):
+        parse_duration("7 days")
+    with pytest.raises(InvalidParameterError, match="whole number of microseconds"):
+        parse_duration("0.5us")
+    with pytest.raises(InvalidParameterError, match="must not be negative"):
+        format_duration(dt.timedelta(seconds=-1))
+
+
+def test_no_window_may_be_written_several_ways() -> None:
+    for text in ('"none"', '"None"', '"never"', '"off"', "false"):
+        assert Config.from_toml(f"[windows]\nconversion = {text}").conversion_window is None
+
+
+def test_funnel_windows_as_seconds_or_durations() -> None:
+    by_seconds = Config.from_dict(
+        {"funnel": {"steps": [{"actions": ["view"]}, {"actions": ["like"], "window_seconds": 60}],
+                    "window_seconds": float("inf"), "session_gap_seconds": 600}}
+    )  # fmt: skip
+    by_text = Config.from_toml(
+        '[funnel]\nsteps = ["view", { actions = ["like"], window = "1m" }]\n'
+        'window = "none"\nsession_gap = "10m"\n'
+    )
+    assert by_seconds == by_text
+    assert by_text.funnel is not None
+    assert by_text.funnel.steps[1].window == dt.timedelta(minutes=1)
+
+
+def test_goal_map_dict_form_is_accepted() -> None:
+    goals = GoalMap([Goal("visit", actions=["website_visit"])])
+    assert Config.from_dict({"goals": goals.to_dict()}).goals == goals
+
+
+def test_criterion_as_inline_table_or_sub_table() -> None:
+    inline = Config.from_toml('[engagement]\ncriterion = { kind = "returned", min_days = 3 }')
+    table = Config.from_toml("[engagement.criterion]\nkind = 'returned'\nmin_days = 3")
+    assert inline == table == Config(engagement=Returned(min_days=3))
+
+
+# ------------------------------------------------------------------------ taxonomy --
+def test_taxonomy_is_the_platform_extended_with_aliases() -> None:
+    config = Config(platform="twitter", aliases={"boost": "share"})
+    taxonomy = config.taxonomy()
+    assert taxonomy.action("retweet").name == "share"
+    assert taxonomy.action("Boost").name == "share"
+    assert taxonomy.name == "x"
+    assert config.taxonomy() is taxonomy  # built once
+
+
+def test_goals_may_use_the_aliases() -> None:
+    config = Config(aliases={"newsletter_signup": "subscribe"},
+                    goals=[Goal("news", actions=["newsletter_signup"])])  # fmt: skip
+    assert config.goals["news"].actions == ("newsletter_signup",)
+
+
+# ------------------------------------------------------------------------- reading --
+@pytest.fixture
+def events_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS_CSV)
+    return path
+
+
+def _config(**options: Any) -> Config:
+    defaults: dict[str, Any] = {
+        "columns": MAPPING,
+        "aliases": {"reaction:love": "reaction"},
+        "brand_accounts": ["acme"],
+        "tz": "Europe/Berlin",
+        "on_invalid": "drop",
+    }
+    return Config(**(defaults | options))
+
+
+def test_read_log_applies_every_option(events_csv: Path) -> None:
+    log = _config().read_log(events_csv)
+    assert log.load_report.rows_dropped == 1  # "lkie"
+    assert log.taxonomy == _config().taxonomy()
+    arrays = log.to_arrays()
+    assert arrays["actor"].tolist() == ["acme", "ana", "bo"]
+    assert arrays["direction"].tolist() == ["outbound", "inbound", "inbound"]
+    assert arrays["action"].tolist() == ["reply", "like", "reaction"]
+    # 10:00 in Berlin (CEST) is 08:00 UTC
+    assert str(arrays["time"][1]) == "2024-05-01T08:00:00.000000000"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "writer"),
+    [
+        (".tsv", "tsv"),
+        (".JSONL", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+    ],
+)
+def test_read_log_chooses_the_reader_by_suffix(
+    tmp_path: Path, events_csv: Path, suffix: str, writer: str
+) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(events_csv, dtype=str)
+    path = tmp_path / f"events{suffix}"
+    if writer == "tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif writer == "jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_parquet(path)
+    assert _config().read_log(path) == _config().read_log(events_csv)
+
+
+def test_log_from_frame_matches_read_log(events_csv: Path) -> None:
+    import polars as pl
+
+    frame = pl.read_csv(events_csv)
+    assert _config().log_from_frame(frame) == _config().read_log(events_csv)
+
+
+def test_read_posts(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text("id,reach,likes,when\np1,40,4,2024-05-01T10:00\np2,400,8,2024-05-02T10:00\n")
+    config = Config(shape="posts", columns={"key": "id", "applause": "likes", "posted_at": "when"})
+    posts = config.read_posts(path)
+    assert posts.keys.tolist() == ["p1", "p2"]
+    assert posts.measure("reach").tolist() == [40.0, 400.0]
+
+
+def test_reading_errors(tmp_path: Path, events_csv: Path) -> None:
+    with pytest.raises(InvalidParameterError, match=r"suffix '\.xlsx'; suffixes are \.csv"):
+        Config().read_log(tmp_path / "events.xlsx")
+    with pytest.raises(FileNotFoundError, match="No such file"):
+        Config().read_log(tmp_path / "missing.csv")
+    with pytest.raises(InvalidParameterError, match=r"shape is 'posts'; use Config\.read_posts"):
+        Config(shape="posts").read_log(events_csv)
+    with pytest.raises(InvalidParameterError, match=r"shape is 'events'; use Config\.read_log"):
+        Config().read_posts(events_csv)
+    with pytest.raises(InvalidParameterError, match=r"use Config\.posts_from_frame"):
+        Config(shape="posts").log_from_frame(None)
+    with pytest.raises(InvalidParameterError, match=r"use Config\.log_from_frame"):
+        Config().posts_from_frame(None)
+    with pytest.raises(FileNotFoundError, match="No such file"):
+        Config(shape="posts").read_posts(tmp_path / "missing.csv")
+
+
+# --------------------------------------------------------------------------- files --
+def test_read_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "engagemetrics.toml"
+    path.write_text("[report]\nperiod = 'week'\n\n[windows]\nreturn = '2 weeks'\n")
+    with pytest.raises(ConfigError, match=r"engagemetrics\.toml, line 5: The 'windows\.return'"):
+        Config.read(path)
+    with pytest.raises(ConfigError, match=r"engagemetrics\.toml, line 5: ") as caught:
+        Config.from_toml(path)
+    assert caught.value.key == ("windows", "return")
+    assert caught.value.line == 5
+    assert caught.value.file == str(path)
+    assert caught.value.dotted_key == "windows.return"
+    with pytest.raises(FileNotFoundError, match="No such configuration file"):
+        Config.read(tmp_path / "nope.toml")
+    path.write_text(_full().to_toml())
+    assert Config.read(str(path)) == _full()
+
+
+def test_invalid_toml_keeps_the_parsers_position(tmp_path: Path) -> None:
+    path = tmp_path / "engagemetrics.toml"
+    path.write_text("[input]\ntz = = 'UTC'\n")
+    with pytest.raises(ConfigError, match=r"engagemetrics\.toml, line 2: Invalid TOML: .*line 2"):
+        Config.read(path)
+
+
+def test_errors_pickle() -> None:
+    error = ConfigError("bad", key=("goals", 0), file="f.toml", line=3)
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.key, again.line) == (str(error), ("goals", 0), 3)
+
+
+# ---------------------------------------------------------------- line numbers --
+def test_key_lines_follow_tables_arrays_and_inline_tables() -> None:
+    text = (
+        "# comment\n"  # 1
+        "[input]\n"  # 2
+        'columns = { actor = "u", "action" = "e" }\n'  # 3
+        'tz = """\n'  # 4
+        'not = "a key"\n'  # 5
+        '"""\n'  # 6
+        "[[goals]]\n"  # 7
+        "name = 'a'\n"  # 8
+        "actions = [\n"  # 9
+        "  'x = 1',\n"  # 10
+        "]\n"  # 11
+        "[[goals]]\n"  # 12
+        "name = 'b'\n"  # 13
+        "[funnel]\n"  # 14
+        "[[funnel.steps]]\n"  # 15
+        "actions = ['view']\n"  # 16
+        "[[funnel.steps]]\n"  # 17
+        "window = '1d'\n"  # 18
+        "[goals.extra]\n"  # 19
+        "x.y = 1\n"  # 20
+    )
+    lines = _key_lines(text)
+    assert lines[("input", "columns", "actor")] == 3
+    assert lines[("input", "columns", "action")] == 3
+    assert ("input", "not") not in lines
+    assert ("goals", 0, "x") not in lines
+    assert lines[("goals", 0, "actions")] == 9
+    assert lines[("goals", 1, "name")] == 13
+    assert lines[("funnel", "steps", 1, "window")] == 18
+    assert lines[("goals", 1, "extra", "x", "y")] == 20
+    assert _key_line(text, ("funnel", "steps", 1, "actions")) == 17
+    assert _key_line(text, ("nothing",)) is None
+    assert _key_line(text, ()) is None
+
+
+# ------------------------------------------------------------------------- errors --
+ERRORS = [
+    ("[inptu]\nx = 1", ("inptu",), r"line 1: Unknown section 'inptu'; .* Did you mean 'input'\?"),
+    ("[input]\ntzz = 'UTC'", ("input", "tzz"), r"line 2: Unknown key 'input\.tzz'.*'tz'\?"),
+    ("[input]\nshape = 'event'", ("input", "shape"), r"must be one of 'events', 'posts'"),
+    ("[input]\ntz = 'Mars/Base'", ("input", "tz"), r"IANA time zone"),
+    ("[input]\ntz = 3", ("input", "tz"), r"'input\.tz' setting must be a string; got 3"),
+    ("[input]\ntime_unit = 'sec'", ("input", "time_unit"), r"one of 's', 'ms', 'us', 'ns'"),
+    ("[input]\non_invalid = 'skip'", ("input", "on_invalid"), r"one of 'raise', 'drop'"),
+    ("[input]\ncolumns = 3", ("input", "columns"), r"'input\.columns' setting must be a table"),
+    (
+        "[input]\ncolumns = { acton = 'e' }",
+        ("input", "columns", "acton"),
+        r"Unknown column 'acton' .* shape 'events'.*Did you mean 'action'",
+    ),
+    (
+        "[input]\nshape = 'posts'\ncolumns = { actor = 'e' }",
+        ("input", "columns", "actor"),
+        r"line 3: Unknown column 'actor' .* shape 'posts'; columns are key, posted_at",
+    ),
+    ("[input]\ncolumns = { actor = 1 }", ("input", "columns", "actor"), r"name of a column"),
+    ("[taxonomy]\nplatform = 'instagrm'", ("taxonomy", "platform"), r"Did you mean 'instagram'"),
+    ("[taxonomy]\nplatform = ''", ("taxonomy", "platform"), r"must be a platform name"),
+    (
+        "[taxonomy]\naliases = { 'reaction:love' = 'lik' }",
+        ("taxonomy", "aliases", "reaction:love"),
+        r"alias 'taxonomy\.aliases\.\"reaction:love\"' points to 'lik'.*'like'",
+    ),
+    ("[taxonomy]\naliases = { x = 1 }", ("taxonomy", "aliases", "x"), r"canonical action name"),
+    (
+        "[taxonomy]\naliases = { like = 'share' }",
+        ("taxonomy", "aliases"),
+        r"In 'taxonomy\.aliases': Alias 'like' .* shadows",
+    ),
+    ("[brand]\naccounts = 'acme'", ("brand", "accounts"), r"must be a list of actor ids"),
+    ("[brand]\naccounts = ['a', 1.5]", ("brand", "accounts", 1), r"'brand\.accounts\[1\]'"),
+    (
+        "[engagement]\ncriterion = 'second-date'",
+        ("engagement", "criterion"),
+        r"names no preset 'second-date'.*Did you mean 'second_date'",
+    ),
+    (
+        "[engagement.criterion]\nkind = 'returnd'",
+        ("engagement", "criterion", "kind"),
+        r"line 2: The 'engagement\.criterion\.kind' setting must be a criterion kind.*'returned'",
+    ),
+    (
+        "[engagement.criterion]\nkind = 'all'\n[[engagement.criterion.of]]\nkind = 'returned'\n"
+        "min_dayz = 2",
+        ("engagement", "criterion", "of", 0, "min_dayz"),
+        r"line 5: Unknown key 'engagement\.criterion\.of\[0\]\.min_dayz'.*'min_days'",
+    ),
+    (
+        "[engagement.criterion]\nkind = 'returned'\nmin_days = 0",
+        ("engagement", "criterion"),
+        r"line 1: In 'engagement\.criterion': The 'min_days' of Returned",
+    ),
+    ("goals = 3", ("goals",), r"must be an array of tables \(\[\[goals\]\]\)"),
+    ("[[goals]]\nactions = ['like']", ("goals", 0), r"line 1: The goal 'goals\[0\]' needs a"),
+    (
+        "[[goals]]\nname = 'a'\nactoins = ['like']",
+        ("goals", 0, "actoins"),
+        r"line 3: Unknown key 'goals\[0\]\.actoins'.*'actions'",
+    ),
+    (
+        "[[goals]]\nname = 'a'\nactions = 'like'",
+        ("goals", 0, "actions"),
+        r"'goals\[0\]\.actions' setting must be a list",
+    ),
+    (
+        "[[goals]]\nname = 'a'\nactions = ['like']\n\n[[goals]]\nname = 'b'\nactions = ['lkie']",
+        ("goals", 1, "actions"),
+        r"line 7: The 'goals\[1\]\.actions' setting names unknown action\(s\) \['lkie'\]",
+    ),
+    (
+        "[[goals]]\nname = 'a'\nactions = ['like']\n[[goals]]\nname = 'a'\nactions = ['like']",
+        ("goals", 1, "name"),
+        r"line 5: In 'goals\[1\]\.name': Goal 'a' appears twice",
+    ),
+    (
+        "[[goals]]\nname = 'a'\nstage = 'later'\nactions = ['like']",
+        ("goals", 0),
+        r"In 'goals\[0\]': The 'stage' of goal 'a'",
+    ),
+    ("[funnel]\nwindow = '1d'", ("funnel",), r"The 'funnel' table needs 'steps'"),
+    ("[funnel]\nstep = []", ("funnel", "step"), r"Unknown key 'funnel\.step'.*'steps'"),
+    ("[funnel]\nsteps = []", ("funnel", "steps"), r"must be a non-empty list of steps"),
+    (
+        "[funnel]\nsteps = ['view']\nwindow = '-1d'",
+        ("funnel", "window"),
+        r"line 3: The 'funnel\.window' setting must not be negative",
+    ),
+    (
+        "[funnel]\nsteps = ['view']\nsession_gap = 'none'",
+        ("funnel", "session_gap"),
+        r"'funnel\.session_gap' setting must be a duration",
+    ),
+    (
+        "[funnel]\nsteps = ['view']\nwindow = '1d'\nwindow_seconds = 5",
+        ("funnel", "window"),
+        r"and 'window_seconds' say the same",
+    ),
+    (
+        "[funnel]\nsteps = ['view']\nwindow_seconds = 'x'",
+        ("funnel", "window_seconds"),
+        r"must be a number of seconds",
+    ),
+    ("[funnel]\nsteps = ['view']\nmode = 'strict'", ("funnel", "mode"), r"'strict_order'"),
+    ("[funnel]\nsteps = ['view']\nby = 'user'", ("funnel", "by"), r"'actor', 'session'"),
+    ("[funnel]\nsteps = ['view', 'lik']", ("funnel", "steps", 1, "actions"), r"\['lik'\]"),
+    (
+        "[funnel]\nsteps = ['view', { actions = ['like'], windw = '1d' }]",
+        ("funnel", "steps", 1, "windw"),
+        r"Unknown key 'funnel\.steps\[1\]\.windw'.*'window'",
+    ),
+    (
+        "[funnel]\nsteps = ['view', { actions = ['like'], window = '1d', window_seconds = 1 }]",
+        ("funnel", "steps", 1, "window"),
+        r"say the same",
+    ),
+    ("[funnel]\nsteps = ['view']\nexclude = 3", ("funnel", "exclude"), r"list of tables"),
+    (
+        "[funnel]\nsteps = [{ actions = ['view'], window = '1d' }, 'like']",
+        ("funnel",),
+        r"In 'funnel': The first step \('view'\) starts the window",
+    ),
+    (
+        "[funnel]\nsteps = ['view', 'like']\nexclude = [{ actions = ['unfolow'] }]",
+        ("funnel", "exclude", 0, "actions"),
+        r"'funnel\.exclude\[0\]\.actions' setting names unknown action\(s\) \['unfolow'\]",
+    ),
+    (
+        "[windows]\nconversion = '7 days'",
+        ("windows", "conversion"),
+        r"must be a duration: a number and a unit .*'7d'",
+    ),
+    ("[windows]\nconversion = '0s'", ("windows", "conversion"), r"must be a positive duration"),
+    ("[windows]\nresponse = 3", ("windows", "response"), r"must be a duration .* or \"none\""),
+    ("[windows]\nconversoin = '7d'", ("windows", "conversoin"), r"Did you mean 'conversion'"),
+    ("[report]\nperiod = 'weekly'", ("report", "period"), r"one of 'day', 'week', 'month'"),
+    ("[report]\ntop = 0", ("report", "top"), r"whole number >= 1; got 0"),
+    ("[report]\ntop = true", ("report", "top"), r"whole number >= 1; got True"),
+    ("report = 3", ("report",), r"'report' setting must be a table; got 3"),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "message"), ERRORS)
+def test_each_error_names_its_key_and_line(text: str, key: tuple[Any, ...], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Config.from_toml(text)
+    assert caught.value.key == key
+    assert caught.value.line is not None
+    assert str(caught.value).startswith(f"line {caught.value.line}: ")
+
+
+def test_constructor_errors_name_the_toml_key() -> None:
+    with pytest.raises(ConfigError, match=r"'windows\.conversion' setting must be a positive"):
+        Config(conversion_window=dt.timedelta(0))
+    with pytest.raises(ConfigError, match=r"'windows\.return' setting must be a positive"):
+        Config(return_window=3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'engagement\.criterion' setting must be a Criterion"):
+        Config(engagement=3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'funnel' setting must be a Funnel or None"):
+        Config(funnel="view")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'goals' setting must be a GoalMap or a list"):
+        Config(goals="conversion")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"In 'goals': A GoalMap holds Goals"):
+        Config(goals=["conversion"])  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match=r"'taxonomy\.aliases' setting must be a table"):
+        Config(aliases=["x"])  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'goals\[0\]\.actions' setting names unknown"):
+        Config(goals=[Goal("x", actions=["nope"])])
+    with pytest.raises(ConfigError, match=r"'funnel\.steps\[1\]\.goal\.actions' setting"):
+        Config(funnel=Funnel(["view", Goal("x", actions=["nope"])]))
+    with pytest.raises(ConfigError, match=r"'input\.shape' setting must be one of"):
+        Config(shape="rows")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"names no preset 'second-date'"):
+        Config(engagement="second-date")
+
+
+def test_from_dict_errors() -> None:
+    with pytest.raises(ConfigError, match=r"The document setting must be a table|must be a table"):
+        Config.from_dict([])  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^Unknown section 'inputs'"):
+        Config.from_dict({"inputs": {}})
+
+
+def test_config_error_is_an_invalid_parameter_error() -> None:
+    assert issubclass(ConfigError, InvalidParameterError)
+    assert issubclass(ConfigError, ValueError)
+
+
+def test_brand_accounts_accept_integers_as_strings() -> None:
+    assert Config(brand_accounts=[7, "x"]).brand_accounts == ("7", "x")
+    log = EventLog.from_arrays(actor=[7, 8], action=["comment", "comment"],
+                               time=["2024-01-01"] * 2, brand_accounts=Config(
+                                   brand_accounts=[7]).brand_accounts)  # fmt: skip
+    assert log.to_arrays()["direction"].tolist() == ["outbound", "inbound"]
