@@ -575,3 +575,107 @@ def active_days_histogram(
     for (_, week), active in days.items():
         out[week - first_week][len(active) - 1] += 1
     return out
+
+
+# -- trends (control charts, returning share) -----------------------------------------------
+def _rate_variance(center: float, trials: float, kind: str) -> float:
+    """Variance of one period's rate in control: binomial or Poisson."""
+    return center * (1 - center) / trials if kind == "proportion" else center / trials
+
+
+def ewma_chart(
+    successes: Sequence[float],
+    trials: Sequence[float],
+    center: float,
+    smoothing: float,
+    limit: float,
+    kind: str,
+) -> tuple[list[float], list[float], list[float], list[int]]:
+    """EWMA z_t of the period rates, its limits and the direction of each signal.
+
+    Textbook recursions, one period at a time: z_t = l p_t + (1 - l) z_{t-1} and
+    V_t = l^2 sigma_t^2 + (1 - l)^2 V_{t-1} from z_0 = center, V_0 = 0; a period with no
+    trials leaves both as they were and never signals. Limits are not clipped.
+    """
+    import math
+
+    z, variance = center, 0.0
+    zs, lows, highs, direction = [], [], [], []
+    for x, n in zip(successes, trials, strict=True):
+        if n > 0:
+            z = smoothing * (x / n) + (1 - smoothing) * z
+            variance = (
+                smoothing**2 * _rate_variance(center, n, kind) + (1 - smoothing) ** 2 * variance
+            )
+        low = center - limit * math.sqrt(variance)
+        high = center + limit * math.sqrt(variance)
+        zs.append(z)
+        lows.append(low)
+        highs.append(high)
+        direction.append(0 if n == 0 else 1 if z > high else -1 if z < low else 0)
+    return zs, lows, highs, direction
+
+
+def cusum_chart(
+    successes: Sequence[float],
+    trials: Sequence[float],
+    center: float,
+    allowance: float,
+    threshold: float,
+    kind: str,
+) -> tuple[list[float], list[float], list[int]]:
+    """Upper and lower tabular CUSUM of the standardised rates, and each signal's direction.
+
+    S+_t = max(0, S+_{t-1} + u_t - k), S-_t = max(0, S-_{t-1} - u_t - k) with
+    u_t = (p_t - center) / sigma_t; u is 0 on the center and +-inf off it when sigma is 0.
+    A period with no trials carries both sums and never signals; when both sums signal,
+    the direction is the sign of u.
+    """
+    import math
+
+    high = low = 0.0
+    highs, lows, direction = [], [], []
+    for x, n in zip(successes, trials, strict=True):
+        if n > 0:
+            deviation = x / n - center
+            sigma = math.sqrt(_rate_variance(center, n, kind))
+            if sigma > 0:
+                u = deviation / sigma
+            else:
+                u = 0.0 if deviation == 0 else math.copysign(math.inf, deviation)
+            high = max(0.0, high + u - allowance)
+            low = max(0.0, low - u - allowance)
+            rise, fall = high > threshold, low > threshold
+            if rise and fall:
+                direction.append(1 if u > 0 else -1 if u < 0 else 0)
+            else:
+                direction.append(1 if rise else -1 if fall else 0)
+        else:
+            direction.append(0)
+        highs.append(high)
+        lows.append(low)
+    return highs, lows, direction
+
+
+def returning_by_period(
+    actor: Sequence[object],
+    period: Sequence[int],
+    selected: Sequence[bool],
+    lookback: int | None,
+) -> dict[int, tuple[int, int]]:
+    """{period: (returning actors, active actors)} from each selected event's period.
+
+    An actor active in period p is returning when it was active in some period q < p
+    (and q >= p - lookback when lookback is given).
+    """
+    active: dict[object, set[int]] = {}
+    for a, p, chosen in zip(actor, period, selected, strict=True):
+        if chosen:
+            active.setdefault(a, set()).add(p)
+    out: dict[int, tuple[int, int]] = {}
+    for periods in active.values():
+        for p in periods:
+            earlier = any(q < p and (lookback is None or q >= p - lookback) for q in periods)
+            returning, total = out.get(p, (0, 0))
+            out[p] = (returning + int(earlier), total + 1)
+    return out
