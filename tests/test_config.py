@@ -96,10 +96,20 @@ def test_the_starter_file_examples_are_valid_when_uncommented() -> None:
     assert tried >= 12
 
 
+def test_the_starter_file_lists_every_platform_and_preset() -> None:
+    text = starter_toml()
+    assert all(platform in text for platform in Taxonomy.platforms())
+    assert all(name in text for name in PRESETS)
+
+
 def test_mappings_are_read_only_and_configs_hash() -> None:
     config = Config(columns={"actor": "user"})
     with pytest.raises(TypeError):
         config.columns["actor"] = "x"  # type: ignore[index]
+    source = {"actor": "user"}
+    copied = Config(columns=source)
+    source["actor"] = "changed"
+    assert copied.columns["actor"] == "user"
     assert hash(config) == hash(Config(columns={"actor": "user"}))
     assert {config, Config(columns={"actor": "user"})} == {config}
 
@@ -180,14 +190,21 @@ goals = st.lists(
     max_size=3,
     unique_by=lambda g: g.name,
 )
-steps = st.lists(st.lists(names, min_size=1, max_size=2), min_size=1, max_size=4)
+later_steps = st.builds(
+    Step,
+    actions=st.lists(names, min_size=1, max_size=2),
+    window=durations,
+    name=st.sampled_from(["", "step"]),
+)
+steps = st.tuples(st.lists(names, min_size=1, max_size=2), st.lists(later_steps, max_size=3))
 funnels = st.none() | st.builds(
     Funnel,
-    steps,
+    steps.map(lambda s: [s[0], *s[1]]),
     window=durations,
     mode=st.sampled_from(["default", "strict_order", "strict_increase"]),
     start=st.sampled_from(["each", "first"]),
-    session_gap=st.integers(1, 10**6).map(lambda s: dt.timedelta(seconds=s)),
+    by=st.sampled_from(["actor", "session"]),
+    session_gap=durations.filter(lambda d: d is not None),
 )
 ids = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=8)
 configs = st.builds(
@@ -251,6 +268,17 @@ def test_funnel_windows_as_seconds_or_durations() -> None:
     assert by_seconds == by_text
     assert by_text.funnel is not None
     assert by_text.funnel.steps[1].window == dt.timedelta(minutes=1)
+
+
+def test_funnel_steps_and_exclusions_may_name_a_goal() -> None:
+    config = Config.from_toml(
+        '[[goals]]\nname = "sale"\nactions = ["purchase"]\n\n[funnel]\n'
+        'steps = ["view", "like", { goal = "sale" }]\nexclude = [{ goal = "sale", to_step = 1 }]\n'
+    )
+    assert config.funnel is not None
+    assert config.funnel.steps[2].goal == config.goals["sale"]
+    assert config.funnel.exclude[0].goal == config.goals["sale"]
+    assert Config.from_toml(config.to_toml()) == config
 
 
 def test_goal_map_dict_form_is_accepted() -> None:
@@ -560,6 +588,17 @@ ERRORS = [
         r"say the same",
     ),
     ("[funnel]\nsteps = ['view']\nexclude = 3", ("funnel", "exclude"), r"list of tables"),
+    (
+        "[funnel]\nsteps = ['view', { goal = 'sael' }]",
+        ("funnel", "steps", 1, "goal"),
+        r"'funnel\.steps\[1\]\.goal' setting names no goal 'sael'; goals are conversion\.",
+    ),
+    (
+        "[[goals]]\nname = 'sale'\nactions = ['purchase']\n[funnel]\nsteps = ['view', 'like']\n"
+        "exclude = [{ goal = 'sael' }]",
+        ("funnel", "exclude", 0, "goal"),
+        r"line 6: .*names no goal 'sael'; goals are sale\. Did you mean 'sale'\?",
+    ),
     (
         "[funnel]\nsteps = [{ actions = ['view'], window = '1d' }, 'like']",
         ("funnel",),

@@ -301,8 +301,7 @@ def _write_duration(value: dt.timedelta | None) -> str:
 
 # ----------------------------------------------------------------- field converters --
 def _read_only(mapping: Mapping[str, str]) -> Mapping[str, str]:
-    if isinstance(mapping, types.MappingProxyType):
-        return mapping
+    """A read-only copy (a proxy over a fresh dict, so nobody else holds the dict)."""
     if not isinstance(mapping, Mapping):
         return mapping  # type: ignore[unreachable]  # rejected, naming its key, later
     return types.MappingProxyType(dict(mapping))
@@ -755,7 +754,7 @@ conversion, response, return. Did you mean 'conversion'?
         if "goals" in data:
             fields["goals"] = _read_goals(data["goals"])
         if "funnel" in data:
-            fields["funnel"] = _read_funnel(data["funnel"])
+            fields["funnel"] = _read_funnel(data["funnel"], fields.get("goals", DEFAULT_GOALS))
         try:
             return cls(**fields)
         except ConfigError:
@@ -910,7 +909,7 @@ _STEP_KEYS: Final = ("actions", "categories", "goal", "name", "optional", "windo
                      "window_seconds")  # fmt: skip
 
 
-def _read_funnel(value: object) -> Funnel:
+def _read_funnel(value: object, goals: GoalMap) -> Funnel:
     key: Key = ("funnel",)
     table = dict(_table(value, key))
     _check_keys(table, _FUNNEL_KEYS, key, "key")
@@ -932,10 +931,15 @@ def _read_funnel(value: object) -> Funnel:
     steps = table["steps"]
     if not isinstance(steps, list) or not steps:
         _fail((*key, "steps"), "must be a non-empty list of steps", steps)
-    read = [_read_step(s, (*key, "steps", i)) for i, s in enumerate(steps)]
+    read = [_read_step(s, (*key, "steps", i), goals) for i, s in enumerate(steps)]
     table["steps"] = [step for step, _ in read]
-    if "exclude" in table and not isinstance(table["exclude"], list):
-        _fail((*key, "exclude"), "must be a list of tables", table["exclude"])
+    if "exclude" in table:
+        if not isinstance(table["exclude"], list):
+            _fail((*key, "exclude"), "must be a list of tables", table["exclude"])
+        table["exclude"] = [
+            _goal_by_name(_table(e, (*key, "exclude", i)), (*key, "exclude", i), goals)
+            for i, e in enumerate(table["exclude"])
+        ]
     try:
         funnel = Funnel.from_dict(table)
         windows = [
@@ -955,13 +959,27 @@ def _read_funnel(value: object) -> Funnel:
 _NOT_GIVEN: Final[Any] = object()
 
 
-def _read_step(value: object, key: Key) -> tuple[Mapping[str, Any], Any]:
+def _goal_by_name(table: Mapping[str, Any], key: Key, goals: GoalMap) -> Mapping[str, Any]:
+    """A step or exclusion table whose ``goal`` names one of the [[goals]], made whole."""
+    name = table.get("goal")
+    if not isinstance(name, str):
+        return table
+    if name not in goals.names:
+        raise ConfigError(
+            f"The {_show_key((*key, 'goal'))!r} setting names no goal {name!r}; goals are "
+            f"{', '.join(goals.names) or 'none'}.{_hint(name, goals.names)}",
+            key=(*key, "goal"),
+        )
+    return {**table, "goal": goals[name].to_dict()}
+
+
+def _read_step(value: object, key: Key, goals: GoalMap) -> tuple[Mapping[str, Any], Any]:
     """A step's dict for :meth:`Step.from_dict`, and its exact window if written as one."""
     if isinstance(value, str):
         return {"actions": [value]}, _NOT_GIVEN
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return {"actions": list(value)}, _NOT_GIVEN
-    table = dict(_table(value, key))
+    table = dict(_goal_by_name(_table(value, key), key, goals))
     _check_keys(table, _STEP_KEYS, key, "key")
     if "window" in table and "window_seconds" in table:
         _fail((*key, "window"), "and 'window_seconds' say the same; give one of them")
