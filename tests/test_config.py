@@ -233,6 +233,29 @@ def test_round_trip_through_toml_and_dicts(config: Config) -> None:
     assert Config.from_dict(config.to_dict()) == config
 
 
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Key paths of a document's values, as the TOML writer lays them out."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, (*path, k))] or [path]
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [p for i, v in enumerate(value) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+@given(configs)
+def test_every_written_key_is_found_on_its_line(config: Config) -> None:
+    text = config.to_toml()
+    lines = _key_lines(text)
+    written = text.splitlines()
+    for path in _leaves(config.to_dict()):
+        assert path in lines, path
+        last = next(p for p in reversed(path) if isinstance(p, str))
+        assert (
+            last in written[lines[path] - 1]
+            or last.replace('"', '\\"') in written[lines[path] - 1]
+        ), (path, written[lines[path] - 1])
+
+
 @given(st.integers(0, 10**15).map(lambda us: dt.timedelta(microseconds=us)))
 def test_durations_round_trip(value: dt.timedelta) -> None:
     assert parse_duration(format_duration(value)) == value
@@ -421,6 +444,11 @@ def test_invalid_toml_keeps_the_parsers_position(tmp_path: Path) -> None:
     path.write_text("[input]\ntz = = 'UTC'\n")
     with pytest.raises(ConfigError, match=r"engagemetrics\.toml, line 2: Invalid TOML: .*line 2"):
         Config.read(path)
+
+
+def test_a_file_name_given_as_text_gets_a_hint() -> None:
+    with pytest.raises(ConfigError, match=r"Invalid TOML: .*pass a pathlib\.Path or use Config"):
+        Config.from_toml("engagemetrics.toml")
 
 
 def test_errors_pickle() -> None:

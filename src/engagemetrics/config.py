@@ -1072,8 +1072,16 @@ def _from_text(text: str, file: str | None) -> Config:
         document = _toml.loads(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError; its message has line and column
         found = re.search(r"at line (\d+)", str(exc))
+        looks_like_a_path = file is None and "\n" not in text.strip() and "=" not in text
+        hint = (
+            " To read a file, pass a pathlib.Path or use Config.read(path)."
+            if looks_like_a_path
+            else ""
+        )
         raise ConfigError(
-            f"Invalid TOML: {exc}.", file=file, line=None if found is None else int(found[1])
+            f"Invalid TOML: {exc}.{hint}",
+            file=file,
+            line=None if found is None else int(found[1]),
         ) from None
     try:
         return Config.from_dict(document)
@@ -1200,7 +1208,7 @@ def _resolve_table(parts: Key, counts: Mapping[Key, int]) -> Key:
 
 
 def _bracket_balance(line: str) -> int:
-    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line.split("#", 1)[0])
+    text = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", line).split("#", 1)[0]
     return text.count("[") - text.count("]")
 
 
