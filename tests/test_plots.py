@@ -58,10 +58,27 @@ def _scatter() -> str:
     )
 
 
+def _smoothed_trend() -> str:
+    observed = np.array([0.1, 0.11, 0.09, np.nan, 0.1, 0.12, 0.2, 0.21, 0.19, 0.2])
+    smoothed = np.array([0.1, 0.102, 0.1, 0.1, 0.1, 0.104, 0.123, 0.14, 0.15, 0.16])
+    return trend_svg(
+        DAYS,
+        observed,
+        0.1,
+        np.full(10, 0.09),
+        np.full(10, 0.11),
+        smoothed > 0.11,
+        title="Smoothed",
+        ylabel="share",
+        smoothed=smoothed,
+    )
+
+
 PLOTS: dict[str, tuple[Callable[[], str], str]] = {
     "funnel": (_funnel, "Signup funnel"),
     "retention": (_retention, "Weekly retention"),
     "trend": (_trend, "Daily return rate"),
+    "smoothed_trend": (_smoothed_trend, "Smoothed"),
     "scatter": (_scatter, "Posts"),
 }
 
@@ -201,6 +218,21 @@ def test_trend_length_mismatch() -> None:
             np.zeros(3, dtype=bool),
             title="t",
             ylabel="y",
+        )
+
+
+def test_trend_smoothed_length_mismatch() -> None:
+    with pytest.raises(DataError, match=r"trend_svg must have one length; .*smoothed=2"):
+        trend_svg(
+            DAYS[:1],
+            np.zeros(1),
+            0.0,
+            np.zeros(1),
+            np.zeros(1),
+            np.zeros(1, dtype=bool),
+            title="t",
+            ylabel="y",
+            smoothed=np.zeros(2),
         )
 
 

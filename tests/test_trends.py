@@ -98,8 +98,8 @@ def test_ewma_matches_the_textbook_recursion(
     assert chart.center == pytest.approx(center, rel=1e-15)
     np.testing.assert_allclose(chart.statistic, z, rtol=1e-9, atol=1e-12)
     top = 1.0 if kind == "proportion" else np.inf
-    np.testing.assert_allclose(chart.statistic_lower, np.maximum(low, 0.0), atol=1e-12)
-    np.testing.assert_allclose(chart.statistic_upper, np.minimum(high, top), atol=1e-12)
+    np.testing.assert_allclose(chart.lower, np.maximum(low, 0.0), atol=1e-12)
+    np.testing.assert_allclose(chart.upper, np.minimum(high, top), atol=1e-12)
     _agree_away_from_ties(chart.statistic, (low, high), chart.direction, direction)
     assert not chart.signals[np.asarray(trials) == 0].any()
 
@@ -136,25 +136,32 @@ def test_cusum_matches_the_textbook_recursion(
 
 
 @given(series, st.sampled_from(["ewma", "cusum"]), st.integers(1, 40))
-def test_observed_outside_the_band_exactly_when_signalled(
+def test_signals_and_the_band(
     data: tuple[str, list[int], list[int]], method: str, baseline: int
 ) -> None:
+    """EWMA: a signal exactly when z leaves [lower, upper]. CUSUM: a rate outside
+    [lower, upper] always signals."""
     kind, successes, trials = data
     baseline = min(baseline, len(trials))
     if sum(trials[:baseline]) == 0:
         return
     chart = control_chart(_rates(successes, trials, kind), method=method, baseline=baseline)  # type: ignore[arg-type]
-    observed = chart.observed
+    value = chart.statistic if method == "ewma" else chart.observed
     for t in range(len(chart)):
         if chart.skipped[t]:
-            assert math.isnan(chart.lower[t])
-            assert math.isnan(chart.upper[t])
             assert not chart.signals[t]
+            assert math.isnan(chart.observed[t])
+            if method == "cusum":
+                assert math.isnan(chart.lower[t])
             continue
-        lo, hi, x = chart.lower[t], chart.upper[t], observed[t]
+        lo, hi, x = chart.lower[t], chart.upper[t], value[t]
         if min(abs(x - lo), abs(x - hi)) < 1e-9:
             continue  # a tie, within rounding
-        assert bool(chart.signals[t]) == bool(x < lo or x > hi), t
+        outside = bool(x < lo or x > hi)
+        if method == "ewma":
+            assert bool(chart.signals[t]) == outside, t
+        elif outside:
+            assert chart.signals[t], t
 
 
 @given(st.lists(st.floats(-5.0, 5.0), max_size=50))
@@ -174,13 +181,10 @@ def test_ewma_by_hand_with_unequal_sizes() -> None:
     # sigma^2 = 0.09 / n: 0.0009, 0.0009, 0.0036; V = 0.000225, 0.00028125, 0.0009703125
     sd = np.sqrt([0.000225, 0.00028125, 0.0009703125])
     np.testing.assert_allclose(chart.statistic, [0.1, 0.1, 0.25])
-    np.testing.assert_allclose(chart.statistic_upper, 0.1 + 2 * sd)
-    np.testing.assert_allclose(chart.statistic_lower, 0.1 - 2 * sd)
+    np.testing.assert_allclose(chart.upper, 0.1 + 2 * sd)
+    np.testing.assert_allclose(chart.lower, 0.1 - 2 * sd)
     assert chart.signals.tolist() == [False, False, True]
     assert chart.direction.tolist() == [0, 0, 1]
-    # observed scale: 0.1 + (2 sd_3 - 0.5 * 0) / 0.5
-    assert chart.upper[2] == pytest.approx(0.1 + 4 * sd[2])
-    assert chart.lower[2] == 0.0  # 0.1 - 4 sd_3 < 0, clipped
 
 
 def test_cusum_by_hand() -> None:
@@ -189,7 +193,9 @@ def test_cusum_by_hand() -> None:
     np.testing.assert_allclose(chart.statistic, [0.0, 0.0, 4.5])
     np.testing.assert_allclose(chart.statistic_low, [0.0, 0.0, 0.0])
     assert chart.signals.tolist() == [False, False, True]
-    assert chart.upper[2] == pytest.approx(0.1 + 0.06 * 4.5)
+    # a single period signals outside 0.1 -+ (4 + 0.5) sigma_t
+    np.testing.assert_allclose(chart.upper, [0.235, 0.235, 0.37])
+    np.testing.assert_allclose(chart.lower, [0.0, 0.0, 0.0])
     assert chart.parameters == {"allowance": 0.5, "threshold": 4.0}
 
 
@@ -200,7 +206,7 @@ def test_count_rate_uses_poisson_noise() -> None:
     assert chart.center == 2.0
     np.testing.assert_allclose(chart.statistic, [0.0, 0.0, 7.5])
     ewma = control_chart(rates, smoothing=1.0, baseline=2)  # a Shewhart c-chart
-    np.testing.assert_allclose(ewma.statistic_upper, [5.0, 5.0, 5.0])
+    np.testing.assert_allclose(ewma.upper, [5.0, 5.0, 5.0])
     assert ewma.signals.tolist() == [False, False, True]
 
 
@@ -427,7 +433,13 @@ def _expected(
         for t in log.time.tolist()
     ]
     out = reference.returning_by_period(log.actor.tolist(), periods, chosen, lookback)
-    return {_period_start(p, period): v for p, v in sorted(out.items())}
+    # with a lookback, periods whose look-back reaches before the first event are out
+    first = min(periods) if lookback is not None else -math.inf
+    return {
+        _period_start(p, period): v
+        for p, v in sorted(out.items())
+        if lookback is None or p >= first + lookback
+    }
 
 
 @given(
@@ -455,16 +467,29 @@ def _chunks(log: EventLog, cuts: list[int]) -> list[EventLog]:
     return [log.take(np.arange(i, j)) for i, j in itertools.pairwise(rows)]
 
 
-@given(logs, st.lists(st.integers(0, 7), max_size=3), st.sampled_from(ZONES), selections)
+@given(
+    logs,
+    st.lists(st.integers(0, 7), max_size=3),
+    st.sampled_from(ZONES),
+    selections,
+    st.sampled_from([None, 2]),
+)
 def test_returning_by_period_of_actor_chunks_merges_to_the_whole(
-    log: EventLog, cuts: list[int], tz: str, active: Any
+    log: EventLog, cuts: list[int], tz: str, active: Any, lookback: int | None
 ) -> None:
-    whole = returning_by_period(log, tz=tz, active=active)
+    start = int(log.time.min())  # the same start for every chunk
+    options: dict[str, Any] = {"tz": tz, "active": active, "lookback": lookback}
+    whole = returning_by_period(log, start=start, **options)
     merged = Rates.empty(numerator="returning actors", denominator="active actors",
                          key_name="period")  # fmt: skip
     for chunk in _chunks(log, cuts):
-        merged = merged.merge(returning_by_period(chunk, tz=tz, active=active))
+        merged = merged.merge(returning_by_period(chunk, start=start, **options))
     assert merged.equals(whole)
+    parts = [returning_by_period(c, start=start, **options) for c in _chunks(log, cuts)]
+    if len(parts) >= 3:  # associative and commutative
+        a, b, c = parts[:3]
+        assert a.merge(b).merge(c).equals(a.merge(b.merge(c)))
+        assert a.merge(b).equals(b + a)
 
 
 def test_returning_by_period_on_simulated_log_merges_by_actor() -> None:
@@ -491,7 +516,13 @@ def test_returning_by_period_examples_by_hand() -> None:
     assert rates.keys.astype(str).tolist() == ["2024-05-01", "2024-05-02", "2024-05-05"]
     assert rates.successes.tolist() == [0.0, 0.0, 1.0]
     assert rates.trials.tolist() == [1.0, 1.0, 1.0]
-    assert returning_by_period(log, lookback=3).successes.tolist() == [0.0, 0.0, 0.0]
+    # a lookback of 3 days: May 5 looks back to May 2 (a's May 1 is too far); May 1 to 3
+    # are left out, their look-back reaching before the first event
+    bounded = returning_by_period(log, lookback=3)
+    assert bounded.keys.astype(str).tolist() == ["2024-05-05"]
+    assert bounded.successes.tolist() == [0.0]
+    wider = returning_by_period(log, lookback=4, start="2024-04-01")
+    assert wider.successes.tolist() == [0.0, 0.0, 1.0]
     # every inbound event: b is active on May 1 and 2 in UTC, on May 2 only in Asia/Tokyo
     every = returning_by_period(log, active=None)
     assert every.successes.tolist() == [0.0, 2.0, 1.0]
@@ -512,3 +543,7 @@ def test_errors_of_returning_by_period() -> None:
         returning_by_period(log, active=["no_such"])
     with pytest.raises(InvalidParameterError, match=r"'lookback' .* integer >= 1; got 0"):
         returning_by_period(log, lookback=0)
+    with pytest.raises(InvalidParameterError, match=r"'start' parameter of .* a time .*1\.5"):
+        returning_by_period(log, lookback=2, start=1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"'start' parameter must be a time"):
+        returning_by_period(log, lookback=2, start="not a time")

@@ -265,11 +265,14 @@ def trend_svg(
     *,
     title: str,
     ylabel: str,
+    smoothed: NDArray[np.float64] | None = None,
 ) -> str:
     """Observed values per period in their control band, signalled periods marked.
 
     The band runs from ``lower`` to ``upper`` around the ``center`` line; a NaN value
-    (a period without trials) leaves a gap.
+    (a period without trials) leaves a gap. With ``smoothed`` (an EWMA's statistic,
+    whose limits the band then is) the smoothed line is drawn in the band with the
+    signals on it, and the observed values as light points.
 
     Raises
     ------
@@ -292,6 +295,7 @@ def trend_svg(
     low = _floats(lower, "lower", where)
     high = _floats(upper, "upper", where)
     flagged = np.asarray(signals, dtype=np.bool_).reshape(-1)
+    line = y if smoothed is None else _floats(smoothed, "smoothed", where)
     _same_length(
         where,
         periods=len(x_dates),
@@ -299,6 +303,7 @@ def trend_svg(
         lower=len(low),
         upper=len(high),
         signals=len(flagged),
+        smoothed=len(line),
     )
     if len(y) == 0:
         return _no_data(where, title)
@@ -313,21 +318,30 @@ def trend_svg(
         )
         if math.isfinite(center):
             ax.axhline(center, color=_MUTED, linewidth=0.8, linestyle="--", label="center")
-        shown = np.isfinite(y)
+        if smoothed is not None:
+            ax.plot(
+                x,
+                y,
+                linestyle="none",
+                marker="o",
+                markersize=2.5,
+                color="#9aa9c4",
+                label="observed",
+            )
         ax.plot(
             x,
-            y,
+            line,
             color=_BAR,
-            linewidth=1.0,
-            marker="o",
+            linewidth=1.2,
+            marker="o" if smoothed is None else "",
             markersize=3.0,
-            label="observed",
+            label="observed" if smoothed is None else "smoothed",
         )
-        marked = flagged & shown
+        marked = flagged & np.isfinite(line)
         if marked.any():
             ax.plot(
                 x[marked],
-                y[marked],
+                line[marked],
                 linestyle="none",
                 marker="o",
                 markersize=7.0,

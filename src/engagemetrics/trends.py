@@ -24,6 +24,7 @@ parameters.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 import warnings
@@ -35,10 +36,19 @@ from numpy.typing import NDArray
 
 from ._kernels.retention import period_of_day, run_edges
 from ._periods import Period
-from .events import EventLog
+from .events import EventLog, _instant
 from .exceptions import InvalidParameterError, UndefinedRateWarning
 from .rates import RateKind, Rates, _check_option
-from .relationship import EventSelection, _check_int, _check_tz, _cohorts, _local_days, _select
+from .relationship import (
+    EventSelection,
+    TimeLike,
+    _check_int,
+    _check_tz,
+    _cohorts,
+    _local_day,
+    _local_days,
+    _select,
+)
 
 __all__ = [
     "BEYOND_LOOKING",
@@ -93,43 +103,34 @@ def _sigma(center: float, trials: FloatArray, kind: str) -> FloatArray:
 
 
 def _ewma(
-    deviation: FloatArray, sigma: FloatArray, smoothing: float, limit: float
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    r"""EWMA of the deviations from the center, its standard deviation and the bounds.
+    deviation: FloatArray, sigma: FloatArray, smoothing: float
+) -> tuple[FloatArray, FloatArray]:
+    """EWMA of the deviations from the center and its standard deviation, per period.
 
     Entries with NaN ``deviation`` are skipped: the statistic and its variance carry
-    over them. Returns ``e`` (the EWMA minus the center), ``s`` (its standard deviation,
-    exact for unequal sizes), and the deviations of an observation that would make
-    ``e`` cross :math:`\pm L s` in that period (NaN where skipped).
+    over them. The variance is exact for periods of unequal sizes.
 
     The recursion is a loop over periods (it is a linear filter whose closed form
     overflows over long series); each step is a few float operations.
     """
     size = len(deviation)
     e = np.empty(size)
-    s = np.empty(size)
+    v = np.empty(size)
     keep = 1.0 - smoothing
     weight2 = smoothing * smoothing
     keep2 = keep * keep
     level = 0.0
     variance = 0.0
-    previous = np.empty(size)  # e_{t-1}
     d_list = deviation.tolist()
     s2_list = (sigma * sigma).tolist()
     for t in range(size):
-        previous[t] = level
         d = d_list[t]
         if d == d:  # not NaN: an observed period
             level = smoothing * d + keep * level
             variance = weight2 * s2_list[t] + keep2 * variance
         e[t] = level
-        s[t] = variance
-    np.sqrt(s, out=s)
-    observed = ~np.isnan(deviation)
-    with np.errstate(invalid="ignore"):
-        rise = np.where(observed, (limit * s - keep * previous) / smoothing, np.nan)
-        fall = np.where(observed, (-limit * s - keep * previous) / smoothing, np.nan)
-    return e, s, fall, rise
+        v[t] = variance
+    return e, np.sqrt(v)
 
 
 def _lindley(steps: FloatArray) -> FloatArray:
@@ -248,7 +249,8 @@ def control_chart(
         V_t = \lambda^2 \sigma_t^2 + (1 - \lambda)^2 V_{t-1},
 
     which is the exact variance of :math:`z_t` for independent periods of any sizes
-    (for equal sizes it is Montgomery's :math:`\sigma^2 \frac{\lambda}{2 - \lambda}
+    (:math:`z_t` is a weighted sum of independent rates; the usual closed form assumes
+    equal sizes: for those it is it is Montgomery's :math:`\sigma^2 \frac{\lambda}{2 - \lambda}
     [1 - (1 - \lambda)^{2t}]`). A rise signals when :math:`z_t > p_0 + L \sqrt{V_t}`,
     a fall when :math:`z_t < p_0 - L \sqrt{V_t}`.
 
@@ -265,11 +267,10 @@ def control_chart(
     :math:`h = 4` the in-control average run length is about 168 periods per
     chart, :math:`h = 5` gives about 465 (Montgomery, table 9.3).
 
-    :attr:`ControlChart.lower` and :attr:`ControlChart.upper` give each rule on the
-    scale of the observed rate: the period signals exactly when :math:`\hat p_t` falls
-    outside them, given the history (for the EWMA :math:`p_0 + (\pm L \sqrt{V_t} - (1
-    - \lambda)(z_{t-1} - p_0)) / \lambda`; for the CUSUM :math:`p_0 \pm \sigma_t (h + k
-    - S^\pm_{t-1})`). They are clipped to the range of the rate.
+    :attr:`ControlChart.lower` and :attr:`ControlChart.upper` are on the scale of the
+    rate: for the EWMA its limits :math:`p_0 \mp L \sqrt{V_t}` (plot them around
+    :attr:`ControlChart.statistic`); for the CUSUM :math:`p_0 \mp (h + k) \sigma_t`,
+    outside which a single period signals whatever the history.
 
     A skipped period (:math:`n_t = 0`) adds nothing: :math:`z`, :math:`V`,
     :math:`S^\pm` carry over it. A center of 0 (or 1, for a proportion) has no
@@ -287,8 +288,8 @@ def control_chart(
     Montgomery, D. C. (2019). *Introduction to Statistical Quality Control*, 8th ed.,
     Wiley, chapter 9 (CUSUM and EWMA charts).
     Lucas, J. M. and Saccucci, M. S. (1990). Exponentially weighted moving average
-    control schemes: properties and enhancements. *Technometrics* 32, 1-12 (exact
-    time-varying EWMA limits).
+    control schemes: properties and enhancements. *Technometrics* 32, 1-12 (run
+    lengths of EWMA schemes and the choice of :math:`\lambda` and :math:`L`).
 
     Examples
     --------
@@ -419,12 +420,12 @@ class ControlChart:
         deviations.
     statistic_low
         EWMA: :math:`z_t` again. CUSUM: :math:`S^-_t`.
-    statistic_lower, statistic_upper
-        The limits of the statistic: EWMA :math:`p_0 \mp L \sqrt{V_t}`; CUSUM
-        :math:`h` for both sums (a fall signals when ``statistic_low`` exceeds it).
     lower, upper
-        The band of observed rates that does not signal in each period, given the
-        history (see :func:`control_chart`); NaN where skipped.
+        The control limits on the scale of the rate, clipped to its range. EWMA:
+        :math:`p_0 \mp L \sqrt{V_t}`, the limits of :attr:`statistic` (carried over
+        skipped periods). CUSUM: :math:`p_0 \mp (h + k) \sigma_t`, the rates that
+        signal on their own whatever the history (NaN where skipped); a rate inside
+        them signals when the sums have built up.
     signals
         Whether each period signals a change.
     direction
@@ -447,8 +448,6 @@ class ControlChart:
     parameters: dict[str, float]
     statistic: FloatArray = attrs.field(converter=_frozen_float)
     statistic_low: FloatArray = attrs.field(converter=_frozen_float)
-    statistic_lower: FloatArray = attrs.field(converter=_frozen_float)
-    statistic_upper: FloatArray = attrs.field(converter=_frozen_float)
     lower: FloatArray = attrs.field(converter=_frozen_float)
     upper: FloatArray = attrs.field(converter=_frozen_float)
     signals: NDArray[np.bool_] = attrs.field(converter=_frozen_bool)
@@ -476,7 +475,7 @@ class ControlChart:
         deviation = observed - center  # NaN where skipped (or without a center)
         if math.isnan(center):
             nan = np.full(size, np.nan)
-            statistic = low_statistic = lower_limit = upper_limit = lower = upper = nan
+            statistic = low_statistic = lower = upper = nan
             rise = fall = np.zeros(size, dtype=bool)
             parameters = (
                 {"smoothing": smoothing, "limit": limit}
@@ -484,39 +483,24 @@ class ControlChart:
                 else {"allowance": allowance, "threshold": threshold}
             )
         elif method == "ewma":
-            e, s, fall_bound, rise_bound = _ewma(deviation, sigma, smoothing, limit)
+            e, s = _ewma(deviation, sigma, smoothing)
             statistic = low_statistic = center + e
-            upper_limit = center + limit * s
-            lower_limit = center - limit * s
-            with np.errstate(invalid="ignore"):
-                rise = ~skipped & (e > limit * s)
-                fall = ~skipped & (e < -limit * s)
-            lower, upper = center + fall_bound, center + rise_bound
+            lower, upper = center - limit * s, center + limit * s
+            rise = ~skipped & (e > limit * s)
+            fall = ~skipped & (e < -limit * s)
             parameters = {"smoothing": smoothing, "limit": limit}
         else:
             u = _standardise(deviation, sigma)
             statistic, low_statistic = _cusum(u, allowance)
-            upper_limit = lower_limit = np.full(size, threshold)
             rise = ~skipped & (statistic > threshold)
             fall = ~skipped & (low_statistic > threshold)
-            before_high = np.concatenate([[0.0], statistic[:-1]])
-            before_low = np.concatenate([[0.0], low_statistic[:-1]])
-            with np.errstate(invalid="ignore"):
-                upper = center + sigma * (threshold + allowance - before_high)
-                lower = center - sigma * (threshold + allowance - before_low)
-            # no variation: anything off the center signals, until the sum is infinite
-            flat = sigma == 0
-            upper = np.where(flat & np.isinf(before_high), -np.inf, upper)
-            lower = np.where(flat & np.isinf(before_low), np.inf, lower)
+            reach = (threshold + allowance) * sigma  # NaN where skipped
+            lower, upper = center - reach, center + reach
             parameters = {"allowance": allowance, "threshold": threshold}
         top = 1.0 if rates.kind == "proportion" else np.inf
         with np.errstate(invalid="ignore"):
             lower = np.where(lower < 0.0, 0.0, lower)
             upper = np.where(upper > top, top, upper)
-            lower_limit = np.where(lower_limit < 0.0, 0.0, lower_limit)
-            upper_limit = np.where(upper_limit > top, top, upper_limit)
-            if method == "cusum":
-                lower_limit = upper_limit = np.full(size, threshold)
         signals = rise | fall
         both = rise & fall
         direction = np.where(rise, 1, 0) - np.where(fall, 1, 0)
@@ -535,10 +519,8 @@ class ControlChart:
             parameters=parameters,
             statistic=statistic,
             statistic_low=low_statistic,
-            statistic_lower=lower_limit,
-            statistic_upper=upper_limit,
-            lower=np.where(skipped, np.nan, lower),
-            upper=np.where(skipped, np.nan, upper),
+            lower=lower,
+            upper=upper,
             signals=signals,
             direction=direction,
         )
@@ -669,8 +651,6 @@ class ControlChart:
             "parameters": dict(self.parameters),
             "statistic": floats(self.statistic),
             "statistic_low": floats(self.statistic_low),
-            "statistic_lower": floats(self.statistic_lower),
-            "statistic_upper": floats(self.statistic_upper),
             "lower": floats(self.lower),
             "upper": floats(self.upper),
             "signals": self.signals.tolist(),
@@ -680,6 +660,20 @@ class ControlChart:
 
 
 # -- a rate to chart ----------------------------------------------------------------------
+def _start_ns(log: EventLog, start: object, where: str) -> int | None:
+    """The data's start in UTC nanoseconds: ``start``, or the log's first event."""
+    if start is None:
+        return int(log.time.min()) if len(log) else None
+    if isinstance(start, (int, np.integer)) and not isinstance(start, bool):
+        return int(start)
+    if isinstance(start, (dt.datetime, str, np.datetime64)):
+        return _instant(start, "start")
+    raise InvalidParameterError(
+        f"The 'start' parameter of {where} must be a time (datetime, ISO 8601 string, "
+        f"numpy.datetime64, or integer nanoseconds since the epoch) or None; got {start!r}."
+    )
+
+
 def returning_by_period(
     log: EventLog,
     /,
@@ -688,6 +682,7 @@ def returning_by_period(
     tz: str = "UTC",
     active: EventSelection = BEYOND_LOOKING,
     lookback: int | None = None,
+    start: TimeLike | None = None,
 ) -> Rates:
     r"""Per period, the share of active actors who had been active in an earlier one.
 
@@ -706,7 +701,12 @@ def returning_by_period(
         inbound event.
     lookback
         Count an actor as returning only when its previous active period is at most
-        this many periods back; None (the default) accepts any earlier period.
+        this many periods back; None (the default) accepts any earlier period. With a
+        lookback, the first ``lookback`` periods from ``start`` are left out: their
+        look-back reaches before the data, so they would read low.
+    start
+        With ``lookback``: the instant the data starts (default: the log's first
+        event). Give the same ``start`` to chunks whose results you will merge.
 
     Returns
     -------
@@ -718,7 +718,7 @@ def returning_by_period(
     ------
     InvalidParameterError
         For a ``period`` other than ``'day'``, ``'week'``, ``'month'``, an unknown time
-        zone or event name, or a ``lookback`` below 1.
+        zone or event name, a ``lookback`` below 1, or a ``start`` that is not a time.
 
     Notes
     -----
@@ -730,12 +730,14 @@ def returning_by_period(
         \quad (q \ge p - \text{lookback} \text{ when bounded}).
 
     This is "the second date" read by day: of the people who interacted today, how
-    many had been here before. Only the log's history counts, so the first periods
-    read low (everyone is new in the first one): chart it with a ``baseline`` that
-    starts after a warm-up, or with ``lookback`` and drop the first ``lookback``
-    periods. Only periods with activity have a key. Results of actor-disjoint chunks
-    merge exactly (:meth:`~engagemetrics.rates.Rates.merge`) into the result on all
-    the actors.
+    many had been here before. Only the log's history counts, so without a lookback
+    the share climbs as history accumulates (everyone is new in the first period): a
+    trend, not a change. For a control chart give a ``lookback`` (e.g. 7 days): the
+    share is then steady when behaviour is, and the periods :math:`p <
+    p_{\text{start}} + \text{lookback}`, whose look-back is cut by the data's start,
+    are left out. Only periods with activity have a key. Results of actor-disjoint
+    chunks merge exactly (:meth:`~engagemetrics.rates.Rates.merge`) into the result
+    on all the actors (with a lookback, pass them the same ``start``).
 
     Examples
     --------
@@ -749,12 +751,20 @@ def returning_by_period(
     ['2024-05-06', '2024-05-07', '2024-05-08']
     >>> rates.successes.tolist(), rates.trials.tolist()
     ([0.0, 0.0, 1.0], [1.0, 2.0, 1.0])
+    >>> week = returning_by_period(log, lookback=1)  # May 6 has no look-back: left out
+    >>> week.keys.astype(str).tolist(), week.successes.tolist()
+    (['2024-05-07', '2024-05-08'], [0.0, 0.0])
     """
     where = "returning_by_period"
     period = _check_option(period, _PERIODS, "period", where)  # type: ignore[assignment]
     tz = _check_tz(tz, where)
+    first_kept: int | None = None
     if lookback is not None:
         lookback = _check_int(lookback, "lookback", where, 1)
+        begin = _start_ns(log, start, where)
+        if begin is not None:
+            first = period_of_day(np.array([_local_day(begin, tz)], dtype=np.int64), period)
+            first_kept = int(first[0]) + lookback
     mask = _select(log, active, "active", where)
     days = _local_days(log.time, tz)
     periods = period_of_day(days, period)
@@ -767,6 +777,9 @@ def returning_by_period(
         earlier[1:] = actor[1:] == actor[:-1]
         if lookback is not None:
             earlier[1:] &= number[1:] - number[:-1] <= lookback
+    if first_kept is not None:
+        kept = number >= first_kept
+        number, earlier = number[kept], earlier[kept]
     keys, group = _cohorts(number, period)
     return Rates.from_arrays(
         keys,
