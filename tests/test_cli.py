@@ -1,29 +1,205 @@
-"""The command line."""
+"""The command line: every command, every exit code, every bad-input path."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from engagemetrics.cli import main
+from engagemetrics.config import Config
+from engagemetrics.datasets import load_facebook_posts, sample_events_path
 
 
-def test_demo_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "conversation" in out
-    assert "brand messages" in out
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_demo_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--format", "json"]) == 0
-    document = json.loads(capsys.readouterr().out)
-    assert document["summary"]["events"] == document["load"]["rows_kept"]
-    assert document["engagement"]["engaged"] <= document["engagement"]["audience"]
+@pytest.fixture
+def events(tmp_path: Path) -> Path:
+    target = tmp_path / "events.csv"
+    shutil.copy(sample_events_path(), target)
+    return target
 
 
-def test_usage_errors_exit_2() -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["frobnicate"])
-    assert exit_info.value.code == 2
+# ----------------------------------------------------------------------- demo --
+def test_demo_prints_the_full_report(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "demo")
+    assert code == 0
+    for title in ("Interactions", "Engagement", "Dialogue", "Conversions", "Funnel",
+                  "Top content", "Retention", "Trends", "Posts"):  # fmt: skip
+        assert title in out
+    assert err == ""  # no progress bar off a terminal
+
+
+def test_demo_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "demo", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["schema"] == "engagemetrics.report/1"
+    assert data["posts"]["count"] == 500
+    page = tmp_path / "demo.html"
+    code, _, err = run(capsys, "demo", "--output", str(page))
+    assert code == 0
+    assert f"Wrote {page}" in err
+    assert page.read_text(encoding="utf-8").count("<svg") >= 4
+    code, out, _ = run(capsys, "demo", "--format", "markdown", "--by", "channel")
+    assert code == 0
+    assert out.startswith("# engagemetrics report")
+    assert "Top channel" in out
+
+
+# --------------------------------------------------------------------- report --
+def test_report_on_an_export(capsys: pytest.CaptureFixture[str], events: Path) -> None:
+    code, out, _ = run(capsys, "report", str(events), "--format", "json")
+    assert code == 0
+    whole = json.loads(out)
+    assert whole["events"] == 881
+    code, out, _ = run(capsys, "report", str(events), "--format", "json",
+                       "--since", "2024-03-08", "--until", "2024-03-15")  # fmt: skip
+    assert code == 0
+    week = json.loads(out)
+    assert 0 < week["events"] < whole["events"]
+    assert week["span"]["first"] >= "2024-03-08"
+    assert week["span"]["last"] < "2024-03-15"
+
+
+def test_report_with_a_config(
+    capsys: pytest.CaptureFixture[str], events: Path, tmp_path: Path
+) -> None:
+    renamed = tmp_path / "renamed.csv"
+    text = events.read_text(encoding="utf-8").splitlines()
+    text[0] = text[0].replace("actor", "user_id").replace("action", "event")
+    renamed.write_text("\n".join(text) + "\n", encoding="utf-8")
+    config = tmp_path / "engagemetrics.toml"
+    config.write_text(
+        '[input]\ncolumns = { actor = "user_id", action = "event" }\n'
+        '[engagement]\ncriterion = "dialogue"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "report", str(renamed), "--config", str(config),
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["engagement"]["preset"] == "dialogue"
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "report", str(tmp_path / "nope.csv"))
+    assert code == 2
+    assert "nope.csv" in err
+    assert "Traceback" not in err
+    code, _, err = run(
+        capsys, "report", str(tmp_path / "nope.csv"), "-c", str(tmp_path / "x.toml")
+    )
+    assert code == 2
+    assert "x.toml" in err
+
+
+def test_unknown_file_format_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    book = tmp_path / "events.xlsx"
+    book.write_bytes(b"PK")
+    code, _, err = run(capsys, "report", str(book))
+    assert code == 2
+    assert "xlsx" in err
+    code, _, err = run(capsys, "demo", "--output", str(tmp_path / "out.pdf"))
+    assert code == 2
+    assert "--format" in err
+
+
+def test_bad_config_key_names_key_and_line(
+    capsys: pytest.CaptureFixture[str], events: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "engagemetrics.toml"
+    config.write_text('[input]\ntz = "UTC"\n\n[report]\ntopp = 5\n', encoding="utf-8")
+    code, _, err = run(capsys, "report", str(events), "-c", str(config))
+    assert code == 2
+    assert "topp" in err
+    assert "line 5" in err
+
+
+def test_unknown_actions_are_a_data_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("actor,action,time\nana,like,2024-05-01T10:00:00Z\nbo,lkie,2024-05-02\n",
+                   encoding="utf-8")  # fmt: skip
+    code, _, err = run(capsys, "report", str(bad))
+    assert code == 1
+    assert "lkie" in err
+    assert "like" in err
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        main(["--debug", "report", str(tmp_path / "nope.csv")])
+
+
+def test_usage_errors_from_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "frobnicate")[0] == 2
+    assert run(capsys, "report")[0] == 2  # PATH is required
+    assert run(capsys, "demo", "--format", "pdf")[0] == 2
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("engagemetrics ")
+
+
+def test_per_post_tables(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    posts = tmp_path / "posts.csv"
+    load_facebook_posts(warn=False).to_frame("pandas").to_csv(posts, index=False)
+    config = tmp_path / "posts.toml"
+    config.write_text(
+        '[input]\nshape = "posts"\ncolumns = { followers = "page_total_likes", '
+        'applause = "likes", conversation = "comments", amplification = "shares" }\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "report", str(posts), "-c", str(config), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["posts"]["count"] == 500
+    code, out, _ = run(capsys, "validate", str(posts), "-c", str(config))
+    assert code == 1  # blank cells and reach above impressions
+    assert "reach above impressions" in out
+
+
+# ------------------------------------------------------------------- validate --
+def test_validate_lists_every_problem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "actor,action,time\nana,like,2024-05-01\nbo,lkie,2024-05-02\n,like,2024-05-03\n"
+        "cy,share,yesterday\ndi,like,2024-05-04\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "validate", str(bad))
+    assert code == 1
+    assert "5 rows read, 2 valid" in out
+    for rule in ("unknown action", "missing", "time"):
+        assert rule in out
+
+
+def test_validate_a_clean_file(capsys: pytest.CaptureFixture[str], events: Path) -> None:
+    code, out, _ = run(capsys, "validate", str(events))
+    assert code == 0
+    assert "881 rows read, 881 valid" in out
+    assert "No problems found." in out
+    assert "missing values in column 'value' read as 0" in out  # noted, not a problem
+
+
+# ----------------------------------------------------------------------- init --
+def test_init_writes_a_starter_that_reads_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "engagemetrics.toml"
+    code, _out, _ = run(capsys, "init", str(path))
+    assert code == 0
+    assert path.exists()
+    assert Config.read(path) == Config()
+    assert "#" in path.read_text(encoding="utf-8")  # commented
+    code, _, err = run(capsys, "init", str(path))
+    assert code == 2
+    assert "--force" in err
+    assert run(capsys, "init", str(path), "--force")[0] == 0

@@ -22,9 +22,16 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+# first, so that modules imported below (the report, the command line) can read it
+try:
+    __version__ = version("engagemetrics")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
 from .actions import Action, ActionCategory, Direction, Taxonomy, normalize_name
 from .adapters import TwcsThreads, from_twcs
 from .attribution import Attribution, attribute
+from .config import Config, ConfigError, starter_toml
 from .conversion import GoalMetrics, conversion_rate, goal_metrics
 from .dialogue import (
     AudienceSplit,
@@ -114,12 +121,9 @@ from .relationship import (
     return_rate,
     stickiness,
 )
+from .report import ContentTable, PostReport, Report
 from .rfm import RFMScores, RFMTable, rfm
-
-try:
-    __version__ = version("engagemetrics")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+from .trends import ControlChart, control_chart, returning_by_period
 
 __all__ = [
     "PRESETS",
@@ -132,6 +136,10 @@ __all__ = [
     "AudienceSplit",
     "AverageRate",
     "ColumnNotFoundError",
+    "Config",
+    "ConfigError",
+    "ContentTable",
+    "ControlChart",
     "Criterion",
     "DataError",
     "DataQualityWarning",
@@ -160,6 +168,7 @@ __all__ = [
     "MissingDependencyError",
     "Not",
     "PostMetrics",
+    "PostReport",
     "PostingConsistency",
     "RFMScores",
     "RFMTable",
@@ -167,6 +176,7 @@ __all__ = [
     "RateComparison",
     "Rates",
     "ReachedGoal",
+    "Report",
     "ResponseTimes",
     "RetentionCurve",
     "RetentionMatrix",
@@ -194,6 +204,7 @@ __all__ = [
     "click_through_rate",
     "compare_rates",
     "consumer_rate",
+    "control_chart",
     "conversation_rate",
     "conversion_rate",
     "count_interval",
@@ -222,8 +233,10 @@ __all__ = [
     "response_times",
     "retention_matrix",
     "return_rate",
+    "returning_by_period",
     "rfm",
     "sessions",
+    "starter_toml",
     "stickiness",
     "thread_stats",
     "virality_rate",

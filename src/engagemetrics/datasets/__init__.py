@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..events import EventLog
 from ..io import Engine, read_csv
 from ._facebook import FacebookPosts, facebook_posts_path, load_facebook_posts
 from ._simulate import DEFAULT_SEGMENTS, Effect, EffectKind, Segment, simulate
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 __all__ = [
     "DEFAULT_SEGMENTS",
@@ -16,6 +20,8 @@ __all__ = [
     "EffectKind",
     "FacebookPosts",
     "Segment",
+    "demo_config",
+    "demo_config_path",
     "facebook_posts_path",
     "load_facebook_posts",
     "load_sample_events",
@@ -46,3 +52,29 @@ def load_sample_events(*, engine: Engine = "auto") -> EventLog:
     True
     """
     return read_csv(sample_events_path(), engine=engine)
+
+
+def demo_config_path() -> Path:
+    """Path of the configuration ``engagemetrics demo`` uses (goals, funnel, windows)."""
+    with resources.as_file(resources.files(__name__).joinpath("data/demo.toml")) as path:
+        return Path(path)
+
+
+def demo_config() -> Config:
+    """The demo's :class:`~engagemetrics.config.Config`, for :func:`simulate` data.
+
+    Three goals (purchase, newsletter, website visit), a four-step funnel (view,
+    interacted, website visit, purchase) within 14 days, a 30-day conversion window and
+    a one-day response window; the brand's account is ``"brand"``.
+
+    Examples
+    --------
+    >>> config = demo_config()
+    >>> [goal.name for goal in config.goals.goals]
+    ['purchase', 'newsletter', 'website visit']
+    >>> config.funnel.step_names
+    ('view', 'interacted', 'website_visit', 'purchase')
+    """
+    from ..config import Config
+
+    return Config.read(demo_config_path())

@@ -1,0 +1,868 @@
+"""The report: what an audience did, what it became, and what it brought, side by side.
+
+:class:`Report` assembles, from one :class:`~engagemetrics.events.EventLog` and one
+:class:`~engagemetrics.config.Config`, the library's metrics in the order a reader asks
+for them: interactions (what people did), engagement (who came back, who talked with the
+brand), conversions (what it brought), and where the three rankings of content disagree.
+
+A report stores the metrics' own mergeable sums (counts, :class:`~engagemetrics.rates.Rate`
+and :class:`~engagemetrics.rates.Rates` values, the retention matrix, the funnel's rows),
+never a ratio, so reports built on actor-disjoint parts of a log :meth:`Report.merge`
+into the report of the whole log: the distributed path builds one report per partition
+and merges them. Ratios, intervals and control charts are computed when rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Literal, final
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from . import __version__
+from ._kernels.groups import distinct_per_group, group_count
+from ._report_data import _iso
+from .actions import ActionCategory, Direction
+from .config import Config
+from .conversion import conversion_rate, goal_metrics
+from .dialogue import audience_split, response_rate, response_times, thread_stats
+from .engagement import _BEYOND_LOOKING, ReachedGoal, engaged
+from .events import EventLog
+from .exceptions import InvalidParameterError
+from .funnels import FunnelResult
+from .interactions import InteractionCounts, interaction_counts
+from .posts import PostMetrics
+from .rates import Rate, Rates
+from .relationship import RetentionMatrix, retention_matrix, return_rate
+from .trends import control_chart, returning_by_period
+
+__all__ = [
+    "FORMATS",
+    "SCHEMA",
+    "STEPS",
+    "ContentTable",
+    "DialogueSummary",
+    "GoalSummary",
+    "PostReport",
+    "Report",
+]
+
+SCHEMA: Final = "engagemetrics.report/1"
+"""Name and major version of the JSON layout of :meth:`Report.to_dict` (docs: report-schema)."""
+
+Format = Literal["text", "markdown", "json", "html"]
+Breakdown = Literal["content", "channel"]
+FORMATS: Final = ("text", "markdown", "json", "html")
+_BREAKDOWNS: Final = ("content", "channel")
+_EXPOSURE: Final = ActionCategory.EXPOSURE.code
+_INBOUND: Final = Direction.INBOUND.code
+
+
+def _frozen(array: NDArray[Any]) -> NDArray[Any]:
+    array = np.asarray(array)
+    array.flags.writeable = False
+    return array
+
+
+def _union_sum(
+    keys: Sequence[NDArray[Any]], columns: Sequence[Sequence[NDArray[np.int64]]]
+) -> tuple[NDArray[Any], list[NDArray[np.int64]]]:
+    """Keys of several tables united (sorted), each column summed over equal keys."""
+    joined = np.concatenate(keys) if keys else np.empty(0, dtype=object)
+    unique, inverse = np.unique(joined, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    summed = [
+        np.bincount(inverse, np.concatenate(parts), len(unique)).astype(np.int64)
+        for parts in zip(*columns, strict=True)
+    ]
+    return unique, summed
+
+
+# ------------------------------------------------------------------- sections --
+@final
+@attrs.frozen(eq=False)
+class ContentTable:
+    """Per content (or channel): what people did with it and who they became.
+
+    Attributes
+    ----------
+    dimension
+        ``"content"`` or ``"channel"``.
+    keys
+        The ids, sorted.
+    interactions
+        Audience interactions beyond looking: inbound events that are not exposure.
+    reach
+        Distinct audience actors with any inbound event on it (views count).
+    engaged
+        Distinct actors among ``reach`` whom the report's criterion calls engaged.
+    converters
+        Distinct actors among ``reach`` who completed the primary goal (the first of
+        the goal map), at any time.
+
+    Notes
+    -----
+    Every column is a count, so tables of actor-disjoint logs merge by adding them key
+    by key. The shares ``engaged / reach`` and ``converters / reach`` are proportions
+    (:meth:`rates`).
+    """
+
+    dimension: Breakdown
+    keys: NDArray[Any] = attrs.field(converter=_frozen)
+    interactions: NDArray[np.int64] = attrs.field(converter=_frozen)
+    reach: NDArray[np.int64] = attrs.field(converter=_frozen)
+    engaged: NDArray[np.int64] = attrs.field(converter=_frozen)
+    converters: NDArray[np.int64] = attrs.field(converter=_frozen)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def empty(cls, dimension: Breakdown, /) -> ContentTable:
+        """The table of no events: the identity of :meth:`merge`."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(dimension, np.empty(0, dtype=object), none, none, none, none)
+
+    @classmethod
+    def from_log(
+        cls,
+        log: EventLog,
+        dimension: Breakdown,
+        /,
+        *,
+        engaged: NDArray[np.bool_],
+        converters: NDArray[np.bool_],
+    ) -> ContentTable:
+        """Count one log; ``engaged`` and ``converters`` are per actor code of ``log``."""
+        codes = log.codes(dimension)
+        n = len(log.dictionary(dimension))
+        inbound = log.direction == _INBOUND
+        reached = np.where(inbound, codes, -1)
+        interacted = np.where(log.category != _EXPOSURE, reached, -1)
+        interactions = group_count(interacted, n)
+        reach = distinct_per_group(reached, log.actor, n, log.n_actors)
+        engaged_rows = np.where(engaged[log.actor], reached, -1)
+        converter_rows = np.where(converters[log.actor], reached, -1)
+        engaged_count = distinct_per_group(engaged_rows, log.actor, n, log.n_actors)
+        converter_count = distinct_per_group(converter_rows, log.actor, n, log.n_actors)
+        present = reach > 0
+        return cls(
+            dimension,
+            np.asarray(log.dictionary(dimension))[present],
+            interactions[present],
+            reach[present],
+            engaged_count[present],
+            converter_count[present],
+        )
+
+    def merge(self, other: ContentTable, /) -> ContentTable:
+        """Both tables' counts, key by key (exact for actor-disjoint logs)."""
+        if self.dimension != other.dimension:
+            raise InvalidParameterError(
+                f"Cannot merge a table by {self.dimension} with one by {other.dimension}."
+            )
+        keys, (interactions, reach, engaged_, converters) = _union_sum(
+            [self.keys, other.keys],
+            [
+                (self.interactions, self.reach, self.engaged, self.converters),
+                (other.interactions, other.reach, other.engaged, other.converters),
+            ],
+        )
+        return ContentTable(self.dimension, keys, interactions, reach, engaged_, converters)
+
+    __add__ = merge
+
+    def rates(self, which: Literal["engaged", "converters"] = "engaged", /) -> Rates:
+        """``engaged / reach`` (or ``converters / reach``) per key, as proportions."""
+        if which not in ("engaged", "converters"):
+            raise InvalidParameterError(
+                f"The 'which' parameter must be 'engaged' or 'converters'; got {which!r}."
+            )
+        numerator = self.engaged if which == "engaged" else self.converters
+        return Rates.from_arrays(
+            self.keys,
+            numerator.astype(np.float64),
+            self.reach.astype(np.float64),
+            numerator=f"{which} actors" if which == "engaged" else "converting actors",
+            denominator="actors reached",
+            key_name=self.dimension,
+        )
+
+    def top(
+        self, by: Literal["interactions", "engaged", "converters"], n: int, /
+    ) -> NDArray[np.intp]:
+        """Positions of the ``n`` largest rows by ``by`` (ties: key order)."""
+        column = {
+            "interactions": self.interactions,
+            "engaged": self.engaged,
+            "converters": self.converters,
+        }[by]
+        order = np.lexsort((np.arange(len(self)), -column))
+        return np.asarray(order[:n], dtype=np.intp)
+
+    def spearman(self) -> float:
+        """Spearman's rank correlation of interactions and engaged actors (NaN if < 3 rows)."""
+        if len(self) < 3:
+            return float("nan")
+        x = _average_ranks(self.interactions.astype(np.float64))
+        y = _average_ranks(self.engaged.astype(np.float64))
+        x -= x.mean()
+        y -= y.mean()
+        denominator = math.sqrt(float((x * x).sum() * (y * y).sum()))
+        return float((x * y).sum() / denominator) if denominator else float("nan")
+
+    def to_dict(self, rows: NDArray[np.intp] | None = None) -> dict[str, list[Any]]:
+        """Columns as lists (all rows, or the given positions)."""
+        picked = np.arange(len(self)) if rows is None else rows
+        return {
+            self.dimension: _plain_list(self.keys[picked]),
+            "interactions": self.interactions[picked].tolist(),
+            "reach": self.reach[picked].tolist(),
+            "engaged": self.engaged[picked].tolist(),
+            "converters": self.converters[picked].tolist(),
+        }
+
+
+def _average_ranks(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Ranks 1..n with ties given their mean rank (as Spearman's rho needs)."""
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values), dtype=np.float64)
+    ranks[order] = np.arange(1, len(values) + 1)
+    unique, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse.reshape(-1), ranks, len(unique))
+    return np.asarray(sums / counts, dtype=np.float64)[inverse.reshape(-1)]
+
+
+def _plain_list(values: NDArray[Any]) -> list[Any]:
+    return [v.item() if isinstance(v, np.generic) else v for v in values.tolist()]
+
+
+@final
+@attrs.frozen(eq=False)
+class DialogueSummary:
+    """Two-way dialogue and the brand's responsiveness, as mergeable sums.
+
+    Attributes
+    ----------
+    answered
+        Inbound messages answered by the brand (within the response window) over inbound
+        messages, from :func:`~engagemetrics.dialogue.response_rate`.
+    waits
+        Every brand reply's wait in seconds, sorted (quantiles are exact after a merge).
+    two_way
+        Two-way threads over threads with an audience message
+        (:meth:`~engagemetrics.dialogue.ThreadStats.two_way_rate`).
+    audience, in_dialogue, passive
+        From :func:`~engagemetrics.dialogue.audience_split`.
+    """
+
+    answered: Rate
+    waits: NDArray[np.float64] = attrs.field(converter=_frozen)
+    two_way: Rate
+    audience: int
+    in_dialogue: int
+    passive: int
+
+    @classmethod
+    def empty(cls) -> DialogueSummary:
+        """No messages: the identity of :meth:`merge`."""
+        return cls(
+            Rate.empty(numerator="answered messages", denominator="inbound messages"),
+            np.zeros(0),
+            Rate.empty(
+                numerator="two-way threads", denominator="threads with an audience message"
+            ),
+            0,
+            0,
+            0,
+        )
+
+    @classmethod
+    def from_log(cls, log: EventLog, /, *, window: dt.timedelta | None) -> DialogueSummary:
+        """Measure one log."""
+        split = audience_split(log)
+        return cls(
+            response_rate(log, window=window),
+            np.sort(response_times(log).seconds),
+            thread_stats(log).two_way_rate(),
+            split.audience,
+            split.in_dialogue,
+            split.passive,
+        )
+
+    def merge(self, other: DialogueSummary, /) -> DialogueSummary:
+        """Sums of both (exact when threads and actors do not span the two logs)."""
+        return DialogueSummary(
+            self.answered.merge(other.answered),
+            np.sort(np.concatenate([self.waits, other.waits])),
+            self.two_way.merge(other.two_way),
+            self.audience + other.audience,
+            self.in_dialogue + other.in_dialogue,
+            self.passive + other.passive,
+        )
+
+    __add__ = merge
+
+    def wait_quantile(self, q: float, /) -> float:
+        """The ``q`` quantile of waits in seconds (NaN with no reply), as ``numpy.quantile``."""
+        if not 0 <= q <= 1:
+            raise InvalidParameterError(f"The 'q' parameter must be in [0, 1]; got {q!r}.")
+        return float(np.quantile(self.waits, q)) if len(self.waits) else float("nan")
+
+
+@final
+@attrs.frozen
+class GoalSummary:
+    """One goal's completions, completers, value and conversion rate.
+
+    Attributes
+    ----------
+    name, stage
+        The goal's.
+    completions, completers, value
+        Events completing it, distinct actors who did, and their total value.
+    conversion
+        :func:`~engagemetrics.conversion.conversion_rate` with the report's window.
+    """
+
+    name: str
+    stage: str
+    completions: int
+    completers: int
+    value: float
+    conversion: Rate
+
+    def merge(self, other: GoalSummary, /) -> GoalSummary:
+        """Sums of both (completers add for actor-disjoint logs)."""
+        if (self.name, self.stage) != (other.name, other.stage):
+            raise InvalidParameterError(
+                f"Cannot merge goal {self.name!r} with goal {other.name!r}."
+            )
+        return GoalSummary(
+            self.name,
+            self.stage,
+            self.completions + other.completions,
+            self.completers + other.completers,
+            self.value + other.value,
+            self.conversion.merge(other.conversion),
+        )
+
+
+# ---------------------------------------------------------------------- report --
+@final
+@attrs.frozen(eq=False)
+class Report:
+    """Interactions, engagement and conversions of one log, under one configuration.
+
+    Build one with :meth:`from_log`; render it with :meth:`to_text`, :meth:`to_markdown`,
+    :meth:`to_dict` / :meth:`to_json` (the versioned layout :data:`SCHEMA`, documented
+    in the docs page "Report JSON schema") or :meth:`to_html`.
+
+    Attributes
+    ----------
+    config
+        The definitions used: criterion, goals, funnel, windows, time zone.
+    start, end
+        Where the data starts and "now", in int64 ns UTC (see :meth:`from_log`).
+    events, first, last
+        Events counted, and the first and last event times (int64 ns UTC).
+    interactions, channels
+        The audience's (inbound) events and distinct actors by category, and by channel
+        and category (events with no channel are only in the first).
+    engagement
+        Engaged actors over interacting actors under ``config.engagement``.
+    second_date
+        Per weekly cohort of first-time interactors (beyond looking): those who interacted
+        again, beyond looking, on a later day (within ``config.return_window``), from
+        :func:`~engagemetrics.relationship.return_rate`.
+    dialogue
+        Two-way dialogue and responsiveness.
+    goals
+        One :class:`GoalSummary` per goal of ``config.goals``.
+    funnel
+        The configured funnel's result, or None.
+    content, channel
+        The per-content and per-channel tables behind the "top content" rankings.
+    retention
+        First-time cohorts by ``config.period``, from
+        :func:`~engagemetrics.relationship.retention_matrix`.
+    returning, responses
+        Per local day: the share of active actors who had been active on one of the
+        :data:`RETURN_LOOKBACK_DAYS` days before
+        (:func:`~engagemetrics.trends.returning_by_period`), and the response rate; the
+        trends, with changes flagged by an EWMA control chart
+        (:func:`~engagemetrics.trends.control_chart`).
+
+    Examples
+    --------
+    >>> from engagemetrics.datasets import load_sample_events
+    >>> report = Report.from_log(load_sample_events(), Config())
+    >>> report.engagement.successes, report.engagement.trials
+    (86.0, 160.0)
+    >>> report.to_dict()["schema"]
+    'engagemetrics.report/1'
+    """
+
+    config: Config
+    start: int
+    end: int
+    events: int
+    first: int
+    last: int
+    interactions: InteractionCounts
+    channels: InteractionCounts
+    engagement: Rate
+    second_date: Rates
+    dialogue: DialogueSummary
+    goals: tuple[GoalSummary, ...]
+    funnel: FunnelResult | None
+    content: ContentTable
+    channel: ContentTable
+    retention: RetentionMatrix
+    returning: Rates
+    responses: Rates
+
+    # -- building -----------------------------------------------------------------------
+    @classmethod
+    def from_log(
+        cls,
+        log: EventLog,
+        config: Config | None = None,
+        /,
+        *,
+        start: dt.datetime | str | np.datetime64 | int | None = None,
+        end: dt.datetime | str | np.datetime64 | int | None = None,
+        progress: Callable[[str], object] | None = None,
+    ) -> Report:
+        """Measure ``log`` under ``config`` (default :class:`Config()`).
+
+        Parameters
+        ----------
+        log
+            The events.
+        config
+            The definitions; its goals are checked against the log's taxonomy.
+        start, end
+            Where the data starts and "now": int64 ns UTC, a datetime, an ISO string or a
+            ``datetime64``; by default the log's first and last events. ``end`` is the
+            reference of recency criteria and the observation end of return rates and
+            retention; ``start`` is where the daily returning share's look-back begins.
+            Reports that will be merged must share both (the distributed path passes the
+            whole data's first and last events).
+        progress
+            Called with each step's name (one of :data:`STEPS`) as it starts; the command
+            line draws its progress bar from it.
+
+        Raises
+        ------
+        UnknownActionError
+            A goal or funnel step names an action the log's taxonomy does not know.
+        """
+        config = Config() if config is None else config
+        if not isinstance(config, Config):
+            raise InvalidParameterError(
+                f"The 'config' parameter must be a Config; got {type(config).__name__}."
+            )
+        step = progress if progress is not None else _quiet
+        now = _end_ns(end, log, "end", last=True)
+        origin = _end_ns(start, log, "start", last=False)
+        instant = np.datetime64(now, "ns")  # "now" for the metrics that take a time
+        tz = config.tz
+        goals = config.goals.goals
+        step("interactions")
+        interactions = _audience_counts(log, ("category",), tz)
+        by_channel = _audience_counts(log, ("channel", "category"), tz)
+        step("engagement")
+        audience = engaged(log, config.engagement, tz=tz, reference=instant)
+        # a second date is interacting again: viewing on a later day is not one
+        second_date = return_rate(
+            log,
+            window=config.return_window,
+            start=_BEYOND_LOOKING,
+            returning=_BEYOND_LOOKING,
+            tz=tz,
+            end=instant,
+        )
+        step("dialogue")
+        dialogue = DialogueSummary.from_log(log, window=config.response_window)
+        step("goals")
+        metrics = goal_metrics(log, config.goals) if goals else None
+        goal_rows = tuple(
+            GoalSummary(
+                goal.name,
+                goal.stage,
+                int(metrics.completions[i]) if metrics is not None else 0,
+                int(metrics.completers[i]) if metrics is not None else 0,
+                float(metrics.value[i]) if metrics is not None else 0.0,
+                conversion_rate(log, goal, window=config.conversion_window),
+            )
+            for i, goal in enumerate(goals)
+        )
+        step("funnel")
+        funnel = None if config.funnel is None else config.funnel.evaluate(log)
+        step("content")
+        if goals:
+            converters = engaged(log, ReachedGoal(goals[0]), tz=tz, reference=instant).mask
+        else:
+            converters = np.zeros(log.n_actors, dtype=bool)
+        tables = {
+            dimension: ContentTable.from_log(
+                log, dimension, engaged=audience.mask, converters=converters
+            )
+            for dimension in _BREAKDOWNS
+        }
+        step("retention")
+        retention = retention_matrix(log, period=config.period, tz=tz, end=instant)
+        step("trends")
+        returning = returning_by_period(
+            log,
+            period="day",
+            tz=tz,
+            lookback=RETURN_LOOKBACK_DAYS,
+            start=np.datetime64(origin, "ns"),
+        )
+        responses = response_rate(
+            log, window=config.response_window, by="period", period="day", tz=tz
+        )
+        return cls(
+            config=config,
+            start=origin,
+            end=now,
+            events=len(log),
+            first=int(log.time.min()) if len(log) else now,
+            last=int(log.time.max()) if len(log) else now,
+            interactions=interactions,
+            channels=by_channel,
+            engagement=audience.rate(),
+            second_date=second_date,
+            dialogue=dialogue,
+            goals=goal_rows,
+            funnel=funnel,
+            content=tables["content"],
+            channel=tables["channel"],
+            retention=retention,
+            returning=returning,
+            responses=responses,
+        )
+
+    def merge(self, other: Report, /) -> Report:
+        """The report of both logs (exact for actor-disjoint logs with the same ``end``).
+
+        Raises
+        ------
+        InvalidParameterError
+            If the two reports have different configurations or ends.
+        """
+        if self.config != other.config:
+            raise InvalidParameterError("Cannot merge reports built with different configs.")
+        if (self.start, self.end) != (other.start, other.end):
+            raise InvalidParameterError(
+                f"Cannot merge reports with different spans ({_iso(self.start)} to "
+                f"{_iso(self.end)}, and {_iso(other.start)} to {_iso(other.end)}); build "
+                "both with the same start= and end=."
+            )
+        if self.events == 0:
+            return other
+        if other.events == 0:
+            return self
+        funnel = None
+        if self.funnel is not None and other.funnel is not None:
+            funnel = self.funnel.merge(other.funnel)
+        return Report(
+            config=self.config,
+            start=self.start,
+            end=self.end,
+            events=self.events + other.events,
+            first=min(self.first, other.first),
+            last=max(self.last, other.last),
+            interactions=self.interactions.merge(other.interactions),
+            channels=self.channels.merge(other.channels),
+            engagement=self.engagement.merge(other.engagement),
+            second_date=self.second_date.merge(other.second_date),
+            dialogue=self.dialogue.merge(other.dialogue),
+            goals=tuple(a.merge(b) for a, b in zip(self.goals, other.goals, strict=True)),
+            funnel=funnel,
+            content=self.content.merge(other.content),
+            channel=self.channel.merge(other.channel),
+            retention=self.retention.merge(other.retention),
+            returning=self.returning.merge(other.returning),
+            responses=self.responses.merge(other.responses),
+        )
+
+    __add__ = merge
+
+    # -- rendering ----------------------------------------------------------------------
+    def to_dict(self, *, by: Breakdown = "content") -> dict[str, Any]:
+        """The report as plain data in the layout :data:`SCHEMA` (JSON-ready; NaN is None).
+
+        Parameters
+        ----------
+        by
+            Which table the "top" rankings come from: ``"content"`` or ``"channel"``.
+        """
+        from ._report_data import report_dict
+
+        _check_breakdown(by)
+        return report_dict(self, by=by)
+
+    def to_json(self, *, by: Breakdown = "content", indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text (strict JSON: no NaN)."""
+        return json.dumps(self.to_dict(by=by), indent=indent, allow_nan=False)
+
+    def to_markdown(self, *, by: Breakdown = "content") -> str:
+        """The report as a Markdown document."""
+        from ._render import markdown, sections
+
+        _check_breakdown(by)
+        return markdown(sections(self.to_dict(by=by)))
+
+    def to_text(self, *, by: Breakdown = "content", width: int = 100) -> str:
+        """The report as plain text tables (drawn by rich when the ``cli`` extra is there)."""
+        from ._render import sections, text
+
+        _check_breakdown(by)
+        return text(sections(self.to_dict(by=by)), width=width)
+
+    def to_html(self, *, by: Breakdown = "content") -> str:
+        """One self-contained HTML page with the tables and SVG plots (``plot`` extra)."""
+        from ._render import html, sections
+
+        _check_breakdown(by)
+        return html(sections(self.to_dict(by=by)), figures=_figures(self, by), footer=_FOOTER)
+
+    def render(self, format: Format = "text", /, *, by: Breakdown = "content") -> str:
+        """The report in one of :data:`FORMATS`."""
+        if format not in FORMATS:
+            raise InvalidParameterError(
+                f"Unknown report format {format!r}; formats are {', '.join(FORMATS)}."
+            )
+        if format == "json":
+            return self.to_json(by=by)
+        if format == "markdown":
+            return self.to_markdown(by=by)
+        if format == "html":
+            return self.to_html(by=by)
+        return self.to_text(by=by)
+
+    def write(
+        self, path: str | Path, /, *, format: Format | None = None, by: Breakdown = "content"
+    ) -> Path:
+        """Write the report to ``path`` (format from the suffix when not given)."""
+        target = Path(path)
+        chosen = format if format is not None else _format_of(target)
+        target.write_text(self.render(chosen, by=by), encoding="utf-8")
+        return target
+
+
+RETURN_LOOKBACK_DAYS: Final = 7
+"""The daily returning share counts people active on one of the 7 days before; its
+chart starts once the log has 7 days of history (earlier days cannot be compared)."""
+
+STEPS: Final = (
+    "interactions",
+    "engagement",
+    "dialogue",
+    "goals",
+    "funnel",
+    "content",
+    "retention",
+    "trends",
+)
+"""The steps of :meth:`Report.from_log`, in order, as its ``progress`` callback names them."""
+
+
+def _quiet(step: str) -> None:
+    """The default progress callback: says nothing."""
+
+
+_FOOTER: Final = f"engagemetrics {__version__}; JSON layout {SCHEMA}."
+
+
+def _audience_counts(log: EventLog, by: tuple[str, ...], tz: str) -> InteractionCounts:
+    """Inbound events and distinct actors by ``by`` (events lacking one of them are out).
+
+    The brand's own (outbound) events are dialogue, not audience interactions; leaving
+    them out also keeps the distinct actors exact when the brand's replies are spread
+    over several partitions.
+    """
+    counts = interaction_counts(log, by=("direction", *by), tz=tz)  # type: ignore[arg-type]
+    direction = counts.vocabulary["direction"][counts.codes["direction"]]
+    keep = np.asarray(direction == Direction.INBOUND.value, dtype=bool)
+    return InteractionCounts(
+        by=counts.by,
+        vocabulary=counts.vocabulary,
+        codes={d: c[keep] for d, c in counts.codes.items()},
+        events=counts.events[keep],
+        actors=counts.actors[keep],
+    )
+
+
+def _check_breakdown(by: object) -> None:
+    if by not in _BREAKDOWNS:
+        raise InvalidParameterError(
+            f"The 'by' parameter must be 'content' or 'channel'; got {by!r}."
+        )
+
+
+_SUFFIXES: Final[Mapping[str, Format]] = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def _format_of(path: Path) -> Format:
+    try:
+        return _SUFFIXES[path.suffix.lower()]
+    except KeyError:
+        raise InvalidParameterError(
+            f"Cannot tell the report format from {path.name!r}; name a suffix "
+            f"({', '.join(_SUFFIXES)}) or pass format=."
+        ) from None
+
+
+def _end_ns(value: object, log: EventLog, parameter: str, *, last: bool) -> int:
+    """An instant as int64 ns UTC; None is the log's last (or first) event."""
+    if value is None:
+        if not len(log):
+            return 0
+        return int(log.time.max()) if last else int(log.time.min())
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    try:
+        return int(np.datetime64(value, "ns").astype(np.int64))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise InvalidParameterError(
+            f"The {parameter!r} parameter must be int64 ns, a datetime, an ISO string or a "
+            f"datetime64; got {value!r}."
+        ) from None
+
+
+def _figures(report: Report, by: Breakdown) -> dict[str, str]:
+    """The HTML page's figures as inline SVG, drawn by :mod:`._plots`."""
+    from . import _plots
+
+    figures: dict[str, str] = {}
+    if report.funnel is not None:
+        figures["funnel"] = _plots.funnel_svg(report.funnel.steps, report.funnel.counts.tolist())
+    matrix = report.retention
+    if len(matrix):
+        figures["retention"] = _plots.retention_svg(
+            [str(c) for c in matrix.cohorts.astype("datetime64[D]")],
+            matrix.labels,
+            matrix.rates().value,
+            matrix.sizes.tolist(),
+            title=f"Retention of first-time cohorts by {matrix.period}",
+        )
+    table = report.content if by == "content" else report.channel
+    n = report.config.top
+    highlight = np.zeros(len(table), dtype=bool)
+    disagree = set(table.top("interactions", n).tolist()) ^ set(table.top("engaged", n).tolist())
+    highlight[list(disagree)] = True
+    figures["scatter"] = _plots.scatter_svg(
+        [str(k) for k in table.keys],
+        table.interactions.astype(np.float64),
+        table.engaged.astype(np.float64),
+        highlight=highlight,
+        title=f"Interactions vs engaged people, per {by}",
+        xlabel="interactions beyond looking",
+        ylabel="engaged people reached",
+    )
+    titles = {"returning": "Returning share by day", "responses": "Response rate by day"}
+    for name, rates in (("returning", report.returning), ("responses", report.responses)):
+        if len(rates) and float(rates.trials.sum()) > 0:
+            chart = control_chart(rates)
+            figures[f"trend_{name}"] = _plots.trend_svg(
+                np.asarray(chart.keys).astype("datetime64[D]"),
+                chart.observed,
+                float(chart.center),
+                chart.lower,
+                chart.upper,
+                chart.signals,
+                title=titles[name],
+                ylabel="share",
+            )
+    return figures
+
+
+# ------------------------------------------------------------------ per-post report --
+_POST_RATES: Final = (
+    ("interactions / reach", "interaction_rate"),
+    ("engaged users / reach", "engaged_user_rate"),
+    ("comments / follower (conversation)", "conversation_rate"),
+    ("shares / follower (amplification)", "amplification_rate"),
+    ("likes / follower (applause)", "applause_rate"),
+    ("shares / impressions (virality)", "virality_rate"),
+)
+_PRESET_HOW: Final = {
+    "hootsuite": "mean of per-post interactions / reach",
+    "napoleoncat": "mean of daily interactions / followers",
+    "x": "interactions / impressions, summed over posts",
+}
+
+
+@final
+@attrs.frozen(eq=False)
+class PostReport:
+    """Per-post interaction rates with intervals, the tools' averages, an honest ranking.
+
+    For per-post tables such as a Facebook Insights export (``Config(shape="posts")``),
+    where no event log exists: the pooled rates (ratio of sums, with intervals), what
+    Hootsuite, NapoleonCat and X would print for the same posts, and the top posts by
+    raw rate against the empirical-Bayes shrunk rate (:meth:`Rates.shrink`).
+
+    Examples
+    --------
+    >>> from engagemetrics.datasets import load_facebook_posts
+    >>> from engagemetrics.posts import FACEBOOK_INSIGHTS, PostMetrics
+    >>> data = load_facebook_posts(warn=False)
+    >>> posts = PostMetrics.from_columns(data.columns, columns=FACEBOOK_INSIGHTS)
+    >>> PostReport(posts).to_dict()["count"]
+    500
+    """
+
+    posts: PostMetrics
+    top: int = 10
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the ``posts`` part of the layout :data:`SCHEMA`)."""
+        from ._report_data import post_report_dict
+
+        return post_report_dict(self.posts, top=self.top, rates=_POST_RATES, how=_PRESET_HOW)
+
+    def _sections(self) -> list[Any]:
+        from ._render import post_sections
+
+        return post_sections(self.to_dict())
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` under the schema name, as strict JSON."""
+        data = {"schema": SCHEMA, "engagemetrics": __version__, "posts": self.to_dict()}
+        return json.dumps(data, indent=indent, allow_nan=False)
+
+    def render(self, format: Format = "text", /) -> str:
+        """The report in one of :data:`FORMATS`."""
+        from ._render import html, markdown, text
+
+        if format not in FORMATS:
+            raise InvalidParameterError(
+                f"Unknown report format {format!r}; formats are {', '.join(FORMATS)}."
+            )
+        if format == "json":
+            return self.to_json()
+        if format == "markdown":
+            return markdown(self._sections())
+        if format == "html":
+            return html(self._sections(), figures={}, footer=_FOOTER)
+        return text(self._sections())

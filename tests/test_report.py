@@ -1,0 +1,325 @@
+"""The report: assembly from the metrics, exact merges, the JSON layout, the renderers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html.parser
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+
+from engagemetrics import (
+    PRESETS,
+    EventLog,
+    Funnel,
+    Goal,
+    GoalMap,
+    engaged,
+    funnel,
+    response_rate,
+    retention_matrix,
+    return_rate,
+)
+from engagemetrics.actions import Direction
+from engagemetrics.config import Config
+from engagemetrics.datasets import load_facebook_posts, load_sample_events, simulate
+from engagemetrics.exceptions import InvalidParameterError
+from engagemetrics.posts import FACEBOOK_INSIGHTS, PostMetrics, average_rate, interaction_rate
+from engagemetrics.report import SCHEMA, ContentTable, PostReport, Report
+
+GOALS = GoalMap(
+    [
+        Goal("purchase", actions=["purchase"], stage="conversion"),
+        Goal("newsletter", actions=["signup"], stage="consideration", value=5.0),
+    ]
+)
+FUNNEL = Funnel(["view", "like", "website_visit", "purchase"], window=dt.timedelta(days=14))
+CONFIG = Config(goals=GOALS, funnel=FUNNEL, top=5)
+
+
+@pytest.fixture(scope="module")
+def log() -> EventLog:
+    return simulate(n_actors=400, days=35, seed=11)
+
+
+@pytest.fixture(scope="module")
+def report(log: EventLog) -> Report:
+    return Report.from_log(log, CONFIG)
+
+
+# ------------------------------------------------------------------ partitioning --
+def owner_key(log: EventLog) -> NDArray[np.int64]:
+    """Per event, the actor whose partition it belongs to: its own, except that a brand
+    reply in a thread goes with the thread's first audience message (as on Dask)."""
+    key: NDArray[np.int64] = log.actor.astype(np.int64)
+    threaded = log.thread >= 0
+    inbound = log.direction == Direction.INBOUND.code
+    owner = np.full(len(log.threads), -1, dtype=np.int64)
+    rows = np.flatnonzero(threaded & inbound)
+    order = np.lexsort((log.time[rows], log.thread[rows]))
+    firsts = rows[order]
+    thread_of = log.thread[firsts]
+    first_of_thread = np.ones(len(firsts), dtype=bool)
+    first_of_thread[1:] = thread_of[1:] != thread_of[:-1]
+    owner[thread_of[first_of_thread]] = log.actor[firsts[first_of_thread]]
+    brand_in_thread = threaded & ~inbound
+    adopted = owner[log.thread[brand_in_thread]]
+    key[np.flatnonzero(brand_in_thread)[adopted >= 0]] = adopted[adopted >= 0]
+    return key
+
+
+def split(log: EventLog, parts: int, seed: int) -> list[EventLog]:
+    rng = np.random.default_rng(seed)
+    bucket_of_actor = rng.integers(0, parts, size=log.n_actors)
+    bucket = bucket_of_actor[owner_key(log)]
+    return [log.take(np.flatnonzero(bucket == b)) for b in range(parts) if (bucket == b).any()]
+
+
+def assert_same(a: Any, b: Any, path: str = "") -> None:
+    """Equal plain data; floats to 1e-12 relative (sums in another order)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict), path
+        assert a.keys() == b.keys(), path
+        for key in a:
+            assert_same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list), path
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+# --------------------------------------------------------------------- assembly --
+def test_sections_are_the_metrics_of_the_log(log: EventLog, report: Report) -> None:
+    end = np.datetime64(int(log.time.max()), "ns")
+    assert report.end == int(log.time.max())
+    assert report.events == len(log)
+    assert report.engagement == engaged(log, PRESETS["second_date"], reference=end).rate()
+    beyond = ["applause", "conversation", "amplification", "intent", "conversion"]
+    assert report.second_date.equals(return_rate(log, start=beyond, returning=beyond, end=end))
+    assert report.dialogue.answered == response_rate(log)
+    assert report.retention.to_dict() == retention_matrix(log, period="week", end=end).to_dict()
+    assert report.funnel is not None
+    assert report.funnel.equals(funnel(log, FUNNEL.steps, window=FUNNEL.window))
+    assert [g.name for g in report.goals] == ["purchase", "newsletter"]
+
+
+def test_counts_only_the_audience(log: EventLog, report: Report) -> None:
+    inbound = log.direction == Direction.INBOUND.code
+    assert int(report.interactions.events.sum()) == int(inbound.sum())
+    assert set(report.interactions.keys["direction"].tolist()) == {"inbound"}
+
+
+def test_content_table_against_a_loop(log: EventLog, report: Report) -> None:
+    """Per content: reach, engaged and converting people, counted the slow way."""
+    end = np.datetime64(int(log.time.max()), "ns")
+    engaged_ids = set(engaged(log, PRESETS["second_date"], reference=end).engaged_ids.tolist())
+    actors, contents = log.ids("actor"), log.ids("content")
+    categories = log.category
+    inbound = log.direction == Direction.INBOUND.code
+    purchase = log.taxonomy.code("purchase")
+    buyers = {actors[i] for i in np.flatnonzero(inbound & (log.action == purchase))}
+    reach: dict[Any, set[Any]] = {}
+    interactions: dict[Any, int] = {}
+    for i in np.flatnonzero(inbound & (log.content >= 0)):
+        reach.setdefault(contents[i], set()).add(actors[i])
+        interactions[contents[i]] = interactions.get(contents[i], 0) + int(categories[i] != 0)
+    table = report.content
+    assert table.keys.tolist() == sorted(reach)
+    for k, key in enumerate(table.keys.tolist()):
+        assert table.reach[k] == len(reach[key])
+        assert table.interactions[k] == interactions[key]
+        assert table.engaged[k] == len(reach[key] & engaged_ids)
+        assert table.converters[k] == len(reach[key] & buyers)
+
+
+def test_a_small_log_by_hand() -> None:
+    log = EventLog.from_arrays(
+        actor=["ana", "ana", "brand", "ana", "bo", "cy"],
+        action=["comment", "like", "brand_reply", "reply", "view", "like"],
+        time=[
+            "2024-05-01T10:00",
+            "2024-05-03T09:00",
+            "2024-05-01T10:30",
+            "2024-05-01T11:00",
+            "2024-05-01T12:00",
+            "2024-05-02T12:00",
+        ],
+        content=["p1", "p2", "p1", "p1", "p1", "p2"],
+        thread=["t1", None, "t1", "t1", None, None],
+    )
+    report = Report.from_log(log, Config())
+    # audience ana, bo, cy; only ana interacted beyond looking on two days
+    assert (report.engagement.successes, report.engagement.trials) == (1.0, 3.0)
+    # one inbound message before the reply (answered), one after (not)
+    assert (report.dialogue.answered.successes, report.dialogue.answered.trials) == (1.0, 2.0)
+    assert report.dialogue.waits.tolist() == [1800.0]
+    assert (report.dialogue.two_way.successes, report.dialogue.two_way.trials) == (1.0, 1.0)
+    table = report.content
+    assert table.keys.tolist() == ["p1", "p2"]
+    assert table.reach.tolist() == [2, 2]  # p1: ana, bo; p2: ana, cy
+    assert table.interactions.tolist() == [2, 2]  # bo's view is not an interaction
+    assert table.engaged.tolist() == [1, 1]
+    data = report.to_dict()
+    assert data["interactions"]["by_category"]["conversation"] == {"events": 2, "actors": 1}
+    assert data["goals"][0]["completions"] == 0
+
+
+# ------------------------------------------------------------------------ merges --
+@settings(max_examples=5, deadline=None)
+@given(parts=st.integers(2, 4), seed=st.integers(0, 2**16))
+def test_reports_of_parts_merge_into_the_whole(
+    log: EventLog, report: Report, parts: int, seed: int
+) -> None:
+    pieces = [
+        Report.from_log(part, CONFIG, start=report.start, end=report.end)
+        for part in split(log, parts, seed)
+    ]
+    merged = pieces[0]
+    for piece in pieces[1:]:
+        merged = merged.merge(piece)
+    assert_same(merged.to_dict(), report.to_dict())
+    assert_same(merged.to_dict(by="channel"), report.to_dict(by="channel"))
+
+
+def test_merge_is_commutative(log: EventLog, report: Report) -> None:
+    a, b = (
+        Report.from_log(p, CONFIG, start=report.start, end=report.end) for p in split(log, 2, 0)
+    )
+    assert_same((a + b).to_dict(), (b + a).to_dict())
+
+
+def test_merge_refuses_other_ends_and_configs(log: EventLog, report: Report) -> None:
+    other_end = Report.from_log(log, CONFIG, end=report.end + 1)
+    with pytest.raises(InvalidParameterError, match="different spans"):
+        report.merge(other_end)
+    with pytest.raises(InvalidParameterError, match="different configs"):
+        report.merge(Report.from_log(log, Config()))
+
+
+def test_content_table_merge_and_rates() -> None:
+    def table(keys: list[str], *columns: list[int]) -> ContentTable:
+        arrays = [np.asarray(c, dtype=np.int64) for c in columns]
+        return ContentTable("content", np.asarray(keys, dtype=object), *arrays)
+
+    a = table(["p1", "p3"], [3, 1], [2, 1], [1, 0], [0, 0])
+    b = table(["p2", "p3"], [5, 2], [4, 1], [2, 1], [1, 1])
+    merged = a + b
+    assert merged.keys.tolist() == ["p1", "p2", "p3"]
+    assert merged.interactions.tolist() == [3, 5, 3]
+    assert merged.reach.tolist() == [2, 4, 2]
+    assert (merged + ContentTable.empty("content")).keys.tolist() == merged.keys.tolist()
+    assert merged.rates("engaged").value.tolist() == [0.5, 0.5, 0.5]
+    with pytest.raises(InvalidParameterError, match="'which'"):
+        merged.rates("likes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="by channel"):
+        a.merge(ContentTable.empty("channel"))
+
+
+# -------------------------------------------------------------------- JSON layout --
+def test_json_is_strict_and_versioned(report: Report) -> None:
+    data = json.loads(report.to_json())
+    assert data["schema"] == SCHEMA
+    assert set(data) >= {
+        "span", "config", "events", "interactions", "engagement", "second_date", "dialogue",
+        "goals", "funnel", "top", "retention", "trends",
+    }  # fmt: skip
+    assert data["engagement"]["preset"] == "second_date"
+    rate = data["engagement"]["rate"]
+    assert rate["low"] <= rate["value"] <= rate["high"]
+    assert data["top"]["by"] == "content"
+    assert len(data["top"]["rankings"]["engaged"]) == 5
+    assert Config.from_dict(data["config"]) == CONFIG
+
+
+def test_undefined_rates_are_null_not_nan() -> None:
+    log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-05-01"])
+    data = json.loads(Report.from_log(log, Config()).to_json())
+    assert data["dialogue"]["answered"]["value"] is None
+    assert data["dialogue"]["median_wait_seconds"] is None
+    assert data["funnel"] is None
+
+
+# ---------------------------------------------------------------------- renderers --
+class _Collector(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+
+def test_every_format_renders(report: Report, tmp_path: Path) -> None:
+    text = report.to_text()
+    for title in ("Interactions", "Engagement", "Dialogue", "Conversions", "Funnel",
+                  "Retention", "Trends"):  # fmt: skip
+        assert title in text
+    markdown = report.to_markdown()
+    assert markdown.startswith("# engagemetrics report")
+    assert "|---|" in markdown or "|---:|" in markdown
+    page = report.to_html()
+    parser = _Collector()
+    parser.feed(page)
+    assert parser.tags.count("svg") >= 4  # funnel, retention, scatter, trends
+    assert "<script" not in page  # self-contained and static
+    for name, expected in (("r.md", "# engagemetrics"), ("r.json", '"schema"'),
+                           ("r.html", "<!DOCTYPE html>"), ("r.txt", "Interactions")):  # fmt: skip
+        assert expected in report.write(tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_render_errors(report: Report, tmp_path: Path) -> None:
+    with pytest.raises(InvalidParameterError, match="Unknown report format 'pdf'"):
+        report.render("pdf")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="Cannot tell the report format"):
+        report.write(tmp_path / "report.docx")
+    with pytest.raises(InvalidParameterError, match="'by' parameter"):
+        report.to_dict(by="post")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="must be a Config"):
+        Report.from_log(load_sample_events(), {"tz": "UTC"})  # type: ignore[arg-type]
+
+
+def test_progress_names_every_step(log: EventLog) -> None:
+    from engagemetrics.report import STEPS
+
+    seen: list[str] = []
+    Report.from_log(log, CONFIG, progress=seen.append)
+    assert tuple(seen) == STEPS
+
+
+# ------------------------------------------------------------------ per-post report --
+def test_post_report_on_the_facebook_data() -> None:
+    data = load_facebook_posts(warn=False)
+    posts = PostMetrics.from_columns(data.columns, columns=FACEBOOK_INSIGHTS)
+    out = PostReport(posts, top=5).to_dict()
+    assert out["count"] == 500
+    assert out["impossible"] == [476, 477, 482, 492]  # the dataset README's four rows
+    assert out["missing"]["amplification"] == [111, 120, 124, 164]
+    pooled = interaction_rate(posts).total()
+    assert out["rates"]["interactions / reach"]["successes"] == pooled.successes
+    hootsuite = average_rate(posts, preset="hootsuite")
+    assert out["presets"]["hootsuite"]["value"] == pytest.approx(hootsuite.value, rel=1e-12)
+    assert out["presets"]["napoleoncat"]["value"] is None  # no posting dates in this data
+    rates = interaction_rate(posts)
+    raw = rates.successes / rates.trials
+    by_raw = rates.keys[np.argsort(-raw, kind="stable")][:5].tolist()
+    by_shrunk = rates.keys[np.argsort(-rates.shrink().estimate, kind="stable")][:5].tolist()
+    rows = {r["key"]: r for r in out["top"]["rows"]}
+    assert set(rows) == set(by_raw) | set(by_shrunk)
+    assert list(by_raw) == sorted(by_raw, key=lambda k: rows[k]["rank_value"])
+    for key, row in rows.items():
+        assert row["disagree"] == ((key in by_raw) != (key in by_shrunk))
+    page = PostReport(posts).render("html")
+    assert "Posts: interaction rates, honestly" in page
+    json.loads(PostReport(posts).render("json"))
