@@ -547,3 +547,9 @@ def test_errors_of_returning_by_period() -> None:
         returning_by_period(log, lookback=2, start=1.5)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"'start' parameter must be a time"):
         returning_by_period(log, lookback=2, start="not a time")
+
+
+def test_beyond_looking_is_the_second_date_preset() -> None:
+    from engagemetrics.engagement import _BEYOND_LOOKING
+
+    assert tuple(_BEYOND_LOOKING) == BEYOND_LOOKING
