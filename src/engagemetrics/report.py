@@ -761,7 +761,7 @@ def _figures(report: Report, by: Breakdown) -> dict[str, str]:
         figures["retention"] = _plots.retention_svg(
             [str(c) for c in matrix.cohorts.astype("datetime64[D]")],
             matrix.labels,
-            matrix.rates().value,
+            np.where(matrix.complete, matrix.rates().value, np.nan),  # blank until complete
             matrix.sizes.tolist(),
             title=f"Retention of first-time cohorts by {matrix.period}",
         )
@@ -792,6 +792,7 @@ def _figures(report: Report, by: Breakdown) -> dict[str, str]:
                 chart.signals,
                 title=titles[name],
                 ylabel="share",
+                smoothed=chart.statistic,  # the EWMA's limits bound the smoothed line
             )
     return figures
 
