@@ -9,7 +9,8 @@
 2. The docstrings cross-reference with roles (``:class:`EventLog```, ``:func:`~a.b.f```),
    which Markdown would print as they are. Each role becomes an optional mkdocs-autorefs
    link, resolved in the docstring's scope: a link when the target is on a page, plain
-   code when it is not, never a warning.
+   code when it is not, never a warning. ``:math:`x``` becomes code, and a
+   ``.. math::`` block a fenced block showing its LaTeX source.
 
 Loaded by mkdocs.yml (``extensions``); not part of the package.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import html
 import inspect
 import re
+import textwrap
 from typing import Any
 
 import attrs
@@ -28,6 +30,7 @@ _ROLE = re.compile(
     r":(?:py:)?(?:class|func|meth|attr|mod|data|exc|obj|const):`(~?)([\w.]+)(\(\))?`"
 )
 _MATH = re.compile(r":math:`([^`]+)`")
+_MATH_DIRECTIVE = re.compile(r"^(\s*)\.\. math::(.*)$")
 
 
 class AttrsAndRoles(griffe.Extension):
@@ -126,7 +129,38 @@ def _rewrite_roles(obj: griffe.Object) -> None:
         return f'<autoref identifier="{identifier}" optional>{title}</autoref>'
 
     text = _ROLE.sub(link, docstring.value)
-    docstring.value = _MATH.sub(r"`\1`", text)
+    text = _MATH.sub(r"`\1`", text)
+    docstring.value = _math_blocks(text)
+
+
+def _math_blocks(text: str) -> str:
+    """Turn each ``.. math::`` directive into a fenced block that shows its source."""
+    if ".. math::" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        match = _MATH_DIRECTIVE.match(lines[i])
+        if match is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = len(match.group(1))
+        body = [match.group(2)] if match.group(2).strip() else []
+        i += 1
+        while i < len(lines) and (
+            not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent
+        ):
+            body.append(lines[i])
+            i += 1
+        while body and not body[-1].strip():
+            body.pop()
+        block = textwrap.dedent("\n".join(line.rstrip() for line in body)).strip("\n")
+        pad = " " * indent
+        out.extend(["", f"{pad}```text", *(pad + line for line in block.split("\n"))])
+        out.extend([f"{pad}```", ""])
+    return "\n".join(out)
 
 
 def _resolve(obj: griffe.Object, target: str) -> str | None:
