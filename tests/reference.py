@@ -679,3 +679,53 @@ def returning_by_period(
             returning, total = out.get(p, (0, 0))
             out[p] = (returning + int(earlier), total + 1)
     return out
+
+
+def distinct_rows(columns: Sequence[Sequence[float]]) -> list[int]:
+    """Per row, the number of its distinct tuple of column bits, in order of first appearance."""
+    import struct
+
+    seen: dict[tuple[bytes, ...], int] = {}
+    out = []
+    for row in zip(*columns, strict=True):
+        key = tuple(struct.pack("<d", value) for value in row)
+        out.append(seen.setdefault(key, len(seen)))
+    return out
+
+
+def post_measures(
+    content: Sequence[int],
+    actor: Sequence[int],
+    category: Sequence[int],
+    click: Sequence[bool],
+    inbound: Sequence[bool],
+    value: Sequence[float],
+    n_posts: int,
+) -> dict[str, list[float]]:
+    """PostMetrics.from_log's measures from a log, one event at a time (codes: exposure 0,
+    applause 1, conversation 2, amplification 3, conversion 5, negative 6)."""
+    names = ("impressions", "applause", "conversation", "amplification", "clicks", "value")
+    out = {name: [0.0] * n_posts for name in names}
+    sets: dict[str, list[set[int]]] = {
+        name: [set() for _ in range(n_posts)] for name in ("reach", "engaged_users", "consumers")
+    }
+    by_category = {0: "impressions", 1: "applause", 2: "conversation", 3: "amplification"}
+    for c, a, k, is_click, is_inbound, v in zip(
+        content, actor, category, click, inbound, value, strict=True
+    ):
+        if c < 0 or not is_inbound:
+            continue
+        if k in by_category:
+            out[by_category[k]][c] += 1
+        if is_click:
+            out["clicks"][c] += 1
+            sets["consumers"][c].add(a)
+        if k == 0:
+            sets["reach"][c].add(a)
+        elif k != 6:
+            sets["engaged_users"][c].add(a)
+        if k == 5:
+            out["value"][c] += v
+    for name, per_post in sets.items():
+        out[name] = [float(len(s)) for s in per_post]
+    return out

@@ -18,6 +18,7 @@ from engagemetrics._kernels import (
     sort_by_actor_time,
     stable_sort_pairs,
 )
+from engagemetrics._kernels.groups import distinct_rows
 
 from . import reference
 
@@ -157,16 +158,27 @@ def test_exact_division_helpers_match_python(values: list[int], divisor: int) ->
     assert _exact_divide(multiples, divisor).tolist() == [int(v) // divisor for v in multiples]
 
 
-@given(st.lists(st.tuples(st.integers(-1, 6), st.integers(0, 9)), max_size=200), st.booleans())
+@given(
+    st.lists(st.tuples(st.integers(-1, 6), st.integers(0, 9)), max_size=200),
+    st.booleans(),
+    st.booleans(),
+)
 def test_distinct_per_group_matches_reference(
-    rows: list[tuple[int, int]], sort_path: bool
+    rows: list[tuple[int, int]], sort_path: bool, grouped: bool
 ) -> None:
     from engagemetrics._kernels import groups as kernels
 
+    if grouped:  # members in runs, as the log's actors: the two-thread split applies
+        rows = sorted(rows, key=lambda row: row[1])
     codes = np.array([g for g, _ in rows], dtype=np.int64)
     members = np.array([m for _, m in rows], dtype=np.int64)
-    # sort_path forces the sorted-pairs path that large inputs take
-    with mock.patch.object(kernels, "_DENSE_CELLS", 0 if sort_path else kernels._DENSE_CELLS):
+    # sort_path forces the sorted-pairs path that large inputs take (split over two
+    # threads when the members are grouped)
+    with (
+        mock.patch.object(kernels, "_DENSE_CELLS", 0 if sort_path else kernels._DENSE_CELLS),
+        mock.patch.object(kernels, "_PARALLEL_PAIRS", 2),
+        mock.patch("os.cpu_count", return_value=2),
+    ):
         got = kernels.distinct_per_group(codes, members, 7, 10).tolist()
     assert got == reference.distinct_per_group(codes.tolist(), members.tolist(), 7)
 
@@ -200,3 +212,25 @@ def test_activity_kernels_match_reference(rows: list[tuple[int, int]], gap: int)
     )
     got = session_starts(np.array(times, dtype=np.int64), offsets, gap).tolist()
     assert got == reference.session_starts(times, actors, gap)
+
+
+_floats = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 2.5, float("nan"), float("inf")]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+@given(st.lists(st.tuples(_floats, _floats), max_size=200), st.integers(1, 3))
+def test_distinct_rows_matches_reference(rows: list[tuple[float, float]], width: int) -> None:
+    columns = [np.array([r[k % 2] for r in rows], dtype=np.float64) for k in range(width)]
+    representatives, inverse = distinct_rows(*columns)
+    expected = reference.distinct_rows([c.tolist() for c in columns])
+    # the same partition of the rows (numbered in another order), and each group's
+    # representative holds the group's bits exactly
+    assert len(representatives) == max(expected, default=-1) + 1
+    relabel = {int(g): e for g, e in zip(inverse, expected, strict=True)}
+    assert [relabel[int(g)] for g in inverse] == expected
+    assert len(set(relabel.values())) == len(relabel)
+    for column in columns:
+        rebuilt = column[representatives][inverse]
+        assert rebuilt.view(np.uint64).tolist() == column.view(np.uint64).tolist()

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engagemetrics import DataError, EventLog, InvalidParameterError
 from engagemetrics.posts import (
+    MEASURES,
     PostMetrics,
     average_rate,
     click_through_rate,
@@ -19,6 +23,8 @@ from engagemetrics.posts import (
     posting_consistency,
     virality_rate,
 )
+
+from . import reference
 
 
 @pytest.fixture
@@ -61,6 +67,74 @@ def test_from_log_measures_by_hand(log: EventLog) -> None:
     assert consumer_rate(posts).value.tolist() == [0.5, 0.0]
     assert virality_rate(posts).kind == "count"
     assert engaged_user_rate(posts).kind == "proportion"
+
+
+_ACTIONS = ["impression", "view", "like", "comment", "brand_reply", "share", "click",
+            "link_click", "save", "purchase", "hide"]  # fmt: skip
+
+logs = st.lists(
+    st.tuples(
+        st.integers(0, 6),
+        st.sampled_from(_ACTIONS),
+        st.integers(0, 5),
+        st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3", "p4"])),
+        st.sampled_from([0.0, 1.5, 20.25]),
+    ),
+    min_size=1,
+    max_size=120,
+)
+
+
+@given(logs, st.booleans())
+def test_from_log_matches_reference(rows: list[tuple[Any, ...]], sort_path: bool) -> None:
+    from engagemetrics._kernels import groups
+
+    log = EventLog.from_arrays(
+        actor=[f"a{r[0]}" for r in rows],
+        action=[r[1] for r in rows],
+        time=np.array([1_700_000_000 + 3600 * r[2] for r in rows]),
+        content=[r[3] for r in rows],
+        value=[r[4] for r in rows],
+        time_unit="s",
+    )
+    taxonomy = log.taxonomy
+    clicks = {taxonomy.code("click"), taxonomy.code("link_click")}
+    expected = reference.post_measures(
+        log.content.tolist(),
+        log.actor.tolist(),
+        log.category.tolist(),
+        [int(a) in clicks for a in log.action],
+        (log.direction == 0).tolist(),
+        np.asarray(log.value).tolist(),
+        len(log.contents),
+    )
+    # sort_path: the packed-pair sort (on two threads) that large logs take
+    with (
+        mock.patch.object(groups, "_DENSE_CELLS", 0 if sort_path else groups._DENSE_CELLS),
+        mock.patch.object(groups, "_PARALLEL_PAIRS", 2),
+        mock.patch("os.cpu_count", return_value=2),
+    ):
+        posts = PostMetrics.from_log(log)
+        for name, values in expected.items():
+            assert posts.measure(name).tolist() == values, name
+    assert set(posts.measures) == set(MEASURES)
+    # the first event of each post gives posted_at and its channel
+    for code in range(len(log.contents)):
+        times = log.time[log.content == code]
+        assert posts.posted_at[code] == times.min()
+    assert posts.channel.tolist() == [None] * len(log.contents)
+
+
+def test_from_log_computes_measures_when_first_read(log: EventLog) -> None:
+    posts = PostMetrics.from_log(log)
+    assert "reach" in repr(posts.measures)
+    assert dict(posts.measures)["reach"].tolist() == [2, 1]
+    with pytest.raises(KeyError):
+        posts.measures["likes"]
+    # an array-backed table is unchanged: posted_at and channel are plain attributes
+    table = PostMetrics.from_columns({"posted_at": ["2024-05-01"], "channel": ["ig"]})
+    assert table.channel.tolist() == ["ig"]
+    assert table.posted_at.dtype == np.int64
 
 
 def test_unknown_values_are_left_out_not_zeroed() -> None:

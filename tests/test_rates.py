@@ -425,6 +425,49 @@ def test_shrinkage_fits_a_known_gamma_prior() -> None:
     assert np.mean((low <= rate) & (rate <= high)) == pytest.approx(0.95, abs=0.02)
 
 
+@pytest.mark.parametrize("kind", ["proportion", "count"])
+def test_shrinkage_intervals_equal_each_groups_own_quantiles(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # many groups share (successes, trials); the quantiles are computed once per distinct
+    # posterior and gathered, which must give exactly the per-group numbers
+    special = pytest.importorskip("scipy.special")
+    monkeypatch.setattr(rates_module, "_PARALLEL_QUANTILES", 64)  # the threaded path too
+    rng = np.random.default_rng(5)
+    n = rng.integers(0, 30, 5_000)
+    x = rng.binomial(n, 0.2)
+    rates = Rates.from_arrays(np.arange(n.size), x, n, kind=kind)  # type: ignore[arg-type]
+    shrunk = rates.shrink(confidence=0.9)
+    first, second = shrunk.prior.values()
+    tail = (1.0 - 0.9) / 2.0  # as Shrinkage computes it (not exactly 0.05)
+    xs, ns = rates.successes, rates.trials
+    if kind == "proportion":
+        a, b = xs + first, ns - xs + second
+        low = np.where(a == 0, 0.0, np.where(b == 0, 1.0, special.betaincinv(a, b, tail)))
+        high = np.where(a == 0, 0.0, np.where(b == 0, 1.0, special.betainccinv(a, b, tail)))
+    else:
+        a, b = xs + first, ns + second
+        low = np.where(a == 0, 0.0, special.gammaincinv(a, tail) / b)
+        high = np.where(a == 0, 0.0, special.gammainccinv(a, tail) / b)
+    low[np.isnan(shrunk.estimate)] = np.nan
+    high[np.isnan(shrunk.estimate)] = np.nan
+    np.testing.assert_array_equal(shrunk.low, low)
+    np.testing.assert_array_equal(shrunk.high, high)
+
+
+def test_garwood_interval_per_distinct_count_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # from _DISTINCT_QUANTILES rates on, the quantiles are computed once per distinct count
+    pytest.importorskip("scipy.special")
+    rng = np.random.default_rng(8)
+    counts = rng.poisson(3.0, 5_000).astype(float)
+    exposure = rng.integers(1, 100, 5_000).astype(float)
+    fast = count_interval(counts, exposure, method="garwood")
+    monkeypatch.setattr(rates_module, "_DISTINCT_QUANTILES", 10**9)
+    slow = count_interval(counts, exposure, method="garwood")
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+
+
 def test_shrinkage_intervals_are_lazy_cached_and_read_only() -> None:
     rates = Rates.from_arrays(["a", "b", "c"], [1, 30, 45], [2, 300, 500])
     shrunk = rates.shrink(confidence=0.9)

@@ -14,7 +14,7 @@ module), not a count of likes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from statistics import NormalDist
 from typing import Any, Final, Literal, final
 
@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ._kernels.groups import distinct_per_group, group_count, group_sum
+from ._kernels.groups import distinct_per_group
 from ._optional import import_optional
 from ._periods import local_ns
 from ._time import NAT, TimeUnit, format_ns, parse_time
@@ -118,11 +118,26 @@ class PostMetrics:
 
     keys: NDArray[Any]
     measures: Mapping[str, NDArray[np.float64]]
-    posted_at: NDArray[np.int64]
-    channel: NDArray[Any]
+    # arrays, or (from a log) functions that compute them when first read
+    _posted_at: NDArray[np.int64] | Callable[[], NDArray[np.int64]] = attrs.field(
+        alias="posted_at"
+    )
+    _channel: NDArray[Any] | Callable[[], NDArray[Any]] = attrs.field(alias="channel")
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    @property
+    def posted_at(self) -> NDArray[np.int64]:
+        """Publication time, int64 nanoseconds UTC (the minimum int64 where unknown)."""
+        value = self._posted_at
+        return value if isinstance(value, np.ndarray) else value()
+
+    @property
+    def channel(self) -> NDArray[Any]:
+        """Channel of each post (None where unknown)."""
+        value = self._channel
+        return value if isinstance(value, np.ndarray) else value()
 
     def measure(self, name: str, /) -> NDArray[np.float64]:
         """One measure per post (NaN where unknown)."""
@@ -286,54 +301,166 @@ class PostMetrics:
         >>> posts.measure("reach").tolist(), posts.measure("engaged_users").tolist()
         ([2.0], [2.0])
         """
-        content = log.content.astype(np.int64)
-        n = len(log.contents)
-        inbound = log.direction == Direction.INBOUND.code
-        category = log.category
-        exposure = category == ActionCategory.EXPOSURE.code
-
-        click_codes = [log.taxonomy.code(a) for a in _CLICK_ACTIONS if a in log.taxonomy]
-        clicks = inbound & np.isin(log.action, click_codes)
-        engaged = inbound & ~exposure & (category != ActionCategory.NEGATIVE.code)
-        conversion = inbound & (category == ActionCategory.CONVERSION.code)
-        has_content = content >= 0
-
-        # one bincount gives every category's count per post: code = content * K + category
-        k = len(ActionCategory)
-        by_category = (
-            np.bincount((content * k + category)[inbound & has_content], minlength=n * k)
-            .reshape(n, k)
-            .astype(np.float64)
+        source = _LogMeasures(log, _followers(followers, log.contents))
+        return cls(
+            keys=log.contents,
+            measures=_LazyMeasures(source),
+            posted_at=source.posted_at,
+            channel=source.channel,
         )
-        # exposure and engagement rows are disjoint, so one distinct count covers both:
-        # group = content * 2 + (0 for exposure, 1 for engagement)
-        kind = np.where(exposure, 0, np.where(engaged, 1, -1))
-        twice = np.where(has_content & (kind >= 0), content * 2 + kind, -1)
-        distinct = distinct_per_group(twice, log.actor, 2 * n, log.n_actors).reshape(n, 2)
-        clicked = np.where(clicks & has_content, content, -1)
-        measures = {
-            "reach": distinct[:, 0].astype(np.float64),
-            "impressions": by_category[:, ActionCategory.EXPOSURE.code],
-            "applause": by_category[:, ActionCategory.APPLAUSE.code],
-            "conversation": by_category[:, ActionCategory.CONVERSATION.code],
-            "amplification": by_category[:, ActionCategory.AMPLIFICATION.code],
-            "clicks": group_count(clicked, n).astype(np.float64),
-            "engaged_users": distinct[:, 1].astype(np.float64),
-            "consumers": distinct_per_group(clicked, log.actor, n, log.n_actors).astype(
-                np.float64
-            ),
-            "value": group_sum(np.where(conversion, content, -1), np.asarray(log.value), n),
-            "followers": _followers(followers, log.contents),
+
+
+# ------------------------------------------------------------------ measures of a log --
+_CLASSES: Final = 2 * len(ActionCategory)  # per action: category * 2 + (1 if a click)
+_DISTINCT: Final = ("reach", "engaged_users", "consumers")
+_COUNTED: Final = ("impressions", "applause", "conversation", "amplification", "clicks")
+
+
+@final
+class _LogMeasures:
+    """The per-post measures of a log, each family computed when first read, then kept.
+
+    Families: the event counts (one bincount of every inbound event over (post, action
+    class) codes); reach, engaged users and consumers (a distinct count each); value; and
+    each post's first event and channel. ``interaction_rate(posts, by="reach")`` thus
+    computes the counts and the reach, and nothing else.
+    """
+
+    def __init__(self, log: EventLog, followers: NDArray[np.float64]) -> None:
+        self._log = log
+        self._cache: dict[str, NDArray[Any]] = {"followers": followers}
+
+    def measure(self, name: str) -> NDArray[np.float64]:
+        # two threads reading the same family at once may both compute it: harmless
+        if name not in self._cache:
+            if name in _COUNTED:
+                self._cache.update(self._counts())
+            elif name in _DISTINCT:
+                self._cache[name] = self._distinct(name)
+            else:  # "value"
+                self._cache["value"] = self._value()
+        return self._cache[name]
+
+    def posted_at(self) -> NDArray[np.int64]:
+        if "posted_at" not in self._cache:
+            self._cache.update(self._first_events())
+        return self._cache["posted_at"]
+
+    def channel(self) -> NDArray[Any]:
+        self.posted_at()
+        return self._cache["channel"]
+
+    def _click_codes(self) -> NDArray[np.bool_]:
+        taxonomy = self._log.taxonomy
+        clicks = np.zeros(len(taxonomy), dtype=bool)
+        clicks[[taxonomy.code(a) for a in _CLICK_ACTIONS if a in taxonomy]] = True
+        return clicks
+
+    def _counts(self) -> dict[str, NDArray[np.float64]]:
+        log = self._log
+        n = len(log.contents)
+        taxonomy = log.taxonomy
+        # per action code its class, category * 2 + is_click: every counted measure is a
+        # union of classes (a click counts in its category too); outbound rows go to an
+        # extra class that no measure reads
+        action_class = taxonomy.categories.astype(np.int64) * 2 + self._click_codes()
+        width = _CLASSES + 1
+        row_class = np.concatenate([action_class, np.full(len(taxonomy), _CLASSES)])
+        cells = (n + 1) * width
+        if cells <= 4 * len(log) + (1 << 16):
+            # code = (content + 1) * width + class: rows without content fall in the
+            # cells of "post -1", dropped below, so nothing is masked or compressed
+            row_class += width
+            outbound = log.direction != Direction.INBOUND.code
+            code = np.multiply(log.content, width, dtype=np.int64)
+            code += row_class[outbound * np.int16(len(taxonomy)) + log.action]
+            table = np.bincount(code, minlength=cells).reshape(n + 1, width)[1:]
+        else:  # many posts: count only the inbound rows with a content
+            keep = (log.direction == Direction.INBOUND.code) & (log.content >= 0)
+            code = log.content[keep].astype(np.int64) * width
+            code += action_class[log.action[keep]]
+            table = np.bincount(code, minlength=n * width).reshape(n, width)
+        table = table[:, :_CLASSES]
+        category = np.arange(_CLASSES) // 2
+        click = np.arange(_CLASSES) % 2 == 1
+
+        def total(columns: NDArray[np.bool_]) -> NDArray[np.float64]:
+            return np.asarray(table[:, columns].sum(axis=1), dtype=np.float64)
+
+        return {
+            "impressions": total(category == ActionCategory.EXPOSURE.code),
+            "applause": total(category == ActionCategory.APPLAUSE.code),
+            "conversation": total(category == ActionCategory.CONVERSATION.code),
+            "amplification": total(category == ActionCategory.AMPLIFICATION.code),
+            "clicks": total(click),
         }
+
+    def _distinct(self, name: str) -> NDArray[np.float64]:
+        """Distinct actors per post among its inbound events of one kind."""
+        log = self._log
+        categories = log.taxonomy.categories
+        if name == "reach":
+            kind = categories == ActionCategory.EXPOSURE.code
+        elif name == "engaged_users":
+            kind = (categories != ActionCategory.EXPOSURE.code) & (
+                categories != ActionCategory.NEGATIVE.code
+            )
+        else:  # "consumers"
+            kind = self._click_codes()
+        rows = kind[log.action]
+        rows &= log.direction == Direction.INBOUND.code
+        counts = distinct_per_group(
+            log.content, log.actor, len(log.contents), log.n_actors, where=rows
+        )
+        return counts.astype(np.float64)
+
+    def _value(self) -> NDArray[np.float64]:
+        log = self._log
+        conversion = log.taxonomy.categories == ActionCategory.CONVERSION.code
+        rows = np.flatnonzero(
+            conversion[log.action] & (log.direction == Direction.INBOUND.code) & (log.content >= 0)
+        )
+        return np.asarray(
+            np.bincount(
+                log.content[rows], weights=np.asarray(log.value)[rows], minlength=len(log.contents)
+            ),
+            dtype=np.float64,
+        )
+
+    def _first_events(self) -> dict[str, NDArray[Any]]:
+        log = self._log
+        content = log.content
+        n = len(log.contents)
         posted_at = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        has = content >= 0
+        has = np.flatnonzero(content >= 0)
         np.minimum.at(posted_at, content[has], log.time[has])
-        first = has & (log.time == posted_at[np.maximum(content, 0)])
-        rows = np.flatnonzero(first)
+        rows = has[log.time[has] == posted_at[content[has]]]
         _, first_row = np.unique(content[rows], return_index=True)
         channel = np.full(n, None, dtype=object)
         channel[content[rows[first_row]]] = log.ids("channel", rows[first_row])
-        return cls(keys=log.contents, measures=measures, posted_at=posted_at, channel=channel)
+        return {"posted_at": posted_at, "channel": channel}
+
+
+@final
+class _LazyMeasures(Mapping[str, NDArray[np.float64]]):
+    """The read-only mapping of :data:`MEASURES` that :meth:`PostMetrics.from_log` gives."""
+
+    def __init__(self, source: _LogMeasures) -> None:
+        self._source = source
+
+    def __getitem__(self, name: str) -> NDArray[np.float64]:
+        if name not in MEASURES:
+            raise KeyError(name)
+        return self._source.measure(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(MEASURES)
+
+    def __len__(self) -> int:
+        return len(MEASURES)
+
+    def __repr__(self) -> str:
+        return f"<measures {', '.join(MEASURES)} of a log, computed when first read>"
 
 
 # -------------------------------------------------------------------- per-post rates --

@@ -40,6 +40,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._kernels.groups import distinct_rows
 from ._optional import import_optional
 from .exceptions import DataError, InvalidParameterError, SchemaError, UndefinedRateWarning
 
@@ -81,6 +82,7 @@ FloatArray: TypeAlias = NDArray[np.float64]
 
 # Below this many elements the posterior quantiles are not worth a second thread.
 _PARALLEL_QUANTILES: Final = 1 << 16
+_DISTINCT_QUANTILES: Final = 1 << 10  # from this many rates, quantiles per distinct count
 
 
 # -- validation at the boundary -------------------------------------------------------------
@@ -362,7 +364,15 @@ def _count_bounds(
         if method == "garwood":
             tail = (1.0 - confidence) / 2.0
             purpose = "The 'garwood' interval"
-            low, high = _gamma_quantiles(x + (x == 0), x + 1.0, tail, purpose)
+            counts = np.asarray(x, dtype=np.float64)
+            if counts.ndim == 1 and counts.size >= _DISTINCT_QUANTILES:
+                # many rates share a count: each distinct count's quantiles once, gathered
+                rows, inverse = distinct_rows(counts)
+                once = counts[rows]
+                low, high = _gamma_quantiles(once + (once == 0), once + 1.0, tail, purpose)
+                low, high = low[inverse], high[inverse]
+            else:
+                low, high = _gamma_quantiles(x + (x == 0), x + 1.0, tail, purpose)
             low = np.where(x == 0, 0.0, low / e)
             high = high / e
         else:
@@ -1782,13 +1792,20 @@ class Shrinkage:
             first, second = self._posterior
             tail = (1.0 - self.confidence) / 2.0
             purpose = "The posterior interval of a Shrinkage"
+            # many groups share a posterior (the same successes and trials): compute each
+            # distinct one's quantiles once and gather them (bit-for-bit the same numbers)
             with np.errstate(invalid="ignore", divide="ignore"):
                 if self.kind == "proportion":
-                    low, high = _beta_quantiles((first, second), (first, second), tail, purpose)
+                    rows, inverse = distinct_rows(first, second)
+                    pair = (first[rows], second[rows])
+                    low, high = _beta_quantiles(pair, pair, tail, purpose)
+                    low, high = low[inverse], high[inverse]
                     low = np.where(first == 0, 0.0, np.where(second == 0, 1.0, low))
                     high = np.where(first == 0, 0.0, np.where(second == 0, 1.0, high))
                 else:
-                    low, high = _gamma_quantiles(first, first, tail, purpose)
+                    rows, inverse = distinct_rows(first)
+                    low, high = _gamma_quantiles(first[rows], first[rows], tail, purpose)
+                    low, high = low[inverse], high[inverse]
                     low = np.where(first == 0, 0.0, low / second)
                     high = np.where(first == 0, 0.0, high / second)
             undefined = np.isnan(self.estimate)

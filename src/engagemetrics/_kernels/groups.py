@@ -68,6 +68,7 @@ def group_sum(
 
 
 _DENSE_CELLS: Final = 1 << 26
+_PARALLEL_PAIRS: Final = 1 << 21
 
 
 def distinct_per_group(
@@ -75,33 +76,72 @@ def distinct_per_group(
     members: NDArray[np.integer[Any]],
     n_groups: int,
     n_members: int,
+    *,
+    where: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.int64]:
     """Number of distinct members in each group; rows with a negative group are skipped.
 
+    ``where``, when given, also skips the rows where it is False (a mask saves the
+    caller a masked copy of ``groups``).
+
     Few cells (groups x members) are marked in a dense boolean table; many are counted
-    from one stable sort of the packed (member, group) pairs, which is nearly free of work
-    when rows come grouped by member, as the log's canonical order groups them by actor.
+    from one stable sort of the packed (member, group) pairs of the rows kept, which is
+    nearly free of work when rows come grouped by member, as the log's canonical order
+    groups them by actor. Members that come grouped (non-decreasing) are split at a member
+    boundary, and the two halves, which share no pair, are counted on two threads.
     """
-    if len(groups) == 0:
+    keep = groups >= 0
+    if where is not None:
+        keep &= where
+    if len(groups) == 0 or n_groups == 0:
         return np.zeros(n_groups, dtype=np.int64)
     if n_groups * n_members <= _DENSE_CELLS:
-        keep = groups >= 0
         seen = np.zeros(n_groups * n_members, dtype=bool)
         seen[groups[keep].astype(np.int64) * n_members + members[keep]] = True
         return np.asarray(seen.reshape(n_groups, n_members).sum(axis=1), dtype=np.int64)
+    bits = max(int(n_groups - 1).bit_length(), 1)
+    workers = min(os.cpu_count() or 1, 2)
+    if len(groups) >= _PARALLEL_PAIRS and workers >= 2 and _non_decreasing(members):
+        cut = int(np.searchsorted(members, members[len(members) // 2], side="left"))
+        if 0 < cut < len(members):
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                head, tail = pool.map(
+                    lambda part: _distinct_pairs(
+                        groups[part], members[part], keep[part], bits, n_groups
+                    ),
+                    [slice(0, cut), slice(cut, None)],
+                )
+            return head + tail
+    return _distinct_pairs(groups, members, keep, bits, n_groups)
+
+
+def _non_decreasing(values: NDArray[np.integer[Any]]) -> bool:
+    return not bool(np.any(values[1:] < values[:-1]))
+
+
+def _distinct_pairs(
+    groups: NDArray[np.integer[Any]],
+    members: NDArray[np.integer[Any]],
+    keep: NDArray[np.bool_],
+    bits: int,
+    n_groups: int,
+) -> NDArray[np.int64]:
     # member-major keys: members (actors) come in canonical order, so the keys are already
     # sorted but for the few rows inside each member, and timsort merges those runs cheaply.
-    # Groups shift by one so that rows with no group (-1) fall in slot 0, dropped at the end.
-    width = n_groups + 1
-    pairs = members.astype(np.int64) * width
-    pairs += groups
-    pairs += 1
+    # Packed first and compressed after (np.compress: faster than a boolean index).
+    pairs = members.astype(np.int64)
+    pairs <<= bits
+    pairs |= groups  # rows not kept may hold garbage here: they are dropped next
+    pairs = np.compress(keep, pairs)
+    if len(pairs) == 0:
+        return np.zeros(n_groups, dtype=np.int64)
     pairs.sort(kind="stable")
     first = np.empty(len(pairs), dtype=bool)
     first[0] = True
     np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-    counts = np.bincount(pairs[first] % width, minlength=width)
-    return counts[1:].astype(np.int64)
+    pairs &= (1 << bits) - 1
+    counts = np.bincount(np.compress(first, pairs), minlength=n_groups)
+    return counts[:n_groups].astype(np.int64)
 
 
 def next_flagged_in_segment(
@@ -123,3 +163,40 @@ def next_flagged_in_segment(
     running = np.minimum.accumulate(keyed[::-1])[::-1]
     found = running - segment.astype(np.int64) * span
     return np.where(found == none, -1, found)
+
+
+_MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # odd, 2**64 / golden ratio
+
+
+def distinct_rows(*columns: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Group the rows of equal float columns: ``(representatives, inverse)``.
+
+    ``representatives[g]`` is a row of group ``g``, and row ``i`` belongs to group
+    ``inverse[i]``; the rows of one group have bit-for-bit equal values in every column,
+    so any elementwise function of the columns computed once per group and gathered
+    with ``inverse`` equals that function computed on every row (NaN included). The
+    rows are ordered by one stable sort of a 64-bit mix of the columns' bits; equal
+    rows fall in one group unless two different rows mix to the same hash and
+    interleave, which only splits a group (never merges unequal rows).
+    """
+    n = len(columns[0]) if columns else 0
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    bits = [np.ascontiguousarray(c, dtype=np.float64).view(np.uint64) for c in columns]
+    mixed = bits[0].copy()
+    for column in bits[1:]:
+        mixed *= _MIX
+        mixed ^= column
+    order = np.argsort(mixed, kind="stable")
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    sorted_bits = bits[0][order]
+    np.not_equal(sorted_bits[1:], sorted_bits[:-1], out=new[1:])
+    for column in bits[1:]:
+        sorted_bits = column[order]
+        new[1:] |= sorted_bits[1:] != sorted_bits[:-1]
+    group = np.cumsum(new, dtype=np.intp)
+    group -= 1
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[order] = group
+    return order[new], inverse
