@@ -10,7 +10,7 @@ import pytest
 
 from engagemetrics.cli import main
 from engagemetrics.config import Config
-from engagemetrics.datasets import load_facebook_posts, sample_events_path
+from engagemetrics.datasets import facebook_posts_path, sample_events_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -150,20 +150,25 @@ def test_usage_errors_from_argparse(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_per_post_tables(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The UCI export as published: ';'-separated, Facebook Insights column names."""
     posts = tmp_path / "posts.csv"
-    load_facebook_posts(warn=False).to_frame("pandas").to_csv(posts, index=False)
+    shutil.copy(facebook_posts_path(), posts)
     config = tmp_path / "posts.toml"
     config.write_text(
-        '[input]\nshape = "posts"\ncolumns = { followers = "page_total_likes", '
-        'applause = "likes", conversation = "comments", amplification = "shares" }\n',
+        '[input]\nshape = "posts"\ndelimiter = ";"\n'
+        '[input.columns]\nreach = "Lifetime Post Total Reach"\n'
+        'impressions = "Lifetime Post Total Impressions"\nfollowers = "Page total likes"\n'
+        'applause = "like"\nconversation = "comment"\namplification = "share"\n',
         encoding="utf-8",
     )
     code, out, _ = run(capsys, "report", str(posts), "-c", str(config), "--format", "json")
     assert code == 0
-    assert json.loads(out)["posts"]["count"] == 500
+    data = json.loads(out)["posts"]
+    assert data["count"] == 500
+    assert data["impossible"] == [476, 477, 482, 492]
     code, out, _ = run(capsys, "validate", str(posts), "-c", str(config))
     assert code == 1  # blank cells and reach above impressions
-    assert "reach above impressions" in out
+    assert "4 posts have reach above impressions (rows 476, 477, 482, 492)" in out
 
 
 # ------------------------------------------------------------------- validate --

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -246,7 +247,7 @@ def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def test_every_written_key_is_found_on_its_line(config: Config) -> None:
     text = config.to_toml()
     lines = _key_lines(text)
-    written = text.splitlines()
+    written = text.split("\n")
     for path in _leaves(config.to_dict()):
         assert path in lines, path
         last = next(p for p in reversed(path) if isinstance(p, str))
@@ -704,3 +705,26 @@ def test_brand_accounts_accept_integers_as_strings() -> None:
                                time=["2024-01-01"] * 2, brand_accounts=Config(
                                    brand_accounts=[7]).brand_accounts)  # fmt: skip
     assert log.to_arrays()["direction"].tolist() == ["outbound", "inbound"]
+
+
+def test_delimiter_reads_a_semicolon_export() -> None:
+    """The UCI Facebook file as published: ';'-separated, Insights column names."""
+    from engagemetrics.datasets import facebook_posts_path, load_facebook_posts
+
+    config = Config(
+        shape="posts",
+        delimiter=";",
+        columns={"reach": "Lifetime Post Total Reach", "applause": "like"},
+    )
+    posts = config.read_posts(facebook_posts_path())
+    expected = load_facebook_posts(warn=False).columns
+    assert len(posts) == 500
+    np.testing.assert_array_equal(posts.measure("reach"), expected["reach"])
+    np.testing.assert_array_equal(posts.measure("applause"), expected["likes"])
+    assert Config.from_toml(config.to_toml()) == config
+
+
+@pytest.mark.parametrize("bad", [",,", "", "\n", 3])
+def test_delimiter_must_be_one_character(bad: object) -> None:
+    with pytest.raises(ConfigError, match=r"'input\.delimiter' setting must be one character"):
+        Config(delimiter=bad)  # type: ignore[arg-type]

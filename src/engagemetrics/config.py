@@ -94,6 +94,7 @@ _LAYOUT: Final[Mapping[str, Mapping[str, str]]] = {
         "shape": "shape",
         "tz": "tz",
         "time_unit": "time_unit",
+        "delimiter": "delimiter",
         "on_invalid": "on_invalid",
     },
     "taxonomy": {"platform": "platform", "aliases": "aliases"},
@@ -443,6 +444,7 @@ got 0.
     tz: str = "UTC"
     time_unit: TimeUnit | None = None
     on_invalid: Literal["raise", "drop"] = "raise"
+    delimiter: str | None = None
     engagement: Criterion = attrs.field(default=PRESETS["second_date"], converter=_to_criterion)
     goals: GoalMap = attrs.field(default=DEFAULT_GOALS, converter=_to_goals)
     funnel: Funnel | None = None
@@ -470,6 +472,12 @@ got 0.
         if self.time_unit is not None:
             _one_of(key["time_unit"], self.time_unit, _TIME_UNITS)
         _one_of(key["on_invalid"], self.on_invalid, _ON_INVALID)
+        if self.delimiter is not None and (
+            not isinstance(self.delimiter, str)
+            or len(self.delimiter) != 1
+            or self.delimiter in '\r\n"'
+        ):
+            _fail(key["delimiter"], "must be one character such as ';' or '\\t'", self.delimiter)
         if not isinstance(self.engagement, Criterion):
             _fail(key["engagement"], "must be a Criterion or a preset name", self.engagement)
         if self.funnel is not None and not isinstance(self.funnel, Funnel):
@@ -609,8 +617,8 @@ got 0.
             "on_invalid": self.on_invalid,
             "brand_accounts": self.brand_accounts,
         }
-        if reader == "tsv":
-            return io.read_csv(resolved, delimiter="\t", **options)
+        if reader in ("csv", "tsv"):
+            return io.read_csv(resolved, delimiter=self._delimiter(reader), **options)
         read: Callable[..., EventLog] = getattr(io, f"read_{reader}")
         return read(resolved, **options)
 
@@ -666,7 +674,14 @@ got 0.
         resolved = Path(path)
         if not resolved.is_file():
             raise FileNotFoundError(f"No such file: {str(resolved)!r}.")
-        return self.posts_from_frame(_read_frame(resolved, _reader(resolved, _EVENT_READERS)))
+        reader = _reader(resolved, _EVENT_READERS)
+        return self.posts_from_frame(_read_frame(resolved, reader, self._delimiter(reader)))
+
+    def _delimiter(self, reader: str) -> str:
+        """The CSV separator: :attr:`delimiter`, else a tab for ``.tsv`` and a comma."""
+        if self.delimiter is not None:
+            return self.delimiter
+        return "\t" if reader == "tsv" else ","
 
     def posts_from_frame(self, frame: Any, /) -> PostMetrics:
         """Per-post measures from a frame; :attr:`columns`, :attr:`tz`, :attr:`time_unit` apply."""
@@ -697,6 +712,8 @@ got 0.
         if self.time_unit is not None:
             input_["time_unit"] = self.time_unit
         input_["on_invalid"] = self.on_invalid
+        if self.delimiter is not None:
+            input_["delimiter"] = self.delimiter
         taxonomy: dict[str, Any] = {}
         if self.platform is not None:
             taxonomy["platform"] = self.platform
@@ -840,9 +857,8 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
             return criterion_from_dict(table)
         except (InvalidParameterError, TypeError) as exc:
             raise _wrap(key, exc) from None
-    if field in ("platform", "tz", "shape", "time_unit", "on_invalid", "period") and not (
-        isinstance(value, str)
-    ):
+    strings = ("platform", "tz", "shape", "time_unit", "on_invalid", "delimiter", "period")
+    if field in strings and not (isinstance(value, str)):
         _fail(key, "must be a string", value)
     return value
 
@@ -1040,7 +1056,7 @@ def _reader(path: Path, readers: Mapping[str, str]) -> str:
     return readers[suffix]
 
 
-def _read_frame(path: Path, reader: str) -> Any:
+def _read_frame(path: Path, reader: str, delimiter: str) -> Any:
     """A file as a frame of the first installed library (pyarrow, polars, pandas)."""
     from ._optional import import_optional, is_available
 
@@ -1050,7 +1066,6 @@ def _read_frame(path: Path, reader: str) -> Any:
         if reader == "jsonl":
             return import_optional("pyarrow.json", purpose="read_posts").read_json(path)
         pacsv = import_optional("pyarrow.csv", purpose="read_posts")
-        delimiter = "\t" if reader == "tsv" else ","
         return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter))
     if is_available("polars"):
         pl = import_optional("polars", purpose="read_posts")
@@ -1058,13 +1073,13 @@ def _read_frame(path: Path, reader: str) -> Any:
             return pl.read_parquet(path)
         if reader == "jsonl":
             return pl.read_ndjson(path)
-        return pl.read_csv(path, separator="\t" if reader == "tsv" else ",")
+        return pl.read_csv(path, separator=delimiter)
     pd = import_optional("pandas", purpose="read_posts")
     if reader == "parquet":
         return pd.read_parquet(path)
     if reader == "jsonl":
         return pd.read_json(path, lines=True)
-    return pd.read_csv(path, sep="\t" if reader == "tsv" else ",")
+    return pd.read_csv(path, sep=delimiter)
 
 
 def _from_text(text: str, file: str | None) -> Config:
@@ -1154,7 +1169,7 @@ def _key_lines(text: str, /) -> dict[Key, int]:
     counts: dict[Key, int] = {}
     depth = 0  # open brackets of a multi-line array
     fence: str | None = None  # the quotes of an open multi-line string
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if fence is not None:
             if line.count(fence) % 2 == 1:
                 fence = None
@@ -1278,6 +1293,7 @@ shape = "events"         # "events": one row per interaction; "posts": one row p
 tz = "UTC"               # IANA zone of naive times, days and weeks, e.g. "Europe/Berlin"
 # time_unit = "s"        # for epoch-number times: "s", "ms", "us" or "ns"
 on_invalid = "raise"     # "raise" on the first invalid row, or "drop" and count them
+# delimiter = ";"        # CSV field separator (default "," for .csv, a tab for .tsv)
 
 [taxonomy]
 # platform = "instagram" # facebook, instagram, linkedin, tiktok, x, youtube
