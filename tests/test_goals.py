@@ -136,6 +136,28 @@ def test_conversion_rate_matches_reference(
         assert as_table(by_content) == per_content
 
 
+@given(logs, st.sampled_from([None, 3.0]), st.sampled_from(["first", "any"]))
+def test_conversion_rate_of_eligible_actors_matches_reference(
+    log: EventLog, window_days: float | None, anchor: Any
+) -> None:
+    # eligible=: only actors meeting the criterion are eligible (and their touches count)
+    mask = dict(zip(log.actors.tolist(), engaged(log, Returned()).mask.tolist(), strict=True))
+    actors = reference_conversion(log, SALE, window_days, anchor)["actors"]
+    kept = [converted for actor, (converted, _, _) in actors.items() if mask[actor]]
+    window = None if window_days is None else dt.timedelta(days=window_days)
+    rate = conversion_rate(log, SALE, window=window, anchor=anchor, eligible=Returned())
+    assert (rate.successes, rate.trials) == (float(sum(kept)), float(len(kept)))
+    by_channel = conversion_rate(
+        log, SALE, window=window, anchor=anchor, eligible=Returned(), by="first_touch_content"
+    )
+    want: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for actor, (converted, _, content) in actors.items():
+        if mask[actor] and content is not None:
+            want[content][0] += converted
+            want[content][1] += 1
+    assert as_table(by_channel) == dict(want)
+
+
 @given(logs, st.sampled_from([None, "channel", "content"]))
 def test_goal_metrics_match_reference(log: EventLog, by: Any) -> None:
     table = goal_metrics(log, GoalMap([SIGNUP, SALE]), by=by, engaged=Returned()).to_dict()

@@ -16,7 +16,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts
+from ._kernels.attribution import expand_ranges
+from ._kernels.groups import distinct_per_group, group_count, group_sum
 from ._periods import Period
 from .actions import ActionCategory, Direction
 from .engagement import Criterion, engaged
@@ -336,31 +337,46 @@ def conversion_rate(
                 f"got {window!r}."
             )
         window_ns = window // dt.timedelta(microseconds=1) * 1_000
-    done = goal.completions(log)
-    # a touch is an inbound event whose action neither completes the goal nor converts:
+    # a touch is an inbound event whose action neither completes the goal nor converts
+    # (a completion's action completes the goal, so completions are never touches):
     # decided once per action code, then looked up per row
+    goal.validate(log.taxonomy)
     touch_action = ~goal.action_table(log.taxonomy)
     touch_action &= log.taxonomy.categories != ActionCategory.CONVERSION.code
-    touch = touch_action[log.action] & (log.direction == Direction.INBOUND.code) & ~done
-    if eligible is not None:
-        touch &= _engaged_mask(log, eligible)[log.actor]
+    eligible_actor = None if eligible is None else _engaged_mask(log, eligible)
     # completions are few: anchors look up the first completion after them by binary search
-    completion_rows = np.flatnonzero(done)
+    completion_rows = _completion_rows(log, goal)
 
     def converts(rows: NDArray[np.intp]) -> NDArray[np.bool_]:
         return _converts_after(log, completion_rows, rows, window_ns)
 
+    def touch_at(rows: NDArray[np.intp] | None) -> NDArray[np.bool_]:
+        """Whether each of ``rows`` (None: every row) is a touch."""
+        if rows is None:
+            out = touch_action[log.action] & (log.direction == Direction.INBOUND.code)
+            if eligible_actor is not None:
+                out &= eligible_actor[log.actor]
+            return np.asarray(out, dtype=bool)
+        out = touch_action[log.action[rows]] & (log.direction[rows] == Direction.INBOUND.code)
+        if eligible_actor is not None:
+            out &= eligible_actor[log.actor[rows]]
+        return np.asarray(out, dtype=bool)
+
     if by == "content":
-        return _by_content(log, touch, converts)
-    first_touch = _first_per_actor(touch, log)
+        return _by_content(log, touch_at(None), converts)
+    first_touch = _first_per_actor(touch_at, log)
     has_touch = first_touch >= 0
+    converted = np.zeros(log.n_actors, dtype=bool)
     if anchor == "first":
-        converted = has_touch.copy()
-        converted[has_touch] = converts(first_touch[has_touch])
+        # only actors with a completion can convert: look up just their first touches
+        buyers = log.actor[completion_rows]
+        buyers = buyers[_run_firsts(buyers)].astype(np.int64)
+        anchors = first_touch[buyers]
+        buyers, anchors = buyers[anchors >= 0], anchors[anchors >= 0]
+        converted[buyers[converts(anchors)]] = True
     else:
-        touch_rows = np.flatnonzero(touch)
+        touch_rows = np.flatnonzero(touch_at(None))
         hits = touch_rows[converts(touch_rows)]
-        converted = np.zeros(log.n_actors, dtype=bool)
         converted[log.actor[hits]] = True
     if by is None:
         return Rate(
@@ -409,23 +425,47 @@ def _converts_after(
     return np.asarray(found, dtype=bool)
 
 
-def _first_per_actor(flag: NDArray[np.bool_], log: EventLog) -> NDArray[np.int64]:
-    """Row of each actor's first flagged event, or -1.
+def _completion_rows(log: EventLog, goal: Goal) -> NDArray[np.intp]:
+    """Rows completing ``goal``, without a full-length mask when its actions are few."""
+    if goal.channels is not None or goal.contents is not None:
+        return np.flatnonzero(goal.completions(log))
+    codes = np.flatnonzero(goal.action_table(log.taxonomy))
+    if len(codes) > 4:
+        return np.flatnonzero(goal.completions(log))
+    hit = np.zeros(len(log), dtype=bool)
+    for code in codes.tolist():
+        hit |= log.action == code
+    rows = np.flatnonzero(hit)
+    return rows[log.direction[rows] == Direction.INBOUND.code]
 
-    Most actors' first event is flagged already; only the others are searched, among
-    their own rows.
+
+def _run_firsts(values: NDArray[Any]) -> NDArray[np.bool_]:
+    first = np.empty(len(values), dtype=bool)
+    if len(values):
+        first[0] = True
+        np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
+
+
+def _first_per_actor(
+    touch_at: Callable[[NDArray[np.intp]], NDArray[np.bool_]], log: EventLog
+) -> NDArray[np.int64]:
+    """Row of each actor's first touch, or -1.
+
+    Most actors' first event is a touch already; only the others are searched, among
+    their own rows (expanded from the CSR index, so no full-length array is built).
     """
     first = log.actor_offsets[:-1].astype(np.int64)
-    if len(flag) == 0:
+    if len(log) == 0:
         return first
-    late = ~flag[first]
-    if late.any():
-        rows = np.flatnonzero(flag & late[log.actor])
+    late = np.flatnonzero(~touch_at(first))
+    if len(late):
+        rows, owner = expand_ranges(first[late] + 1, log.actor_offsets[late + 1])
+        hit = touch_at(rows)
+        rows, owner = rows[hit], owner[hit]
         first[late] = _NONE
-        if len(rows):
-            actor = log.actor[rows]
-            starts = run_starts(actor)[:-1]
-            first[actor[starts]] = rows[starts]
+        starts = _run_firsts(owner)
+        first[late[owner[starts]]] = rows[starts]
     return first
 
 
