@@ -472,7 +472,10 @@ class EventLog:
             ``actor``, ``action``, ``time``, ``content``, ``channel``, ``thread``,
             ``value`` and ``direction``; other columns of the frame are ignored.
 
-        Other parameters are those of :meth:`from_arrays`.
+        Other Parameters
+        ----------------
+        taxonomy, tz, time_unit, on_invalid, brand_accounts
+            As for :meth:`from_arrays`.
 
         Raises
         ------

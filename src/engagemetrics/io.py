@@ -61,9 +61,11 @@ def read_csv(
         ``"auto"`` takes the first installed of pyarrow, polars, pandas, then the
         standard library (``"python"``).
 
-    Other parameters (``taxonomy``, ``tz``, ``time_unit``, ``on_invalid`` and
-    ``brand_accounts``, the actor ids whose events are outbound) are those of
-    :meth:`EventLog.from_arrays`; row numbers in errors count data rows from 0.
+    Other Parameters
+    ----------------
+    taxonomy, tz, time_unit, on_invalid, brand_accounts
+        As for :meth:`EventLog.from_arrays` (``brand_accounts``: the actor ids whose
+        events are outbound); row numbers in errors count data rows from 0.
 
     Raises
     ------
