@@ -436,7 +436,7 @@ def _completion_rows(log: EventLog, goal: Goal) -> NDArray[np.intp]:
     for code in codes.tolist():
         hit |= log.action == code
     rows = np.flatnonzero(hit)
-    return rows[log.direction[rows] == Direction.INBOUND.code]
+    return np.asarray(rows[log.direction[rows] == Direction.INBOUND.code], dtype=np.intp)
 
 
 def _run_firsts(values: NDArray[Any]) -> NDArray[np.bool_]:
