@@ -208,3 +208,44 @@ def test_init_writes_a_starter_that_reads_back(
     assert code == 2
     assert "--force" in err
     assert run(capsys, "init", str(path), "--force")[0] == 0
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_report_reads_jsonl_and_parquet(
+    capsys: pytest.CaptureFixture[str], events: Path, suffix: str
+) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(
+        events,
+        dtype={
+            "actor": str,
+            "action": str,
+            "time": str,
+            "content": str,
+            "channel": str,
+            "thread": str,
+        },
+    )
+    converted = events.with_suffix(suffix)
+    if suffix == ".jsonl":
+        frame.to_json(converted, orient="records", lines=True)
+    else:
+        frame.to_parquet(converted)
+    code, out, _ = run(capsys, "report", str(events), "--format", "json")
+    assert code == 0
+    from_csv = json.loads(out)
+    code, out, _ = run(capsys, "report", str(converted), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["engagement"] == from_csv["engagement"]
+
+
+def test_unknown_action_in_a_goal_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], events: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "engagemetrics.toml"
+    config.write_text('[[goals]]\nname = "sale"\nactions = ["purchse"]\n', encoding="utf-8")
+    code, _, err = run(capsys, "report", str(events), "-c", str(config))
+    assert code == 2
+    assert "purchse" in err
+    assert "purchase" in err  # the suggestion
