@@ -86,6 +86,7 @@ from ._kernels.funnel import (
     optional_step,
     ordered_chains,
 )
+from ._kernels.groups import run_starts
 from .actions import ActionCategory, Direction, _to_category
 from .events import EventLog
 from .exceptions import DataError, InvalidParameterError
@@ -913,16 +914,34 @@ def _evaluate(definition: Funnel, log: EventLog) -> FunnelResult:
         new = session_starts(log.time, log.actor_offsets, _ns(definition.session_gap))
         unit = np.cumsum(new, dtype=np.int64) - 1
         offsets = np.append(np.flatnonzero(new), len(log)).astype(np.int64)
-    instant = instant_ids(log.time, offsets)
-    rows = [np.flatnonzero(step_of == k) for k in range(len(steps))]
+    # Without blocking rows (strict modes and exclusions block), only the step events
+    # matter: the kernels run on those rows alone, numbered locally, with instant ids over
+    # them (equal exactly when unit and time are), and the chains map back to log rows.
+    compact = definition.mode in ("default", "strict_increase", "any_order") and not exclusions
+    if compact:
+        log_rows = np.flatnonzero(step_of >= 0)
+        local_step = step_of[log_rows]
+        local_unit: NDArray[Any] = unit[log_rows]
+        local_time = log.time[log_rows]
+        instant = instant_ids(local_time, run_starts(local_unit))
+    else:
+        log_rows = None
+        local_step, local_unit, local_time = step_of, unit, log.time
+        instant = instant_ids(log.time, offsets)
+    rows = [np.flatnonzero(local_step == k) for k in range(len(steps))]
     which: NDArray[np.int64] | None = None
     first_only = definition.start == "first"
     if definition.mode == "any_order":
         units, chain, which = any_order_chains(
-            rows, instant, unit, log.time, _deadline(definition.window), first_only=first_only
-        )
+            rows, instant, local_unit, local_time, _deadline(definition.window),
+            first_only=first_only,
+        )  # fmt: skip
     else:
-        units, chain = _ordered(definition, log, rows, step_of, exclusions, instant, unit)
+        units, chain = _ordered(
+            definition, rows, local_step, exclusions, instant, local_unit, local_time
+        )
+    if log_rows is not None:
+        chain = np.where(chain >= 0, log_rows[np.maximum(chain, 0)], -1)
     first_rows = offsets[units]
     times = np.where(chain >= 0, log.time[np.maximum(chain, 0)], _NAT).view("datetime64[ns]")
     return FunnelResult(
@@ -939,13 +958,18 @@ def _evaluate(definition: Funnel, log: EventLog) -> FunnelResult:
 
 def _ordered(
     definition: Funnel,
-    log: EventLog,
     rows: list[NDArray[np.int64]],
     step_of: NDArray[np.int16],
     exclusions: list[NDArray[np.bool_]],
     instant: NDArray[np.int64],
     unit: NDArray[Any],
+    time: NDArray[np.int64],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The required steps' chains, then the optional steps between them.
+
+    ``step_of``, ``exclusions``, ``instant``, ``unit`` and ``time`` hold one value per row
+    of the numbering ``rows`` uses: the log's rows, or the step events' alone.
+    """
     steps = definition.steps
     required = definition.required
     mode = definition.mode
@@ -970,7 +994,7 @@ def _ordered(
     ]
     strict = mode == "strict_increase"
     units, found = ordered_chains(
-        [rows[k] for k in required], blocks, instant, unit, log.time, deadline,
+        [rows[k] for k in required], blocks, instant, unit, time, deadline,
         strict=strict, first_only=definition.start == "first",
     )  # fmt: skip
     chain = np.full((len(units), len(steps)), -1, dtype=np.int64)
@@ -982,7 +1006,7 @@ def _ordered(
         q = min(r for r in required if r > k)
         own = step.window if step.window is not None else definition.window
         chain[:, k] = optional_step(
-            rows[k], units, chain[:, p], chain[:, q], chain[:, 0], instant, unit, log.time,
+            rows[k], units, chain[:, p], chain[:, q], chain[:, 0], instant, unit, time,
             _deadline(own), strict=strict,
         )  # fmt: skip
     return units, chain

@@ -32,7 +32,7 @@ latest start.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import attrs
 import numpy as np
@@ -88,12 +88,30 @@ class _Leg:
 
     defined: NDArray[np.int64]  # entries of step j-1 with a start: indices into its entries
     segment: NDArray[np.int64]  # per defined predecessor, its (unit, epoch) segment
-    running: NDArray[np.int64]  # segmented running max of segment * width + start
+    # segmented running max of segment * width + start; None for the leg out of the starts,
+    # where each predecessor is its own start, so the maximum is the predecessor itself
+    running: NDArray[np.int64] | None
     width: int
     first: NDArray[np.int64]  # per entry of step j: last predecessor index in its epoch
     first_ok: NDArray[np.bool_]
     second: NDArray[np.int64] | None  # same instant, later epoch (blocks at b's instant)
     second_ok: NDArray[np.bool_] | None
+
+
+def _count_below(
+    values: NDArray[np.int64], queries: NDArray[np.int64], n_values: int, *, inclusive: bool
+) -> NDArray[np.int64]:
+    """Per query, how many of the sorted ``values`` are below it (or equal, ``inclusive``).
+
+    ``np.searchsorted``; for many queries over ids in ``range(n_values)``, a count table
+    and its running sum answer all of them in a few passes instead of a binary search each.
+    """
+    if n_values <= 0 or len(queries) * 4 < n_values or not len(values):
+        side: Literal["left", "right"] = "right" if inclusive else "left"
+        return np.searchsorted(values, queries, side=side).astype(np.int64, copy=False)
+    below = np.zeros(n_values + 1, dtype=np.int64)
+    np.cumsum(np.bincount(values, minlength=n_values), out=below[1:])
+    return below[queries + 1] if inclusive else below[queries]
 
 
 def _clip(index: NDArray[np.int64], size: int) -> NDArray[np.int64]:
@@ -160,9 +178,13 @@ def ordered_chains(
     entries: list[_Events] = [starts]
     best: list[NDArray[np.int64]] = [np.arange(len(starts.rows), dtype=np.int64)]
     legs: list[_Leg | None] = [None]
+    n_instants = int(instant[-1]) + 1 if len(instant) else 0
     for j in range(1, n_steps):
         here = _Events.of(rows[j], instant, unit, time)
-        leg, reach = _leg(entries[j - 1], best[j - 1], here, blocks[j], width, strict)
+        leg, reach = _leg(
+            entries[j - 1], best[j - 1], here, blocks[j], width, strict,
+            from_starts=j == 1, n_instants=n_instants,
+        )  # fmt: skip
         if deadline[j] != NO_LIMIT:
             arrived = np.flatnonzero(reach >= 0)
             late = here.time[arrived] - starts.time[reach[arrived]] > deadline[j]
@@ -180,8 +202,15 @@ def _leg(
     block: NDArray[np.int64] | None,
     width: int,
     strict: bool,
+    *,
+    from_starts: bool = False,
+    n_instants: int = 0,
 ) -> tuple[_Leg, NDArray[np.int64]]:
-    """The latest start reaching each event of the next step, and what the walk back needs."""
+    """The latest start reaching each event of the next step, and what the walk back needs.
+
+    ``from_starts``: ``prev`` are the starts themselves (``prev_best`` the identity).
+    ``n_instants``: one more than the largest instant id (0: unknown).
+    """
     defined = np.flatnonzero(prev_best >= 0)
     if len(defined) == len(prev_best):  # every start: no gather
         pred_start, pred_instant, pred_unit = prev_best, prev.instant, prev.unit
@@ -198,7 +227,7 @@ def _leg(
         leg = _Leg(defined, empty, empty, width, none, none >= 0, None, None)
         return leg, none
     # predecessors at or before each event's instant (strictly before when strict)
-    end = np.searchsorted(pred_instant, here_instant, side="left" if strict else "right")
+    end = _count_below(pred_instant, here_instant, n_instants, inclusive=not strict)
     second: NDArray[np.int64] | None = None
     second_ok: NDArray[np.bool_] | None = None
     if block is None or len(block) == 0:
@@ -226,12 +255,21 @@ def _leg(
             second_ok = (
                 (second >= 0) & (pred_unit[second_c] == here_unit) & (epoch[second_c] > need)
             )
-    running = np.maximum.accumulate(segment * width + pred_start)
-    reach = np.where(first_ok, running[first_c] - segment[first_c] * width, -1)
-    if second is not None and second_ok is not None:
-        second_c = _clip(second, size)
-        other = np.where(second_ok, running[second_c] - segment[second_c] * width, -1)
-        reach = np.maximum(reach, other)
+    running: NDArray[np.int64] | None
+    if from_starts and size == len(prev_best):
+        # each start reaches itself: segment * width + start only increases, so the
+        # running maximum at a predecessor is that predecessor
+        running = None
+        reach = np.where(first_ok, first_c, -1)
+        if second is not None and second_ok is not None:
+            reach = np.maximum(reach, np.where(second_ok, _clip(second, size), -1))
+    else:
+        running = np.maximum.accumulate(segment * width + pred_start)
+        reach = np.where(first_ok, running[first_c] - segment[first_c] * width, -1)
+        if second is not None and second_ok is not None:
+            second_c = _clip(second, size)
+            other = np.where(second_ok, running[second_c] - segment[second_c] * width, -1)
+            reach = np.maximum(reach, other)
     leg = _Leg(defined, segment, running, width, first, first_ok, second, second_ok)
     return leg, reach.astype(np.int64, copy=False)
 
@@ -245,22 +283,36 @@ def _walk_back(
     """Each unit's chain, from its furthest step back to its start."""
     n_steps = len(entries)
     chain = np.full((len(units), n_steps), -1, dtype=np.int64)
-    reached = [np.flatnonzero(b >= 0) for b in best]
-    # per step, the position in `units` of each reaching entry's unit (every chain has a
-    # start, so every such unit is in `units`); a lookup table over unit ids
+    # every entry of step 0 is a start of its own (best[0] is the identity) and every unit
+    # has one, so step 0 needs no lookup: a unit that goes no further ends at its first
+    # start, the first entry of its run in entries[0]
+    # per later step, each unit's first (earliest) reaching entry, and the position of
+    # that unit in `units` (every chain has a start, so every such unit is in `units`),
+    # from a lookup table over unit ids
     position = np.zeros(int(units[-1]) + 1 if len(units) else 0, dtype=np.int64)
     position[units] = np.arange(len(units))
-    where = [position[entries[j].unit[reached[j]]] for j in range(n_steps)]
-    level = np.zeros(len(units), dtype=np.int64)
-    for j in range(n_steps):
+    earliest: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    where: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    level = np.ones(len(units), dtype=np.int64)
+    for j in range(1, n_steps):
+        reached = np.flatnonzero(best[j] >= 0)
+        unit_of = entries[j].unit[reached]
+        first = _run_firsts(unit_of)
+        earliest.append(reached[first])
+        where.append(position[unit_of[first]])
         level[where[j]] = j + 1
     current = np.full(len(units), -1, dtype=np.int64)  # index into entries[j]
     target = np.full(len(units), -1, dtype=np.int64)  # the winning start
     for j in range(n_steps - 1, -1, -1):
-        if len(reached[j]):
-            ending = _run_firsts(where[j]) & (level[where[j]] == j + 1)
-            current[where[j][ending]] = reached[j][ending]
-            target[where[j][ending]] = best[j][reached[j][ending]]
+        if j == 0:
+            alone = np.flatnonzero(level == 1)
+            first_start = np.flatnonzero(_run_firsts(entries[0].unit))
+            current[alone] = first_start[alone]
+            target[alone] = first_start[alone]
+        elif len(earliest[j]):
+            ending = level[where[j]] == j + 1
+            current[where[j][ending]] = earliest[j][ending]
+            target[where[j][ending]] = best[j][earliest[j][ending]]
         active = np.flatnonzero(current >= 0)
         if not len(active):
             continue
@@ -270,6 +322,9 @@ def _walk_back(
         if leg is None:
             break
         start = target[active]
+        if leg.running is None:  # the predecessor is the winning start itself
+            current[active] = start
+            continue
         size = len(leg.defined)
         first_c = _clip(leg.first[at], size)
         value = leg.running[first_c] - leg.segment[first_c] * leg.width
