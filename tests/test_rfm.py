@@ -275,6 +275,44 @@ def test_chunk_without_transactions_raises_and_is_left_out() -> None:
     assert alone.to_dict() == rfm(log, observation_end="2024-01-03").to_dict()
 
 
+@pytest.mark.parametrize("monetary", ["value", None])
+@pytest.mark.parametrize("convention", ["lifetimes", "segmentation"])
+def test_empty_table_is_the_identity(convention: Any, monetary: Any) -> None:
+    """A chunk without transactions contributes RFMTable.empty (distributed partitions)."""
+    log = EventLog.from_arrays(
+        actor=["b", "a", "a"],
+        action=["purchase"] * 3,
+        time=["2024-01-01", "2024-01-02", "2024-01-09"],
+        value=[5.0, 1.0, 2.0],
+    )
+    options: dict[str, Any] = {
+        "observation_end": "2024-01-20", "convention": convention, "freq": "W",
+        "tz": "Europe/Paris", "monetary": monetary,
+    }  # fmt: skip
+    table = rfm(log, **options)
+    empty = RFMTable.empty(**options)
+    assert len(empty) == 0
+    assert empty.observation_period == table.observation_period
+    assert_same(empty.merge(table), table)
+    assert_same(table.merge(empty), table)
+    assert_same(empty.merge(empty), empty)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"convention": "lifetime"}, "'convention' parameter of rfm must be one of"),
+        ({"freq": "H"}, "'freq' parameter of rfm must be one of .*hours are 'h'"),
+        ({"monetary": "values"}, "'monetary' parameter of rfm must be 'value' or None"),
+        ({"observation_end": 12}, "'observation_end' parameter of rfm must be a datetime"),
+    ],
+)
+def test_empty_table_checks_its_options(change: dict[str, Any], match: str) -> None:
+    options: dict[str, Any] = {"observation_end": "2024-01-20", **change}
+    with pytest.raises(InvalidParameterError, match=match):
+        RFMTable.empty(**options)
+
+
 def merge_pair() -> tuple[RFMTable, RFMTable, EventLog]:
     log = EventLog.from_arrays(
         actor=["a", "b"], action=["purchase"] * 2, time=["2024-01-01", "2024-01-02"], value=[1, 2]

@@ -111,6 +111,62 @@ class RFMTable:
     def __len__(self) -> int:
         return len(self.actors)
 
+    @classmethod
+    def empty(
+        cls,
+        *,
+        observation_end: TimeLike,
+        convention: Convention = "lifetimes",
+        freq: Freq = "D",
+        tz: str = "UTC",
+        monetary: Literal["value"] | None = "value",
+    ) -> RFMTable:
+        """The table of no transactions: the identity of :meth:`merge`.
+
+        What a chunk of a log without transactions contributes (where :func:`rfm`
+        raises), with the options :func:`rfm` got for the other chunks.
+
+        Raises
+        ------
+        InvalidParameterError
+            An unknown ``convention``, ``freq`` or ``monetary``, or an ``observation_end``
+            that is not a time.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a"], action=["purchase"],
+        ...                            time=["2024-01-01"], value=[2.0])
+        >>> table = rfm(log, observation_end="2024-01-05")
+        >>> empty = RFMTable.empty(observation_end="2024-01-05")
+        >>> len(empty), empty.merge(table).to_dict() == table.to_dict()
+        (0, True)
+        """
+        _check_option("convention", convention, _CONVENTIONS)
+        _check_option("freq", freq, _FREQS)
+        if monetary not in ("value", None):
+            raise InvalidParameterError(
+                f"The 'monetary' parameter of rfm must be 'value' or None; got {monetary!r}."
+            )
+        _zone(tz)
+        end_ns = _instant(observation_end, tz)
+        none = np.zeros(0, dtype=np.int64)
+        money = np.zeros(0, dtype=np.float64) if monetary == "value" else None
+        return cls(
+            actors=np.empty(0, dtype=object),
+            periods=none,
+            first_period=none,
+            last_period=none,
+            value_first=money,
+            value_repeat=money,
+            observation_period=int(
+                _period_numbers(np.array([end_ns], dtype=np.int64), freq, tz)[0]
+            ),
+            observation_end=np.datetime64(end_ns, "ns"),
+            convention=convention,
+            freq=freq,
+            tz=tz,
+        )
+
     # -- the four quantities ------------------------------------------------------------
     @property
     def frequency(self) -> NDArray[np.int64]:

@@ -1,0 +1,593 @@
+"""Dask execution: the numbers of one machine, on data beyond one machine (extra ``dask``).
+
+The library does not run its own cluster. It partitions a Dask DataFrame by actor with
+Dask's shuffle, evaluates a metric on every partition with
+:func:`~engagemetrics.partition.evaluate_partition`, and merges the partial results with
+their own ``merge`` in a tree. Because every result is mergeable and every actor's
+events (with the brand's replies in the threads they opened) share a partition, the
+answer equals the single-machine one (see the docs page "Running at scale" for what is
+exact and the one case that is not: threads with several audience members).
+
+Three passes over the input, each one partition at a time:
+
+1. *survey*: the thread owners (:class:`~engagemetrics.partition.Routing`) and the last
+   event time, reading only the actor, action, time, thread and direction columns;
+2. *route*: a key column per row (:func:`~engagemetrics.partition.partition_keys`) and
+   Dask's hash shuffle on it (``p2p`` on a distributed cluster, ``disk`` on the local
+   scheduler; both spill, so data larger than memory works);
+3. *evaluate*: one log and one result per partition, merged ``split_every`` at a time.
+
+Examples
+--------
+>>> import dask.dataframe as dd
+>>> from engagemetrics import dask as emd
+>>> from engagemetrics.datasets import simulate
+>>> from engagemetrics.dialogue import response_rate
+>>> log = simulate(60, days=14, seed=3)
+>>> frame = dd.from_pandas(log.to_frame(), npartitions=3)
+>>> routed = emd.from_dask(frame, npartitions=4, scheduler="sync")
+>>> answered = emd.compute(routed, response_rate, scheduler="sync")
+>>> answered.to_dict() == response_rate(log).to_dict()
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, final
+
+import attrs
+import numpy as np
+
+from ._optional import import_optional
+from ._time import parse_time
+from .exceptions import InvalidParameterError
+from .partition import (
+    Mergeable,
+    Metric,
+    Routing,
+    empty_log,
+    evaluate_partition,
+    partition_keys,
+    routing,
+)
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .report import Report
+
+__all__ = ["KEY", "ORDER", "compute", "from_dask", "read_parquet", "report"]
+
+KEY: Final = "_engagemetrics_key"
+"""Name of the partition-key column :func:`from_dask` adds (uint64)."""
+ORDER: Final = "_engagemetrics_order"
+"""Name of the input-order column :func:`from_dask` adds (int64), to keep ties in order."""
+Threads = Literal["follow", "actor"]
+_THREADS: Final = ("follow", "actor")
+_ROW_BITS: Final = 40  # input order = partition number << 40 | row within the partition
+_SPLIT_EVERY: Final = 8
+
+R = TypeVar("R", bound=Mergeable)
+
+
+def _dask() -> tuple[Any, Any]:
+    purpose = "engagemetrics.dask"
+    dask = import_optional("dask", purpose=purpose)
+    dd = import_optional("dask.dataframe", purpose=purpose)
+    return dask, dd
+
+
+def _columns(config: Config | None) -> dict[str, str]:
+    """``{our column: the frame's column}`` for every column the log reads."""
+    mapping = {} if config is None else dict(config.columns)
+    ours = ("actor", "action", "time", "content", "channel", "thread", "value", "direction")
+    return {column: mapping.get(column, column) for column in ours}
+
+
+def _check_frame(ddf: Any, where: str) -> None:
+    _, dd = _dask()
+    if not isinstance(ddf, dd.DataFrame):
+        raise InvalidParameterError(
+            f"{where} takes a dask DataFrame; got {type(ddf).__module__}.{type(ddf).__name__}."
+        )
+
+
+def _check_threads(threads: object) -> None:
+    if threads not in _THREADS:
+        raise InvalidParameterError(
+            f"The 'threads' parameter must be one of {', '.join(map(repr, _THREADS))}; got "
+            f"{threads!r}."
+        )
+
+
+def _is_client(scheduler: Any) -> bool:
+    return hasattr(scheduler, "compute") and hasattr(scheduler, "gather")
+
+
+def _run(scheduler: Any, retries: int, *values: Any) -> tuple[Any, ...]:
+    """Compute ``values`` on ``scheduler`` (a distributed Client, a scheduler name or None)."""
+    dask, _ = _dask()
+    if scheduler is not None and _is_client(scheduler):
+        futures = scheduler.compute(list(values), retries=retries)
+        return tuple(scheduler.gather(futures))
+    return tuple(dask.compute(*values, scheduler=scheduler))
+
+
+# ------------------------------------------------------------------------- survey --
+@final
+@attrs.frozen(eq=False)
+class _Survey:
+    """The first pass: thread owners and the last parseable event time (mergeable)."""
+
+    routing: Routing
+    last: int | None
+
+    def merge(self, other: _Survey, /) -> _Survey:
+        lasts = [t for t in (self.last, other.last) if t is not None]
+        return _Survey(self.routing.merge(other.routing), max(lasts) if lasts else None)
+
+
+def _last_time(batch: Any, config: Config | None) -> int | None:
+    from ._frames import frame_columns
+
+    column = frame_columns(batch, {} if config is None else dict(config.columns))["time"]
+    if len(batch) == 0 or not isinstance(column, np.ndarray):
+        return None
+    parsed = parse_time(
+        column,
+        tz="UTC" if config is None else config.tz,
+        unit=None if config is None else config.time_unit,
+    )
+    good = parsed.ns[~(parsed.missing | parsed.unparseable)]
+    return int(good.max()) if len(good) else None
+
+
+def _survey(batch: Any, config: Config | None, threads: Threads) -> _Survey:
+    owners = routing(batch, config=config) if threads == "follow" else Routing.empty()
+    return _Survey(owners, _last_time(batch, config))
+
+
+def _tree(dask: Any, parts: Sequence[Any], merge: Any, split_every: int) -> Any:
+    """One delayed value: ``parts`` merged ``split_every`` at a time, level by level."""
+    level = list(parts)
+    depth = 0
+    while len(level) > 1:
+        depth += 1
+        level = [
+            dask.delayed(merge, pure=True)(
+                level[i : i + split_every], dask_key_name=f"engagemetrics-merge-{depth}-{i}"
+            )
+            for i in range(0, len(level), split_every)
+        ]
+    return level[0]
+
+
+def _merge_surveys(chunk: Sequence[_Survey]) -> _Survey:
+    out = chunk[0]
+    for item in chunk[1:]:
+        out = out.merge(item)
+    return out
+
+
+def _survey_frame(
+    ddf: Any, config: Config | None, threads: Threads, scheduler: Any, split_every: int
+) -> _Survey:
+    dask, _ = _dask()
+    wanted = [c for c in _columns(config).values() if c in ddf.columns]
+    wanted = [c for c in dict.fromkeys(wanted) if c not in (KEY, ORDER)]
+    parts = [
+        dask.delayed(_survey, pure=True)(part, config, threads)
+        for part in ddf[wanted].to_delayed()
+    ]
+    (survey,) = _run(scheduler, 0, _tree(dask, parts, _merge_surveys, split_every))
+    assert isinstance(survey, _Survey)
+    return survey
+
+
+# -------------------------------------------------------------------------- route --
+def _with_key(
+    part: Any, owners: Routing | None, config: Config | None, partition_info: Any = None
+) -> Any:
+    number = 0 if partition_info is None else int(partition_info["number"])
+    out = part.copy(deep=False)
+    out[KEY] = partition_keys(part, config=config, routing=owners)
+    out[ORDER] = (np.int64(number) << np.int64(_ROW_BITS)) + np.arange(len(part), dtype=np.int64)
+    return out
+
+
+def _route(
+    ddf: Any,
+    config: Config | None,
+    *,
+    npartitions: int | None,
+    threads: Threads,
+    shuffle_method: str | None,
+    scheduler: Any,
+    split_every: int,
+) -> tuple[Any, _Survey]:
+    survey = _survey_frame(ddf, config, threads, scheduler, split_every)
+    owners = survey.routing if threads == "follow" and len(survey.routing) else None
+    meta = ddf._meta.copy()
+    meta[KEY] = np.empty(0, dtype=np.uint64)
+    meta[ORDER] = np.empty(0, dtype=np.int64)
+    keyed = ddf.map_partitions(_with_key, owners, config, meta=meta, align_dataframes=False)
+    options: dict[str, Any] = {"npartitions": npartitions or ddf.npartitions}
+    if shuffle_method is None and scheduler is not None and not _is_client(scheduler):
+        shuffle_method = "disk"  # p2p needs a distributed cluster, which is not the one asked
+    if shuffle_method is not None:
+        options["shuffle_method"] = shuffle_method
+    return keyed.shuffle(KEY, **options), survey
+
+
+def from_dask(
+    ddf: Any,
+    /,
+    *,
+    config: Config | None = None,
+    npartitions: int | None = None,
+    threads: Threads = "follow",
+    shuffle_method: Literal["p2p", "tasks", "disk"] | None = None,
+    scheduler: Any = None,
+) -> Any:
+    """A Dask DataFrame of events, partitioned by actor (lazily, but for a first pass).
+
+    Parameters
+    ----------
+    ddf
+        Events, one row each, in the columns :meth:`EventLog.from_frame` reads (or as
+        ``config.columns`` maps them).
+    config
+        Column mapping, taxonomy, time zone and brand accounts
+        (:class:`~engagemetrics.config.Config`); the defaults of
+        :meth:`EventLog.from_frame` if None.
+    npartitions
+        Partitions of the result (default: those of ``ddf``). Each must fit in a
+        worker's memory, about 4x its size as a pandas frame (see "Running at scale").
+    threads
+        ``"follow"`` (default): the brand's replies in a thread go to the partition of
+        the thread's first audience member, so dialogue metrics are exact for threads
+        with one audience member; ``"actor"``: every event goes by its own actor (no
+        first pass; dialogue metrics then see the brand's replies only in the brand's
+        partition).
+    shuffle_method
+        Dask's shuffle. By default ``"disk"`` when ``scheduler`` names a local scheduler,
+        else Dask's choice: ``"p2p"`` when a distributed Client is running, ``"disk"``
+        otherwise.
+    scheduler
+        Where the first pass runs, and the scheduler the shuffle is chosen for: a
+        ``distributed.Client``, a Dask scheduler name (``"sync"``, ``"threads"``,
+        ``"processes"``), or None for Dask's default.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        ``ddf``'s columns plus :data:`KEY` (the partition key) and :data:`ORDER` (the
+        input order, so ties in time break as in one log), shuffled on :data:`KEY`.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``ddf`` is not a dask DataFrame, or ``threads`` is unknown.
+    MissingDependencyError
+        Dask is not installed (``pip install 'engagemetrics[dask]'``).
+
+    Notes
+    -----
+    The first pass (when ``threads="follow"``) reads the actor, action, time, thread
+    and direction columns once and keeps 32 bytes per thread in memory: the thread
+    owners (:class:`~engagemetrics.partition.Routing`), which every task of the shuffle
+    receives.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd, pandas as pd
+    >>> frame = dd.from_pandas(pd.DataFrame({
+    ...     "actor": ["ana", "bo", "ana"], "action": ["like", "like", "share"],
+    ...     "time": ["2024-05-01", "2024-05-01", "2024-05-02"]}), npartitions=2)
+    >>> routed = from_dask(frame, npartitions=2, scheduler="sync")
+    >>> parts = [p.compute(scheduler="sync") for p in routed.partitions]
+    >>> sorted(sorted(set(p["actor"])) for p in parts)
+    [['ana'], ['bo']]
+    """
+    _check_frame(ddf, "from_dask")
+    _check_threads(threads)
+    routed, _ = _route(
+        ddf,
+        config,
+        npartitions=npartitions,
+        threads=threads,
+        shuffle_method=shuffle_method,
+        scheduler=scheduler,
+        split_every=_SPLIT_EVERY,
+    )
+    return routed
+
+
+def read_parquet(
+    path: str | os.PathLike[str],
+    /,
+    *,
+    config: Config | None = None,
+    npartitions: int | None = None,
+    threads: Threads = "follow",
+    shuffle_method: Literal["p2p", "tasks", "disk"] | None = None,
+    scheduler: Any = None,
+    blocksize: int | str | None = "128MiB",
+) -> Any:
+    """A Parquet dataset (a file, a directory or a glob) read by Dask, partitioned by actor.
+
+    Only the columns the log reads are read. ``blocksize`` bounds the input partitions
+    (Dask's ``read_parquet`` option); the other parameters are those of
+    :func:`from_dask`.
+
+    Raises
+    ------
+    FileNotFoundError
+        Nothing is at ``path``.
+    MissingDependencyError
+        Dask or pyarrow is not installed.
+    """
+    _, dd = _dask()
+    import_optional("pyarrow", purpose="Reading Parquet with engagemetrics.dask")
+    target = os.fspath(path)
+    if not any(ch in target for ch in "*?[") and not os.path.exists(target):
+        raise FileNotFoundError(f"No Parquet dataset at {target!r}.")
+    frame = dd.read_parquet(target, blocksize=blocksize)
+    wanted = [c for c in dict.fromkeys(_columns(config).values()) if c in frame.columns]
+    return from_dask(
+        frame[wanted],
+        config=config,
+        npartitions=npartitions,
+        threads=threads,
+        shuffle_method=shuffle_method,
+        scheduler=scheduler,
+    )
+
+
+# ----------------------------------------------------------------------- evaluate --
+@final
+@attrs.frozen(eq=False)
+class _Partial:
+    """A partition's result with its row count: empty partitions drop out of the merge."""
+
+    result: Any
+    rows: int
+
+
+def _evaluate(part: Any, metric: Metric[Any], config: Config | None) -> _Partial:
+    if ORDER in part.columns:
+        part = part.sort_values(ORDER, kind="stable")
+    helpers = [c for c in (KEY, ORDER) if c in part.columns]
+    batch = part.drop(columns=helpers) if helpers else part
+    return _Partial(evaluate_partition(batch, metric, config=config), len(batch))
+
+
+def _merge_partials(chunk: Sequence[_Partial]) -> _Partial:
+    full = [p for p in chunk if p.rows]
+    if not full:
+        return chunk[0]
+    out = full[0].result
+    for item in full[1:]:
+        out = out.merge(item.result)
+    return _Partial(out, sum(p.rows for p in full))
+
+
+def _routed(
+    data: Any,
+    config: Config | None,
+    *,
+    npartitions: int | None,
+    threads: Threads,
+    scheduler: Any,
+    split_every: int,
+) -> tuple[Any, _Survey | None]:
+    """``data`` partitioned by actor: as given if it already is, else routed here."""
+    if isinstance(data, (str, os.PathLike)):
+        _, dd = _dask()
+        target = os.fspath(data)
+        if not any(ch in target for ch in "*?[") and not os.path.exists(target):
+            raise FileNotFoundError(f"No Parquet dataset at {target!r}.")
+        frame = dd.read_parquet(target, blocksize="128MiB")
+        data = frame[[c for c in dict.fromkeys(_columns(config).values()) if c in frame.columns]]
+    _check_frame(data, "engagemetrics.dask")
+    if KEY in data.columns:
+        return data, None
+    return _route(
+        data,
+        config,
+        npartitions=npartitions,
+        threads=threads,
+        shuffle_method=None,
+        scheduler=scheduler,
+        split_every=split_every,
+    )
+
+
+def compute(
+    data: Any,
+    metric: Metric[R],
+    /,
+    *,
+    config: Config | None = None,
+    npartitions: int | None = None,
+    threads: Threads = "follow",
+    scheduler: Any = None,
+    retries: int = 0,
+    split_every: int = _SPLIT_EVERY,
+) -> R:
+    """A metric of all the events, computed partition by partition and merged.
+
+    Parameters
+    ----------
+    data
+        A dask DataFrame from :func:`from_dask` or :func:`read_parquet` (used as it is),
+        any other dask DataFrame of events, or the path of a Parquet dataset (both
+        partitioned by actor here first).
+    metric
+        ``log -> mergeable result``; fix the options that would otherwise default to
+        something of each partition's log (an ``end`` or ``reference`` time).
+    config
+        As for :func:`from_dask`; it must be the one the frame was routed with.
+    npartitions, threads
+        As for :func:`from_dask`, when ``data`` is not yet partitioned by actor.
+    scheduler
+        A ``distributed.Client``, a Dask scheduler name, or None for Dask's default.
+    retries
+        How many times a failed task is retried (on a distributed cluster).
+    split_every
+        How many partial results one merge task combines (at least 2).
+
+    Returns
+    -------
+    The merged result: that of one log of all events, when the metric is exact under
+    partitioning by actor (see "Running at scale").
+
+    Raises
+    ------
+    InvalidParameterError
+        ``data`` is not a dask DataFrame or a path, or ``split_every`` is below 2.
+    FileNotFoundError
+        ``data`` names a path where there is nothing.
+
+    Notes
+    -----
+    Each partition becomes one ``evaluate_partition`` task; their results are merged by
+    a tree of ``dask.delayed`` tasks, ``split_every`` at a time, so no worker holds more
+    than ``split_every`` partial results and the depth is
+    :math:`\\lceil \\log_{s} n \\rceil` for ``n`` partitions. A frame's own reductions
+    (``ddf.reduction``) would need the partial results as object columns of a frame;
+    ``delayed`` holds them as they are.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> from engagemetrics.datasets import simulate
+    >>> from engagemetrics.relationship import return_rate
+    >>> log = simulate(40, days=14, seed=1)
+    >>> frame = dd.from_pandas(log.to_frame(), npartitions=2)
+    >>> rates = compute(frame, return_rate, scheduler="sync")
+    >>> rates.to_dict() == return_rate(log).to_dict()
+    True
+    """
+    dask, _ = _dask()
+    if not isinstance(split_every, int) or split_every < 2:
+        raise InvalidParameterError(
+            f"The 'split_every' parameter must be an integer >= 2; got {split_every!r}."
+        )
+    _check_threads(threads)
+    routed, _ = _routed(
+        data,
+        config,
+        npartitions=npartitions,
+        threads=threads,
+        scheduler=scheduler,
+        split_every=split_every,
+    )
+    return _evaluate_all(dask, routed, metric, config, scheduler, retries, split_every)
+
+
+def _evaluate_all(
+    dask: Any,
+    routed: Any,
+    metric: Metric[R],
+    config: Config | None,
+    scheduler: Any,
+    retries: int,
+    split_every: int,
+) -> R:
+    parts = [
+        dask.delayed(_evaluate, pure=True)(part, metric, config) for part in routed.to_delayed()
+    ]
+    (total,) = _run(scheduler, retries, _tree(dask, parts, _merge_partials, split_every))
+    assert isinstance(total, _Partial)
+    if not total.rows:
+        return metric(empty_log(taxonomy=None if config is None else config.taxonomy()))
+    result: R = total.result
+    return result
+
+
+# ------------------------------------------------------------------------- report --
+@final
+@attrs.frozen
+class _ReportMetric:
+    """``Report.from_log`` with a fixed end: a picklable metric for the workers."""
+
+    config: Config
+    end: Any
+
+    def __call__(self, log: Any, /) -> Report:
+        from .report import Report
+
+        return Report.from_log(log, self.config, end=self.end)
+
+
+def report(
+    data: Any,
+    config: Config,
+    /,
+    *,
+    client: Any = None,
+    npartitions: int | None = None,
+    threads: Threads = "follow",
+    end: Any = None,
+    retries: int = 0,
+    split_every: int = _SPLIT_EVERY,
+) -> Report:
+    """The whole :class:`~engagemetrics.report.Report` of a Dask DataFrame or Parquet dataset.
+
+    Parameters
+    ----------
+    data
+        As for :func:`compute`.
+    config
+        The report's definitions and the column mapping.
+    client
+        A ``distributed.Client``; Dask's default scheduler if None (a Client that is
+        running is the default).
+    npartitions, threads, retries, split_every
+        As for :func:`compute`.
+    end
+        "Now" of the report (as :meth:`Report.from_log`); default the last event of all
+        the data, found in the first pass, so every partition's report shares it.
+
+    Returns
+    -------
+    Report
+        Equal (by :meth:`Report.to_dict`) to ``Report.from_log`` of one log of all the
+        events, but for the dialogue of threads with several audience members.
+
+    Raises
+    ------
+    InvalidParameterError
+        As :func:`compute`.
+    FileNotFoundError
+        ``data`` names a path where there is nothing.
+    """
+    dask, _ = _dask()
+    _check_threads(threads)
+    routed, survey = _routed(
+        data,
+        config,
+        npartitions=npartitions,
+        threads=threads,
+        scheduler=client,
+        split_every=split_every,
+    )
+    if end is not None:
+        return _evaluate_all(
+            dask, routed, _ReportMetric(config, end), config, client, retries, split_every
+        )
+    if survey is None:
+        survey = _survey_frame(routed, config, "actor", client, split_every)
+    now = 0 if survey.last is None else survey.last
+    result = _evaluate_all(
+        dask, routed, _ReportMetric(config, now), config, client, retries, split_every
+    )
+    if result.events and result.last != now:
+        # the last parseable time was on a row the log dropped (on_invalid="drop"): the
+        # single-machine report's end is the last kept event, so measure again with it
+        result = _evaluate_all(
+            dask, routed, _ReportMetric(config, result.last), config, client, retries, split_every
+        )
+    return result

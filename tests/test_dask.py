@@ -1,0 +1,477 @@
+"""Distributed execution: Dask on a two-worker LocalCluster gives one machine's numbers.
+
+Every mergeable metric is computed once on one log of all the events (the reference)
+and once through :mod:`engagemetrics.dask` (survey, shuffle by actor, one log per
+partition, tree of merges) on a ``distributed.LocalCluster`` with two worker processes;
+the two ``to_dict()`` must be equal (exactly for counts, to ``rtol=1e-12`` for float
+sums whose order of addition differs). Also here: an empty partition, a partition with
+one actor, a worker process that dies mid-task, a task that fails once, the partition
+API alone (the shape Spark and Ray use), and the documented errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import pickle
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import dask as _dask
+import dask.dataframe as _dask_dataframe
+import numpy as np
+import pandas as pd
+import pytest
+
+from engagemetrics import dask as emd
+from engagemetrics.attribution import attribute
+from engagemetrics.conversion import conversion_rate
+from engagemetrics.datasets import simulate
+from engagemetrics.dialogue import response_rate
+from engagemetrics.engagement import engagement_score
+from engagemetrics.events import EventLog
+from engagemetrics.exceptions import DataError, InvalidParameterError
+from engagemetrics.funnels import funnel
+from engagemetrics.goals import Goal
+from engagemetrics.interactions import (
+    InteractionCounts,
+    interaction_counts,
+    interactions_per_exposure,
+)
+from engagemetrics.partition import (
+    Bundle,
+    Routing,
+    bundle,
+    empty_log,
+    evaluate_partition,
+    merge_all,
+    partition_keys,
+    routing,
+)
+from engagemetrics.relationship import lifecycle, retention_matrix, return_rate, stickiness
+from engagemetrics.rfm import RFMTable, rfm
+
+distributed = pytest.importorskip("distributed")
+dask: Any = _dask  # dask's own annotations are partial; typed calls would be untyped calls
+dd: Any = _dask_dataframe
+
+# ---------------------------------------------------------------------------- data --
+LOG = simulate(300, days=28, seed=11)
+END = int(LOG.time.max())
+END_TIME = np.datetime64(END, "ns")
+PURCHASE = Goal("purchase", actions=["purchase"])
+
+
+def _inbound_counts(log: EventLog, /) -> InteractionCounts:
+    """Counts of the audience's events: what the report shows (the brand's are dialogue)."""
+    counts = interaction_counts(log, by=("direction", "channel", "category"))
+    keep = counts.vocabulary["direction"][counts.codes["direction"]] == "inbound"
+    return InteractionCounts(
+        by=counts.by,
+        vocabulary=counts.vocabulary,
+        codes={d: c[keep] for d, c in counts.codes.items()},
+        events=counts.events[keep],
+        actors=counts.actors[keep],
+    )
+
+
+def _funnel(log: EventLog, /) -> Any:
+    return funnel(log, ["view", "like", "website_visit", "purchase"])
+
+
+def _attribution(model: str, by: str) -> Callable[[EventLog], Any]:
+    return functools.partial(_attribute, model=model, by=by)
+
+
+def _attribute(log: EventLog, /, *, model: Any, by: Any) -> Any:
+    return attribute(log, PURCHASE, model=model, by=by)
+
+
+def _conversion(log: EventLog, /) -> Any:
+    return conversion_rate(log, PURCHASE)
+
+
+def _rfm(log: EventLog, /) -> RFMTable:
+    """rfm raises on a log without transactions; a partition without any has none."""
+    try:
+        return rfm(log, observation_end=END_TIME)
+    except DataError:
+        return RFMTable.empty(observation_end=END_TIME)
+
+
+# Every mergeable result the library has, with the options a partition cannot pick for
+# itself ("now", the observation end) fixed for all of them.
+METRICS: Mapping[str, Callable[[EventLog], Any]] = {
+    "interaction_counts inbound": _inbound_counts,
+    "interactions_per_exposure": interactions_per_exposure,
+    "interactions_per_exposure by content": functools.partial(
+        interactions_per_exposure, by="content"
+    ),
+    "return_rate": functools.partial(return_rate, end=END),
+    "retention_matrix": functools.partial(retention_matrix, end=END),
+    "retention_matrix rolling by day": functools.partial(
+        retention_matrix, period="day", mode="rolling", end=END
+    ),
+    "stickiness": functools.partial(stickiness, end=END),
+    "lifecycle": functools.partial(lifecycle, end=END),
+    "funnel": _funnel,
+    "attribution last_touch": _attribution("last_touch", "content"),
+    "attribution linear by channel": _attribution("linear", "channel"),
+    "attribution time_decay": _attribution("time_decay", "content"),
+    "attribution markov": _attribution("markov", "content"),
+    "attribution shapley by channel": _attribution("shapley", "channel"),
+    "conversion_rate": _conversion,
+    "rfm": _rfm,
+    "engagement_score": functools.partial(engagement_score, reference=END_TIME),
+    "engagement_score by content": functools.partial(
+        engagement_score, by="content", reference=END_TIME
+    ),
+    "response_rate": response_rate,
+    "response_rate by channel": functools.partial(response_rate, by="channel"),
+    "response_rate by day": functools.partial(response_rate, by="period"),
+}
+
+
+def assert_same(got: Any, want: Any, path: str = "") -> None:
+    """Equal plain data: exact but for floats, which may differ by rtol 1e-12."""
+    if isinstance(want, Mapping):
+        assert isinstance(got, Mapping), path
+        assert sorted(got) == sorted(want), path
+        for key in want:
+            assert_same(got[key], want[key], f"{path}/{key}")
+    elif isinstance(want, (list, tuple)):
+        assert isinstance(got, (list, tuple)), path
+        assert len(got) == len(want), path
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            assert_same(g, w, f"{path}[{i}]")
+    elif isinstance(want, float) and not isinstance(got, bool):
+        assert isinstance(got, (int, float)), path
+        if math.isnan(want):
+            assert math.isnan(got), path
+        else:
+            assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12), (path, got, want)
+    else:
+        assert got == want, (path, got, want)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """Two worker processes, one thread each: real pickling, real process failure."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit="1GiB",
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    out: pd.DataFrame = LOG.to_frame()
+    return out
+
+
+@pytest.fixture(scope="module")
+def routed(client: Any, frame: pd.DataFrame) -> Any:
+    return emd.from_dask(dd.from_pandas(frame, npartitions=4), npartitions=6, scheduler=client)
+
+
+@pytest.fixture(scope="module")
+def distributed_results(client: Any, routed: Any) -> Bundle:
+    """Every metric of :data:`METRICS` in one pass over the cluster."""
+    result = emd.compute(routed, bundle(METRICS), scheduler=client)
+    assert isinstance(result, Bundle)
+    return result
+
+
+# ------------------------------------------------------------------ equality --
+@pytest.mark.parametrize("name", list(METRICS))
+def test_cluster_equals_one_machine(name: str, distributed_results: Bundle) -> None:
+    assert_same(distributed_results[name].to_dict(), METRICS[name](LOG).to_dict())
+
+
+def test_the_data_exercises_every_path(routed: Any, client: Any) -> None:
+    """Threads with brand replies and several partitions, so the equalities mean something."""
+    sizes = client.compute(routed.map_partitions(len)).result().tolist()
+    assert len(sizes) == 6
+    assert sum(sizes) == len(LOG)
+    assert min(sizes) > 0
+    assert response_rate(LOG).successes > 50
+    assert _conversion(LOG).successes > 5
+
+
+def test_every_actor_is_in_one_partition(routed: Any, client: Any) -> None:
+    parts = dask.compute(*routed.to_delayed(), scheduler=client)
+    actors = [set(p["actor"].astype(str)) for p in parts]
+    brand = {"brand"}
+    audience = [a - brand for a in actors]
+    assert sum(len(a) for a in audience) == len(set().union(*audience))
+    assert sum(len(a) for a in audience) == LOG.n_actors - 1
+
+
+def test_brand_replies_follow_the_thread_owner(routed: Any, client: Any) -> None:
+    for part in dask.compute(*routed.to_delayed(), scheduler=client):
+        inbound = part[(part["direction"] == "inbound") & part["thread"].notna()]
+        replies = part[(part["direction"] == "outbound") & part["thread"].notna()]
+        assert set(replies["thread"].astype(str)) <= set(inbound["thread"].astype(str))
+
+
+def test_outbound_actor_counts_are_the_documented_exception(
+    client: Any, routed: Any, frame: pd.DataFrame
+) -> None:
+    """With threads="follow" the brand is in many partitions: its distinct-actor counts
+    add up once per partition; events stay exact, and threads="actor" is exact."""
+    metric = functools.partial(interaction_counts, by=("direction",))
+    want = metric(LOG).to_dict()
+    followed = emd.compute(routed, metric, scheduler=client).to_dict()
+    assert followed["events"] == want["events"]
+    assert followed["actors"][want["direction"].index("inbound")] == want["actors"][0]
+    assert followed["actors"][want["direction"].index("outbound")] > 1
+    by_actor = emd.compute(
+        dd.from_pandas(frame, npartitions=3),
+        metric,
+        threads="actor",
+        npartitions=4,
+        scheduler=client,
+    )
+    assert by_actor.to_dict() == want
+
+
+def test_dialogue_needs_threads_follow(client: Any, frame: pd.DataFrame) -> None:
+    """Without following threads, brand replies sit with the brand: answers are lost."""
+    got = emd.compute(
+        dd.from_pandas(frame, npartitions=2),
+        response_rate,
+        threads="actor",
+        npartitions=4,
+        scheduler=client,
+    )
+    assert got.trials == response_rate(LOG).trials
+    assert got.successes < response_rate(LOG).successes
+
+
+# ------------------------------------------------------------------- partitions --
+def _as_routed(parts: list[pd.DataFrame]) -> Any:
+    """A frame already partitioned as given (KEY marks it so compute keeps it as it is)."""
+    frames = []
+    for number, part in enumerate(parts):
+        part = part.copy()
+        part[emd.KEY] = np.zeros(len(part), dtype=np.uint64)
+        part[emd.ORDER] = (number << 40) + np.arange(len(part), dtype=np.int64)
+        frames.append(dd.from_pandas(part, npartitions=1))
+    return dd.concat(frames)
+
+
+def test_an_empty_and_a_one_actor_partition(client: Any, frame: pd.DataFrame) -> None:
+    keys = partition_keys(frame, routing=routing(frame))
+    loyal = frame["actor"].astype(str) == "loyal-014"
+    assert loyal.any()
+    own = keys == keys[np.flatnonzero(loyal.to_numpy())[0]]  # with the brand's replies
+    parts = [frame[own], frame.iloc[:0], frame[~own]]
+    assert parts[0]["actor"].astype(str).nunique() <= 2  # the actor, maybe the brand
+    data = _as_routed(parts)
+    assert [len(p) for p in parts][1] == 0
+    for name in ("funnel", "retention_matrix", "response_rate", "rfm", "attribution markov"):
+        got = emd.compute(data, METRICS[name], scheduler=client)
+        assert_same(got.to_dict(), METRICS[name](LOG).to_dict(), name)
+
+
+def test_more_partitions_than_actors(client: Any) -> None:
+    small = simulate(4, days=7, seed=2)
+    data = dd.from_pandas(small.to_frame(), npartitions=2)
+    routed = emd.from_dask(data, npartitions=12, scheduler=client)
+    sizes = client.compute(routed.map_partitions(len)).result().tolist()
+    assert 0 in sizes  # empty partitions
+    got = emd.compute(routed, METRICS["retention_matrix"], scheduler=client)
+    assert got.to_dict() == retention_matrix(small, end=END).to_dict()
+
+
+def test_all_partitions_empty_gives_the_empty_result(client: Any, frame: pd.DataFrame) -> None:
+    data = _as_routed([frame.iloc[:0], frame.iloc[:0]])
+    got = emd.compute(data, interaction_counts, scheduler=client)
+    assert got.to_dict() == interaction_counts(empty_log()).to_dict()
+    assert got.events.tolist() == []
+
+
+@pytest.mark.parametrize("name", list(METRICS))
+def test_an_empty_batch_is_the_identity(name: str, frame: pd.DataFrame) -> None:
+    metric = METRICS[name]
+    empty = evaluate_partition(frame.iloc[:0], metric)
+    whole = metric(LOG)
+    assert_same(empty.merge(whole).to_dict(), whole.to_dict())
+    assert_same(whole.merge(empty).to_dict(), whole.to_dict())
+
+
+# -------------------------------------------------------------------- failures --
+@attrs.frozen
+class _FailOnce:
+    """A metric whose first call fails: by raising, or by killing its worker process."""
+
+    marker: str
+    how: str
+
+    def __call__(self, log: EventLog, /) -> Any:
+        try:
+            fd = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return return_rate(log, end=END)
+        os.close(fd)
+        if self.how == "exit":
+            os._exit(1)  # the worker process dies; its nanny starts a new one
+        raise RuntimeError("transient failure")
+
+
+def test_a_worker_that_dies_mid_task(client: Any, routed: Any, tmp_path: Path) -> None:
+    got = emd.compute(routed, _FailOnce(str(tmp_path / "died"), "exit"), scheduler=client)
+    assert (tmp_path / "died").exists()
+    assert got.to_dict() == return_rate(LOG, end=END).to_dict()
+    client.wait_for_workers(2, timeout=30)
+
+
+def test_a_task_that_fails_once_is_retried(client: Any, routed: Any, tmp_path: Path) -> None:
+    got = emd.compute(
+        routed, _FailOnce(str(tmp_path / "once"), "raise"), scheduler=client, retries=1
+    )
+    assert got.to_dict() == return_rate(LOG, end=END).to_dict()
+
+
+def test_without_retries_the_failure_surfaces(client: Any, routed: Any, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="transient failure"):
+        emd.compute(routed, _FailOnce(str(tmp_path / "fail"), "raise"), scheduler=client)
+
+
+# ----------------------------------------------------------- paths and schedulers --
+def test_parquet_dataset_and_local_scheduler(frame: pd.DataFrame, tmp_path: Path) -> None:
+    target = tmp_path / "events"
+    target.mkdir()
+    for i, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        frame.iloc[part].to_parquet(target / f"part-{i}.parquet")
+    metric = METRICS["funnel"]
+    routed = emd.read_parquet(target, npartitions=3, scheduler="sync")
+    with dask.config.set(scheduler="sync"):
+        got = emd.compute(routed, metric)
+    assert_same(got.to_dict(), metric(LOG).to_dict())
+    again = emd.compute(target, metric, scheduler="threads")  # a path: routed on the way
+    assert_same(again.to_dict(), metric(LOG).to_dict())
+
+
+def test_a_config_maps_columns(frame: pd.DataFrame) -> None:
+    from engagemetrics.config import Config
+
+    renamed = frame.rename(columns={"actor": "user", "time": "at"})
+    config = Config(columns={"actor": "user", "time": "at"}, brand_accounts=["brand"])
+    data = dd.from_pandas(renamed, npartitions=2)
+    got = emd.compute(data, response_rate, config=config, npartitions=3, scheduler="sync")
+    assert got.to_dict() == response_rate(config.log_from_frame(renamed)).to_dict()
+
+
+def test_ties_in_time_keep_the_input_order() -> None:
+    """Two events of one actor at one instant: canonical order is input order, as on one
+    machine, however the shuffle interleaves partitions."""
+    data = pd.DataFrame(
+        {
+            "actor": ["ana", "ana", "bo", "ana"],
+            "action": ["view", "like", "view", "purchase"],
+            "time": pd.to_datetime(["2024-05-01"] * 4),
+        }
+    )
+
+    def ordered(log: EventLog, /) -> Any:  # view then like at one instant: order matters
+        return funnel(log, ["view", "like"])
+
+    got = emd.compute(
+        dd.from_pandas(data, npartitions=2), ordered, npartitions=2, scheduler="sync"
+    )
+    assert got.to_dict() == ordered(EventLog.from_frame(data)).to_dict()
+
+
+# ------------------------------------------------------------------- partition API --
+def test_spark_shape_by_hand(frame: pd.DataFrame) -> None:
+    """Route, evaluate, reduce with plain pandas: what mapInPandas/applyInPandas run."""
+    table = pd.concat([frame.iloc[::2], frame.iloc[1::2]])  # any input order of rows
+    owners = merge_all([routing(table.iloc[:5000]), routing(table.iloc[5000:])])
+    assert len(owners) == len(routing(table))
+    keys = partition_keys(table, routing=owners) % np.uint64(5)
+    parts = [table[keys == i].sort_index(kind="stable") for i in range(5)]
+    metric = METRICS["response_rate by day"]
+    got = merge_all([evaluate_partition(p, metric) for p in parts])
+    assert_same(got.to_dict(), metric(LOG).to_dict())
+
+
+def test_arrow_batches(frame: pd.DataFrame) -> None:
+    pa = pytest.importorskip("pyarrow")
+    keys = partition_keys(frame) % np.uint64(3)
+    batches = [pa.Table.from_pandas(frame[keys == i], preserve_index=False) for i in range(3)]
+    metric = METRICS["stickiness"]
+    got = merge_all([evaluate_partition(b, metric) for b in batches])
+    assert_same(got.to_dict(), metric(LOG).to_dict())
+
+
+def test_routing_merge_is_associative_and_has_an_identity(frame: pd.DataFrame) -> None:
+    a, b, c = (routing(frame.iloc[i::3]) for i in range(3))
+    left, right = a.merge(b).merge(c), a.merge(b.merge(c))
+    for field in ("thread_a", "thread_b", "time", "owner"):
+        assert getattr(left, field).tolist() == getattr(right, field).tolist()
+        assert getattr(left, field).tolist() == getattr(routing(frame), field).tolist()
+    assert Routing.empty().merge(a) is a
+    assert a.merge(Routing.empty()) is a
+
+
+def test_a_thread_with_two_audience_members_is_not_exact() -> None:
+    """The documented limit: the brand's replies go with the thread's first audience
+    member, so a second member's message answered in the same thread looks unanswered."""
+    data = pd.DataFrame(
+        {
+            "actor": ["ana", "bo", "brand"],
+            "action": ["comment", "comment", "brand_reply"],
+            "time": pd.to_datetime(["2024-05-01 10:00", "2024-05-01 11:00", "2024-05-01 12:00"]),
+            "thread": ["t1", "t1", "t1"],
+        }
+    )
+    keys = partition_keys(data, routing=routing(data))
+    assert keys[2] == keys[0] != keys[1]
+    parts = [data.iloc[[0, 2]], data.iloc[[1]]]
+    got = merge_all([evaluate_partition(p, response_rate) for p in parts])
+    whole = response_rate(EventLog.from_frame(data))
+    assert (whole.successes, whole.trials) == (2, 2)
+    assert (got.successes, got.trials) == (1, 2)
+
+
+# ---------------------------------------------------------------------- errors --
+def test_errors() -> None:
+    with pytest.raises(InvalidParameterError, match="takes a dask DataFrame; got pandas"):
+        emd.from_dask(pd.DataFrame({"a": [1]}))
+    data = dd.from_pandas(LOG.to_frame(), npartitions=1)
+    with pytest.raises(InvalidParameterError, match="'threads' parameter must be one of"):
+        emd.from_dask(data, threads="thread")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'split_every' parameter must be"):
+        emd.compute(data, interaction_counts, split_every=1)
+    with pytest.raises(FileNotFoundError, match="No Parquet dataset at"):
+        emd.read_parquet("/nonexistent/events")
+    with pytest.raises(FileNotFoundError, match="No Parquet dataset at"):
+        emd.compute("/nonexistent/events", interaction_counts)
+    with pytest.raises(InvalidParameterError, match="merge_all got no results"):
+        merge_all([])
+    with pytest.raises(InvalidParameterError, match="'split_every' parameter of merge_all"):
+        merge_all([Routing.empty()], split_every=1)
+    with pytest.raises(InvalidParameterError, match="bundle needs at least one metric"):
+        bundle({})
+    one = bundle({"a": interaction_counts})(LOG)
+    two = bundle({"b": interaction_counts})(LOG)
+    with pytest.raises(InvalidParameterError, match="Cannot merge bundles of different"):
+        one.merge(two)
+
+
+@pytest.mark.parametrize("name", list(METRICS))
+def test_every_result_survives_pickling(name: str) -> None:
+    """Partial results travel between worker processes as pickles."""
+    result = METRICS[name](LOG)
+    assert_same(pickle.loads(pickle.dumps(result)).to_dict(), result.to_dict())
