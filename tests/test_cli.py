@@ -249,3 +249,38 @@ def test_unknown_action_in_a_goal_is_a_usage_error(
     assert code == 2
     assert "purchse" in err
     assert "purchase" in err  # the suggestion
+
+
+def test_bytes_that_are_not_text_are_a_data_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(128, 256)) * 3)
+    code, _, err = run(capsys, "report", str(junk))
+    assert code == 1
+    assert "Traceback" not in err
+
+
+def test_an_empty_window_is_a_data_error(capsys: pytest.CaptureFixture[str], events: Path) -> None:
+    code, _, err = run(capsys, "report", str(events), "--since", "2030-01-01")
+    assert code == 1
+    assert "No events from --since 2030-01-01" in err
+    assert "2024-03" in err  # where the file's events are
+    code, _, err = run(capsys, "report", str(events), "--since", "someday")
+    assert code == 2
+    assert "--since" in err
+
+
+def test_event_options_on_a_post_table_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    posts = tmp_path / "posts.csv"
+    posts.write_text("key,reach,applause\np1,10,2\n", encoding="utf-8")
+    config = tmp_path / "posts.toml"
+    config.write_text('[input]\nshape = "posts"\n', encoding="utf-8")
+    code, _, err = run(capsys, "report", str(posts), "-c", str(config), "--since", "2024-01-01")
+    assert code == 2
+    assert "--since applies to event logs" in err
+    code, _, err = run(capsys, "report", str(posts), "-c", str(config), "--engine", "dask")
+    assert code == 2
+    assert "--engine applies to event logs" in err

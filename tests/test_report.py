@@ -32,7 +32,7 @@ from engagemetrics.config import Config
 from engagemetrics.datasets import load_facebook_posts, load_sample_events, simulate
 from engagemetrics.exceptions import InvalidParameterError
 from engagemetrics.posts import FACEBOOK_INSIGHTS, PostMetrics, average_rate, interaction_rate
-from engagemetrics.report import SCHEMA, ContentTable, PostReport, Report
+from engagemetrics.report import FORMATS, SCHEMA, ContentTable, PostReport, Report
 
 GOALS = GoalMap(
     [
@@ -220,9 +220,9 @@ def test_content_table_merge_and_rates() -> None:
     assert merged.interactions.tolist() == [3, 5, 3]
     assert merged.reach.tolist() == [2, 4, 2]
     assert (merged + ContentTable.empty("content")).keys.tolist() == merged.keys.tolist()
-    assert merged.rates("engaged").value.tolist() == [0.5, 0.5, 0.5]
+    assert merged.rates(which="engaged").value.tolist() == [0.5, 0.5, 0.5]
     with pytest.raises(InvalidParameterError, match="'which'"):
-        merged.rates("likes")  # type: ignore[arg-type]
+        merged.rates(which="likes")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="by channel"):
         a.merge(ContentTable.empty("channel"))
 
@@ -323,3 +323,72 @@ def test_post_report_on_the_facebook_data() -> None:
     page = PostReport(posts).render("html")
     assert "Posts: interaction rates, honestly" in page
     json.loads(PostReport(posts).render("json"))
+
+
+def test_merge_is_associative_and_empty_is_the_identity(log: EventLog, report: Report) -> None:
+    a, b, c = (
+        Report.from_log(p, CONFIG, start=report.start, end=report.end) for p in split(log, 3, 5)
+    )
+    assert_same(((a + b) + c).to_dict(), (a + (b + c)).to_dict())
+    nothing = Report.from_log(log.filter(start="2100-01-01"), CONFIG)  # no events, any span
+    assert_same((a + nothing).to_dict(), a.to_dict())
+    assert_same((nothing + a).to_dict(), a.to_dict())
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        {"actor": ["a"], "action": ["view"], "time": ["2024-01-01"]},
+        {"actor": ["brand", "brand"], "action": ["brand_reply", "brand_reply"],
+         "time": ["2024-01-01", "2024-01-02"], "thread": ["t1", "t1"]},
+        {"actor": ["a", "a", "b"], "action": ["like", "share", "comment"],
+         "time": ["2024-01-01", "2024-01-09", "2024-01-03"], "value": [None, None, None]},
+    ],
+    ids=["one-view", "brand-only", "no-content-no-channel"],
+)  # fmt: skip
+def test_edge_logs_render_without_warnings(events: dict[str, list[Any]]) -> None:
+    report = Report.from_log(EventLog.from_arrays(**events), CONFIG)  # type: ignore[arg-type]
+    for by in ("content", "channel"):
+        data = json.loads(report.to_json(by=by))  # strict: a NaN would raise
+        assert data["events"] == len(events["actor"])
+        for fmt in FORMATS:
+            assert report.render(fmt, by=by)
+
+
+def test_an_empty_log_has_no_span() -> None:
+    empty = Report.from_log(load_sample_events().filter(start="2100-01-01"), Config())
+    data = empty.to_dict()
+    assert data["events"] == 0
+    assert data["span"]["first"] is None
+    assert data["span"]["last"] is None
+    assert "No events." in empty.to_text()
+
+
+def test_option_errors(report: Report) -> None:
+    with pytest.raises(InvalidParameterError, match=r"'width' parameter of Report\.render"):
+        report.to_text(width=0)
+    with pytest.raises(InvalidParameterError, match=r"'by' parameter of ContentTable\.top"):
+        report.content.top(3, by="likes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"'n' parameter of ContentTable\.top"):
+        report.content.top(-2)
+    with pytest.raises(InvalidParameterError, match=r"start \(.*\) is after its end"):
+        Report.from_log(load_sample_events(), Config(), start="2030-01-01")
+    with pytest.raises(InvalidParameterError, match="'end' parameter must be a time"):
+        Report.from_log(load_sample_events(), Config(), end=True)
+    data = load_facebook_posts(warn=False)
+    posts = PostMetrics.from_columns(data.columns, columns=FACEBOOK_INSIGHTS)
+    with pytest.raises(InvalidParameterError, match="'top' parameter of PostReport"):
+        PostReport(posts, top=0)
+
+
+def test_html_without_matplotlib_keeps_the_tables(
+    report: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engagemetrics._optional as optional
+
+    real = optional.is_available
+    monkeypatch.setattr(optional, "is_available", lambda name: name != "matplotlib" and real(name))
+    page = report.to_html()
+    assert "<svg" not in page
+    assert "pip install &#x27;engagemetrics[plot]&#x27;" in page  # HTML-escaped quotes
+    assert "<table>" in page

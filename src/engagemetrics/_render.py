@@ -108,9 +108,13 @@ def sections(data: Mapping[str, Any]) -> list[Section]:
             "overview",
             "engagemetrics report",
             (
-                f"{data['events']:,} events ({interactions['events']:,} by the audience, the "
-                f"rest the brand's) from {span['first']} to {span['last']}; days in "
-                f"{span['tz']}.",
+                (
+                    f"{data['events']:,} events ({interactions['events']:,} by the audience, "
+                    f"the rest the brand's) from {span['first']} to {span['last']}; days in "
+                    f"{span['tz']}."
+                )
+                if data["events"]
+                else "No events.",
                 "Interactions are what people did; engagement is who came back, went deeper "
                 "and talked with the brand; conversions are what that brought.",
             ),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from . import __version__
+from ._time import format_ns as _iso
 from .actions import ActionCategory
 from .rates import Rate, Rates
 from .relationship import _column_label
@@ -84,34 +85,27 @@ def _interactions(report: Report) -> dict[str, Any]:
 
 
 def _top(table: ContentTable, n: int) -> dict[str, Any]:
-    rankings = {by: table.top(by, n) for by in _RANKINGS}
-    ranks = {by: np.empty(len(table), dtype=np.int64) for by in _RANKINGS}
+    rankings = {by: table.top(n, by=by) for by in _RANKINGS}
+    ranks = {}
     for by in _RANKINGS:
-        order = table.top(by, len(table))
-        ranks[by][order] = np.arange(1, len(table) + 1)
-    shown = np.unique(np.concatenate(list(rankings.values())))
-    by_interactions = set(rankings["interactions"].tolist())
-    disagree = [
-        int(i)
-        for i in shown
-        if (int(i) in by_interactions) != (int(i) in set(rankings["engaged"].tolist()))
+        ranks[by] = np.empty(len(table), dtype=np.int64)
+        ranks[by][table.top(len(table), by=by)] = np.arange(1, len(table) + 1)
+    disagree = np.zeros(len(table), dtype=bool)
+    disagree[table.disagreeing(n)] = True
+    rows = [
+        {
+            "key": _plain(table.keys[i]),
+            "interactions": int(table.interactions[i]),
+            "reach": int(table.reach[i]),
+            "engaged": int(table.engaged[i]),
+            "converters": int(table.converters[i]),
+            "rank_interactions": int(ranks["interactions"][i]),
+            "rank_engaged": int(ranks["engaged"][i]),
+            "rank_converters": int(ranks["converters"][i]),
+            "disagree": bool(disagree[i]),
+        }
+        for i in np.unique(np.concatenate(list(rankings.values()))).tolist()
     ]
-    rows = []
-    for i in shown.tolist():
-        reach = int(table.reach[i])
-        rows.append(
-            {
-                "key": _plain(table.keys[i]),
-                "interactions": int(table.interactions[i]),
-                "reach": reach,
-                "engaged": int(table.engaged[i]),
-                "converters": int(table.converters[i]),
-                "rank_interactions": int(ranks["interactions"][i]),
-                "rank_engaged": int(ranks["engaged"][i]),
-                "rank_converters": int(ranks["converters"][i]),
-                "disagree": int(i) in disagree,
-            }
-        )
     return {
         "by": table.dimension,
         "items": len(table),
@@ -209,8 +203,9 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
         "schema": SCHEMA,
         "engagemetrics": __version__,
         "span": {
-            "first": _iso(report.first),
-            "last": _iso(report.last),
+            "first": _iso(report.first) if report.events else None,
+            "last": _iso(report.last) if report.events else None,
+            "start": _iso(report.start),
             "end": _iso(report.end),
             "tz": config.tz,
         },
@@ -259,10 +254,6 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
             "responses": _trend(report.responses),
         },
     }
-
-
-def _iso(ns: int) -> str:
-    return str(np.datetime64(int(ns), "ns").astype("datetime64[s]")) + "Z"
 
 
 def _days(window: Any) -> float | None:

@@ -16,19 +16,21 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from . import __version__
+from ._time import format_ns
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
     EngagementMetricsError,
+    InvalidParameterError,
     SchemaError,
 )
+from .report import FORMATS, Format, PostReport, Report, _format_of
 
 __all__ = ["main"]
 
 EXIT_OK: Final = 0
 EXIT_DATA: Final = 1
 EXIT_USAGE: Final = 2
-_FORMATS: Final = ("text", "markdown", "json", "html")
 _DATA_ERRORS: Final = (DataError, SchemaError, ColumnNotFoundError)
 DEMO_EFFECTS: Final = (("likes_without_return", "post-05"), ("loyal_post", "post-12"))
 """Planted in the demo's simulated audience: a post liked by a crowd that never comes
@@ -52,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     def output_options(command: argparse.ArgumentParser) -> None:
         command.add_argument(
             "--format",
-            choices=_FORMATS,
+            choices=FORMATS,
             default=None,
             help="output format (default: from --output's suffix, else text)",
         )
@@ -135,18 +137,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _exit_code(exc: BaseException) -> int | None:
-    if isinstance(exc, _DATA_ERRORS):
+    if isinstance(exc, (*_DATA_ERRORS, UnicodeDecodeError)):
         return EXIT_DATA
-    if isinstance(
-        exc, (_UsageError, EngagementMetricsError, FileNotFoundError, IsADirectoryError)
-    ):
+    if isinstance(exc, (_UsageError, EngagementMetricsError, OSError)):
         return EXIT_USAGE
     return None
 
 
 def _message(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"The file is not UTF-8 text ({exc.reason} at byte {exc.start})."
     if isinstance(exc, FileNotFoundError) and exc.filename:
+        missing = Path(str(exc.filename))
+        if not missing.parent.exists():
+            return f"No such folder: {missing.parent}"
         return f"No such file: {exc.filename}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"Cannot use {exc.filename}: {exc.strerror or exc}"
     return " ".join(str(exc).split())
 
 
@@ -159,10 +166,24 @@ def _config(path: Path | None) -> Any:
 
 def _report(args: argparse.Namespace) -> int:
     config = _config(args.config)
+    chosen = _format(args)
+    if config.shape == "posts":
+        event_only = {"--since": args.since, "--until": args.until}
+        event_only |= {
+            "--by": args.by != "content" or None,
+            "--engine": args.engine != "local" or None,
+        }
+        for flag, value in event_only.items():
+            if value is not None:
+                raise _UsageError(f"{flag} applies to event logs, not to per-post tables.")
+    if args.engine == "dask" and (args.since is not None or args.until is not None):
+        raise _UsageError("--since and --until are not supported with --engine dask.")
     with _progress() as step:
         if config.shape == "posts":
             step("reading")
-            rendered = _render_posts(config.read_posts(args.path), config, args)
+            posts = PostReport(config.read_posts(args.path), top=config.top)
+            step("rendering")
+            rendered = posts.render(chosen)
         else:
             if args.engine == "dask":
                 from .dask import report as dask_report
@@ -171,24 +192,38 @@ def _report(args: argparse.Namespace) -> int:
                 result = dask_report(str(args.path), config)
             else:
                 step("reading")
-                log = config.read_log(args.path)
-                if args.since is not None or args.until is not None:
-                    log = log.filter(start=args.since, end=args.until)
-                from .report import Report
-
+                log = _read_window(args, config)
                 result = Report.from_log(log, config, progress=step)
             step("rendering")
-            rendered = result.render(_format(args), by=args.by)  # type: ignore[arg-type]
+            rendered = result.render(chosen, by=args.by)
     _emit(rendered, args.output)
     return EXIT_OK
+
+
+def _read_window(args: argparse.Namespace, config: Any) -> Any:
+    """The log, cut to ``--since`` / ``--until``; an empty cut is a data problem."""
+    log = config.read_log(args.path)
+    if args.since is None and args.until is None:
+        return log
+    try:
+        cut = log.filter(start=args.since, end=args.until)
+    except EngagementMetricsError as exc:
+        raise _UsageError(f"--since / --until: {exc}") from None
+    if len(cut) == 0:
+        span = f"{format_ns(int(log.time.min()))} to {format_ns(int(log.time.max()))}"
+        raise DataError(
+            f"No events from --since {args.since} to --until {args.until} (exclusive); the "
+            f"file's events run from {span}."
+        )
+    return cut
 
 
 def _demo(args: argparse.Namespace) -> int:
     from .datasets import demo_config, load_facebook_posts, simulate
     from .posts import FACEBOOK_INSIGHTS, PostMetrics
-    from .report import PostReport, Report
 
     config = demo_config()
+    chosen = _format(args)
     with _progress() as step:
         step("simulating an audience")
         log = simulate(n_actors=3_000, days=84, seed=2024, effects=DEMO_EFFECTS)
@@ -199,7 +234,7 @@ def _demo(args: argparse.Namespace) -> int:
             PostMetrics.from_columns(data.columns, columns=FACEBOOK_INSIGHTS), top=config.top
         )
         step("rendering")
-        rendered = _combined(report, posts, _format(args), args.by)
+        rendered = report.render(chosen, by=args.by, posts=posts)
     _emit(rendered, args.output)
     return EXIT_OK
 
@@ -208,17 +243,32 @@ def _validate(args: argparse.Namespace) -> int:
     import attrs
 
     config = attrs.evolve(_config(args.config), on_invalid="drop")
+    problems: list[str] = []
     notes: list[str] = []
     if config.shape == "posts":
-        checked = _PostProblems(config.read_posts(args.path))
-        problems = checked.problems()
-        print(f"{args.path}: {checked.count:,} posts.")
+        found = PostReport(config.read_posts(args.path)).to_dict()
+        print(f"{args.path}: {found['count']:,} posts.")
+        for measure, keys in found["missing"].items():
+            shown = ", ".join(map(str, keys[:5]))
+            problems.append(f"  {len(keys)} posts have a blank {measure!r} (rows {shown}, ...)")
+        if found["impossible"]:
+            shown = ", ".join(map(str, found["impossible"][:10]))
+            problems.append(
+                f"  {len(found['impossible'])} posts have reach above impressions (rows {shown})"
+            )
     else:
         loaded = config.read_log(args.path).load_report
         print(f"{args.path}: {loaded.rows_read:,} rows read, {loaded.rows_kept:,} valid.")
-        lines = str(loaded).splitlines()[1:]
-        problems = [line for line in lines if "read as 0" not in line]
-        notes = [line for line in lines if "read as 0" in line]
+        for dropped in loaded.dropped:
+            rows = ", ".join(map(str, dropped.example_rows))
+            values = ", ".join(map(repr, dropped.example_values))
+            problems.append(
+                f"  {dropped.count} rows: column {dropped.column!r}, {dropped.rule} "
+                f"(rows {rows}, ...; values {values})"
+            )
+        notes = [
+            f"  {n} missing values in column {c!r} read as 0" for c, n in loaded.filled.items()
+        ]
     for line in problems + notes:
         print(line)
     if problems:
@@ -239,25 +289,17 @@ def _init(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- helpers --
-def _format(args: argparse.Namespace) -> str:
+def _format(args: argparse.Namespace) -> Format:
     if args.format is not None:
-        return str(args.format)
+        return args.format  # type: ignore[no-any-return]
     if args.output is None:
         return "text"
-    suffixes = {
-        ".md": "markdown",
-        ".markdown": "markdown",
-        ".json": "json",
-        ".html": "html",
-        ".htm": "html",
-        ".txt": "text",
-    }
     try:
-        return suffixes[args.output.suffix.lower()]
-    except KeyError:
+        return _format_of(args.output)
+    except InvalidParameterError:
         raise _UsageError(
             f"Cannot tell the format from {args.output.name!r}; pass --format "
-            f"({', '.join(_FORMATS)})."
+            f"({', '.join(FORMATS)})."
         ) from None
 
 
@@ -267,58 +309,6 @@ def _emit(rendered: str, output: Path | None) -> None:
         return
     output.write_text(rendered, encoding="utf-8")
     print(f"Wrote {output}", file=sys.stderr)
-
-
-def _combined(report: Any, posts: Any, format: str, by: str) -> str:
-    """The demo: the event report, then the per-post section on real data."""
-    import json
-
-    from ._render import html, markdown, post_sections, sections, text
-    from .report import _FOOTER, _figures
-
-    if format == "json":
-        data = report.to_dict(by=by)
-        data["posts"] = posts.to_dict()
-        return json.dumps(data, indent=2, allow_nan=False)
-    shown = sections(report.to_dict(by=by)) + post_sections(posts.to_dict())
-    if format == "markdown":
-        return markdown(shown)
-    if format == "html":
-        return html(shown, figures=_figures(report, by), footer=_FOOTER)  # type: ignore[arg-type]
-    return text(shown)
-
-
-def _render_posts(posts: Any, config: Any, args: argparse.Namespace) -> str:
-    from .report import PostReport
-
-    return str(PostReport(posts, top=config.top).render(_format(args)))  # type: ignore[arg-type]
-
-
-class _PostProblems:
-    """What ``validate`` says about a per-post table: blank cells and impossible rows."""
-
-    def __init__(self, posts: Any) -> None:
-        self.posts = posts
-        self.count = len(posts)
-
-    def problems(self) -> list[str]:
-        from .posts import MEASURES
-
-        out = []
-        for name in MEASURES:
-            blank = self.posts.missing(name)
-            if 0 < len(blank) < self.count:
-                rows = ", ".join(map(str, blank[:5].tolist()))
-                out.append(f"  {len(blank)} posts have a blank {name!r} (rows {rows}, ...)")
-        reach, impressions = self.posts.measure("reach"), self.posts.measure("impressions")
-        import numpy as np
-
-        with np.errstate(invalid="ignore"):
-            impossible = np.flatnonzero(reach > impressions)
-        if len(impossible):
-            rows = ", ".join(map(str, impossible[:10].tolist()))
-            out.append(f"  {len(impossible)} posts have reach above impressions (rows {rows})")
-        return out
 
 
 @contextlib.contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal, final
@@ -27,12 +26,12 @@ from numpy.typing import NDArray
 
 from . import __version__
 from ._kernels.groups import distinct_per_group, group_count
-from ._report_data import _iso
+from ._time import format_ns as _iso
 from .actions import ActionCategory, Direction
 from .config import Config
 from .conversion import conversion_rate, goal_metrics
 from .dialogue import audience_split, response_rate, response_times, thread_stats
-from .engagement import _BEYOND_LOOKING, ReachedGoal, engaged
+from .engagement import _BEYOND_LOOKING, ReachedGoal, _descending_ranks, _pearson, engaged
 from .events import EventLog
 from .exceptions import InvalidParameterError
 from .funnels import FunnelResult
@@ -44,6 +43,7 @@ from .trends import control_chart, returning_by_period
 
 __all__ = [
     "FORMATS",
+    "RETURN_LOOKBACK_DAYS",
     "SCHEMA",
     "STEPS",
     "ContentTable",
@@ -178,11 +178,12 @@ class ContentTable:
 
     __add__ = merge
 
-    def rates(self, which: Literal["engaged", "converters"] = "engaged", /) -> Rates:
+    def rates(self, *, which: Literal["engaged", "converters"] = "engaged") -> Rates:
         """``engaged / reach`` (or ``converters / reach``) per key, as proportions."""
         if which not in ("engaged", "converters"):
             raise InvalidParameterError(
-                f"The 'which' parameter must be 'engaged' or 'converters'; got {which!r}."
+                f"The 'which' parameter of ContentTable.rates must be 'engaged' or "
+                f"'converters'; got {which!r}."
             )
         numerator = self.engaged if which == "engaged" else self.converters
         return Rates.from_arrays(
@@ -195,27 +196,48 @@ class ContentTable:
         )
 
     def top(
-        self, by: Literal["interactions", "engaged", "converters"], n: int, /
+        self, n: int, /, *, by: Literal["interactions", "engaged", "converters"] = "interactions"
     ) -> NDArray[np.intp]:
-        """Positions of the ``n`` largest rows by ``by`` (ties: key order)."""
-        column = {
+        """Positions of the ``n`` largest rows by ``by`` (ties in key order).
+
+        Examples
+        --------
+        >>> table = ContentTable("content", np.array(["p1", "p2"], dtype=object),
+        ...                      np.array([9, 4]), np.array([5, 4]), np.array([1, 3]),
+        ...                      np.array([0, 1]))
+        >>> table.keys[table.top(1)].tolist(), table.keys[table.top(1, by="engaged")].tolist()
+        (['p1'], ['p2'])
+        """
+        columns = {
             "interactions": self.interactions,
             "engaged": self.engaged,
             "converters": self.converters,
-        }[by]
-        order = np.lexsort((np.arange(len(self)), -column))
-        return np.asarray(order[:n], dtype=np.intp)
+        }
+        if by not in columns:
+            raise InvalidParameterError(
+                f"The 'by' parameter of ContentTable.top must be one of "
+                f"{', '.join(map(repr, columns))}; got {by!r}."
+            )
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise InvalidParameterError(
+                f"The 'n' parameter of ContentTable.top must be an integer >= 0; got {n!r}."
+            )
+        order = np.lexsort((np.arange(len(self)), -columns[by]))
+        return np.asarray(order[: int(n)], dtype=np.intp)
 
     def spearman(self) -> float:
-        """Spearman's rank correlation of interactions and engaged actors (NaN if < 3 rows)."""
-        if len(self) < 3:
-            return float("nan")
-        x = _average_ranks(self.interactions.astype(np.float64))
-        y = _average_ranks(self.engaged.astype(np.float64))
-        x -= x.mean()
-        y -= y.mean()
-        denominator = math.sqrt(float((x * x).sum() * (y * y).sum()))
-        return float((x * y).sum() / denominator) if denominator else float("nan")
+        """Spearman's rank correlation of interactions and engaged people (NaN below 2 rows).
+
+        As :func:`~engagemetrics.engagement.interaction_vs_engagement` computes it: the
+        Pearson correlation of the two descending ranks, ties given their mean rank.
+        """
+        return _pearson(_descending_ranks(self.interactions), _descending_ranks(self.engaged))
+
+    def disagreeing(self, n: int, /) -> NDArray[np.intp]:
+        """Positions in the top ``n`` by interactions or by engaged people, but not both."""
+        by_interactions = self.top(n, by="interactions")
+        by_engaged = self.top(n, by="engaged")
+        return np.asarray(np.setxor1d(by_interactions, by_engaged), dtype=np.intp)
 
     def to_dict(self, rows: NDArray[np.intp] | None = None) -> dict[str, list[Any]]:
         """Columns as lists (all rows, or the given positions)."""
@@ -227,16 +249,6 @@ class ContentTable:
             "engaged": self.engaged[picked].tolist(),
             "converters": self.converters[picked].tolist(),
         }
-
-
-def _average_ranks(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Ranks 1..n with ties given their mean rank (as Spearman's rho needs)."""
-    order = np.argsort(values, kind="stable")
-    ranks = np.empty(len(values), dtype=np.float64)
-    ranks[order] = np.arange(1, len(values) + 1)
-    unique, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse.reshape(-1), ranks, len(unique))
-    return np.asarray(sums / counts, dtype=np.float64)[inverse.reshape(-1)]
 
 
 def _plain_list(values: NDArray[Any]) -> list[Any]:
@@ -312,7 +324,9 @@ class DialogueSummary:
     def wait_quantile(self, q: float, /) -> float:
         """The ``q`` quantile of waits in seconds (NaN with no reply), as ``numpy.quantile``."""
         if not 0 <= q <= 1:
-            raise InvalidParameterError(f"The 'q' parameter must be in [0, 1]; got {q!r}.")
+            raise InvalidParameterError(
+                f"The 'q' parameter of DialogueSummary.wait_quantile must be in [0, 1]; got {q!r}."
+            )
         return float(np.quantile(self.waits, q)) if len(self.waits) else float("nan")
 
 
@@ -463,6 +477,9 @@ class Report:
         ------
         UnknownActionError
             A goal or funnel step names an action the log's taxonomy does not know.
+        InvalidParameterError
+            If ``config`` is not a :class:`Config`, or ``start`` or ``end`` is not a time
+            or ``start`` is after ``end``.
         """
         config = Config() if config is None else config
         if not isinstance(config, Config):
@@ -472,6 +489,10 @@ class Report:
         step = progress if progress is not None else _quiet
         now = _end_ns(end, log, "end", last=True)
         origin = _end_ns(start, log, "start", last=False)
+        if origin > now:
+            raise InvalidParameterError(
+                f"The report's start ({_iso(origin)}) is after its end ({_iso(now)})."
+            )
         instant = np.datetime64(now, "ns")  # "now" for the metrics that take a time
         tz = config.tz
         goals = config.goals.goals
@@ -552,26 +573,31 @@ class Report:
         )
 
     def merge(self, other: Report, /) -> Report:
-        """The report of both logs (exact for actor-disjoint logs with the same ``end``).
+        """The report of both logs.
+
+        Exact when the two logs share no person and no thread (a thread's brand replies
+        sit with the person who opened it, as :func:`engagemetrics.partition.partition_keys`
+        routes them) and both reports were built with the same config, ``start`` and
+        ``end``. A report of no events is the identity.
 
         Raises
         ------
         InvalidParameterError
-            If the two reports have different configurations or ends.
+            If the two reports have different configurations or spans.
         """
         if self.config != other.config:
             raise InvalidParameterError("Cannot merge reports built with different configs.")
+        if self.events == 0:
+            return other
+        if other.events == 0:
+            return self
         if (self.start, self.end) != (other.start, other.end):
             raise InvalidParameterError(
                 f"Cannot merge reports with different spans ({_iso(self.start)} to "
                 f"{_iso(self.end)}, and {_iso(other.start)} to {_iso(other.end)}); build "
                 "both with the same start= and end=."
             )
-        if self.events == 0:
-            return other
-        if other.events == 0:
-            return self
-        funnel = None
+        funnel = None  # the configs are equal: both have a funnel or neither has
         if self.funnel is not None and other.funnel is not None:
             funnel = self.funnel.merge(other.funnel)
         return Report(
@@ -617,38 +643,79 @@ class Report:
 
     def to_markdown(self, *, by: Breakdown = "content") -> str:
         """The report as a Markdown document."""
-        from ._render import markdown, sections
-
-        _check_breakdown(by)
-        return markdown(sections(self.to_dict(by=by)))
+        return self.render("markdown", by=by)
 
     def to_text(self, *, by: Breakdown = "content", width: int = 100) -> str:
         """The report as plain text tables (drawn by rich when the ``cli`` extra is there)."""
-        from ._render import sections, text
-
-        _check_breakdown(by)
-        return text(sections(self.to_dict(by=by)), width=width)
+        return self.render("text", by=by, width=width)
 
     def to_html(self, *, by: Breakdown = "content") -> str:
-        """One self-contained HTML page with the tables and SVG plots (``plot`` extra)."""
-        from ._render import html, sections
+        """One self-contained HTML page with the tables and SVG plots (``plot`` extra).
 
-        _check_breakdown(by)
-        return html(sections(self.to_dict(by=by)), figures=_figures(self, by), footer=_FOOTER)
+        Without matplotlib the page has the tables and a note naming the extra.
+        """
+        return self.render("html", by=by)
 
-    def render(self, format: Format = "text", /, *, by: Breakdown = "content") -> str:
-        """The report in one of :data:`FORMATS`."""
+    def render(
+        self,
+        format: Format = "text",
+        /,
+        *,
+        by: Breakdown = "content",
+        width: int = 100,
+        posts: PostReport | None = None,
+    ) -> str:
+        """The report in one of :data:`FORMATS`.
+
+        Parameters
+        ----------
+        format
+            ``"text"``, ``"markdown"``, ``"json"`` or ``"html"``.
+        by
+            What the "top" rankings rank: ``"content"`` or ``"channel"``.
+        width
+            Line width of the text format (at least 40).
+        posts
+            A per-post report to append as its own section (the demo appends the UCI
+            Facebook posts); in JSON, the ``posts`` key.
+
+        Raises
+        ------
+        InvalidParameterError
+            For an unknown ``format`` or ``by``, or a ``width`` below 40.
+
+        Examples
+        --------
+        >>> from engagemetrics.datasets import load_sample_events
+        >>> report = Report.from_log(load_sample_events(), Config())
+        >>> report.render("markdown").splitlines()[0]
+        '# engagemetrics report'
+        """
+        from ._render import html, markdown, post_sections, sections, text
+
         if format not in FORMATS:
             raise InvalidParameterError(
                 f"Unknown report format {format!r}; formats are {', '.join(FORMATS)}."
             )
+        if not isinstance(width, int) or isinstance(width, bool) or width < 40:
+            raise InvalidParameterError(
+                f"The 'width' parameter of Report.render must be an integer >= 40; got {width!r}."
+            )
+        data = self.to_dict(by=by)
+        extra = {} if posts is None else posts.to_dict()
         if format == "json":
-            return self.to_json(by=by)
+            if posts is not None:
+                data["posts"] = extra
+            return json.dumps(data, indent=2, allow_nan=False)
+        shown = sections(data) + (post_sections(extra) if posts is not None else [])
         if format == "markdown":
-            return self.to_markdown(by=by)
-        if format == "html":
-            return self.to_html(by=by)
-        return self.to_text(by=by)
+            return markdown(shown)
+        if format == "text":
+            return text(shown, width=width)
+        figures, note = _figures(self, by)
+        return html(
+            shown, figures=figures, footer=_FOOTER if note is None else f"{note} {_FOOTER}"
+        )
 
     def write(
         self, path: str | Path, /, *, format: Format | None = None, by: Breakdown = "content"
@@ -706,7 +773,7 @@ def _audience_counts(log: EventLog, by: tuple[str, ...], tz: str) -> Interaction
 def _check_breakdown(by: object) -> None:
     if by not in _BREAKDOWNS:
         raise InvalidParameterError(
-            f"The 'by' parameter must be 'content' or 'channel'; got {by!r}."
+            f"The 'by' parameter of the report must be 'content' or 'channel'; got {by!r}."
         )
 
 
@@ -736,7 +803,9 @@ def _end_ns(value: object, log: EventLog, parameter: str, *, last: bool) -> int:
         if not len(log):
             return 0
         return int(log.time.max()) if last else int(log.time.min())
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        raise InvalidParameterError(f"The {parameter!r} parameter must be a time; got {value!r}.")
+    if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -749,8 +818,12 @@ def _end_ns(value: object, log: EventLog, parameter: str, *, last: bool) -> int:
         ) from None
 
 
-def _figures(report: Report, by: Breakdown) -> dict[str, str]:
-    """The HTML page's figures as inline SVG, drawn by :mod:`._plots`."""
+def _figures(report: Report, by: Breakdown) -> tuple[dict[str, str], str | None]:
+    """The HTML page's figures as inline SVG (drawn by :mod:`._plots`), or a note why not."""
+    from ._optional import is_available
+
+    if not is_available("matplotlib"):
+        return {}, "Plots need matplotlib: pip install 'engagemetrics[plot]'."
     from . import _plots
 
     figures: dict[str, str] = {}
@@ -768,8 +841,7 @@ def _figures(report: Report, by: Breakdown) -> dict[str, str]:
     table = report.content if by == "content" else report.channel
     n = report.config.top
     highlight = np.zeros(len(table), dtype=bool)
-    disagree = set(table.top("interactions", n).tolist()) ^ set(table.top("engaged", n).tolist())
-    highlight[list(disagree)] = True
+    highlight[table.disagreeing(n)] = True
     figures["scatter"] = _plots.scatter_svg(
         [str(k) for k in table.keys],
         table.interactions.astype(np.float64),
@@ -794,7 +866,7 @@ def _figures(report: Report, by: Breakdown) -> dict[str, str]:
                 ylabel="share",
                 smoothed=chart.statistic,  # the EWMA's limits bound the smoothed line
             )
-    return figures
+    return figures, None
 
 
 # ------------------------------------------------------------------ per-post report --
@@ -834,7 +906,14 @@ class PostReport:
     """
 
     posts: PostMetrics
-    top: int = 10
+    top: int = attrs.field(default=10)
+
+    @top.validator
+    def _check_top(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidParameterError(
+                f"The 'top' parameter of PostReport must be an integer >= 1; got {value!r}."
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the ``posts`` part of the layout :data:`SCHEMA`)."""
@@ -852,7 +931,7 @@ class PostReport:
         data = {"schema": SCHEMA, "engagemetrics": __version__, "posts": self.to_dict()}
         return json.dumps(data, indent=indent, allow_nan=False)
 
-    def render(self, format: Format = "text", /) -> str:
+    def render(self, format: Format = "text", /, *, width: int = 100) -> str:
         """The report in one of :data:`FORMATS`."""
         from ._render import html, markdown, text
 
@@ -866,4 +945,4 @@ class PostReport:
             return markdown(self._sections())
         if format == "html":
             return html(self._sections(), figures={}, footer=_FOOTER)
-        return text(self._sections())
+        return text(self._sections(), width=width)
