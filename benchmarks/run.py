@@ -366,8 +366,39 @@ def garwood(
 
 
 # ------------------------------------------------------------------------ the cases --
+# Every case, in the order the script runs them (`--cases` picks some of them).
+CASES = (
+    "build_core",
+    "build",
+    "actor_counts",
+    "actor_scores",
+    "memory",
+    "content_counts",
+    "content_rates",
+    "return_rate",
+    "retention_week",
+    "sessions",
+    "funnel_4step",
+    "last_touch",
+    "linear",
+    "conversion_by_channel",
+    "shrinkage",
+    "shrinkage_intervals",
+)
+# the cases that start from each library's `build` output
+FROM_BUILD = CASES[2:4] + CASES[5:13]
+SELECTED: frozenset[str] | None = None  # None: every case
+
+
+def wanted(case: str) -> bool:
+    """Whether ``case`` runs (every case unless ``--cases`` names some)."""
+    return SELECTED is None or case in SELECTED
+
+
 def run_size(n: int, repeat: int) -> list[Row]:
     events = make_events(n)
+    if not any(wanted(case) for case in CASES[:4] + CASES[5:13]):
+        return conversion_cases(n, repeat, events)
     columns = events.columns()
     weights = Taxonomy.default().weights
     weight_list = "[" + ", ".join(repr(float(w)) for w in weights) + "]"
@@ -380,33 +411,34 @@ def run_size(n: int, repeat: int) -> list[Row]:
 
     rows: list[Row] = []
 
-    # 0. build_core: the same, on the columns every log has (actor, action, time, value);
-    # `build` below adds a content column, which we also dictionary-encode and peers do not
-    core = {k: columns[k] for k in ("actor", "action", "time", "value")}
-    pdf_core, plf_core = pd.DataFrame(core), pl.DataFrame(core)
-    con.register("core", pa.table(core))
-    build_core: dict[str, Callable[[], Any]] = {
-        "engagemetrics": lambda: EventLog.from_arrays(
-            actor=core["actor"], action=core["action"], time=core["time"], value=core["value"]
-        ),
-        "pandas": lambda: pdf_core.sort_values(["actor", "time"], kind="stable"),
-        "polars": lambda: plf_core.sort(["actor", "time"]),
-        "duckdb": lambda: con.sql("SELECT * FROM core ORDER BY actor, time").to_arrow_table(),
-    }
-    seconds_core: dict[str, float] = {}
-    core_built: dict[str, Any] = {}
-    for lib, fn in build_core.items():
-        seconds_core[lib], core_built[lib] = best_of(fn, repeat)
-    rows.append(Row("build_core", n, seconds_core))
-    core_log: EventLog = core_built["engagemetrics"]
-    core_polars: pl.DataFrame = core_built["polars"]
-    check(
-        np.array_equal(core_log.actors[core_log.actor], core_polars["actor"].to_numpy())
-        and np.array_equal(core_log.time, core_polars["time"].to_numpy().view(np.int64)),
-        "build_core: engagemetrics and polars differ in (actor, time) order",
-    )
-    del build_core, core_built, core_log, core_polars
-    con.unregister("core")
+    if wanted("build_core"):
+        # 0. build_core: the same, on the columns every log has (actor, action, time, value);
+        # `build` below adds a content column, which we also dictionary-encode and peers do not
+        core = {k: columns[k] for k in ("actor", "action", "time", "value")}
+        pdf_core, plf_core = pd.DataFrame(core), pl.DataFrame(core)
+        con.register("core", pa.table(core))
+        build_core: dict[str, Callable[[], Any]] = {
+            "engagemetrics": lambda: EventLog.from_arrays(
+                actor=core["actor"], action=core["action"], time=core["time"], value=core["value"]
+            ),
+            "pandas": lambda: pdf_core.sort_values(["actor", "time"], kind="stable"),
+            "polars": lambda: plf_core.sort(["actor", "time"]),
+            "duckdb": lambda: con.sql("SELECT * FROM core ORDER BY actor, time").to_arrow_table(),
+        }
+        seconds_core: dict[str, float] = {}
+        core_built: dict[str, Any] = {}
+        for lib, fn in build_core.items():
+            seconds_core[lib], core_built[lib] = best_of(fn, repeat)
+        rows.append(Row("build_core", n, seconds_core))
+        core_log: EventLog = core_built["engagemetrics"]
+        core_polars: pl.DataFrame = core_built["polars"]
+        check(
+            np.array_equal(core_log.actors[core_log.actor], core_polars["actor"].to_numpy())
+            and np.array_equal(core_log.time, core_polars["time"].to_numpy().view(np.int64)),
+            "build_core: engagemetrics and polars differ in (actor, time) order",
+        )
+        del build_core, core_built, core_log, core_polars
+        con.unregister("core")
 
     # 1. build: canonical (actor, time) order (+ validation, encoding and CSR index for us)
     build: dict[str, Callable[[], Any]] = {
@@ -417,124 +449,133 @@ def run_size(n: int, repeat: int) -> list[Row]:
     }
     seconds: dict[str, float] = {}
     built: dict[str, Any] = {}
-    for lib, fn in build.items():
-        seconds[lib], built[lib] = best_of(fn, repeat)
-    rows.append(Row("build", n, seconds))
+    timed = wanted("build")
+    if not timed and not any(wanted(case) for case in FROM_BUILD):
+        con.close()
+        return rows + conversion_cases(n, repeat, events)
+    for lib, fn in build.items():  # built once, untimed, when only later cases are wanted
+        seconds[lib], built[lib] = best_of(fn, repeat if timed else 1)
 
     log: EventLog = built["engagemetrics"]
     pd_sorted: pd.DataFrame = built["pandas"]
     pl_sorted: pl.DataFrame = built["polars"]
     arrow_sorted: Any = built["duckdb"]
-    expected = _em_build_columns(log)
-    check(len(log) == n, "build: engagemetrics lost rows")
-    check_sorted_equal(
-        "pandas", expected, _frame_columns({k: pd_sorted[k].to_numpy() for k in columns})
-    )
-    check_sorted_equal(
-        "polars", expected, _frame_columns({k: pl_sorted[k].to_numpy() for k in columns})
-    )
-    check_sorted_equal(
-        "duckdb",
-        expected,
-        _frame_columns({k: arrow_sorted.column(k).to_numpy() for k in columns}),
-    )
-    del build, built, expected
+    if timed:
+        rows.append(Row("build", n, seconds))
+        expected = _em_build_columns(log)
+        check(len(log) == n, "build: engagemetrics lost rows")
+        check_sorted_equal(
+            "pandas", expected, _frame_columns({k: pd_sorted[k].to_numpy() for k in columns})
+        )
+        check_sorted_equal(
+            "polars", expected, _frame_columns({k: pl_sorted[k].to_numpy() for k in columns})
+        )
+        check_sorted_equal(
+            "duckdb",
+            expected,
+            _frame_columns({k: arrow_sorted.column(k).to_numpy() for k in columns}),
+        )
+        del expected
+    del build, built
 
     # Later cases start from each library's own build output (sorted by actor, time).
     con.register("built", arrow_sorted)
 
-    # 2. actor_counts: events per actor
-    counts: dict[str, Callable[[], Any]] = {
-        "engagemetrics": lambda: np.diff(log.actor_offsets),
-        "pandas": lambda: pd_sorted.groupby("actor").size(),
-        "polars": lambda: pl_sorted.group_by("actor").len(),
-        "duckdb": lambda: con.sql(
-            "SELECT actor, count(*) AS n FROM built GROUP BY actor"
-        ).fetchnumpy(),
-    }
-    seconds, results = {}, {}
-    for lib, fn in counts.items():
-        seconds[lib], results[lib] = best_of(fn, repeat)
-    rows.append(Row("actor_counts", n, seconds))
-    em_counts = (np.asarray(log.actors), results["engagemetrics"])
-    pd_counts: pd.Series[int] = results["pandas"]
-    check_per_actor(
-        "actor_counts",
-        "pandas",
-        em_counts,
-        (pd_counts.index.to_numpy(), pd_counts.to_numpy()),
-        exact=True,
-    )
-    pl_counts: pl.DataFrame = results["polars"]
-    check_per_actor(
-        "actor_counts",
-        "polars",
-        em_counts,
-        (pl_counts["actor"].to_numpy(), pl_counts["len"].to_numpy()),
-        exact=True,
-    )
-    dd_counts: dict[str, Any] = results["duckdb"]
-    check_per_actor(
-        "actor_counts", "duckdb", em_counts, (dd_counts["actor"], dd_counts["n"]), exact=True
-    )
-    check(int(em_counts[1].sum()) == n, "actor_counts: engagemetrics does not sum to n")
+    if wanted("actor_counts"):
+        # 2. actor_counts: events per actor
+        counts: dict[str, Callable[[], Any]] = {
+            "engagemetrics": lambda: np.diff(log.actor_offsets),
+            "pandas": lambda: pd_sorted.groupby("actor").size(),
+            "polars": lambda: pl_sorted.group_by("actor").len(),
+            "duckdb": lambda: con.sql(
+                "SELECT actor, count(*) AS n FROM built GROUP BY actor"
+            ).fetchnumpy(),
+        }
+        seconds, results = {}, {}
+        for lib, fn in counts.items():
+            seconds[lib], results[lib] = best_of(fn, repeat)
+        rows.append(Row("actor_counts", n, seconds))
+        em_counts = (np.asarray(log.actors), results["engagemetrics"])
+        pd_counts: pd.Series[int] = results["pandas"]
+        check_per_actor(
+            "actor_counts",
+            "pandas",
+            em_counts,
+            (pd_counts.index.to_numpy(), pd_counts.to_numpy()),
+            exact=True,
+        )
+        pl_counts: pl.DataFrame = results["polars"]
+        check_per_actor(
+            "actor_counts",
+            "polars",
+            em_counts,
+            (pl_counts["actor"].to_numpy(), pl_counts["len"].to_numpy()),
+            exact=True,
+        )
+        dd_counts: dict[str, Any] = results["duckdb"]
+        check_per_actor(
+            "actor_counts", "duckdb", em_counts, (dd_counts["actor"], dd_counts["n"]), exact=True
+        )
+        check(int(em_counts[1].sum()) == n, "actor_counts: engagemetrics does not sum to n")
 
-    # 3. actor_scores: per actor, the sum of the taxonomy weight of each event's action
-    def em_scores() -> NDArray[np.float64]:
-        # the log is in actor order, so each actor's events are one contiguous segment
-        return segment_sum(log.taxonomy.weights[log.action], log.actor_offsets)
+    if wanted("actor_scores"):
+        # 3. actor_scores: per actor, the sum of the taxonomy weight of each event's action
+        def em_scores() -> NDArray[np.float64]:
+            # the log is in actor order, so each actor's events are one contiguous segment
+            return segment_sum(log.taxonomy.weights[log.action], log.actor_offsets)
 
-    def pd_scores() -> pd.Series[float]:
-        weight = weights[pd_sorted["action"].to_numpy()]
-        result: pd.Series[float] = pd_sorted.assign(weight=weight).groupby("actor")["weight"].sum()
-        return result
+        def pd_scores() -> pd.Series[float]:
+            weight = weights[pd_sorted["action"].to_numpy()]
+            result: pd.Series[float] = (
+                pd_sorted.assign(weight=weight).groupby("actor")["weight"].sum()
+            )
+            return result
 
-    def pl_scores() -> pl.DataFrame:
-        weight = pl.Series("weight", weights[pl_sorted["action"].to_numpy()])
-        return pl_sorted.with_columns(weight).group_by("actor").agg(pl.col("weight").sum())
+        def pl_scores() -> pl.DataFrame:
+            weight = pl.Series("weight", weights[pl_sorted["action"].to_numpy()])
+            return pl_sorted.with_columns(weight).group_by("actor").agg(pl.col("weight").sum())
 
-    def dd_scores() -> dict[str, Any]:
-        sql = f"SELECT actor, sum({weight_list}[action + 1]) AS s FROM built GROUP BY actor"
-        result: dict[str, Any] = con.sql(sql).fetchnumpy()
-        return result
+        def dd_scores() -> dict[str, Any]:
+            sql = f"SELECT actor, sum({weight_list}[action + 1]) AS s FROM built GROUP BY actor"
+            result: dict[str, Any] = con.sql(sql).fetchnumpy()
+            return result
 
-    scores: dict[str, Callable[[], Any]] = {
-        "engagemetrics": em_scores,
-        "pandas": pd_scores,
-        "polars": pl_scores,
-        "duckdb": dd_scores,
-    }
-    seconds, results = {}, {}
-    for lib, fn in scores.items():
-        seconds[lib], results[lib] = best_of(fn, repeat)
-    rows.append(Row("actor_scores", n, seconds))
-    em_result = (np.asarray(log.actors), results["engagemetrics"])
-    pd_result: pd.Series[float] = results["pandas"]
-    check_per_actor(
-        "actor_scores",
-        "pandas",
-        em_result,
-        (pd_result.index.to_numpy(), pd_result.to_numpy()),
-        exact=False,
-    )
-    pl_result: pl.DataFrame = results["polars"]
-    check_per_actor(
-        "actor_scores",
-        "polars",
-        em_result,
-        (pl_result["actor"].to_numpy(), pl_result["weight"].to_numpy()),
-        exact=False,
-    )
-    dd_result: dict[str, Any] = results["duckdb"]
-    check_per_actor(
-        "actor_scores", "duckdb", em_result, (dd_result["actor"], dd_result["s"]), exact=False
-    )
+        scores: dict[str, Callable[[], Any]] = {
+            "engagemetrics": em_scores,
+            "pandas": pd_scores,
+            "polars": pl_scores,
+            "duckdb": dd_scores,
+        }
+        seconds, results = {}, {}
+        for lib, fn in scores.items():
+            seconds[lib], results[lib] = best_of(fn, repeat)
+        rows.append(Row("actor_scores", n, seconds))
+        em_result = (np.asarray(log.actors), results["engagemetrics"])
+        pd_result: pd.Series[float] = results["pandas"]
+        check_per_actor(
+            "actor_scores",
+            "pandas",
+            em_result,
+            (pd_result.index.to_numpy(), pd_result.to_numpy()),
+            exact=False,
+        )
+        pl_result: pl.DataFrame = results["polars"]
+        check_per_actor(
+            "actor_scores",
+            "polars",
+            em_result,
+            (pl_result["actor"].to_numpy(), pl_result["weight"].to_numpy()),
+            exact=False,
+        )
+        dd_result: dict[str, Any] = results["duckdb"]
+        check_per_actor(
+            "actor_scores", "duckdb", em_result, (dd_result["actor"], dd_result["s"]), exact=False
+        )
     rows += content_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     rows += relationship_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     rows += journey_cases(n, repeat, log, pd_sorted, pl_sorted, con)
     con.close()
-    rows += conversion_cases(n, repeat, events)
-    return rows
+    return rows + conversion_cases(n, repeat, events)
 
 
 def _time_all(
@@ -562,119 +603,126 @@ def content_cases(
     rows: list[Row] = []
     import scipy.stats  # noqa: F401  (warm: the first import must not land in a timing)
 
-    # 5. content_counts: events and distinct actors per (content, category)
-    def em_counts() -> InteractionCounts:
-        return interaction_counts(log, by=["content", "category"])
+    if wanted("content_counts"):
+        # 5. content_counts: events and distinct actors per (content, category)
+        def em_counts() -> InteractionCounts:
+            return interaction_counts(log, by=["content", "category"])
 
-    def pd_counts() -> pd.DataFrame:
-        category = categories[pd_sorted["action"].to_numpy()]
-        grouped = pd_sorted.assign(category=category).groupby(["content", "category"])
-        result: pd.DataFrame = grouped["actor"].agg(["size", "nunique"])
-        return result
+        def pd_counts() -> pd.DataFrame:
+            category = categories[pd_sorted["action"].to_numpy()]
+            grouped = pd_sorted.assign(category=category).groupby(["content", "category"])
+            result: pd.DataFrame = grouped["actor"].agg(["size", "nunique"])
+            return result
 
-    def pl_counts() -> pl.DataFrame:
-        category = pl.Series("category", categories[pl_sorted["action"].to_numpy()])
-        return (
-            pl_sorted.with_columns(category)
-            .group_by(["content", "category"])
-            .agg(pl.len().alias("events"), pl.col("actor").n_unique().alias("actors"))
+        def pl_counts() -> pl.DataFrame:
+            category = pl.Series("category", categories[pl_sorted["action"].to_numpy()])
+            return (
+                pl_sorted.with_columns(category)
+                .group_by(["content", "category"])
+                .agg(pl.len().alias("events"), pl.col("actor").n_unique().alias("actors"))
+            )
+
+        def dd_counts() -> dict[str, Any]:
+            sql = (
+                f"SELECT content, {category_list}[action + 1] AS category, count(*) AS events, "
+                "count(DISTINCT actor) AS actors FROM built GROUP BY content, category"
+            )
+            result: dict[str, Any] = con.sql(sql).fetchnumpy()
+            return result
+
+        seconds, results = _time_all(
+            {
+                "engagemetrics": em_counts,
+                "pandas": pd_counts,
+                "polars": pl_counts,
+                "duckdb": dd_counts,
+            },
+            repeat,
         )
+        rows.append(Row("content_counts", n, seconds))
+        counts: InteractionCounts = results["engagemetrics"]
+        keys = counts.keys
+        expected = [keys["content"], counts.codes["category"], counts.events, counts.actors]
+        check(int(counts.events.sum()) == n, "content_counts: engagemetrics does not sum to n")
+        pd_table: pd.DataFrame = results["pandas"]
+        index = pd_table.index
+        got_pd = [
+            index.get_level_values("content").to_numpy(),
+            index.get_level_values("category").to_numpy(),
+            pd_table["size"].to_numpy(),
+            pd_table["nunique"].to_numpy(),
+        ]
+        pl_table: pl.DataFrame = results["polars"]
+        got_pl = [pl_table[c].to_numpy() for c in ("content", "category", "events", "actors")]
+        dd_table: dict[str, Any] = results["duckdb"]
+        got_dd = [np.asarray(dd_table[c]) for c in ("content", "category", "events", "actors")]
+        for lib, got in (("pandas", got_pd), ("polars", got_pl), ("duckdb", got_dd)):
+            check_table("content_counts", lib, expected, got, n_keys=2, exact=4)
 
-    def dd_counts() -> dict[str, Any]:
-        sql = (
-            f"SELECT content, {category_list}[action + 1] AS category, count(*) AS events, "
-            "count(DISTINCT actor) AS actors FROM built GROUP BY content, category"
+    if wanted("content_rates"):
+        # 6. content_rates: interactions / reach per post, with a Garwood 95 % interval.
+        # What interaction_rate counts: inbound actions of the applause, conversation and
+        # amplification categories, and click / link_click; reach is distinct exposed actors.
+        inbound = taxonomy.directions == Direction.INBOUND.code
+        counted = [
+            code
+            for code, name in enumerate(taxonomy.names)
+            if inbound[code] and (categories[code] in (1, 2, 3) or name in ("click", "link_click"))
+        ]
+        exposure = [code for code in range(len(taxonomy.names)) if categories[code] == 0]
+        counted_sql = ", ".join(map(str, counted))
+        exposure_sql = ", ".join(map(str, exposure))
+
+        def em_rates() -> tuple[NDArray[Any], ...]:
+            posts = PostMetrics.from_log(log)
+            rates = interaction_rate(posts, by="reach", include=RATE_INCLUDE)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UndefinedRateWarning)  # posts with no reach
+                value = rates.value
+                low, high = rates.interval(confidence=CONFIDENCE)
+            return rates.keys, rates.successes, rates.trials, value, low, high
+
+        def pd_rates() -> tuple[NDArray[Any], ...]:
+            action = pd_sorted["action"]
+            k = action.isin(counted).groupby(pd_sorted["content"]).sum()
+            exposed = pd_sorted.loc[action.isin(exposure), ["content", "actor"]]
+            reach = exposed.groupby("content")["actor"].nunique().reindex(k.index, fill_value=0)
+            k_values, reach_values = k.to_numpy(), reach.to_numpy()
+            return (k.index.to_numpy(), k_values, reach_values, *garwood(k_values, reach_values))
+
+        def pl_rates() -> tuple[NDArray[Any], ...]:
+            action = pl.col("action")
+            table = pl_sorted.group_by("content").agg(
+                action.is_in(counted).sum().alias("k"),
+                pl.col("actor").filter(action.is_in(exposure)).n_unique().alias("reach"),
+            )
+            k, reach = table["k"].to_numpy(), table["reach"].to_numpy()
+            return (table["content"].to_numpy(), k, reach, *garwood(k, reach))
+
+        def dd_rates() -> tuple[NDArray[Any], ...]:
+            sql = (
+                f"SELECT content, count(*) FILTER (WHERE action IN ({counted_sql})) AS k, "
+                f"count(DISTINCT CASE WHEN action IN ({exposure_sql}) THEN actor END) AS reach "
+                "FROM built GROUP BY content"
+            )
+            table = con.sql(sql).fetchnumpy()
+            k, reach = np.asarray(table["k"]), np.asarray(table["reach"])
+            return (np.asarray(table["content"]), k, reach, *garwood(k, reach))
+
+        seconds, results = _time_all(
+            {
+                "engagemetrics": em_rates,
+                "pandas": pd_rates,
+                "polars": pl_rates,
+                "duckdb": dd_rates,
+            },
+            repeat,
         )
-        result: dict[str, Any] = con.sql(sql).fetchnumpy()
-        return result
-
-    seconds, results = _time_all(
-        {
-            "engagemetrics": em_counts,
-            "pandas": pd_counts,
-            "polars": pl_counts,
-            "duckdb": dd_counts,
-        },
-        repeat,
-    )
-    rows.append(Row("content_counts", n, seconds))
-    counts: InteractionCounts = results["engagemetrics"]
-    keys = counts.keys
-    expected = [keys["content"], counts.codes["category"], counts.events, counts.actors]
-    check(int(counts.events.sum()) == n, "content_counts: engagemetrics does not sum to n")
-    pd_table: pd.DataFrame = results["pandas"]
-    index = pd_table.index
-    got_pd = [
-        index.get_level_values("content").to_numpy(),
-        index.get_level_values("category").to_numpy(),
-        pd_table["size"].to_numpy(),
-        pd_table["nunique"].to_numpy(),
-    ]
-    pl_table: pl.DataFrame = results["polars"]
-    got_pl = [pl_table[c].to_numpy() for c in ("content", "category", "events", "actors")]
-    dd_table: dict[str, Any] = results["duckdb"]
-    got_dd = [np.asarray(dd_table[c]) for c in ("content", "category", "events", "actors")]
-    for lib, got in (("pandas", got_pd), ("polars", got_pl), ("duckdb", got_dd)):
-        check_table("content_counts", lib, expected, got, n_keys=2, exact=4)
-
-    # 6. content_rates: interactions / reach per post, with a Garwood 95 % interval.
-    # What interaction_rate counts: inbound actions of the applause, conversation and
-    # amplification categories, and click / link_click; reach is distinct exposed actors.
-    inbound = taxonomy.directions == Direction.INBOUND.code
-    counted = [
-        code
-        for code, name in enumerate(taxonomy.names)
-        if inbound[code] and (categories[code] in (1, 2, 3) or name in ("click", "link_click"))
-    ]
-    exposure = [code for code in range(len(taxonomy.names)) if categories[code] == 0]
-    counted_sql = ", ".join(map(str, counted))
-    exposure_sql = ", ".join(map(str, exposure))
-
-    def em_rates() -> tuple[NDArray[Any], ...]:
-        posts = PostMetrics.from_log(log)
-        rates = interaction_rate(posts, by="reach", include=RATE_INCLUDE)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UndefinedRateWarning)  # posts with no reach
-            value = rates.value
-            low, high = rates.interval(confidence=CONFIDENCE)
-        return rates.keys, rates.successes, rates.trials, value, low, high
-
-    def pd_rates() -> tuple[NDArray[Any], ...]:
-        action = pd_sorted["action"]
-        k = action.isin(counted).groupby(pd_sorted["content"]).sum()
-        exposed = pd_sorted.loc[action.isin(exposure), ["content", "actor"]]
-        reach = exposed.groupby("content")["actor"].nunique().reindex(k.index, fill_value=0)
-        k_values, reach_values = k.to_numpy(), reach.to_numpy()
-        return (k.index.to_numpy(), k_values, reach_values, *garwood(k_values, reach_values))
-
-    def pl_rates() -> tuple[NDArray[Any], ...]:
-        action = pl.col("action")
-        table = pl_sorted.group_by("content").agg(
-            action.is_in(counted).sum().alias("k"),
-            pl.col("actor").filter(action.is_in(exposure)).n_unique().alias("reach"),
-        )
-        k, reach = table["k"].to_numpy(), table["reach"].to_numpy()
-        return (table["content"].to_numpy(), k, reach, *garwood(k, reach))
-
-    def dd_rates() -> tuple[NDArray[Any], ...]:
-        sql = (
-            f"SELECT content, count(*) FILTER (WHERE action IN ({counted_sql})) AS k, "
-            f"count(DISTINCT CASE WHEN action IN ({exposure_sql}) THEN actor END) AS reach "
-            "FROM built GROUP BY content"
-        )
-        table = con.sql(sql).fetchnumpy()
-        k, reach = np.asarray(table["k"]), np.asarray(table["reach"])
-        return (np.asarray(table["content"]), k, reach, *garwood(k, reach))
-
-    seconds, results = _time_all(
-        {"engagemetrics": em_rates, "pandas": pd_rates, "polars": pl_rates, "duckdb": dd_rates},
-        repeat,
-    )
-    rows.append(Row("content_rates", n, seconds))
-    em_table = results["engagemetrics"]
-    check(len(em_table[0]) == len(log.contents), "content_rates: engagemetrics lost posts")
-    for lib in PEERS:
-        check_table("content_rates", lib, em_table, results[lib], n_keys=1, exact=3)
+        rows.append(Row("content_rates", n, seconds))
+        em_table = results["engagemetrics"]
+        check(len(em_table[0]) == len(log.contents), "content_rates: engagemetrics lost posts")
+        for lib in PEERS:
+            check_table("content_rates", lib, em_table, results[lib], n_keys=1, exact=3)
     return rows
 
 
@@ -725,212 +773,222 @@ def relationship_cases(
     def width(first_week: int) -> int:
         return (end_ns // DAY_NS + 3) // 7 - first_week + 1
 
-    # 8. return_rate: unbounded, weekly first-time cohorts, came back on another UTC day
-    def em_rate() -> tuple[NDArray[Any], ...]:
-        rates = return_rate(log, period="week")
-        return rates.keys.astype(np.int64), rates.successes, rates.trials
+    if wanted("return_rate"):
+        # 8. return_rate: unbounded, weekly first-time cohorts, came back on another UTC day
+        def em_rate() -> tuple[NDArray[Any], ...]:
+            rates = return_rate(log, period="week")
+            return rates.keys.astype(np.int64), rates.successes, rates.trials
 
-    def pd_rate() -> tuple[NDArray[Any], ...]:
-        t = pd_sorted["time"].to_numpy().view(np.int64)
-        d = pd.DataFrame({"actor": pd_sorted["actor"].to_numpy(), "day": t // DAY_NS})
-        d = d.drop_duplicates()
-        d["first"] = d.groupby("actor", sort=False)["day"].transform("min")
-        per = d.groupby("actor", sort=False).agg(first=("first", "first"), days=("day", "size"))
-        g = per.assign(ret=per["days"] >= 2, week=(per["first"] + 3) // 7).groupby("week")
-        table = g.agg(s=("ret", "sum"), n=("ret", "size"))
-        return (
-            table.index.to_numpy() * 7 - 3,
-            table["s"].to_numpy(np.float64),
-            table["n"].to_numpy(np.float64),
+        def pd_rate() -> tuple[NDArray[Any], ...]:
+            t = pd_sorted["time"].to_numpy().view(np.int64)
+            d = pd.DataFrame({"actor": pd_sorted["actor"].to_numpy(), "day": t // DAY_NS})
+            d = d.drop_duplicates()
+            d["first"] = d.groupby("actor", sort=False)["day"].transform("min")
+            per = d.groupby("actor", sort=False).agg(
+                first=("first", "first"), days=("day", "size")
+            )
+            g = per.assign(ret=per["days"] >= 2, week=(per["first"] + 3) // 7).groupby("week")
+            table = g.agg(s=("ret", "sum"), n=("ret", "size"))
+            return (
+                table.index.to_numpy() * 7 - 3,
+                table["s"].to_numpy(np.float64),
+                table["n"].to_numpy(np.float64),
+            )
+
+        def pl_rate() -> tuple[NDArray[Any], ...]:
+            day = (pl.col("time").dt.epoch("ns") // DAY_NS).alias("day")
+            table = (
+                pl_sorted.lazy()
+                .select("actor", day)
+                .unique()
+                .with_columns(pl.col("day").min().over("actor").alias("first"))
+                .group_by("actor")
+                .agg(pl.col("first").first(), pl.len().alias("days"))
+                .group_by(((pl.col("first") + 3) // 7).alias("week"))
+                .agg((pl.col("days") >= 2).sum().alias("s"), pl.len().alias("n"))
+                .sort("week")
+                .collect()
+            )
+            return (
+                table["week"].to_numpy() * 7 - 3,
+                table["s"].to_numpy().astype(np.float64),
+                table["n"].to_numpy().astype(np.float64),
+            )
+
+        def dd_rate() -> tuple[NDArray[Any], ...]:
+            sql = f"""
+                WITH d AS (SELECT DISTINCT actor, epoch_ns(time) // {DAY_NS} AS day FROM built),
+                f AS (SELECT actor, day, min(day) OVER (PARTITION BY actor) AS first FROM d),
+                per AS (SELECT actor, any_value(first) AS first, count(*) AS days
+                        FROM f GROUP BY actor)
+                SELECT (first + 3) // 7 AS week, sum((days >= 2)::INT) AS s, count(*) AS n
+                FROM per GROUP BY week ORDER BY week"""
+            table = con.sql(sql).fetchnumpy()
+            return (
+                np.asarray(table["week"]) * 7 - 3,
+                np.asarray(table["s"], dtype=np.float64),
+                np.asarray(table["n"], dtype=np.float64),
+            )
+
+        seconds, results = _time_all(
+            {"engagemetrics": em_rate, "pandas": pd_rate, "polars": pl_rate, "duckdb": dd_rate},
+            repeat,
         )
+        rows.append(Row("return_rate", n, seconds))
+        em_table = results["engagemetrics"]
+        check(int(em_table[2].sum()) == log.n_actors, "return_rate: engagemetrics lost actors")
+        for lib in PEERS:
+            check_table("return_rate", lib, em_table, results[lib], n_keys=1, exact=3)
 
-    def pl_rate() -> tuple[NDArray[Any], ...]:
-        day = (pl.col("time").dt.epoch("ns") // DAY_NS).alias("day")
-        table = (
-            pl_sorted.lazy()
-            .select("actor", day)
-            .unique()
-            .with_columns(pl.col("day").min().over("actor").alias("first"))
-            .group_by("actor")
-            .agg(pl.col("first").first(), pl.len().alias("days"))
-            .group_by(((pl.col("first") + 3) // 7).alias("week"))
-            .agg((pl.col("days") >= 2).sum().alias("s"), pl.len().alias("n"))
-            .sort("week")
-            .collect()
+    if wanted("retention_week"):
+        # 9. retention_week: weekly first-time cohorts (calendar weeks) by weeks since
+        def em_matrix() -> tuple[NDArray[Any], ...]:
+            m = retention_matrix(log, period="week")
+            cohorts = m.cohorts.astype("datetime64[D]").astype(np.int64)
+            return cohorts, m.sizes, m.retained, m.retained_on_or_after
+
+        def pd_matrix() -> tuple[NDArray[Any], ...]:
+            t = pd_sorted["time"].to_numpy().view(np.int64)
+            week = (t // DAY_NS + 3) // 7
+            d = pd.DataFrame({"actor": pd_sorted["actor"].to_numpy(), "week": week})
+            d = d.drop_duplicates()
+            d["cohort"] = d.groupby("actor", sort=False)["week"].transform("min")
+            d["k"] = d["week"] - d["cohort"]
+            a = d.groupby(["cohort", "k"]).size()
+            per = d.groupby("actor", sort=False).agg(cohort=("cohort", "first"), maxk=("k", "max"))
+            b = per.groupby(["cohort", "maxk"]).size()
+            ia, ib = a.index, b.index
+            return _week_grid(
+                (ia.get_level_values(0), ia.get_level_values(1), a.to_numpy()),
+                (ib.get_level_values(0), ib.get_level_values(1), b.to_numpy()),
+                width(int(d["cohort"].min())),
+            )
+
+        def pl_matrix() -> tuple[NDArray[Any], ...]:
+            week = ((pl.col("time").dt.epoch("d") + 3) // 7).alias("week")
+            cohort = pl.col("week").min().over("actor").alias("cohort")
+            d = (
+                pl_sorted.lazy()
+                .select("actor", week)
+                .unique()
+                .with_columns(cohort)
+                .with_columns((pl.col("week") - pl.col("cohort")).alias("k"))
+            )
+            a_query = d.group_by("cohort", "k").len()
+            b_query = (
+                d.group_by("actor")
+                .agg(pl.col("cohort").first(), pl.col("k").max().alias("maxk"))
+                .group_by("cohort", "maxk")
+                .len()
+            )
+            a, b = pl.collect_all([a_query, b_query])
+            return _week_grid(
+                (a["cohort"].to_numpy(), a["k"].to_numpy(), a["len"].to_numpy()),
+                (b["cohort"].to_numpy(), b["maxk"].to_numpy(), b["len"].to_numpy()),
+                width(int(b["cohort"].to_numpy().min())),
+            )
+
+        def dd_matrix() -> tuple[NDArray[Any], ...]:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE weeks AS
+                SELECT actor, week - min(week) OVER (PARTITION BY actor) AS k,
+                       min(week) OVER (PARTITION BY actor) AS cohort
+                FROM (SELECT DISTINCT actor, (epoch_ns(time) // {DAY_NS} + 3) // 7 AS week
+                      FROM built)""")
+            a = con.sql("SELECT cohort, k, count(*) AS n FROM weeks GROUP BY ALL").fetchnumpy()
+            b = con.sql(
+                "SELECT cohort, maxk, count(*) AS n FROM (SELECT actor, any_value(cohort) AS "
+                "cohort, max(k) AS maxk FROM weeks GROUP BY actor) GROUP BY ALL"
+            ).fetchnumpy()
+            return _week_grid(
+                (a["cohort"], a["k"], a["n"]),
+                (b["cohort"], b["maxk"], b["n"]),
+                width(int(np.min(b["cohort"]))),
+            )
+
+        seconds, results = _time_all(
+            {
+                "engagemetrics": em_matrix,
+                "pandas": pd_matrix,
+                "polars": pl_matrix,
+                "duckdb": dd_matrix,
+            },
+            repeat,
         )
-        return (
-            table["week"].to_numpy() * 7 - 3,
-            table["s"].to_numpy().astype(np.float64),
-            table["n"].to_numpy().astype(np.float64),
+        con.execute("DROP TABLE IF EXISTS weeks")
+        rows.append(Row("retention_week", n, seconds))
+        em_grid = results["engagemetrics"]
+        check(int(em_grid[1].sum()) == log.n_actors, "retention_week: engagemetrics lost actors")
+        for lib in PEERS:
+            got = results[lib]
+            same = len(got) == len(em_grid) and all(
+                np.array_equal(np.asarray(e), np.asarray(g))
+                for e, g in zip(em_grid, got, strict=True)
+            )
+            check(same, f"retention_week: {lib} differs")
+
+    if wanted("sessions"):
+        # 10. sessions: per actor, sessions split by more than 30 minutes of inactivity
+        gap_ns = int(SESSION_GAP.total_seconds()) * 10**9
+
+        def em_sessions() -> NDArray[np.int64]:
+            return sessions(log, gap=SESSION_GAP).per_actor(log.n_actors)
+
+        def pd_sessions() -> pd.Series[int]:
+            gap = pd_sorted.groupby("actor", sort=False)["time"].diff()
+            new = gap.isna() | (gap > pd.Timedelta(SESSION_GAP))
+            result: pd.Series[int] = new.groupby(pd_sorted["actor"]).sum()
+            return result
+
+        def pl_sessions() -> pl.DataFrame:
+            gap = pl.col("time").diff().over("actor")
+            new = (gap > SESSION_GAP).fill_null(True).alias("new")
+            return pl_sorted.lazy().group_by("actor").agg(new.sum()).collect()
+
+        def dd_sessions() -> dict[str, Any]:
+            sql = f"""
+                SELECT actor, count(*) FILTER (WHERE prev IS NULL OR t - prev > {gap_ns}) AS s
+                FROM (SELECT actor, epoch_ns(time) AS t,
+                             lag(epoch_ns(time)) OVER (PARTITION BY actor ORDER BY time) AS prev
+                      FROM built)
+                GROUP BY actor"""
+            result: dict[str, Any] = con.sql(sql).fetchnumpy()
+            return result
+
+        seconds, results = _time_all(
+            {
+                "engagemetrics": em_sessions,
+                "pandas": pd_sessions,
+                "polars": pl_sessions,
+                "duckdb": dd_sessions,
+            },
+            repeat,
         )
-
-    def dd_rate() -> tuple[NDArray[Any], ...]:
-        sql = f"""
-            WITH d AS (SELECT DISTINCT actor, epoch_ns(time) // {DAY_NS} AS day FROM built),
-            f AS (SELECT actor, day, min(day) OVER (PARTITION BY actor) AS first FROM d),
-            per AS (SELECT actor, any_value(first) AS first, count(*) AS days
-                    FROM f GROUP BY actor)
-            SELECT (first + 3) // 7 AS week, sum((days >= 2)::INT) AS s, count(*) AS n
-            FROM per GROUP BY week ORDER BY week"""
-        table = con.sql(sql).fetchnumpy()
-        return (
-            np.asarray(table["week"]) * 7 - 3,
-            np.asarray(table["s"], dtype=np.float64),
-            np.asarray(table["n"], dtype=np.float64),
+        rows.append(Row("sessions", n, seconds))
+        em_per_actor = (np.asarray(log.actors), results["engagemetrics"])
+        pd_per_actor: pd.Series[int] = results["pandas"]
+        check_per_actor(
+            "sessions",
+            "pandas",
+            em_per_actor,
+            (pd_per_actor.index.to_numpy(), pd_per_actor.to_numpy()),
+            exact=True,
         )
-
-    seconds, results = _time_all(
-        {"engagemetrics": em_rate, "pandas": pd_rate, "polars": pl_rate, "duckdb": dd_rate},
-        repeat,
-    )
-    rows.append(Row("return_rate", n, seconds))
-    em_table = results["engagemetrics"]
-    check(int(em_table[2].sum()) == log.n_actors, "return_rate: engagemetrics lost actors")
-    for lib in PEERS:
-        check_table("return_rate", lib, em_table, results[lib], n_keys=1, exact=3)
-
-    # 9. retention_week: weekly first-time cohorts (calendar weeks) by weeks since
-    def em_matrix() -> tuple[NDArray[Any], ...]:
-        m = retention_matrix(log, period="week")
-        cohorts = m.cohorts.astype("datetime64[D]").astype(np.int64)
-        return cohorts, m.sizes, m.retained, m.retained_on_or_after
-
-    def pd_matrix() -> tuple[NDArray[Any], ...]:
-        t = pd_sorted["time"].to_numpy().view(np.int64)
-        week = (t // DAY_NS + 3) // 7
-        d = pd.DataFrame({"actor": pd_sorted["actor"].to_numpy(), "week": week})
-        d = d.drop_duplicates()
-        d["cohort"] = d.groupby("actor", sort=False)["week"].transform("min")
-        d["k"] = d["week"] - d["cohort"]
-        a = d.groupby(["cohort", "k"]).size()
-        per = d.groupby("actor", sort=False).agg(cohort=("cohort", "first"), maxk=("k", "max"))
-        b = per.groupby(["cohort", "maxk"]).size()
-        ia, ib = a.index, b.index
-        return _week_grid(
-            (ia.get_level_values(0), ia.get_level_values(1), a.to_numpy()),
-            (ib.get_level_values(0), ib.get_level_values(1), b.to_numpy()),
-            width(int(d["cohort"].min())),
+        pl_per_actor: pl.DataFrame = results["polars"]
+        check_per_actor(
+            "sessions",
+            "polars",
+            em_per_actor,
+            (pl_per_actor["actor"].to_numpy(), pl_per_actor["new"].to_numpy()),
+            exact=True,
         )
-
-    def pl_matrix() -> tuple[NDArray[Any], ...]:
-        week = ((pl.col("time").dt.epoch("d") + 3) // 7).alias("week")
-        cohort = pl.col("week").min().over("actor").alias("cohort")
-        d = (
-            pl_sorted.lazy()
-            .select("actor", week)
-            .unique()
-            .with_columns(cohort)
-            .with_columns((pl.col("week") - pl.col("cohort")).alias("k"))
+        dd_per_actor: dict[str, Any] = results["duckdb"]
+        check_per_actor(
+            "sessions",
+            "duckdb",
+            em_per_actor,
+            (dd_per_actor["actor"], dd_per_actor["s"]),
+            exact=True,
         )
-        a_query = d.group_by("cohort", "k").len()
-        b_query = (
-            d.group_by("actor")
-            .agg(pl.col("cohort").first(), pl.col("k").max().alias("maxk"))
-            .group_by("cohort", "maxk")
-            .len()
-        )
-        a, b = pl.collect_all([a_query, b_query])
-        return _week_grid(
-            (a["cohort"].to_numpy(), a["k"].to_numpy(), a["len"].to_numpy()),
-            (b["cohort"].to_numpy(), b["maxk"].to_numpy(), b["len"].to_numpy()),
-            width(int(b["cohort"].to_numpy().min())),
-        )
-
-    def dd_matrix() -> tuple[NDArray[Any], ...]:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE weeks AS
-            SELECT actor, week - min(week) OVER (PARTITION BY actor) AS k,
-                   min(week) OVER (PARTITION BY actor) AS cohort
-            FROM (SELECT DISTINCT actor, (epoch_ns(time) // {DAY_NS} + 3) // 7 AS week
-                  FROM built)""")
-        a = con.sql("SELECT cohort, k, count(*) AS n FROM weeks GROUP BY ALL").fetchnumpy()
-        b = con.sql(
-            "SELECT cohort, maxk, count(*) AS n FROM (SELECT actor, any_value(cohort) AS "
-            "cohort, max(k) AS maxk FROM weeks GROUP BY actor) GROUP BY ALL"
-        ).fetchnumpy()
-        return _week_grid(
-            (a["cohort"], a["k"], a["n"]),
-            (b["cohort"], b["maxk"], b["n"]),
-            width(int(np.min(b["cohort"]))),
-        )
-
-    seconds, results = _time_all(
-        {
-            "engagemetrics": em_matrix,
-            "pandas": pd_matrix,
-            "polars": pl_matrix,
-            "duckdb": dd_matrix,
-        },
-        repeat,
-    )
-    con.execute("DROP TABLE IF EXISTS weeks")
-    rows.append(Row("retention_week", n, seconds))
-    em_grid = results["engagemetrics"]
-    check(int(em_grid[1].sum()) == log.n_actors, "retention_week: engagemetrics lost actors")
-    for lib in PEERS:
-        got = results[lib]
-        same = len(got) == len(em_grid) and all(
-            np.array_equal(np.asarray(e), np.asarray(g)) for e, g in zip(em_grid, got, strict=True)
-        )
-        check(same, f"retention_week: {lib} differs")
-
-    # 10. sessions: per actor, sessions split by more than 30 minutes of inactivity
-    gap_ns = int(SESSION_GAP.total_seconds()) * 10**9
-
-    def em_sessions() -> NDArray[np.int64]:
-        return sessions(log, gap=SESSION_GAP).per_actor(log.n_actors)
-
-    def pd_sessions() -> pd.Series[int]:
-        gap = pd_sorted.groupby("actor", sort=False)["time"].diff()
-        new = gap.isna() | (gap > pd.Timedelta(SESSION_GAP))
-        result: pd.Series[int] = new.groupby(pd_sorted["actor"]).sum()
-        return result
-
-    def pl_sessions() -> pl.DataFrame:
-        gap = pl.col("time").diff().over("actor")
-        new = (gap > SESSION_GAP).fill_null(True).alias("new")
-        return pl_sorted.lazy().group_by("actor").agg(new.sum()).collect()
-
-    def dd_sessions() -> dict[str, Any]:
-        sql = f"""
-            SELECT actor, count(*) FILTER (WHERE prev IS NULL OR t - prev > {gap_ns}) AS s
-            FROM (SELECT actor, epoch_ns(time) AS t,
-                         lag(epoch_ns(time)) OVER (PARTITION BY actor ORDER BY time) AS prev
-                  FROM built)
-            GROUP BY actor"""
-        result: dict[str, Any] = con.sql(sql).fetchnumpy()
-        return result
-
-    seconds, results = _time_all(
-        {
-            "engagemetrics": em_sessions,
-            "pandas": pd_sessions,
-            "polars": pl_sessions,
-            "duckdb": dd_sessions,
-        },
-        repeat,
-    )
-    rows.append(Row("sessions", n, seconds))
-    em_per_actor = (np.asarray(log.actors), results["engagemetrics"])
-    pd_per_actor: pd.Series[int] = results["pandas"]
-    check_per_actor(
-        "sessions",
-        "pandas",
-        em_per_actor,
-        (pd_per_actor.index.to_numpy(), pd_per_actor.to_numpy()),
-        exact=True,
-    )
-    pl_per_actor: pl.DataFrame = results["polars"]
-    check_per_actor(
-        "sessions",
-        "polars",
-        em_per_actor,
-        (pl_per_actor["actor"].to_numpy(), pl_per_actor["new"].to_numpy()),
-        exact=True,
-    )
-    dd_per_actor: dict[str, Any] = results["duckdb"]
-    check_per_actor(
-        "sessions", "duckdb", em_per_actor, (dd_per_actor["actor"], dd_per_actor["s"]), exact=True
-    )
     return rows
 
 
@@ -963,87 +1021,91 @@ def journey_cases(
     codes = [names.index(step) for step in FUNNEL_STEPS]
     window_ns = int(FUNNEL_WINDOW.total_seconds()) * 10**9
 
-    # 11. funnel_4step: view -> like -> click -> purchase within 7 days of the view;
-    # every view may start a chain (re-entry), a step at the previous one's instant counts
-    def em_funnel() -> list[int]:
-        result = funnel(log, list(FUNNEL_STEPS), window=FUNNEL_WINDOW)
-        return [int(c) for c in result.counts]
+    if wanted("funnel_4step"):
+        # 11. funnel_4step: view -> like -> click -> purchase within 7 days of the view;
+        # every view may start a chain (re-entry), a step at the previous one's instant counts
+        def em_funnel() -> list[int]:
+            result = funnel(log, list(FUNNEL_STEPS), window=FUNNEL_WINDOW)
+            return [int(c) for c in result.counts]
 
-    def pd_funnel() -> list[int]:
-        action = pd_sorted["action"]
-        steps = [
-            pd_sorted.loc[action == c, ["actor", "time"]].sort_values("time", kind="stable")
-            for c in codes
-        ]
-        prev = steps[0].assign(start=steps[0]["time"], t_prev=steps[0]["time"])
-        counts = [int(prev["actor"].nunique())]
-        window = pd.Timedelta(FUNNEL_WINDOW)
-        for cur in steps[1:]:
-            m = pd.merge_asof(
-                cur,
-                prev[["actor", "t_prev", "start"]],
-                left_on="time",
-                right_on="t_prev",
-                by="actor",
-                direction="backward",
+        def pd_funnel() -> list[int]:
+            action = pd_sorted["action"]
+            steps = [
+                pd_sorted.loc[action == c, ["actor", "time"]].sort_values("time", kind="stable")
+                for c in codes
+            ]
+            prev = steps[0].assign(start=steps[0]["time"], t_prev=steps[0]["time"])
+            counts = [int(prev["actor"].nunique())]
+            window = pd.Timedelta(FUNNEL_WINDOW)
+            for cur in steps[1:]:
+                m = pd.merge_asof(
+                    cur,
+                    prev[["actor", "t_prev", "start"]],
+                    left_on="time",
+                    right_on="t_prev",
+                    by="actor",
+                    direction="backward",
+                )
+                ok = m[m["start"].notna() & (m["time"] - m["start"] <= window)]
+                counts.append(int(ok["actor"].nunique()))
+                prev = ok.assign(t_prev=ok["time"])[["actor", "t_prev", "start"]]
+            return counts
+
+        def pl_funnel() -> list[int]:
+            steps = [
+                pl_sorted.filter(pl.col("action") == c).select("actor", "time").sort("time")
+                for c in codes
+            ]
+            prev = steps[0].with_columns(start=pl.col("time")).rename({"time": "t_prev"})
+            counts = [prev["actor"].n_unique()]
+            for cur in steps[1:]:
+                m = cur.join_asof(
+                    prev,
+                    left_on="time",
+                    right_on="t_prev",
+                    by="actor",
+                    strategy="backward",
+                    check_sortedness=False,  # each step is sorted by time above
+                )
+                within = (pl.col("time") - pl.col("start")) <= FUNNEL_WINDOW
+                ok = m.filter(pl.col("start").is_not_null() & within)
+                counts.append(ok["actor"].n_unique())
+                prev = ok.select("actor", pl.col("time").alias("t_prev"), "start")
+            return counts
+
+        def dd_funnel() -> list[int]:
+            step_sql = [
+                f"s0 AS (SELECT actor, epoch_ns(time) AS t, epoch_ns(time) AS start "
+                f"FROM built WHERE action = {codes[0]})"
+            ]
+            for k in range(1, len(codes)):
+                step_sql.append(
+                    f"s{k} AS (SELECT e.actor, e.t, p.start FROM (SELECT actor, epoch_ns(time) "
+                    f"AS t FROM built WHERE action = {codes[k]}) e ASOF JOIN s{k - 1} p "
+                    f"ON e.actor = p.actor AND e.t >= p.t WHERE e.t - p.start <= {window_ns})"
+                )
+            counts = ", ".join(
+                f"(SELECT count(DISTINCT actor) FROM s{k})" for k in range(len(codes))
             )
-            ok = m[m["start"].notna() & (m["time"] - m["start"] <= window)]
-            counts.append(int(ok["actor"].nunique()))
-            prev = ok.assign(t_prev=ok["time"])[["actor", "t_prev", "start"]]
-        return counts
+            fetched = con.sql(f"WITH {', '.join(step_sql)} SELECT {counts}").fetchall()
+            return [int(c) for c in fetched[0]]
 
-    def pl_funnel() -> list[int]:
-        steps = [
-            pl_sorted.filter(pl.col("action") == c).select("actor", "time").sort("time")
-            for c in codes
-        ]
-        prev = steps[0].with_columns(start=pl.col("time")).rename({"time": "t_prev"})
-        counts = [prev["actor"].n_unique()]
-        for cur in steps[1:]:
-            m = cur.join_asof(
-                prev,
-                left_on="time",
-                right_on="t_prev",
-                by="actor",
-                strategy="backward",
-                check_sortedness=False,  # each step is sorted by time above
-            )
-            within = (pl.col("time") - pl.col("start")) <= FUNNEL_WINDOW
-            ok = m.filter(pl.col("start").is_not_null() & within)
-            counts.append(ok["actor"].n_unique())
-            prev = ok.select("actor", pl.col("time").alias("t_prev"), "start")
-        return counts
-
-    def dd_funnel() -> list[int]:
-        step_sql = [
-            f"s0 AS (SELECT actor, epoch_ns(time) AS t, epoch_ns(time) AS start "
-            f"FROM built WHERE action = {codes[0]})"
-        ]
-        for k in range(1, len(codes)):
-            step_sql.append(
-                f"s{k} AS (SELECT e.actor, e.t, p.start FROM (SELECT actor, epoch_ns(time) "
-                f"AS t FROM built WHERE action = {codes[k]}) e ASOF JOIN s{k - 1} p "
-                f"ON e.actor = p.actor AND e.t >= p.t WHERE e.t - p.start <= {window_ns})"
-            )
-        counts = ", ".join(f"(SELECT count(DISTINCT actor) FROM s{k})" for k in range(len(codes)))
-        fetched = con.sql(f"WITH {', '.join(step_sql)} SELECT {counts}").fetchall()
-        return [int(c) for c in fetched[0]]
-
-    seconds, results = _time_all(
-        {
-            "engagemetrics": em_funnel,
-            "pandas": pd_funnel,
-            "polars": pl_funnel,
-            "duckdb": dd_funnel,
-        },
-        repeat,
-    )
-    rows.append(Row("funnel_4step", n, seconds))
-    for lib in PEERS:
-        check(
-            results[lib] == results["engagemetrics"],
-            f"funnel_4step: {lib} counts {results[lib]}, engagemetrics {results['engagemetrics']}",
+        seconds, results = _time_all(
+            {
+                "engagemetrics": em_funnel,
+                "pandas": pd_funnel,
+                "polars": pl_funnel,
+                "duckdb": dd_funnel,
+            },
+            repeat,
         )
+        rows.append(Row("funnel_4step", n, seconds))
+        for lib in PEERS:
+            check(
+                results[lib] == results["engagemetrics"],
+                f"funnel_4step: {lib} counts {results[lib]}, "
+                f"engagemetrics {results['engagemetrics']}",
+            )
 
     # 12-13. last_touch, linear: credit per content for purchases, 30-day lookback.
     # Every action here is inbound and has a content, so the touches are the
@@ -1175,6 +1237,8 @@ def journey_cases(
         },
     }
     for case, fns in cases.items():
+        if not wanted(case):
+            continue
         seconds, results = _time_all(fns, repeat)
         rows.append(Row(case, n, seconds))
         em_keys, em_credit = results["engagemetrics"]
@@ -1198,6 +1262,8 @@ def journey_cases(
 
 def conversion_cases(n: int, repeat: int, events: Events) -> list[Row]:
     """Conversion rate by first-touch channel, on its own log and frames with a channel."""
+    if not wanted("conversion_by_channel"):
+        return []
     taxonomy = Taxonomy.default()
     purchase = taxonomy.names.index("purchase")
     conversion = np.flatnonzero(taxonomy.categories == ActionCategory.CONVERSION.code)
@@ -1331,10 +1397,11 @@ def shrinkage_rows(k: int, repeat: int) -> list[Row]:
         and np.allclose(high[sample], stats.beta.isf(tail, a, b), rtol=1e-9, atol=0.0),
         "shrinkage: the interval is not the posterior's (scipy.stats.beta)",
     )
-    return [
+    out = [
         Row("shrinkage", k, {"engagemetrics": seconds}, unit=" groups"),
         Row("shrinkage_intervals", k, {"engagemetrics": seconds_bounds}, unit=" groups"),
     ]
+    return [row for row in out if wanted(row.case)]
 
 
 # -------------------------------------------------------------------------- memory --
@@ -1503,6 +1570,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="20k events, 1 repeat: a smoke test only"
     )
     parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        choices=CASES,
+        metavar="NAME",
+        help=f"run only these cases (default: all): {', '.join(CASES)}",
+    )
     parser.add_argument("--rss-child", choices=LIBRARIES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -1517,9 +1591,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rss_child:
         rss_child(args.rss_child, args.sizes[0])
         return 0
+    global SELECTED
+    SELECTED = None if args.cases is None else frozenset(args.cases)
     for line in machine_facts():
         print(line)
     print(f"sizes: {', '.join(f'{n:,}' for n in args.sizes)}; best of {args.repeat}")
+    if SELECTED is not None:
+        print(f"cases: {', '.join(c for c in CASES if c in SELECTED)}")
     print()
     rows: list[Row] = []
     memory: list[MemoryRow] = []
@@ -1527,24 +1605,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in args.sizes:
             started = time.perf_counter()
             rows += run_size(n, args.repeat)
-            memory.append(measure_memory(n))
+            if wanted("memory"):
+                memory.append(measure_memory(n))
             elapsed = time.perf_counter() - started
             print(f"# {n:,} events done in {elapsed:.0f} s; all results equal", file=sys.stderr)
-        started = time.perf_counter()
-        shrink_groups = 10_000 if args.quick else SHRINK_GROUPS
-        rows += shrinkage_rows(shrink_groups, args.repeat)
-        elapsed = time.perf_counter() - started
-        print(f"# shrinkage of {shrink_groups:,} groups done in {elapsed:.0f} s", file=sys.stderr)
+        if wanted("shrinkage") or wanted("shrinkage_intervals"):
+            started = time.perf_counter()
+            shrink_groups = 10_000 if args.quick else SHRINK_GROUPS
+            rows += shrinkage_rows(shrink_groups, args.repeat)
+            elapsed = time.perf_counter() - started
+            print(
+                f"# shrinkage of {shrink_groups:,} groups done in {elapsed:.0f} s", file=sys.stderr
+            )
     except CheckError as failure:
         print(f"CHECK FAILED: {failure}", file=sys.stderr)
         return 1
     print("Times in seconds (ratio = engagemetrics / fastest peer; below 1 we are faster)")
     print()
     print(format_times(rows, args.markdown))
-    print()
-    print("Memory (MB = 2**20 bytes; *_peak_MB = peak RSS growth during one build)")
-    print()
-    print(format_memory(memory, args.markdown))
+    if memory:
+        print()
+        print("Memory (MB = 2**20 bytes; *_peak_MB = peak RSS growth during one build)")
+        print()
+        print(format_memory(memory, args.markdown))
     return 0
 
 
