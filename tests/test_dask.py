@@ -29,7 +29,7 @@ import pytest
 from engagemetrics import dask as emd
 from engagemetrics.attribution import attribute
 from engagemetrics.conversion import conversion_rate
-from engagemetrics.datasets import simulate
+from engagemetrics.datasets import demo_config, simulate
 from engagemetrics.dialogue import response_rate
 from engagemetrics.engagement import engagement_score
 from engagemetrics.events import EventLog
@@ -52,6 +52,7 @@ from engagemetrics.partition import (
     routing,
 )
 from engagemetrics.relationship import lifecycle, retention_matrix, return_rate, stickiness
+from engagemetrics.report import Report
 from engagemetrics.rfm import RFMTable, rfm
 
 distributed = pytest.importorskip("distributed")
@@ -256,6 +257,60 @@ def test_dialogue_needs_threads_follow(client: Any, frame: pd.DataFrame) -> None
     )
     assert got.trials == response_rate(LOG).trials
     assert got.successes < response_rate(LOG).successes
+
+
+# ---------------------------------------------------------------------- report --
+CONFIG = demo_config()
+
+
+@pytest.fixture(scope="module")
+def reports(client: Any, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The whole report on the cluster, and on one machine, as plain data."""
+    whole = Report.from_log(CONFIG.log_from_frame(frame), CONFIG).to_dict()
+    data = dd.from_pandas(frame, npartitions=4)
+    got = emd.report(data, CONFIG, client=client, npartitions=6).to_dict()
+    return got, whole
+
+
+def test_report_has_every_section(reports: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    got, whole = reports
+    assert sorted(got) == sorted(whole)
+    assert whole["dialogue"]["answered"]["successes"] > 50  # threads with replies exist
+
+
+@pytest.mark.parametrize("section", sorted(Report.from_log(LOG, CONFIG).to_dict()))
+def test_report_on_cluster_equals_one_machine(
+    section: str, reports: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
+    got, whole = reports
+    assert_same(got[section], whole[section], section)
+
+
+def test_report_of_a_parquet_path_with_dropped_last_row(
+    frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    """The latest time is on a row the log drops: the report's end is the last kept
+    event, as on one machine (the first pass saw the dropped row, so it measures again)."""
+    late = frame.iloc[[0]].copy()
+    late["action"] = late["action"].cat.add_categories(["lkie"])
+    late.loc[:, "action"] = "lkie"
+    late.loc[:, "time"] = frame["time"].max() + pd.Timedelta(days=3)
+    data = pd.concat([frame, late], ignore_index=True)
+    data["action"] = data["action"].astype(str)
+    data.to_parquet(tmp_path / "events.parquet")
+    config = attrs.evolve(CONFIG, on_invalid="drop")
+    whole = Report.from_log(config.log_from_frame(data), config)
+    got = emd.report(tmp_path / "events.parquet", config, client="sync", npartitions=3)
+    assert got.end == whole.end == int(LOG.time.max())
+    assert_same(got.to_dict(), whole.to_dict())
+
+
+def test_report_with_a_given_span(frame: pd.DataFrame) -> None:
+    start, end = "2024-01-08T00:00:00", "2024-02-10T00:00:00"
+    whole = Report.from_log(CONFIG.log_from_frame(frame), CONFIG, start=start, end=end)
+    data = dd.from_pandas(frame, npartitions=2)
+    got = emd.report(data, CONFIG, client="sync", npartitions=3, start=start, end=end)
+    assert_same(got.to_dict(), whole.to_dict())
 
 
 # ------------------------------------------------------------------- partitions --

@@ -118,34 +118,41 @@ def _run(scheduler: Any, retries: int, *values: Any) -> tuple[Any, ...]:
 @final
 @attrs.frozen(eq=False)
 class _Survey:
-    """The first pass: thread owners and the last parseable event time (mergeable)."""
+    """The first pass: thread owners and the first and last parseable times (mergeable)."""
 
     routing: Routing
+    first: int | None
     last: int | None
 
     def merge(self, other: _Survey, /) -> _Survey:
+        firsts = [t for t in (self.first, other.first) if t is not None]
         lasts = [t for t in (self.last, other.last) if t is not None]
-        return _Survey(self.routing.merge(other.routing), max(lasts) if lasts else None)
+        return _Survey(
+            self.routing.merge(other.routing),
+            min(firsts) if firsts else None,
+            max(lasts) if lasts else None,
+        )
 
 
-def _last_time(batch: Any, config: Config | None) -> int | None:
+def _span(batch: Any, config: Config | None) -> tuple[int | None, int | None]:
+    """The first and last parseable event times of a batch (int64 ns UTC)."""
     from ._frames import frame_columns
 
     column = frame_columns(batch, {} if config is None else dict(config.columns))["time"]
     if len(batch) == 0 or not isinstance(column, np.ndarray):
-        return None
+        return None, None
     parsed = parse_time(
         column,
         tz="UTC" if config is None else config.tz,
         unit=None if config is None else config.time_unit,
     )
     good = parsed.ns[~(parsed.missing | parsed.unparseable)]
-    return int(good.max()) if len(good) else None
+    return (int(good.min()), int(good.max())) if len(good) else (None, None)
 
 
 def _survey(batch: Any, config: Config | None, threads: Threads) -> _Survey:
     owners = routing(batch, config=config) if threads == "follow" else Routing.empty()
-    return _Survey(owners, _last_time(batch, config))
+    return _Survey(owners, *_span(batch, config))
 
 
 def _tree(dask: Any, parts: Sequence[Any], merge: Any, split_every: int) -> Any:
@@ -511,15 +518,16 @@ def _evaluate_all(
 @final
 @attrs.frozen
 class _ReportMetric:
-    """``Report.from_log`` with a fixed end: a picklable metric for the workers."""
+    """``Report.from_log`` with a fixed span: a picklable metric for the workers."""
 
     config: Config
+    start: Any
     end: Any
 
     def __call__(self, log: Any, /) -> Report:
         from .report import Report
 
-        return Report.from_log(log, self.config, end=self.end)
+        return Report.from_log(log, self.config, start=self.start, end=self.end)
 
 
 def report(
@@ -530,6 +538,7 @@ def report(
     client: Any = None,
     npartitions: int | None = None,
     threads: Threads = "follow",
+    start: Any = None,
     end: Any = None,
     retries: int = 0,
     split_every: int = _SPLIT_EVERY,
@@ -543,13 +552,14 @@ def report(
     config
         The report's definitions and the column mapping.
     client
-        A ``distributed.Client``; Dask's default scheduler if None (a Client that is
-        running is the default).
+        A ``distributed.Client``, a Dask scheduler name, or None for Dask's default
+        scheduler (a Client that is running is the default).
     npartitions, threads, retries, split_every
         As for :func:`compute`.
-    end
-        "Now" of the report (as :meth:`Report.from_log`); default the last event of all
-        the data, found in the first pass, so every partition's report shares it.
+    start, end
+        The report's span (as :meth:`Report.from_log`); by default the first and last
+        events of all the data, found in the first pass, so that every partition's
+        report shares them (reports merge only then).
 
     Returns
     -------
@@ -563,6 +573,18 @@ def report(
         As :func:`compute`.
     FileNotFoundError
         ``data`` names a path where there is nothing.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> from engagemetrics.datasets import demo_config, simulate
+    >>> from engagemetrics.report import Report
+    >>> log = simulate(50, days=14, seed=2)
+    >>> frame = dd.from_pandas(log.to_frame(), npartitions=2)
+    >>> config = demo_config()
+    >>> got = report(frame, config, client="sync", npartitions=3)
+    >>> got.to_dict() == Report.from_log(log, config).to_dict()
+    True
     """
     dask, _ = _dask()
     _check_threads(threads)
@@ -574,20 +596,21 @@ def report(
         scheduler=client,
         split_every=split_every,
     )
-    if end is not None:
-        return _evaluate_all(
-            dask, routed, _ReportMetric(config, end), config, client, retries, split_every
-        )
-    if survey is None:
-        survey = _survey_frame(routed, config, "actor", client, split_every)
-    now = 0 if survey.last is None else survey.last
-    result = _evaluate_all(
-        dask, routed, _ReportMetric(config, now), config, client, retries, split_every
+    given_start, given_end = start is not None, end is not None
+    if not (given_start and given_end):
+        if survey is None:
+            survey = _survey_frame(routed, config, "actor", client, split_every)
+        start = start if given_start else survey.first
+        end = end if given_end else survey.last
+    metric = _ReportMetric(config, start, end)
+    result = _evaluate_all(dask, routed, metric, config, client, retries, split_every)
+    span = (
+        metric.start if given_start else result.first,
+        metric.end if given_end else result.last,
     )
-    if result.events and result.last != now:
-        # the last parseable time was on a row the log dropped (on_invalid="drop"): the
-        # single-machine report's end is the last kept event, so measure again with it
-        result = _evaluate_all(
-            dask, routed, _ReportMetric(config, result.last), config, client, retries, split_every
-        )
+    if result.events and span != (metric.start, metric.end):
+        # the first or last parseable time was on a row the log dropped (on_invalid=
+        # "drop"): one machine's report spans the kept events, so measure again with them
+        metric = _ReportMetric(config, *span)
+        result = _evaluate_all(dask, routed, metric, config, client, retries, split_every)
     return result
