@@ -234,3 +234,22 @@ def test_distinct_rows_matches_reference(rows: list[tuple[float, float]], width:
     for column in columns:
         rebuilt = column[representatives][inverse]
         assert rebuilt.view(np.uint64).tolist() == column.view(np.uint64).tolist()
+
+
+@given(
+    st.lists(st.integers(0, 40), max_size=120),
+    st.lists(st.integers(0, 40), max_size=120),
+    st.booleans(),
+)
+def test_funnel_count_below_matches_searchsorted(
+    values: list[int], queries: list[int], inclusive: bool
+) -> None:
+    # the count-table path (many queries) and the binary search agree
+    from engagemetrics._kernels.funnel import _count_below
+
+    sorted_values = np.array(sorted(values), dtype=np.int64)
+    asked = np.array(queries, dtype=np.int64)
+    expected = [sum(v <= q if inclusive else v < q for v in values) for q in queries]
+    for n_values in (41, 10**6):  # 41: the table; 10**6: too few queries for one
+        got = _count_below(sorted_values, asked, n_values, inclusive=inclusive)
+        assert got.tolist() == expected

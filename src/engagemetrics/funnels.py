@@ -870,7 +870,9 @@ def _step_codes(log: EventLog, steps: tuple[Step, ...]) -> NDArray[np.int16]:
             raise _overlap_error(steps, int(table[code]), k, f"action {taxonomy.names[code]!r}")
         table[codes] = k
     step_of = table[log.action]
-    step_of[log.direction != Direction.INBOUND.code] = -1
+    # only inbound events fill steps: the direction is read on the matching rows alone
+    matching = np.flatnonzero(step_of >= 0)
+    step_of[matching[log.direction[matching] != Direction.INBOUND.code]] = -1
     for k in goal_steps:
         goal = steps[k].goal
         assert goal is not None
@@ -921,7 +923,7 @@ def _evaluate(definition: Funnel, log: EventLog) -> FunnelResult:
     if compact:
         log_rows = np.flatnonzero(step_of >= 0)
         local_step = step_of[log_rows]
-        local_unit: NDArray[Any] = unit[log_rows]
+        local_unit: NDArray[Any] = unit[log_rows].astype(np.int64, copy=False)
         local_time = log.time[log_rows]
         instant = instant_ids(local_time, run_starts(local_unit))
     else:

@@ -76,7 +76,7 @@ class _Events:
         unit: NDArray[Any],
         time: NDArray[np.int64],
     ) -> _Events:
-        return cls(rows, unit[rows].astype(np.int64), instant[rows], time[rows])
+        return cls(rows, unit[rows].astype(np.int64, copy=False), instant[rows], time[rows])
 
     def __getitem__(self, keep: NDArray[Any]) -> _Events:
         return _Events(self.rows[keep], self.unit[keep], self.instant[keep], self.time[keep])
