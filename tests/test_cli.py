@@ -284,3 +284,22 @@ def test_event_options_on_a_post_table_are_usage_errors(
     code, _, err = run(capsys, "report", str(posts), "-c", str(config), "--engine", "dask")
     assert code == 2
     assert "--engine applies to event logs" in err
+
+
+def test_engine_dask_reads_parquet_like_one_machine(
+    capsys: pytest.CaptureFixture[str], events: Path
+) -> None:
+    import pandas as pd
+
+    ids = dict.fromkeys(("actor", "action", "time", "content", "channel", "thread"), str)
+    parquet = events.with_suffix(".parquet")
+    pd.read_csv(events, dtype=ids).to_parquet(parquet)
+    code, out, _ = run(capsys, "report", str(parquet), "--format", "json")
+    assert code == 0
+    local = json.loads(out)
+    code, out, _ = run(capsys, "report", str(parquet), "--engine", "dask", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["engagement"] == local["engagement"]
+    code, _, err = run(capsys, "report", str(events), "--engine", "dask")
+    assert code == 2
+    assert "reads Parquet" in err

@@ -176,8 +176,16 @@ def _report(args: argparse.Namespace) -> int:
         for flag, value in event_only.items():
             if value is not None:
                 raise _UsageError(f"{flag} applies to event logs, not to per-post tables.")
-    if args.engine == "dask" and (args.since is not None or args.until is not None):
-        raise _UsageError("--since and --until are not supported with --engine dask.")
+    if args.engine == "dask":
+        if args.since is not None or args.until is not None:
+            raise _UsageError("--since and --until are not supported with --engine dask.")
+        if not args.path.exists():
+            raise FileNotFoundError(2, "No such file", str(args.path))
+        if args.path.is_file() and args.path.suffix.lower() not in (".parquet", ".pq"):
+            raise _UsageError(
+                f"--engine dask reads Parquet (a .parquet file or a folder of them); got "
+                f"{args.path.name!r}."
+            )
     with _progress() as step:
         if config.shape == "posts":
             step("reading")
