@@ -105,6 +105,20 @@ def _is_client(scheduler: Any) -> bool:
     return hasattr(scheduler, "compute") and hasattr(scheduler, "gather")
 
 
+def _client(scheduler: Any) -> Any:
+    """The distributed Client ``scheduler`` is, or the default one when it is None."""
+    if scheduler is not None:
+        return scheduler if _is_client(scheduler) else None
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
 def _run(scheduler: Any, retries: int, *values: Any) -> tuple[Any, ...]:
     """Compute ``values`` on ``scheduler`` (a distributed Client, a scheduler name or None)."""
     dask, _ = _dask()
@@ -214,7 +228,11 @@ def _route(
     split_every: int,
 ) -> tuple[Any, _Survey]:
     survey = _survey_frame(ddf, config, threads, scheduler, split_every)
-    owners = survey.routing if threads == "follow" and len(survey.routing) else None
+    owners: Any = survey.routing if threads == "follow" and len(survey.routing) else None
+    client = _client(scheduler)
+    if owners is not None and client is not None:
+        # one copy per worker, not one in the graph every task is sent with
+        owners = client.scatter(owners, broadcast=True)
     meta = ddf._meta.copy()
     meta[KEY] = np.empty(0, dtype=np.uint64)
     meta[ORDER] = np.empty(0, dtype=np.int64)
