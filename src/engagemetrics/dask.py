@@ -114,7 +114,7 @@ def _client(scheduler: Any) -> Any:
     except ImportError:
         return None
     try:
-        return default_client()
+        return default_client()  # type: ignore[no-untyped-call]
     except ValueError:
         return None
 
