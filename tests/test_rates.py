@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import pickle
 import sys
 import warnings
 from collections.abc import Callable
@@ -559,6 +560,26 @@ def test_rates_are_immutable_and_do_not_freeze_the_callers_arrays() -> None:
     assert direct.successes.tolist() == [2.0, 2.0, 3.0]
     assert keys.flags.writeable
     assert "groups=3" in repr(direct)
+
+
+@pytest.mark.parametrize("kind", ["proportion", "count"])
+def test_rates_pickle_to_an_equal_immutable_value(kind: Any) -> None:
+    rates = Rates.from_arrays(
+        ["b", "a"], [1, 2], [10, 20], kind=kind, numerator="clicks", key_name="post"
+    )
+    again = pickle.loads(pickle.dumps(rates))
+    assert again.equals(rates)
+    assert (again.kind, again.numerator, again.denominator, again.key_name) == (
+        kind,
+        "clicks",
+        "trials",
+        "post",
+    )
+    with pytest.raises(ValueError, match="read-only"):
+        again.successes[0] = 0
+    with pytest.raises(AttributeError, match="immutable"):
+        again.kind = "proportion"
+    assert pickle.loads(pickle.dumps(Rates.empty())).equals(Rates.empty())
 
 
 def test_rates_lookup_total_and_round_trips() -> None:

@@ -33,7 +33,6 @@ True
 
 from __future__ import annotations
 
-import copyreg
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, final
 
@@ -48,7 +47,6 @@ from ._time import parse_time
 from .actions import ActionCategory, Direction, Taxonomy
 from .events import CODE_DTYPE, ID_COLUMNS, EventLog, LoadReport
 from .exceptions import InvalidParameterError
-from .rates import Rates
 
 if TYPE_CHECKING:
     from .config import Config
@@ -95,35 +93,6 @@ _SEEDS: Final = ("0123456789123456", "engagemetrics-rt")  # 16-byte keys of pand
 _INBOUND: Final = Direction.INBOUND.code
 _OUTBOUND: Final = Direction.OUTBOUND.code
 _CONVERSATION: Final = ActionCategory.CONVERSATION.code
-
-
-# ------------------------------------------------------------------------ pickling --
-def _rebuild_rates(
-    keys: NDArray[Any],
-    successes: NDArray[np.float64],
-    trials: NDArray[np.float64],
-    like: tuple[str, str, str, str],
-) -> Rates:
-    kind, numerator, denominator, key_name = like
-    template = Rates.empty(
-        kind=kind,  # type: ignore[arg-type]
-        numerator=numerator,
-        denominator=denominator,
-        key_name=key_name,
-    )
-    return Rates._trusted(np.array(keys), np.array(successes), np.array(trials), template)
-
-
-def _reduce_rates(rates: Rates) -> tuple[Any, ...]:
-    like = (rates.kind, rates.numerator, rates.denominator, rates.key_name)
-    return _rebuild_rates, (rates.keys, rates.successes, rates.trials, like)
-
-
-# Partial results travel between processes as pickles. Rates (slots and a __setattr__
-# that refuses every write) cannot be unpickled by the default protocol, so until it has
-# its own __reduce__ it is rebuilt here from its arrays and names.
-if "__reduce__" not in vars(Rates) and "__reduce_ex__" not in vars(Rates):
-    copyreg.pickle(Rates, _reduce_rates)
 
 
 # --------------------------------------------------------------------------- logs --
