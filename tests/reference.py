@@ -729,3 +729,12 @@ def post_measures(
     for name, per_post in sets.items():
         out[name] = [float(len(s)) for s in per_post]
     return out
+
+
+def quantile(observations: Sequence[int], q: float) -> float:
+    """Hyndman & Fan's definition 7 on the sorted observations, by the textbook formula."""
+    ordered = sorted(observations)
+    h = (len(ordered) - 1) * q
+    below = int(h // 1)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (h - below) * (ordered[above] - ordered[below])

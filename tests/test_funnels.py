@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from engagemetrics import ActionCategory, EventLog, InvalidParameterError, Unkno
 from engagemetrics._kernels.funnel import instant_ids
 from engagemetrics.engagement import sessions
 from engagemetrics.exceptions import DataError
-from engagemetrics.funnels import Exclusion, Funnel, FunnelResult, Step, funnel
+from engagemetrics.funnels import Exclusion, Funnel, FunnelResult, FunnelSummary, Step, funnel
 from engagemetrics.goals import Goal
 
 from . import reference
@@ -230,9 +231,33 @@ def test_chunks_split_by_actor_merge_to_the_whole(rows: list[Row], f: Funnel, pa
         if len(keep):
             chunks.append(f.evaluate(log.take(keep)))
     merged = FunnelResult.empty(f)
+    summary = FunnelSummary.empty(f)
     for chunk in reversed(chunks):
         merged = merged.merge(chunk)
+        summary = summary.merge(chunk.summary())
     assert merged.equals(whole)
+    assert summary.equals(whole.summary())
+
+
+@given(rows_strategy, st.one_of(funnels(), funnels(ordered=False)))
+def test_a_summary_keeps_the_results_rates_and_duration_quantiles(
+    rows: list[Row], f: Funnel
+) -> None:
+    result = f.evaluate(build(rows))  # times in whole seconds: nothing is rounded away
+    summary = result.summary()
+    assert summary.counts.tolist() == result.counts.tolist()
+    assert summary.entered == result.entered
+    assert summary.step_conversion() == result.step_conversion()
+    assert summary.overall_conversion() == result.overall_conversion()
+    assert summary.conversion == result.conversion
+    assert summary.drop_off.tolist() == result.drop_off.tolist()
+    for q in (0.0, 0.5, 0.9, 1.0):
+        want = result.duration_quantile(q)
+        for got, ns in zip(summary.duration_quantile(q), want, strict=True):
+            if np.isnat(ns):
+                assert math.isnan(got)
+            else:
+                assert got * 1e9 == pytest.approx(ns.astype(np.int64), abs=1)
 
 
 @given(rows_strategy, funnels())
@@ -511,6 +536,26 @@ def test_merge_of_session_results_and_mixed_ids() -> None:
     )
     with pytest.raises(DataError, match="actor ids of the two results cannot be compared"):
         Funnel(["view"]).evaluate(log).merge(numbers)
+
+
+def test_summary_checks_merges_and_plain_data() -> None:
+    log = build([("a", "view", 0), ("a", "like", 90), ("b", "view", 0), ("b", "like", 30)])
+    summary = funnel(log, ABCD[:2]).summary()
+    assert summary.duration_quantile(0.5) == (60.0,)
+    assert summary.to_dict()["durations"] == [{"values": [30, 90], "counts": [1, 1], "unit": "s"}]
+    assert summary.to_dict()["counts"] == [2, 2]
+    assert repr(summary) == "FunnelSummary(steps=('view', 'like'), counts=[2, 2])"
+    assert (summary + FunnelSummary.empty(summary.funnel)).equals(summary)
+    assert not summary.equals(funnel(log, ABCD[:2], window=None).summary())
+    assert not summary.equals(3)
+    empty = FunnelSummary.empty(summary.funnel)
+    assert math.isnan(empty.duration_quantile(0.5)[0])
+    with pytest.raises(InvalidParameterError, match="same funnel definition"):
+        summary.merge(funnel(log, ["view", "click"]).summary())
+    with pytest.raises(InvalidParameterError, match="takes a FunnelSummary; got int"):
+        summary.merge(3)  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="of 2 steps needs 2 counts and 1 durations; got 1 and 1"):
+        FunnelSummary(summary.funnel, [2], summary.durations)
 
 
 def test_result_to_dict() -> None:

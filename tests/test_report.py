@@ -111,7 +111,7 @@ def test_sections_are_the_metrics_of_the_log(log: EventLog, report: Report) -> N
     assert report.dialogue.answered == response_rate(log)
     assert report.retention.to_dict() == retention_matrix(log, period="week", end=end).to_dict()
     assert report.funnel is not None
-    assert report.funnel.equals(funnel(log, FUNNEL.steps, window=FUNNEL.window))
+    assert report.funnel.equals(funnel(log, FUNNEL.steps, window=FUNNEL.window).summary())
     assert [g.name for g in report.goals] == ["purchase", "newsletter"]
 
 
@@ -164,7 +164,7 @@ def test_a_small_log_by_hand() -> None:
     assert (report.engagement.successes, report.engagement.trials) == (1.0, 3.0)
     # one inbound message before the reply (answered), one after (not)
     assert (report.dialogue.answered.successes, report.dialogue.answered.trials) == (1.0, 2.0)
-    assert report.dialogue.waits.tolist() == [1800.0]
+    assert report.dialogue.waits.to_dict() == {"values": [1800], "counts": [1], "unit": "s"}
     assert (report.dialogue.two_way.successes, report.dialogue.two_way.trials) == (1.0, 1.0)
     table = report.content
     assert table.keys.tolist() == ["p1", "p2"]

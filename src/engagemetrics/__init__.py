@@ -42,6 +42,7 @@ from .dialogue import (
     response_times,
     thread_stats,
 )
+from .distribution import Distribution
 from .engagement import (
     PRESETS,
     ActiveWithin,
@@ -81,7 +82,7 @@ from .exceptions import (
     UndefinedRateWarning,
     UnknownActionError,
 )
-from .funnels import Exclusion, Funnel, FunnelResult, Step, funnel
+from .funnels import Exclusion, Funnel, FunnelResult, FunnelSummary, Step, funnel
 from .goals import Goal, GoalMap
 from .interactions import InteractionCounts, interaction_counts, interactions_per_exposure
 from .io import read_csv, read_jsonl, read_parquet
@@ -145,6 +146,7 @@ __all__ = [
     "DataQualityWarning",
     "Dialogue",
     "Direction",
+    "Distribution",
     "DroppedRows",
     "EngagedAudience",
     "EngagedSession",
@@ -154,6 +156,7 @@ __all__ = [
     "Exclusion",
     "Funnel",
     "FunnelResult",
+    "FunnelSummary",
     "Goal",
     "GoalMap",
     "GoalMetrics",

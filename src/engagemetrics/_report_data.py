@@ -180,15 +180,14 @@ def _funnel(report: Report) -> dict[str, Any] | None:
     result = report.funnel
     if result is None:
         return None
-    medians = result.median_duration  # per consecutive pair of steps
+    medians = result.duration_quantile(0.5)  # per consecutive pair of steps
     return {
         "steps": list(result.steps),
         "counts": result.counts.tolist(),
         # per step, null for the first (it is the base of both)
         "step_conversion": [None] + [rate_dict(r) for r in result.step_conversion()],
         "overall_conversion": [None] + [rate_dict(r) for r in result.overall_conversion()],
-        "median_seconds": [None]
-        + [None if np.isnat(m) else float(m / np.timedelta64(1, "s")) for m in medians],
+        "median_seconds": [None, *map(_number, medians)],
     }
 
 
@@ -226,7 +225,7 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
         },
         "dialogue": {
             "answered": rate_dict(dialogue.answered),
-            "replies": len(dialogue.waits),
+            "replies": dialogue.waits.count,
             "median_wait_seconds": _number(dialogue.wait_quantile(0.5)),
             "p90_wait_seconds": _number(dialogue.wait_quantile(0.9)),
             "two_way": rate_dict(dialogue.two_way),

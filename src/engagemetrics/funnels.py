@@ -88,6 +88,7 @@ from ._kernels.funnel import (
 )
 from ._kernels.groups import run_starts
 from .actions import ActionCategory, Direction, _to_category
+from .distribution import Distribution
 from .events import EventLog
 from .exceptions import DataError, InvalidParameterError
 from .goals import Goal
@@ -99,6 +100,7 @@ __all__ = [
     "FunnelMode",
     "FunnelResult",
     "FunnelStart",
+    "FunnelSummary",
     "FunnelUnit",
     "Step",
     "StepLike",
@@ -617,11 +619,6 @@ class FunnelResult:
         """Units that reached step 0."""
         return int(self.counts[0])
 
-    def _previous(self, k: int) -> int:
-        if self.funnel.mode == "any_order":
-            return k - 1
-        return max(i for i in self.funnel.required if i < k)
-
     # -- rates --------------------------------------------------------------------------
     def step_conversion(self) -> tuple[Rate, ...]:
         """Per step after the first: units reaching it over units reaching the step before.
@@ -636,33 +633,21 @@ class FunnelResult:
         >>> rate.successes, rate.trials, rate.numerator
         (1.0, 2.0, "reached 'like'")
         """
-        return tuple(self._rate(k, self._previous(k)) for k in range(1, len(self.counts)))
+        return _step_conversion(self.funnel, self.counts)
 
     def overall_conversion(self) -> tuple[Rate, ...]:
         """Per step after the first: units reaching it over units that entered the funnel."""
-        return tuple(self._rate(k, 0) for k in range(1, len(self.counts)))
+        return _overall_conversion(self.funnel, self.counts)
 
     @property
     def conversion(self) -> Rate:
         """Units reaching the last step over units reaching the first."""
-        return self._rate(len(self.counts) - 1, 0)
-
-    def _rate(self, k: int, base: int) -> Rate:
-        names = self.steps
-        return Rate(
-            float(self.counts[k]),
-            float(self.counts[base]),
-            numerator=f"reached {names[k]!r}",
-            denominator=f"reached {names[base]!r}",
-        )
+        return _reach_rate(self.funnel, self.counts, len(self.counts) - 1, 0)
 
     @property
     def drop_off(self) -> NDArray[np.int64]:
         """Per step after the first: units that reached the step before but not this one."""
-        return np.array(
-            [self.counts[self._previous(k)] - self.counts[k] for k in range(1, len(self.counts))],
-            dtype=np.int64,
-        )
+        return _drop_off(self.funnel, self.counts)
 
     # -- durations ----------------------------------------------------------------------
     def durations(self, from_step: int, to_step: int, /) -> NDArray[np.timedelta64]:
@@ -711,6 +696,22 @@ class FunnelResult:
     def p90_duration(self) -> NDArray[np.timedelta64]:
         """Per consecutive pair of steps, the 90th percentile of the time between them."""
         return self.duration_quantile(0.9)
+
+    def summary(self) -> FunnelSummary:
+        """The counts and step-to-step durations (whole seconds), without per-unit rows.
+
+        A :class:`FunnelSummary` merges exactly in memory bounded by the distinct
+        durations, where this result keeps a row per unit.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a", "a"], action=["view", "like"],
+        ...                            time=["2024-05-01T10:00", "2024-05-01T10:01:30.5"])
+        >>> funnel(log, ["view", "like"]).summary().durations[0].values.tolist()
+        [90]
+        """
+        durations = [Distribution.from_durations(d) for d in self.step_durations()]
+        return FunnelSummary(self.funnel, self.counts, durations)
 
     # -- merging ------------------------------------------------------------------------
     @classmethod
@@ -827,6 +828,175 @@ class FunnelResult:
         if self.step_order is not None:
             out["step_order"] = self.step_order.tolist()
         return out
+
+
+def _previous(definition: Funnel, k: int) -> int:
+    """The step whose units are the base of step ``k``'s conversion."""
+    if definition.mode == "any_order":
+        return k - 1
+    return max(i for i in definition.required if i < k)
+
+
+def _reach_rate(definition: Funnel, counts: NDArray[np.int64], k: int, base: int) -> Rate:
+    names = definition.step_names
+    return Rate(
+        float(counts[k]),
+        float(counts[base]),
+        numerator=f"reached {names[k]!r}",
+        denominator=f"reached {names[base]!r}",
+    )
+
+
+def _step_conversion(definition: Funnel, counts: NDArray[np.int64]) -> tuple[Rate, ...]:
+    steps = range(1, len(counts))
+    return tuple(_reach_rate(definition, counts, k, _previous(definition, k)) for k in steps)
+
+
+def _overall_conversion(definition: Funnel, counts: NDArray[np.int64]) -> tuple[Rate, ...]:
+    return tuple(_reach_rate(definition, counts, k, 0) for k in range(1, len(counts)))
+
+
+def _drop_off(definition: Funnel, counts: NDArray[np.int64]) -> NDArray[np.int64]:
+    steps = range(1, len(counts))
+    return np.array([counts[_previous(definition, k)] - counts[k] for k in steps], np.int64)
+
+
+def _distributions(values: Iterable[Distribution]) -> tuple[Distribution, ...]:
+    return tuple(values)
+
+
+def _frozen_counts(value: object) -> NDArray[np.int64]:
+    counts = np.array(value, dtype=np.int64)
+    counts.flags.writeable = False
+    return counts
+
+
+@final
+@attrs.frozen(eq=False)
+class FunnelSummary:
+    r"""A funnel's counts and step-to-step durations, without the per-unit rows.
+
+    What :meth:`FunnelResult.summary` keeps: everything the conversion rates and the
+    duration quantiles need, in memory that does not grow with the number of units
+    (the durations are :class:`~engagemetrics.distribution.Distribution`\ s of whole
+    seconds). Summaries of actor-disjoint logs :meth:`merge` exactly: the counts add and
+    so do the distributions, so the merged summary equals the summary of the merged
+    result.
+
+    Attributes
+    ----------
+    funnel
+        The definition.
+    counts
+        Units reaching each step, as :attr:`FunnelResult.counts`.
+    durations
+        Per consecutive pair of steps, the distribution of the time between them in
+        whole seconds (rounded down), over the units that reached both.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(actor=["a", "a", "b"], action=["view", "like", "view"],
+    ...                            time=["2024-05-01", "2024-05-02", "2024-05-01"])
+    >>> summary = funnel(log, ["view", "like"]).summary()
+    >>> summary.counts.tolist(), summary.conversion.value, summary.duration_quantile(0.5)
+    ([2, 1], 0.5, (86400.0,))
+    """
+
+    funnel: Funnel
+    counts: NDArray[np.int64] = attrs.field(converter=_frozen_counts)
+    durations: tuple[Distribution, ...] = attrs.field(converter=_distributions)
+
+    def __attrs_post_init__(self) -> None:
+        n = len(self.funnel.steps)
+        if len(self.counts) != n or len(self.durations) != n - 1:
+            raise DataError(
+                f"A FunnelSummary of {n} steps needs {n} counts and {n - 1} durations; got "
+                f"{len(self.counts)} and {len(self.durations)}."
+            )
+
+    @classmethod
+    def empty(cls, funnel: Funnel, /) -> FunnelSummary:
+        """No units at all: the identity of :meth:`merge`."""
+        n = len(funnel.steps)
+        return cls(funnel, np.zeros(n, np.int64), [Distribution.empty()] * (n - 1))
+
+    def __repr__(self) -> str:
+        return f"FunnelSummary(steps={self.steps!r}, counts={self.counts.tolist()!r})"
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The step names."""
+        return self.funnel.step_names
+
+    @property
+    def entered(self) -> int:
+        """Units that reached step 0."""
+        return int(self.counts[0])
+
+    def step_conversion(self) -> tuple[Rate, ...]:
+        """As :meth:`FunnelResult.step_conversion`."""
+        return _step_conversion(self.funnel, self.counts)
+
+    def overall_conversion(self) -> tuple[Rate, ...]:
+        """As :meth:`FunnelResult.overall_conversion`."""
+        return _overall_conversion(self.funnel, self.counts)
+
+    @property
+    def conversion(self) -> Rate:
+        """Units reaching the last step over units reaching the first."""
+        return _reach_rate(self.funnel, self.counts, len(self.counts) - 1, 0)
+
+    @property
+    def drop_off(self) -> NDArray[np.int64]:
+        """As :attr:`FunnelResult.drop_off`."""
+        return _drop_off(self.funnel, self.counts)
+
+    def duration_quantile(self, q: float, /) -> tuple[float, ...]:
+        """Per consecutive pair of steps, the ``q`` quantile of its durations in seconds.
+
+        NaN for a pair no unit completed; the quantile is ``numpy.quantile``'s (linear
+        interpolation) of the durations in whole seconds.
+        """
+        return tuple(distribution.quantile(q) for distribution in self.durations)
+
+    def merge(self, other: FunnelSummary, /) -> FunnelSummary:
+        """The summary of both sets of units (disjoint: split logs by actor).
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``other`` is not a FunnelSummary of the same funnel.
+        """
+        if not isinstance(other, FunnelSummary):
+            raise InvalidParameterError(
+                f"FunnelSummary.merge takes a FunnelSummary; got {type(other).__name__}."
+            )
+        if other.funnel != self.funnel:
+            raise InvalidParameterError(
+                "FunnelSummary.merge needs summaries of the same funnel definition."
+            )
+        durations = [a.merge(b) for a, b in zip(self.durations, other.durations, strict=True)]
+        return FunnelSummary(self.funnel, self.counts + other.counts, durations)
+
+    __add__ = merge
+
+    def equals(self, other: object, /) -> bool:
+        """Same funnel, counts and durations."""
+        return (
+            isinstance(other, FunnelSummary)
+            and other.funnel == self.funnel
+            and np.array_equal(self.counts, other.counts)
+            and all(a.equals(b) for a, b in zip(self.durations, other.durations, strict=True))
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition, the counts and each pair's distribution as plain data."""
+        return {
+            "funnel": self.funnel.to_dict(),
+            "steps": list(self.steps),
+            "counts": self.counts.tolist(),
+            "durations": [distribution.to_dict() for distribution in self.durations],
+        }
 
 
 def _concat(arrays: Sequence[NDArray[Any]]) -> NDArray[Any]:

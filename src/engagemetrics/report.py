@@ -31,10 +31,11 @@ from .actions import ActionCategory, Direction
 from .config import Config
 from .conversion import conversion_rate, goal_metrics
 from .dialogue import audience_split, response_rate, response_times, thread_stats
+from .distribution import Distribution
 from .engagement import _BEYOND_LOOKING, ReachedGoal, _descending_ranks, _pearson, engaged
 from .events import EventLog
 from .exceptions import InvalidParameterError
-from .funnels import FunnelResult
+from .funnels import FunnelSummary
 from .interactions import InteractionCounts, interaction_counts
 from .posts import PostMetrics
 from .rates import Rate, Rates
@@ -266,7 +267,9 @@ class DialogueSummary:
         Inbound messages answered by the brand (within the response window) over inbound
         messages, from :func:`~engagemetrics.dialogue.response_rate`.
     waits
-        Every brand reply's wait in seconds, sorted (quantiles are exact after a merge).
+        The distribution of the brand's reply waits in whole seconds (rounded down):
+        its quantiles after a merge are those of the pooled waits, in memory bounded by
+        the distinct waits.
     two_way
         Two-way threads over threads with an audience message
         (:meth:`~engagemetrics.dialogue.ThreadStats.two_way_rate`).
@@ -275,7 +278,7 @@ class DialogueSummary:
     """
 
     answered: Rate
-    waits: NDArray[np.float64] = attrs.field(converter=_frozen)
+    waits: Distribution
     two_way: Rate
     audience: int
     in_dialogue: int
@@ -286,7 +289,7 @@ class DialogueSummary:
         """No messages: the identity of :meth:`merge`."""
         return cls(
             Rate.empty(numerator="answered messages", denominator="inbound messages"),
-            np.zeros(0),
+            Distribution.empty(),
             Rate.empty(
                 numerator="two-way threads", denominator="threads with an audience message"
             ),
@@ -299,9 +302,10 @@ class DialogueSummary:
     def from_log(cls, log: EventLog, /, *, window: dt.timedelta | None) -> DialogueSummary:
         """Measure one log."""
         split = audience_split(log)
+        times = response_times(log)
         return cls(
             response_rate(log, window=window),
-            np.sort(response_times(log).seconds),
+            Distribution.from_durations(times.answered - times.asked),
             thread_stats(log).two_way_rate(),
             split.audience,
             split.in_dialogue,
@@ -312,7 +316,7 @@ class DialogueSummary:
         """Sums of both (exact when threads and actors do not span the two logs)."""
         return DialogueSummary(
             self.answered.merge(other.answered),
-            np.sort(np.concatenate([self.waits, other.waits])),
+            self.waits.merge(other.waits),
             self.two_way.merge(other.two_way),
             self.audience + other.audience,
             self.in_dialogue + other.in_dialogue,
@@ -322,12 +326,8 @@ class DialogueSummary:
     __add__ = merge
 
     def wait_quantile(self, q: float, /) -> float:
-        """The ``q`` quantile of waits in seconds (NaN with no reply), as ``numpy.quantile``."""
-        if not 0 <= q <= 1:
-            raise InvalidParameterError(
-                f"The 'q' parameter of DialogueSummary.wait_quantile must be in [0, 1]; got {q!r}."
-            )
-        return float(np.quantile(self.waits, q)) if len(self.waits) else float("nan")
+        """The ``q`` quantile of waits in whole seconds (NaN with no reply)."""
+        return self.waits.quantile(q)
 
 
 @final
@@ -400,7 +400,8 @@ class Report:
     goals
         One :class:`GoalSummary` per goal of ``config.goals``.
     funnel
-        The configured funnel's result, or None.
+        The configured funnel's counts and step durations
+        (:meth:`~engagemetrics.funnels.FunnelResult.summary`), or None.
     content, channel
         The per-content and per-channel tables behind the "top content" rankings.
     retention
@@ -435,7 +436,7 @@ class Report:
     second_date: Rates
     dialogue: DialogueSummary
     goals: tuple[GoalSummary, ...]
-    funnel: FunnelResult | None
+    funnel: FunnelSummary | None
     content: ContentTable
     channel: ContentTable
     retention: RetentionMatrix
@@ -526,7 +527,7 @@ class Report:
             for i, goal in enumerate(goals)
         )
         step("funnel")
-        funnel = None if config.funnel is None else config.funnel.evaluate(log)
+        funnel = None if config.funnel is None else config.funnel.evaluate(log).summary()
         step("content")
         if goals:
             converters = engaged(log, ReachedGoal(goals[0]), tz=tz, reference=instant).mask
