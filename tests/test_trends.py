@@ -550,6 +550,8 @@ def test_errors_of_returning_by_period() -> None:
 
 
 def test_beyond_looking_is_the_second_date_preset() -> None:
-    from engagemetrics.engagement import _BEYOND_LOOKING
+    from engagemetrics.engagement import PRESETS, Returned
 
-    assert tuple(_BEYOND_LOOKING) == BEYOND_LOOKING
+    second_date = PRESETS["second_date"]
+    assert isinstance(second_date, Returned)
+    assert second_date.categories == BEYOND_LOOKING

@@ -26,6 +26,7 @@ from . import _toml
 from .exceptions import InvalidParameterError, UnknownActionError
 
 __all__ = [
+    "BEYOND_LOOKING",
     "Action",
     "ActionCategory",
     "Direction",
@@ -67,6 +68,16 @@ class ActionCategory(enum.Enum):
 
 
 _CATEGORY_ORDER: Final = tuple(ActionCategory)
+
+BEYOND_LOOKING: Final[tuple[str, ...]] = (
+    "applause",
+    "conversation",
+    "amplification",
+    "intent",
+    "conversion",
+)
+"""Every action category but exposure and negative feedback: interacting beyond looking
+(the categories of the ``second_date`` engagement preset and of the report's second date)."""
 
 
 class Direction(enum.Enum):

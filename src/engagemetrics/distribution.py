@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import read_only
 from .exceptions import DataError, InvalidParameterError
 
 __all__ = ["Distribution"]
@@ -35,9 +36,7 @@ def _int64_column(value: object, name: str) -> NDArray[np.int64]:
         raise DataError(f"Distribution.{name} must be one-dimensional; got shape {array.shape}.")
     if array.size and array.dtype.kind not in "iu":
         raise DataError(f"Distribution.{name} must hold integers; got dtype {array.dtype}.")
-    column = array.astype(np.int64)
-    column.flags.writeable = False
-    return column
+    return read_only(array.astype(np.int64))
 
 
 def _values_column(value: object) -> NDArray[np.int64]:

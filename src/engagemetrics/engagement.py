@@ -29,7 +29,7 @@ from . import _toml
 from ._kernels.activity import distinct_per_actor, session_starts
 from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts, segment_sum
 from ._periods import local_ns
-from .actions import ActionCategory, Direction
+from .actions import BEYOND_LOOKING, ActionCategory, Direction
 from .dialogue import _messages, _turns
 from .events import EventLog, _instant
 from .exceptions import InvalidParameterError
@@ -688,13 +688,11 @@ class Not(Criterion):
         return ~self.of._evaluate(context)
 
 
-_BEYOND_LOOKING: Final = ("applause", "conversation", "amplification", "intent", "conversion")
-
 PRESETS: Final[Mapping[str, Criterion]] = {
-    "second_date": Returned(min_days=2, categories=_BEYOND_LOOKING),
+    "second_date": Returned(min_days=2, categories=BEYOND_LOOKING),
     "ga4": EngagedSession(),
     "dialogue": Dialogue(min_turns=2),
-    "committed": Returned(min_days=2, categories=_BEYOND_LOOKING)
+    "committed": Returned(min_days=2, categories=BEYOND_LOOKING)
     & (Dialogue(min_turns=2) | TookAction(categories=("conversion",))),
 }
 """Named criteria.

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from typing_extensions import Self
 
 from . import _encode
+from ._arrays import read_only
 from ._encode import Encoded
 from ._kernels import group_count, run_starts, sort_by_actor_time
 from ._time import TimeUnit, format_ns, parse_time
@@ -275,8 +276,8 @@ class EventLog:
             else:
                 codes = np.broadcast_to(CODE_DTYPE(-1), (n,))  # absent: no memory per row
                 dictionary = np.empty(0, dtype=object)
-            dictionaries[column] = _read_only(dictionary)
-            object.__setattr__(self, column, _read_only(codes))
+            dictionaries[column] = read_only(dictionary)
+            object.__setattr__(self, column, read_only(codes))
         if value is None:
             value = np.broadcast_to(np.float64(0.0), (n,))
         else:
@@ -290,7 +291,7 @@ class EventLog:
             ("direction", direction),
             ("actor_offsets", actor_offsets),
         ):
-            object.__setattr__(self, name, _read_only(array))
+            object.__setattr__(self, name, read_only(array))
         object.__setattr__(self, "_dictionaries", dictionaries)
         object.__setattr__(self, "_taxonomy", taxonomy)
         object.__setattr__(self, "_columns_present", frozenset(present))
@@ -1089,12 +1090,6 @@ class LogSummary:
 
 
 # ---------------------------------------------------------------------- helpers --
-def _read_only(array: NDArray[Any]) -> NDArray[Any]:
-    if array.flags.writeable:
-        array.setflags(write=False)
-    return array
-
-
 def _owned_bytes(array: NDArray[Any]) -> int:
     if array.ndim and array.strides[0] == 0:
         return int(array.itemsize)  # a broadcast constant

@@ -78,6 +78,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _toml
+from ._arrays import read_only
 from ._kernels.activity import session_starts
 from ._kernels.funnel import (
     NO_LIMIT,
@@ -866,9 +867,7 @@ def _distributions(values: Iterable[Distribution]) -> tuple[Distribution, ...]:
 
 
 def _frozen_counts(value: object) -> NDArray[np.int64]:
-    counts = np.array(value, dtype=np.int64)
-    counts.flags.writeable = False
-    return counts
+    return read_only(np.array(value, dtype=np.int64))
 
 
 @final

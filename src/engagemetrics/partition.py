@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 from typing_extensions import Self
 
+from ._arrays import read_only
 from ._encode import Encoded
 from ._optional import import_optional
 from ._time import parse_time
@@ -389,12 +390,6 @@ def _rows(batch: Any, config: Config | None) -> _Rows:
     return _Rows(actor, outbound & threaded, thread, message & timed, time, timed)
 
 
-def _frozen(array: NDArray[Any]) -> NDArray[Any]:
-    array = np.asarray(array)
-    array.flags.writeable = False
-    return array
-
-
 @final
 @attrs.frozen(eq=False)
 class Routing:
@@ -417,10 +412,10 @@ class Routing:
     bytes per thread; the whole table must fit in each worker's memory.
     """
 
-    thread_a: NDArray[np.uint64] = attrs.field(converter=_frozen)
-    thread_b: NDArray[np.uint64] = attrs.field(converter=_frozen)
-    time: NDArray[np.int64] = attrs.field(converter=_frozen)
-    owner: NDArray[np.uint64] = attrs.field(converter=_frozen)
+    thread_a: NDArray[np.uint64] = attrs.field(converter=read_only)
+    thread_b: NDArray[np.uint64] = attrs.field(converter=read_only)
+    time: NDArray[np.int64] = attrs.field(converter=read_only)
+    owner: NDArray[np.uint64] = attrs.field(converter=read_only)
 
     def __len__(self) -> int:
         return len(self.thread_a)

@@ -40,6 +40,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import read_only
 from ._kernels.groups import distinct_rows
 from ._optional import import_optional
 from .exceptions import DataError, InvalidParameterError, SchemaError, UndefinedRateWarning
@@ -1033,11 +1034,6 @@ def _key_family(dtype: np.dtype[Any]) -> str:
     return "object"
 
 
-def _read_only(array: NDArray[Any]) -> NDArray[Any]:
-    array.setflags(write=False)
-    return array
-
-
 def _sum_by_key(
     keys: NDArray[Any], successes: FloatArray, trials: FloatArray
 ) -> tuple[NDArray[Any], FloatArray, FloatArray]:
@@ -1152,9 +1148,9 @@ class Rates:
         key_name: str,
     ) -> None:
         setter = object.__setattr__
-        setter(self, "keys", _read_only(keys))
-        setter(self, "successes", _read_only(successes))
-        setter(self, "trials", _read_only(trials))
+        setter(self, "keys", read_only(keys))
+        setter(self, "successes", read_only(successes))
+        setter(self, "trials", read_only(trials))
         setter(self, "kind", kind)
         setter(self, "numerator", numerator)
         setter(self, "denominator", denominator)
@@ -1831,7 +1827,7 @@ class Shrinkage:
             undefined = np.isnan(self.estimate)
             for bound in (low, high):
                 bound[undefined] = np.nan
-                self._bounds.append(_read_only(bound))
+                self._bounds.append(read_only(bound))
         return self._bounds
 
 
@@ -1873,7 +1869,7 @@ def _shrink(rates: Rates, confidence: float) -> Shrinkage:
         prior = {"shape": first, "rate": second}
     return Shrinkage(
         keys=rates.keys,
-        estimate=_read_only(estimate),
+        estimate=read_only(estimate),
         prior=prior,
         kind=rates.kind,
         confidence=confidence,

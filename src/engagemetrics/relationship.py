@@ -44,6 +44,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import read_only
 from ._kernels.retention import (
     DAY_NS,
     Points,
@@ -295,11 +296,6 @@ def _local_day(ns: int, tz: str) -> int:
 
 def _dates(days: NDArray[np.integer[Any]]) -> NDArray[np.datetime64]:
     return np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-
-
-def _read_only(array: NDArray[Any]) -> NDArray[Any]:
-    array.setflags(write=False)
-    return array
 
 
 def _pad(array: NDArray[np.int64], before: int, size: int) -> NDArray[np.int64]:
@@ -673,11 +669,11 @@ def retention_matrix(
 
 
 def _frozen_int(value: object) -> NDArray[np.int64]:
-    return _read_only(np.array(value, dtype=np.int64))
+    return read_only(np.array(value, dtype=np.int64))
 
 
 def _frozen_dates(value: object) -> NDArray[np.datetime64]:
-    return _read_only(np.array(value, dtype="datetime64[D]"))
+    return read_only(np.array(value, dtype="datetime64[D]"))
 
 
 def _as_columns(value: Iterable[Sequence[int]]) -> tuple[tuple[int, int], ...]:

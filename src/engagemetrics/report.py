@@ -25,14 +25,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import __version__
+from ._arrays import read_only
 from ._kernels.groups import distinct_per_group, group_count
 from ._time import format_ns as _iso
-from .actions import ActionCategory, Direction
+from .actions import BEYOND_LOOKING, ActionCategory, Direction
 from .config import Config
 from .conversion import conversion_rate, goal_metrics
 from .dialogue import audience_split, response_rate, response_times, thread_stats
 from .distribution import Distribution
-from .engagement import _BEYOND_LOOKING, ReachedGoal, _descending_ranks, _pearson, engaged
+from .engagement import ReachedGoal, _descending_ranks, _pearson, engaged
 from .events import EventLog
 from .exceptions import InvalidParameterError
 from .funnels import FunnelSummary
@@ -63,12 +64,6 @@ FORMATS: Final = ("text", "markdown", "json", "html")
 _BREAKDOWNS: Final = ("content", "channel")
 _EXPOSURE: Final = ActionCategory.EXPOSURE.code
 _INBOUND: Final = Direction.INBOUND.code
-
-
-def _frozen(array: NDArray[Any]) -> NDArray[Any]:
-    array = np.asarray(array)
-    array.flags.writeable = False
-    return array
 
 
 def _union_sum(
@@ -115,11 +110,11 @@ class ContentTable:
     """
 
     dimension: Breakdown
-    keys: NDArray[Any] = attrs.field(converter=_frozen)
-    interactions: NDArray[np.int64] = attrs.field(converter=_frozen)
-    reach: NDArray[np.int64] = attrs.field(converter=_frozen)
-    engaged: NDArray[np.int64] = attrs.field(converter=_frozen)
-    converters: NDArray[np.int64] = attrs.field(converter=_frozen)
+    keys: NDArray[Any] = attrs.field(converter=read_only)
+    interactions: NDArray[np.int64] = attrs.field(converter=read_only)
+    reach: NDArray[np.int64] = attrs.field(converter=read_only)
+    engaged: NDArray[np.int64] = attrs.field(converter=read_only)
+    converters: NDArray[np.int64] = attrs.field(converter=read_only)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -506,8 +501,8 @@ class Report:
         second_date = return_rate(
             log,
             window=config.return_window,
-            start=_BEYOND_LOOKING,
-            returning=_BEYOND_LOOKING,
+            start=BEYOND_LOOKING,
+            returning=BEYOND_LOOKING,
             tz=tz,
             end=instant,
         )

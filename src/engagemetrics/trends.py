@@ -34,8 +34,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import read_only
 from ._kernels.retention import period_of_day, run_edges
 from ._periods import Period
+from .actions import BEYOND_LOOKING
 from .events import EventLog, _instant
 from .exceptions import InvalidParameterError, UndefinedRateWarning
 from .rates import RateKind, Rates, _check_option
@@ -61,16 +63,6 @@ __all__ = [
 ChartMethod: TypeAlias = Literal["ewma", "cusum"]
 """``"ewma"``: exponentially weighted moving average; ``"cusum"``: tabular CUSUM."""
 
-BEYOND_LOOKING: Final[tuple[str, ...]] = (
-    "applause",
-    "conversation",
-    "amplification",
-    "intent",
-    "conversion",
-)
-"""Every action category but exposure and negative feedback: interacting beyond looking
-(the categories of the ``second_date`` engagement preset)."""
-
 _METHODS: Final[tuple[str, ...]] = get_args(ChartMethod)
 _PERIODS: Final[tuple[str, ...]] = get_args(Period)
 
@@ -86,11 +78,6 @@ def _check_real(value: object, parameter: str, rule: str, ok: Any) -> float:
     raise InvalidParameterError(
         f"The {parameter!r} parameter of control_chart must be {rule}; got {value!r}."
     )
-
-
-def _read_only(array: NDArray[Any]) -> NDArray[Any]:
-    array.setflags(write=False)
-    return array
 
 
 # -- kernels: no validation, no loop over events ------------------------------------------
@@ -364,19 +351,19 @@ def control_chart(
 
 
 def _frozen_float(value: object) -> FloatArray:
-    return _read_only(np.array(value, dtype=np.float64))
+    return read_only(np.array(value, dtype=np.float64))
 
 
 def _frozen_bool(value: object) -> NDArray[np.bool_]:
-    return _read_only(np.array(value, dtype=np.bool_))
+    return read_only(np.array(value, dtype=np.bool_))
 
 
 def _frozen_int8(value: object) -> NDArray[np.int8]:
-    return _read_only(np.array(value, dtype=np.int8))
+    return read_only(np.array(value, dtype=np.int8))
 
 
 def _frozen_keys(value: object) -> NDArray[Any]:
-    return _read_only(np.array(value))
+    return read_only(np.array(value))
 
 
 def _builtin(value: Any) -> Any:
@@ -697,8 +684,8 @@ def returning_by_period(
     active
         Which events count as activity (see
         :data:`~engagemetrics.relationship.EventSelection`): by default the inbound
-        events of :data:`BEYOND_LOOKING` (interacting beyond looking); None for every
-        inbound event.
+        events of :data:`~engagemetrics.actions.BEYOND_LOOKING` (interacting beyond
+        looking); None for every inbound event.
     lookback
         Count an actor as returning only when its previous active period is at most
         this many periods back; None (the default) accepts any earlier period. With a
