@@ -147,15 +147,21 @@ def response_rate(
     >>> response_rate(log).value
     0.3333333333333333
     """
-    messages = _messages(log)
-    answered = _answered(messages, _window_ns(window))
+    return _response_rate(log, _messages(log), window=window, by=by, period=period, tz=tz)
+
+
+def _response_rate(
+    log: EventLog,
+    messages: _Messages,
+    *,
+    window: Window | None,
+    by: Literal["channel", "period"] | None,
+    period: Period,
+    tz: str,
+) -> Rate | Rates:
     if by is None:
-        return Rate(
-            float((messages.inbound & answered).sum()),
-            float(messages.inbound.sum()),
-            numerator="answered messages",
-            denominator="inbound messages",
-        )
+        return _overall_response_rate(messages, window)
+    answered = _answered(messages, _window_ns(window))
     keys, codes = _breakdown(log, messages, by, period=period, tz=tz)
     inbound_codes = np.where(messages.inbound, codes, _NONE)
     return Rates.from_arrays(
@@ -165,6 +171,16 @@ def response_rate(
         numerator="answered messages",
         denominator="inbound messages",
         key_name=by,
+    )
+
+
+def _overall_response_rate(messages: _Messages, window: Window | None) -> Rate:
+    answered = _answered(messages, _window_ns(window))
+    return Rate(
+        float((messages.inbound & answered).sum()),
+        float(messages.inbound.sum()),
+        numerator="answered messages",
+        denominator="inbound messages",
     )
 
 
@@ -283,7 +299,10 @@ def response_times(log: EventLog, /) -> ResponseTimes:
     >>> response_times(log).seconds.tolist()
     [3600.0]
     """
-    messages = _messages(log)
+    return _response_times(log, _messages(log))
+
+
+def _response_times(log: EventLog, messages: _Messages) -> ResponseTimes:
     waiting = np.flatnonzero(messages.inbound & (messages.next_reply >= 0))
     replies, first = np.unique(messages.next_reply[waiting], return_index=True)
     asked = messages.time[waiting[first]]
@@ -361,7 +380,10 @@ def thread_stats(log: EventLog, /) -> ThreadStats:
     >>> stats.turns.tolist(), stats.two_way.tolist()
     ([3, 1], [True, False])
     """
-    messages = _messages(log)
+    return _thread_stats(log, _messages(log))
+
+
+def _thread_stats(log: EventLog, messages: _Messages) -> ThreadStats:
     inbound = messages.inbound
     codes, index, start, turns = _turns(messages)
     n_threads = len(codes)
@@ -465,6 +487,10 @@ def audience_split(log: EventLog, /) -> AudienceSplit:
     >>> split.audience, split.in_dialogue, split.passive, split.other_active
     (3, 1, 1, 1)
     """
+    return _audience_split(log, _messages(log))
+
+
+def _audience_split(log: EventLog, messages: _Messages) -> AudienceSplit:
     inbound = log.direction == Direction.INBOUND.code
     category = log.category
     looked_or_applauded = (category == ActionCategory.EXPOSURE.code) | (
@@ -473,7 +499,6 @@ def audience_split(log: EventLog, /) -> AudienceSplit:
     actors_inbound = group_count(np.where(inbound, log.actor, _NONE), log.n_actors) > 0
     active_rows = inbound & ~looked_or_applauded
     active = group_count(np.where(active_rows, log.actor, _NONE), log.n_actors) > 0
-    messages = _messages(log)
     answered_rows = messages.rows[_answered(messages, None)]
     in_dialogue = np.zeros(log.n_actors, dtype=bool)
     in_dialogue[log.actor[answered_rows]] = True

@@ -31,7 +31,14 @@ from ._time import format_ns as _iso
 from .actions import BEYOND_LOOKING, ActionCategory, Direction
 from .config import Config
 from .conversion import conversion_rate, goal_metrics
-from .dialogue import audience_split, response_rate, response_times, thread_stats
+from .dialogue import (
+    _audience_split,
+    _messages,
+    _overall_response_rate,
+    _response_times,
+    _thread_stats,
+    response_rate,
+)
 from .distribution import Distribution
 from .engagement import ReachedGoal, _descending_ranks, _pearson, engaged
 from .events import EventLog
@@ -296,12 +303,13 @@ class DialogueSummary:
     @classmethod
     def from_log(cls, log: EventLog, /, *, window: dt.timedelta | None) -> DialogueSummary:
         """Measure one log."""
-        split = audience_split(log)
-        times = response_times(log)
+        messages = _messages(log)  # sorted once for the four measures
+        split = _audience_split(log, messages)
+        times = _response_times(log, messages)
         return cls(
-            response_rate(log, window=window),
+            _overall_response_rate(messages, window),
             Distribution.from_durations(times.answered - times.asked),
-            thread_stats(log).two_way_rate(),
+            _thread_stats(log, messages).two_way_rate(),
             split.audience,
             split.in_dialogue,
             split.passive,
