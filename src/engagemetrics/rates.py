@@ -1048,21 +1048,6 @@ def _sum_by_key(
     return uniques, s, t
 
 
-def _restore_rates(
-    keys: NDArray[Any],
-    successes: FloatArray,
-    trials: FloatArray,
-    kind: str,
-    numerator: str,
-    denominator: str,
-    key_name: str,
-) -> Rates:
-    """Unpickle a :class:`Rates`: its state was valid when it was pickled."""
-    rates = object.__new__(Rates)
-    rates._set(keys, successes, trials, kind, numerator, denominator, key_name)
-    return rates
-
-
 @final
 class Rates:
     r"""Rates of many groups at once: sorted unique keys with their two sums.
@@ -1176,10 +1161,13 @@ class Rates:
         )
         return rates
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The default protocol would restore the slots through __setattr__, which refuses.
-        state = (self.kind, self.numerator, self.denominator, self.key_name)
-        return _restore_rates, (self.keys, self.successes, self.trials, *state)
+    def __getstate__(self) -> tuple[Any, ...]:
+        names = (self.kind, self.numerator, self.denominator, self.key_name)
+        return (self.keys, self.successes, self.trials, *names)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        # the default would restore the slots through __setattr__, which refuses
+        self._set(*state)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Rates is immutable; cannot set {name!r}.")
