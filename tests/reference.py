@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 
 
@@ -738,3 +740,27 @@ def quantile(observations: Sequence[int], q: float) -> float:
     below = int(h // 1)
     above = min(below + 1, len(ordered) - 1)
     return ordered[below] + (h - below) * (ordered[above] - ordered[below])
+
+
+def local_ns(utc_ns: Sequence[int], tz: str) -> list[int]:
+    """Wall-clock ns in ``tz`` of each UTC instant, one zoneinfo call per instant."""
+    zone = zoneinfo.ZoneInfo(tz)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    out = []
+    for t in utc_ns:
+        moment = epoch + dt.timedelta(microseconds=t // 1_000)
+        offset = moment.astimezone(zone).utcoffset() or dt.timedelta(0)
+        out.append(t + offset // dt.timedelta(microseconds=1) * 1_000)
+    return out
+
+
+def localize(wall_ns: Sequence[int], tz: str) -> list[int]:
+    """UTC ns of naive wall-clock times in ``tz`` (fold=0), one zoneinfo call per time."""
+    zone = zoneinfo.ZoneInfo(tz)
+    epoch = dt.datetime(1970, 1, 1)
+    out = []
+    for w in wall_ns:
+        wall = (epoch + dt.timedelta(microseconds=w // 1_000)).replace(tzinfo=zone)
+        offset = wall.utcoffset() or dt.timedelta(0)
+        out.append(w - offset // dt.timedelta(microseconds=1) * 1_000)
+    return out

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engagemetrics import DataError, EventLog, InvalidParameterError, SchemaError
@@ -87,3 +87,85 @@ def test_eventlog_reads_naive_times_in_its_tz() -> None:
         actor=["a"], action=["like"], time=["2024-06-01T12:00"], tz="Asia/Tokyo"
     )
     assert log.time.tolist() == [ns("2024-06-01T03:00")]
+
+
+# Zones whose offsets change off the UTC hour: Lord Howe (half-hour shift at 15:30 UTC),
+# Newfoundland and Adelaide (half-hour zones changing at 02:00 local), Kathmandu (+05:30
+# to +05:45 in 1986), Monrovia (-00:44:30 to UTC in 1972), and two ordinary ones.
+ODD_ZONES = [
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Australia/Adelaide",
+    "Asia/Kathmandu",
+    "Africa/Monrovia",
+    "Europe/Paris",
+    "America/New_York",
+]
+YEARS = {"Asia/Kathmandu": 1986, "Africa/Monrovia": 1972}
+
+
+def year_grid(year: int, jitter_s: int) -> np.ndarray:
+    """Every quarter hour of a year (plus a day either side), shifted by ``jitter_s``."""
+    start = ns(f"{year - 1}-12-31T00:00:00")
+    step = 900 * 10**9
+    return start + np.arange(0, 367 * 96 + 96, dtype=np.int64) * step + jitter_s * 10**9
+
+
+@pytest.mark.parametrize("tz", ODD_ZONES)
+@settings(max_examples=3)  # each example checks 35,000 instants against zoneinfo
+@given(jitter_s=st.integers(0, 899))
+def test_local_time_agrees_with_zoneinfo_at_every_quarter_hour(tz: str, jitter_s: int) -> None:
+    from engagemetrics._periods import local_ns
+
+    from . import reference
+
+    utc = year_grid(YEARS.get(tz, 2024), jitter_s)
+    assert local_ns(utc, tz).tolist() == reference.local_ns(utc.tolist(), tz)
+
+
+@pytest.mark.parametrize("tz", ODD_ZONES)
+@settings(max_examples=3)  # each example checks 35,000 instants against zoneinfo
+@given(jitter_s=st.integers(0, 899))
+def test_naive_wall_times_agree_with_zoneinfo_at_every_quarter_hour(
+    tz: str, jitter_s: int
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from engagemetrics._time import _localize
+
+    from . import reference
+
+    wall = year_grid(YEARS.get(tz, 2024), jitter_s)
+    got = _localize(wall, np.zeros(len(wall), dtype=bool), ZoneInfo(tz))
+    assert got.tolist() == reference.localize(wall.tolist(), tz)
+
+
+@pytest.mark.parametrize("tz", ODD_ZONES)
+def test_every_offset_change_is_found_to_the_second(tz: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from engagemetrics._time import Offsets
+
+    from . import reference
+
+    year = YEARS.get(tz, 2024)
+    first, last = ns(f"{year - 1}-12-31T00:00:00"), ns(f"{year}-12-31T00:00:00")
+    offsets = Offsets.of(ZoneInfo(tz), first, last)
+    assert len(offsets.transitions) in (1, 2)  # one change (1972, 1986) or daylight saving
+    for t in offsets.transitions.tolist():
+        before, at = reference.local_ns([t - 10**9, t], tz)
+        assert at - t != before - (t - 10**9)  # the offset changes at t, not earlier
+    assert len(offsets.offsets) == len(offsets.transitions) + 1
+
+
+def test_lord_howe_half_hour_shift_lands_at_half_past() -> None:
+    # 2024-10-06: clocks go from 02:00 (+10:30) to 02:30 (+11:00), at 15:30 UTC
+    t = np.array([ns("2024-10-05T15:29:59"), ns("2024-10-05T15:30:00")])
+    from engagemetrics._periods import local_ns
+
+    local = local_ns(t, "Australia/Lord_Howe").view("datetime64[ns]").astype(str).tolist()
+    assert local == ["2024-10-06T01:59:59.000000000", "2024-10-06T02:30:00.000000000"]
+    naive = parse_time(np.array(["2024-10-06T02:15:00", "2024-10-06T02:30:00"]),
+                       tz="Australia/Lord_Howe")  # fmt: skip
+    # 02:15 never happens (fold=0 reads it at the old offset, +10:30); 02:30 is +11:00
+    assert naive.ns.tolist() == [ns("2024-10-05T15:45:00"), ns("2024-10-05T15:30:00")]

@@ -2,42 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._time import _zone
+from ._time import Offsets, _zone
 from .exceptions import InvalidParameterError
 
 __all__ = ["Period", "local_ns", "period_starts"]
 
 Period = Literal["day", "week", "month"]
-_HOUR: Final = 3_600_000_000_000
 _DAY: Final = 86_400_000_000_000
 
 
 def local_ns(utc_ns: NDArray[np.int64], tz: str) -> NDArray[np.int64]:
-    """Wall-clock nanoseconds in ``tz`` of UTC instants.
-
-    Offsets change only on the hour (for every zone with daylight saving), so the offset
-    is looked up once per hour in the data's range, not once per event.
-    """
+    """Wall-clock nanoseconds in ``tz`` of UTC instants (exact at every offset change)."""
     zone = _zone(tz)
     if zone is None or len(utc_ns) == 0:
         return utc_ns
-    hours = utc_ns // _HOUR
-    first, last = int(hours.min()), int(hours.max())
-    offsets = np.array([_utc_offset_ns(h, zone) for h in range(first, last + 1)], dtype=np.int64)
-    return utc_ns + offsets[hours - first]
-
-
-def _utc_offset_ns(hour: int, zone: zoneinfo.ZoneInfo) -> int:
-    instant = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=hour)
-    offset = instant.astimezone(zone).utcoffset()
-    return 0 if offset is None else offset // dt.timedelta(microseconds=1) * 1_000
+    offsets = Offsets.of(zone, int(utc_ns.min()), int(utc_ns.max()))
+    return utc_ns + offsets.at(utc_ns)
 
 
 def period_starts(utc_ns: NDArray[np.int64], period: Period, tz: str = "UTC") -> NDArray[Any]:

@@ -11,6 +11,7 @@ order them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 import zoneinfo
 from typing import Any, Final, Literal
@@ -19,9 +20,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arrays import read_only
 from .exceptions import DataError, InvalidParameterError, SchemaError
 
-__all__ = ["ParsedTime", "TimeUnit", "parse_time"]
+__all__ = ["Offsets", "ParsedTime", "TimeUnit", "parse_time"]
 
 TimeUnit = Literal["s", "ms", "us", "ns"]
 _NS_PER: Final = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1, "D": 86_400 * 10**9}
@@ -261,31 +263,100 @@ def _from_datetimes(
     return ParsedTime(ns, missing, np.zeros(len(items), bool))
 
 
+_HOUR_NS: Final = 3_600_000_000_000
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@attrs.frozen(eq=False)
+class Offsets:
+    """A zone's UTC offsets over a span of time: piecewise constant, exact to the second.
+
+    ``offsets[i]`` (ns) is in force from ``transitions[i - 1]`` (inclusive) to
+    ``transitions[i]`` (exclusive), UTC ns; there is one more offset than transitions.
+    """
+
+    transitions: NDArray[np.int64]
+    offsets: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, zone: zoneinfo.ZoneInfo, first_ns: int, last_ns: int) -> Offsets:
+        """The offsets of ``zone`` from ``first_ns`` to ``last_ns`` (UTC ns).
+
+        The offset is read at every hour of the span, and each change is then located to
+        the second by bisection: offsets may change at any second (Lord Howe Island's
+        half-hour shift changes at :30 UTC; historical local mean times at odd seconds),
+        though never twice within an hour.
+        """
+        return _offsets_by_hour(zone, first_ns // _HOUR_NS, last_ns // _HOUR_NS + 1)
+
+    def at(self, utc_ns: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The offset (ns) in force at each UTC instant."""
+        if len(self.transitions) == 0:
+            return np.full(len(utc_ns), self.offsets[0], dtype=np.int64)
+        return self.offsets[np.searchsorted(self.transitions, utc_ns, side="right")]
+
+    def of_wall(self, wall_ns: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The offset (ns) of each naive wall-clock time, as :mod:`zoneinfo` gives it.
+
+        With ``fold=0``: a wall time that occurs twice (clocks set back) takes the first
+        instant, the offset before the change; one that never occurs (clocks set
+        forward) takes the offset before the change too (PEP 495). In wall-clock terms a
+        change therefore happens at the transition plus the larger of the two offsets.
+        """
+        if len(self.transitions) == 0:
+            return np.full(len(wall_ns), self.offsets[0], dtype=np.int64)
+        wall = self.transitions + np.maximum(self.offsets[:-1], self.offsets[1:])
+        return self.offsets[np.searchsorted(wall, wall_ns, side="right")]
+
+
+# the metrics of one log ask for the same span again and again
+@functools.lru_cache(maxsize=64)
+def _offsets_by_hour(zone: zoneinfo.ZoneInfo, first: int, last: int) -> Offsets:
+    """Offsets read at every hour from ``first`` to ``last``, changes bisected to the second."""
+    hourly = np.array([_offset_at(h * 3_600, zone) for h in range(first, last + 1)])
+    changes = np.flatnonzero(hourly[1:] != hourly[:-1])
+    transitions = []
+    for change in changes.tolist():
+        before, after = (first + change) * 3_600, (first + change + 1) * 3_600
+        old = int(hourly[change])
+        while after - before > 1:  # the offset at `before` is old, at `after` new
+            middle = (before + after) // 2
+            if _offset_at(middle, zone) == old:
+                before = middle
+            else:
+                after = middle
+        transitions.append(after)
+    offsets = [int(hourly[0]), *(int(hourly[c + 1]) for c in changes.tolist())]
+    return Offsets(
+        read_only(np.array(transitions, dtype=np.int64) * 1_000_000_000),
+        read_only(np.array(offsets, dtype=np.int64) * 1_000_000_000),
+    )
+
+
+def _offset_at(second: int, zone: zoneinfo.ZoneInfo) -> int:
+    """UTC offset, in seconds, of ``zone`` at the instant ``second`` (since 1970, UTC)."""
+    offset = (_EPOCH + dt.timedelta(seconds=second)).astimezone(zone).utcoffset()
+    return 0 if offset is None else offset // dt.timedelta(seconds=1)
+
+
 def _localize(
     ns: NDArray[np.int64], skip: NDArray[np.bool_], zone: zoneinfo.ZoneInfo | None
 ) -> NDArray[np.int64]:
     """Read naive wall-clock times in ``zone`` and return UTC.
 
-    Offsets change only on the hour in every zone with daylight saving, so the offset is
-    looked up once per distinct wall-clock hour. Ambiguous wall times take the first of
-    the two instants (``fold=0``), as :mod:`zoneinfo` does.
+    Ambiguous wall times take the first of the two instants (``fold=0``), as
+    :mod:`zoneinfo` does (see :meth:`Offsets.of_wall`).
     """
     if zone is None:
         return ns
-    hour_ns = 3_600_000_000_000
-    hours = np.where(skip, 0, ns) // hour_ns
-    distinct, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.array([_offset_seconds(int(h), zone) for h in distinct.tolist()], np.int64)
-    out = ns - offsets[inverse.reshape(-1)] * 1_000_000_000
+    if bool(skip.all()):
+        return np.full(len(ns), NAT, dtype=np.int64)
+    valid = ns[~skip]
+    day = 24 * _HOUR_NS  # offsets are within a day of UTC, so this span holds them all
+    offsets = Offsets.of(zone, int(valid.min()) - day, int(valid.max()) + day)
+    out = ns - offsets.of_wall(np.where(skip, valid[0], ns))
     out[skip] = NAT
     return out
-
-
-def _offset_seconds(hour: int, zone: zoneinfo.ZoneInfo) -> int:
-    """UTC offset, in seconds, of the wall-clock hour ``hour`` (hours since 1970) in ``zone``."""
-    wall = dt.datetime(1970, 1, 1) + dt.timedelta(hours=hour)
-    offset = wall.replace(tzinfo=zone).utcoffset()
-    return 0 if offset is None else offset // dt.timedelta(seconds=1)
 
 
 def format_ns(ns: int) -> str:

@@ -59,7 +59,7 @@ from ._kernels.retention import (
 )
 from ._optional import import_optional
 from ._periods import Period, local_ns
-from ._time import _zone, format_ns
+from ._time import Offsets, _zone, format_ns
 from .actions import ActionCategory, Direction
 from .events import EventLog, _instant
 from .exceptions import DataError, InvalidParameterError, UnknownActionError
@@ -109,7 +109,6 @@ _COHORTS: Final[tuple[str, ...]] = get_args(CohortType)
 _MODES: Final[tuple[str, ...]] = get_args(RetentionMode)
 _FORMS: Final[tuple[str, ...]] = get_args(RetentionForm)
 _FRAME_KINDS: Final[tuple[str, ...]] = get_args(FrameKind)
-_HOUR_NS: Final = 3_600_000_000_000
 _ROLLING_NS: Final[Mapping[str, int]] = {"day": DAY_NS, "week": 7 * DAY_NS, "month": 30 * DAY_NS}
 _BLOCK: Final = 1 << 21
 
@@ -262,31 +261,18 @@ def _observation_end(log: EventLog, end: object, where: str) -> int:
 def _local_days(time: NDArray[np.int64], tz: str) -> NDArray[np.int32]:
     """Local calendar day number (days since 1970-01-01 in ``tz``) of each instant.
 
-    The UTC offset is looked up once per hour of the data's range (with
-    :func:`~engagemetrics._periods.local_ns`); rows are converted in blocks so that the
-    temporaries stay small.
+    Rows are converted in blocks so that the temporaries stay small.
     """
     n = len(time)
     out = np.empty(n, dtype=np.int32)
     if n == 0:
         return out
-    shift: NDArray[np.int64] | None = None
-    first_hour = 0
-    if _zone(tz) is not None:
-        first_hour = int(time.min()) // _HOUR_NS
-        hours = np.arange(first_hour, int(time.max()) // _HOUR_NS + 1, dtype=np.int64) * _HOUR_NS
-        shift = local_ns(hours, tz) - hours
+    zone = _zone(tz)
+    offsets = None if zone is None else Offsets.of(zone, int(time.min()), int(time.max()))
     for b0 in range(0, n, _BLOCK):
         t = time[b0 : b0 + _BLOCK]
-        if shift is None:
-            out[b0 : b0 + _BLOCK] = t // DAY_NS
-        else:
-            local = t // _HOUR_NS
-            local -= first_hour
-            local = shift[local]
-            local += t
-            local //= DAY_NS
-            out[b0 : b0 + _BLOCK] = local
+        local = t if offsets is None else t + offsets.at(t)
+        out[b0 : b0 + _BLOCK] = local // DAY_NS
     return out
 
 
@@ -1436,10 +1422,7 @@ class Stickiness:
         return _dates(period_first_day(np.arange(first, first + len(self.active_days)), "week"))
 
     def _end_local_ns(self) -> int:
-        if _zone(self.tz) is None:
-            return self.end
-        hour = self.end // _HOUR_NS * _HOUR_NS
-        return self.end + int(local_ns(np.array([hour], dtype=np.int64), self.tz)[0]) - hour
+        return int(local_ns(np.array([self.end], dtype=np.int64), self.tz)[0])
 
     def _complete(self, firsts: NDArray[np.int64], nexts: NDArray[np.int64]) -> NDArray[np.bool_]:
         """Periods [first, next) of local days inside the observation."""

@@ -26,8 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._encode import Encoded
-from .._periods import _utc_offset_ns
-from .._time import _localize, _zone
+from .._time import Offsets, _localize, _zone
 from ..actions import Taxonomy
 from ..events import EventLog, LoadReport
 from ..exceptions import InvalidParameterError
@@ -306,24 +305,17 @@ def _shares(segments: Mapping[str, float] | None) -> NDArray[np.float64]:
 # -------------------------------------------------------------------------- time --
 @attrs.frozen(eq=False)
 class _Clock:
-    """Wall-clock hour and weekday of UTC instants in one zone, by a per-hour table."""
+    """Wall-clock hour and weekday of UTC instants in one zone."""
 
-    first_hour: int
-    offsets: NDArray[np.int64]  # ns to add to UTC, per UTC hour from first_hour
+    offsets: Offsets | None  # None: UTC
 
     @classmethod
     def build(cls, zone: zoneinfo.ZoneInfo | None, start: int, end: int) -> _Clock:
-        if zone is None:
-            return cls(0, np.zeros(0, dtype=np.int64))
-        first, last = start // _HOUR - 1, end // _HOUR + 1
-        offsets = [_utc_offset_ns(h, zone) for h in range(first, last + 1)]
-        return cls(first, np.array(offsets, dtype=np.int64))
+        # instants a little outside [start, end] take the offset at its nearer end
+        return cls(None if zone is None else Offsets.of(zone, start - _HOUR, end + _HOUR))
 
     def local(self, utc: NDArray[np.int64]) -> NDArray[np.int64]:
-        if len(self.offsets) == 0:  # UTC
-            return utc
-        index = np.clip(utc // _HOUR - self.first_hour, 0, len(self.offsets) - 1)
-        return utc + self.offsets[index]
+        return utc if self.offsets is None else utc + self.offsets.at(utc)
 
     def rhythm(self, utc: NDArray[np.int64]) -> NDArray[np.float64]:
         """Daily rhythm times weekly factor at each instant, in (0, 1]."""
