@@ -200,6 +200,29 @@ def test_merge_is_commutative(log: EventLog, report: Report) -> None:
     assert_same((a + b).to_dict(), (b + a).to_dict())
 
 
+def test_a_report_does_not_grow_with_its_audience(log: EventLog, report: Report) -> None:
+    """Twice the people, acting alike, double the counts but keep the distributions' size."""
+    frame = log.to_frame()
+    for column in ("actor", "thread"):
+        ids = frame[column].astype("string")
+        keep = (ids == "brand") if column == "actor" else ids.isna()
+        frame[column] = ids.where(keep, "twin-" + ids)
+    twin_log = CONFIG.log_from_frame(frame)
+    twin = Report.from_log(twin_log, CONFIG, start=report.start, end=report.end)
+    both = report + twin
+    assert report.funnel is not None
+    assert both.funnel is not None
+    pairs = [
+        (report.dialogue.waits, both.dialogue.waits),
+        *zip(report.funnel.durations, both.funnel.durations, strict=True),
+    ]
+    for one, two in pairs:
+        assert one.count > 0
+        assert two.values.tolist() == one.values.tolist()
+        assert two.counts.tolist() == (2 * one.counts).tolist()
+    assert both.funnel.counts.tolist() == (2 * report.funnel.counts).tolist()
+
+
 def test_merge_refuses_other_ends_and_configs(log: EventLog, report: Report) -> None:
     other_end = Report.from_log(log, CONFIG, end=report.end + 1)
     with pytest.raises(InvalidParameterError, match="different spans"):
