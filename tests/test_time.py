@@ -169,3 +169,26 @@ def test_lord_howe_half_hour_shift_lands_at_half_past() -> None:
                        tz="Australia/Lord_Howe")  # fmt: skip
     # 02:15 never happens (fold=0 reads it at the old offset, +10:30); 02:30 is +11:00
     assert naive.ns.tolist() == [ns("2024-10-05T15:45:00"), ns("2024-10-05T15:30:00")]
+
+
+@pytest.mark.parametrize("tz", ["Europe/Paris", "Australia/Lord_Howe", "America/St_Johns"])
+def test_stray_instants_far_apart_get_their_own_days_offsets(tz: str) -> None:
+    from zoneinfo import ZoneInfo
+
+    from engagemetrics._periods import local_ns
+    from engagemetrics._time import Offsets, _localize
+
+    from . import reference
+
+    # a winter day, a summer day and a stray timestamp decades earlier: the offsets
+    # change in the unscanned gaps between them
+    spots = ["1971-01-15", "2024-01-15", "2024-07-15", "2024-10-06", "2024-11-03"]
+    starts = np.array([ns(f"{day}T00:00:00") for day in spots])
+    instants = (starts[:, None] + np.arange(0, 86_400, 600)[None, :] * 10**9).ravel()
+    assert local_ns(instants, tz).tolist() == reference.local_ns(instants.tolist(), tz)
+    wall = _localize(instants, np.zeros(len(instants), dtype=bool), ZoneInfo(tz))
+    assert wall.tolist() == reference.localize(instants.tolist(), tz)
+    covering = Offsets.covering(ZoneInfo(tz), instants)
+    # about one lookup a day is kept, not one per hour of the 54 years in between
+    assert len(covering.offsets) == len(covering.transitions) + 1
+    assert len(covering.transitions) <= 2 * len(spots)

@@ -21,8 +21,7 @@ def local_ns(utc_ns: NDArray[np.int64], tz: str) -> NDArray[np.int64]:
     zone = _zone(tz)
     if zone is None or len(utc_ns) == 0:
         return utc_ns
-    offsets = Offsets.of(zone, int(utc_ns.min()), int(utc_ns.max()))
-    return utc_ns + offsets.at(utc_ns)
+    return utc_ns + Offsets.covering(zone, utc_ns).at(utc_ns)
 
 
 def period_starts(utc_ns: NDArray[np.int64], period: Period, tz: str = "UTC") -> NDArray[Any]:

@@ -264,6 +264,8 @@ def _from_datetimes(
 
 
 _HOUR_NS: Final = 3_600_000_000_000
+_DAY_NS: Final = 24 * _HOUR_NS
+_BLOCK: Final = 1 << 20
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -288,6 +290,33 @@ class Offsets:
         though never twice within an hour.
         """
         return _offsets_by_hour(zone, first_ns // _HOUR_NS, last_ns // _HOUR_NS + 1)
+
+    @classmethod
+    def covering(
+        cls, zone: zoneinfo.ZoneInfo, instants: NDArray[np.int64], *, margin_days: int = 0
+    ) -> Offsets:
+        """Offsets exact on the days of ``instants`` (and ``margin_days`` either side).
+
+        Only those days are scanned, so one stray timestamp decades away from the rest
+        costs a few days of lookups, not every hour in between. Between two scanned
+        stretches the offset may change anywhere; no instant lies there.
+        """
+        first_day = int(instants.min()) // _DAY_NS - margin_days
+        last_day = int(instants.max()) // _DAY_NS + margin_days
+        present = np.zeros(last_day - first_day + 1, dtype=bool)
+        for block in range(0, len(instants), _BLOCK):  # small temporaries
+            present[instants[block : block + _BLOCK] // _DAY_NS - first_day] = True
+        if margin_days:  # every day within the margin of a day with an instant
+            seen = np.concatenate([[0], np.cumsum(present)])
+            day = np.arange(len(present))
+            upper = np.minimum(day + margin_days + 1, len(present))
+            present = seen[upper] > seen[np.maximum(day - margin_days, 0)]
+        edges = np.flatnonzero(np.diff(np.concatenate([[False], present, [False]])))
+        stretches = [
+            _offsets_by_hour(zone, (first_day + a) * 24, (first_day + b) * 24)
+            for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)
+        ]
+        return _joined(stretches, [(first_day + a) * _DAY_NS for a in edges[::2].tolist()])
 
     def at(self, utc_ns: NDArray[np.int64]) -> NDArray[np.int64]:
         """The offset (ns) in force at each UTC instant."""
@@ -333,6 +362,21 @@ def _offsets_by_hour(zone: zoneinfo.ZoneInfo, first: int, last: int) -> Offsets:
     )
 
 
+def _joined(stretches: list[Offsets], starts: list[int]) -> Offsets:
+    """Offsets of stretches scanned apart: a change between two takes effect at the second."""
+    transitions, offsets = [stretches[0].transitions], [stretches[0].offsets]
+    current = stretches[0].offsets[-1]
+    for stretch, start in zip(stretches[1:], starts[1:], strict=True):
+        if stretch.offsets[0] != current:
+            transitions.append(np.array([start], dtype=np.int64))
+            offsets.append(stretch.offsets)
+        else:
+            offsets.append(stretch.offsets[1:])
+        transitions.append(stretch.transitions)
+        current = stretch.offsets[-1]
+    return Offsets(read_only(np.concatenate(transitions)), read_only(np.concatenate(offsets)))
+
+
 def _offset_at(second: int, zone: zoneinfo.ZoneInfo) -> int:
     """UTC offset, in seconds, of ``zone`` at the instant ``second`` (since 1970, UTC)."""
     offset = (_EPOCH + dt.timedelta(seconds=second)).astimezone(zone).utcoffset()
@@ -351,10 +395,9 @@ def _localize(
         return ns
     if bool(skip.all()):
         return np.full(len(ns), NAT, dtype=np.int64)
-    valid = ns[~skip]
-    day = 24 * _HOUR_NS  # offsets are within a day of UTC, so this span holds them all
-    offsets = Offsets.of(zone, int(valid.min()) - day, int(valid.max()) + day)
-    out = ns - offsets.of_wall(np.where(skip, valid[0], ns))
+    wall = np.where(skip, ns[np.argmin(skip)], ns)
+    # a wall time is within a day of its instant (offsets are under 24 hours)
+    out = ns - Offsets.covering(zone, wall, margin_days=1).of_wall(wall)
     out[skip] = NAT
     return out
 

@@ -268,7 +268,7 @@ def _local_days(time: NDArray[np.int64], tz: str) -> NDArray[np.int32]:
     if n == 0:
         return out
     zone = _zone(tz)
-    offsets = None if zone is None else Offsets.of(zone, int(time.min()), int(time.max()))
+    offsets = None if zone is None else Offsets.covering(zone, time)
     for b0 in range(0, n, _BLOCK):
         t = time[b0 : b0 + _BLOCK]
         local = t if offsets is None else t + offsets.at(t)
