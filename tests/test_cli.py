@@ -303,3 +303,23 @@ def test_engine_dask_reads_parquet_like_one_machine(
     code, _, err = run(capsys, "report", str(events), "--engine", "dask")
     assert code == 2
     assert "reads Parquet" in err
+
+
+@pytest.mark.filterwarnings("always::engagemetrics.exceptions.DataQualityWarning")
+def test_warnings_are_one_line_each(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import pandas as pd
+
+    parquet = tmp_path / "shared.parquet"
+    pd.DataFrame(
+        {
+            "actor": ["ana", "bo", "brand"],
+            "action": ["comment", "comment", "brand_reply"],
+            "time": ["2024-05-01T10:00:00Z", "2024-05-01T11:00:00Z", "2024-05-01T12:00:00Z"],
+            "thread": ["t1", "t1", "t1"],
+        }
+    ).to_parquet(parquet)
+    code, out, err = run(capsys, "report", str(parquet), "--engine", "dask")
+    assert code == 0
+    assert "engagemetrics report: warning: 1 of 1 threads have messages from more than" in err
+    assert "DataQualityWarning" not in err  # no file, line and class: the message alone
+    assert out

@@ -28,12 +28,13 @@ import pytest
 
 from engagemetrics import dask as emd
 from engagemetrics.attribution import attribute
+from engagemetrics.config import Config
 from engagemetrics.conversion import conversion_rate
 from engagemetrics.datasets import demo_config, simulate
 from engagemetrics.dialogue import response_rate
 from engagemetrics.engagement import engagement_score
 from engagemetrics.events import EventLog
-from engagemetrics.exceptions import DataError, InvalidParameterError
+from engagemetrics.exceptions import DataError, DataQualityWarning, InvalidParameterError
 from engagemetrics.funnels import funnel
 from engagemetrics.goals import Goal
 from engagemetrics.interactions import (
@@ -419,7 +420,6 @@ def test_parquet_dataset_and_local_scheduler(frame: pd.DataFrame, tmp_path: Path
 
 
 def test_a_config_maps_columns(frame: pd.DataFrame) -> None:
-    from engagemetrics.config import Config
 
     renamed = frame.rename(columns={"actor": "user", "time": "at"})
     config = Config(columns={"actor": "user", "time": "at"}, brand_accounts=["brand"])
@@ -473,7 +473,7 @@ def test_arrow_batches(frame: pd.DataFrame) -> None:
 def test_routing_merge_is_associative_and_has_an_identity(frame: pd.DataFrame) -> None:
     a, b, c = (routing(frame.iloc[i::3]) for i in range(3))
     left, right = a.merge(b).merge(c), a.merge(b.merge(c))
-    for field in ("thread_a", "thread_b", "time", "owner"):
+    for field in ("thread_a", "thread_b", "time", "owner", "shared"):
         assert getattr(left, field).tolist() == getattr(right, field).tolist()
         assert getattr(left, field).tolist() == getattr(routing(frame), field).tolist()
     assert Routing.empty().merge(a) is a
@@ -498,6 +498,30 @@ def test_a_thread_with_two_audience_members_is_not_exact() -> None:
     whole = response_rate(EventLog.from_frame(data))
     assert (whole.successes, whole.trials) == (2, 2)
     assert (got.successes, got.trials) == (1, 2)
+
+
+def test_the_first_pass_finds_shared_threads_and_the_report_warns() -> None:
+    data = pd.DataFrame(
+        {
+            "actor": ["ana", "bo", "brand", "cy", "brand", "ana"],
+            "action": ["comment", "comment", "brand_reply", "comment", "brand_reply", "reply"],
+            "time": pd.to_datetime([f"2024-05-01 1{h}:00" for h in range(6)]),
+            "thread": ["t1", "t1", "t1", "t2", "t2", "t2"],
+        }
+    )
+    owners = routing(data)
+    assert owners.shared.tolist() == [True, True]  # t1: ana and bo; t2: cy and ana
+    assert owners.shared_threads == 2
+    # seen apart, each batch has one member per thread: the merge still finds them shared
+    apart = routing(data.iloc[[0, 3]]).merge(routing(data.iloc[[1, 2, 4, 5]]))
+    assert apart.shared.tolist() == [True, True]
+    alone = routing(data.iloc[[0, 2, 3, 4]])
+    assert (alone.shared.tolist(), alone.shared_threads) == ([False, False], 0)
+    assert Routing.empty().shared_threads == 0
+    frame = dd.from_pandas(data, npartitions=2)
+    with pytest.warns(DataQualityWarning, match="2 of 2 threads have messages from more than"):
+        got = emd.report(frame, Config(), client="sync", npartitions=2)
+    assert got.events == 6
 
 
 # ---------------------------------------------------------------------- errors --

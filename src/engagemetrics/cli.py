@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -125,7 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         handler: Callable[[argparse.Namespace], int] = args.handler
-        return handler(args)
+        if args.debug:
+            return handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = functools.partial(_show_warning, args.command)
+            return handler(args)
     except Exception as exc:
         if args.debug:
             raise
@@ -134,6 +140,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"engagemetrics {args.command}: {_message(exc)}", file=sys.stderr)
         return code
+
+
+def _show_warning(
+    command: str,
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line on standard error, like the errors (tracebacks: ``--debug``)."""
+    text = " ".join(str(message).split())
+    print(f"engagemetrics {command}: warning: {text}", file=sys.stderr if file is None else file)
 
 
 def _exit_code(exc: BaseException) -> int | None:

@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, final
 
@@ -42,7 +43,7 @@ import numpy as np
 
 from ._optional import import_optional
 from ._time import parse_time
-from .exceptions import InvalidParameterError
+from .exceptions import DataQualityWarning, InvalidParameterError
 from .partition import (
     Mergeable,
     Metric,
@@ -585,6 +586,13 @@ def report(
         Equal (by :meth:`Report.to_dict`) to ``Report.from_log`` of one log of all the
         events, but for the dialogue of threads with several audience members.
 
+    Warns
+    -----
+    DataQualityWarning
+        If some threads have messages from several audience members (the first pass
+        counts them: :attr:`~engagemetrics.partition.Routing.shared_threads`), whose
+        dialogue figures are then not those of one machine.
+
     Raises
     ------
     InvalidParameterError
@@ -614,6 +622,17 @@ def report(
         scheduler=client,
         split_every=split_every,
     )
+    if survey is not None and survey.routing.shared_threads:
+        shared, total = survey.routing.shared_threads, len(survey.routing)
+        warnings.warn(
+            f"{shared:,} of {total:,} threads have messages from more than one audience "
+            "member. The brand's replies in a thread go to the partition of its first "
+            "member, so in those threads the other members' messages count as unanswered "
+            "and the waits and two-way turns are measured without them (see 'Running at "
+            "scale'); the rest of the report is exact.",
+            DataQualityWarning,
+            stacklevel=2,
+        )
     given_start, given_end = start is not None, end is not None
     if not (given_start and given_end):
         if survey is None:

@@ -404,11 +404,15 @@ class Routing:
         The time (int64 ns UTC) of the thread's first inbound message.
     owner
         :func:`hash_ids` of that message's actor (ties in time: the smallest hash).
+    shared
+        Whether the thread has inbound messages from more than one actor. The brand's
+        replies go to the owner's partition only, so the dialogue of the other members
+        of a shared thread is not exact (see "Running at scale").
 
     Notes
     -----
     A first pass over the data computes a :class:`Routing` per batch (:func:`routing`)
-    and merges them; the second pass gives it to :func:`partition_keys`. It holds 32
+    and merges them; the second pass gives it to :func:`partition_keys`. It holds 33
     bytes per thread; the whole table must fit in each worker's memory.
     """
 
@@ -416,15 +420,21 @@ class Routing:
     thread_b: NDArray[np.uint64] = attrs.field(converter=read_only)
     time: NDArray[np.int64] = attrs.field(converter=read_only)
     owner: NDArray[np.uint64] = attrs.field(converter=read_only)
+    shared: NDArray[np.bool_] = attrs.field(converter=read_only)
 
     def __len__(self) -> int:
         return len(self.thread_a)
+
+    @property
+    def shared_threads(self) -> int:
+        """How many threads have inbound messages from more than one actor."""
+        return int(self.shared.sum())
 
     @classmethod
     def empty(cls) -> Routing:
         """No threads: the identity of :meth:`merge`."""
         none = np.empty(0, dtype=np.uint64)
-        return cls(none, none, np.empty(0, dtype=np.int64), none)
+        return cls(none, none, np.empty(0, dtype=np.int64), none, np.empty(0, dtype=bool))
 
     @classmethod
     def _first(
@@ -433,12 +443,17 @@ class Routing:
         b: NDArray[np.uint64],
         time: NDArray[np.int64],
         owner: NDArray[np.uint64],
+        shared: NDArray[np.bool_],
     ) -> Routing:
+        """One row per thread: its earliest message's owner, and whether it is shared."""
         order = np.lexsort((owner, time, b, a))
-        a, b, time, owner = a[order], b[order], time[order], owner[order]
+        a, b, time, owner, shared = a[order], b[order], time[order], owner[order], shared[order]
         first = np.ones(len(a), dtype=bool)
         first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-        return cls(a[first], b[first], time[first], owner[first])
+        thread = np.cumsum(first) - 1
+        other_actor = owner != owner[first][thread]
+        shared = np.bincount(thread, other_actor | shared, minlength=int(first.sum())) > 0
+        return cls(a[first], b[first], time[first], owner[first], shared)
 
     def merge(self, other: Routing, /) -> Routing:
         """The earliest inbound message of each thread over both (exact)."""
@@ -451,6 +466,7 @@ class Routing:
             np.concatenate([self.thread_b, other.thread_b]),
             np.concatenate([self.time, other.time]),
             np.concatenate([self.owner, other.owner]),
+            np.concatenate([self.shared, other.shared]),
         )
 
     def owners(
@@ -501,7 +517,8 @@ def routing(batch: Any, /, *, config: Config | None = None) -> Routing:
     if rows.thread is None or not rows.message.any():
         return Routing.empty()
     m = rows.message
-    return Routing._first(rows.thread[0][m], rows.thread[1][m], rows.time[m], rows.actor[m])
+    alone = np.zeros(int(m.sum()), dtype=bool)
+    return Routing._first(rows.thread[0][m], rows.thread[1][m], rows.time[m], rows.actor[m], alone)
 
 
 def partition_keys(
