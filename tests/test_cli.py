@@ -318,7 +318,9 @@ def test_warnings_are_one_line_each(capsys: pytest.CaptureFixture[str], tmp_path
             "thread": ["t1", "t1", "t1"],
         }
     ).to_parquet(parquet)
-    code, out, err = run(capsys, "report", str(parquet), "--engine", "dask")
+    config = tmp_path / "engagemetrics.toml"
+    config.write_text('[engagement]\ncriterion = "dialogue"\n', encoding="utf-8")
+    code, out, err = run(capsys, "report", str(parquet), "-c", str(config), "--engine", "dask")
     assert code == 0
     assert "engagemetrics report: warning: 1 of 1 threads have messages from more than" in err
     assert "DataQualityWarning" not in err  # no file, line and class: the message alone

@@ -32,7 +32,7 @@ from engagemetrics.config import Config
 from engagemetrics.conversion import conversion_rate
 from engagemetrics.datasets import demo_config, simulate
 from engagemetrics.dialogue import response_rate
-from engagemetrics.engagement import engagement_score
+from engagemetrics.engagement import Dialogue, engagement_score
 from engagemetrics.events import EventLog
 from engagemetrics.exceptions import DataError, DataQualityWarning, InvalidParameterError
 from engagemetrics.funnels import funnel
@@ -264,19 +264,52 @@ def test_dialogue_needs_threads_follow(client: Any, frame: pd.DataFrame) -> None
 CONFIG = demo_config()
 
 
+def with_shared_threads(frame: pd.DataFrame, seed: int = 5) -> pd.DataFrame:
+    """``frame`` with other audience members joining half of its threads: each writes a
+    reply 30 minutes after a message there, and some of those replies are answered."""
+    rng = np.random.default_rng(seed)
+    data = frame.astype(
+        dict.fromkeys(("actor", "content", "channel", "thread", "action", "direction"), object)
+    )
+    opened = data[data["action"] == "comment"].drop_duplicates("thread")
+    joined = opened.sample(frac=0.5, random_state=seed)
+    others = data.loc[data["direction"] == "inbound", "actor"].unique()
+    extra = joined.copy()
+    extra["actor"] = [rng.choice(others[others != a]) for a in joined["actor"]]
+    extra["action"] = "reply"
+    extra["time"] = joined["time"] + pd.Timedelta(minutes=30)
+    answers = extra.sample(frac=0.5, random_state=seed).copy()
+    answers["actor"] = "brand"
+    answers["action"] = "brand_reply"
+    answers["direction"] = "outbound"
+    answers["time"] = answers["time"] + pd.Timedelta(minutes=45)
+    out: pd.DataFrame = pd.concat([data, extra, answers], ignore_index=True)
+    ordered: pd.DataFrame = out.sort_values("time", kind="stable", ignore_index=True)
+    return ordered
+
+
 @pytest.fixture(scope="module")
-def reports(client: Any, frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The whole report on the cluster, and on one machine, as plain data."""
-    whole = Report.from_log(CONFIG.log_from_frame(frame), CONFIG).to_dict()
-    data = dd.from_pandas(frame, npartitions=4)
+def shared_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return with_shared_threads(frame)
+
+
+@pytest.fixture(scope="module")
+def reports(client: Any, shared_frame: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The whole report on the cluster, and on one machine, as plain data, of events
+    where many threads have several audience members."""
+    whole = Report.from_log(CONFIG.log_from_frame(shared_frame), CONFIG).to_dict()
+    data = dd.from_pandas(shared_frame, npartitions=4)
     got = emd.report(data, CONFIG, client=client, npartitions=6).to_dict()
     return got, whole
 
 
-def test_report_has_every_section(reports: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_report_has_every_section(
+    reports: tuple[dict[str, Any], dict[str, Any]], shared_frame: pd.DataFrame
+) -> None:
     got, whole = reports
     assert sorted(got) == sorted(whole)
     assert whole["dialogue"]["answered"]["successes"] > 50  # threads with replies exist
+    assert routing(shared_frame).shared_threads >= 30  # and many are shared
 
 
 @pytest.mark.parametrize("section", sorted(Report.from_log(LOG, CONFIG).to_dict()))
@@ -500,7 +533,7 @@ def test_a_thread_with_two_audience_members_is_not_exact() -> None:
     assert (got.successes, got.trials) == (1, 2)
 
 
-def test_the_first_pass_finds_shared_threads_and_the_report_warns() -> None:
+def test_shared_threads_are_found_and_measured_whole() -> None:
     data = pd.DataFrame(
         {
             "actor": ["ana", "bo", "brand", "cy", "brand", "ana"],
@@ -519,9 +552,14 @@ def test_the_first_pass_finds_shared_threads_and_the_report_warns() -> None:
     assert (alone.shared.tolist(), alone.shared_threads) == ([False, False], 0)
     assert Routing.empty().shared_threads == 0
     frame = dd.from_pandas(data, npartitions=2)
-    with pytest.warns(DataQualityWarning, match="2 of 2 threads have messages from more than"):
-        got = emd.report(frame, Config(), client="sync", npartitions=2)
-    assert got.events == 6
+    got = emd.report(frame, Config(), client="sync", npartitions=2)
+    want = Report.from_log(EventLog.from_frame(data), Config())
+    assert_same(got.to_dict(), want.to_dict())
+    assert want.dialogue.in_dialogue == 3  # bo and cy were answered in threads they joined
+    # a criterion that reads dialogue is judged per partition: the report says so
+    talk = Config(engagement=Dialogue())
+    with pytest.warns(DataQualityWarning, match="2 of 2 threads .* criterion reads dialogue"):
+        emd.report(frame, talk, client="sync", npartitions=2)
 
 
 # ---------------------------------------------------------------------- errors --

@@ -6,7 +6,8 @@ Dask's shuffle, evaluates a metric on every partition with
 their own ``merge`` in a tree. Because every result is mergeable and every actor's
 events (with the brand's replies in the threads they opened) share a partition, the
 answer equals the single-machine one (see the docs page "Running at scale" for what is
-exact and the one case that is not: threads with several audience members).
+exact, and why the metrics of threads with several audience members need a pass of their
+own, which :func:`report` makes).
 
 Three passes over the input, each one partition at a time:
 
@@ -16,6 +17,10 @@ Three passes over the input, each one partition at a time:
    Dask's hash shuffle on it (``p2p`` on a distributed cluster, ``disk`` on the local
    scheduler; both spill, so data larger than memory works);
 3. *evaluate*: one log and one result per partition, merged ``split_every`` at a time.
+
+:func:`report` adds a fourth when the survey found threads with several audience
+members: their rows (few, as a rule) are shuffled by thread and their dialogue measured
+with each thread whole, while the partitions by actor leave those threads out of theirs.
 
 Examples
 --------
@@ -40,6 +45,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, final
 
 import attrs
 import numpy as np
+from numpy.typing import NDArray
 
 from ._optional import import_optional
 from ._time import parse_time
@@ -48,6 +54,8 @@ from .partition import (
     Mergeable,
     Metric,
     Routing,
+    _hash_column,
+    _rows,
     empty_log,
     evaluate_partition,
     partition_keys,
@@ -56,7 +64,9 @@ from .partition import (
 
 if TYPE_CHECKING:
     from .config import Config
-    from .report import Report
+    from .events import EventLog
+    from .rates import Rates
+    from .report import DialogueSummary, Report
 
 __all__ = ["KEY", "ORDER", "compute", "from_dask", "read_parquet", "report"]
 
@@ -535,18 +545,119 @@ def _evaluate_all(
 
 # ------------------------------------------------------------------------- report --
 @final
-@attrs.frozen
+@attrs.frozen(eq=False)
 class _ReportMetric:
-    """``Report.from_log`` with a fixed span: a picklable metric for the workers."""
+    """``Report.from_log`` with a fixed span: a picklable metric for the workers.
+
+    With ``shared``, the dialogue leaves out the threads it marks shared (measured by
+    thread instead, :class:`_SharedMetric`) and counts the actors of ``answered`` (their
+    hashes) as in dialogue: they were answered in one of those threads.
+    """
 
     config: Config
     start: Any
     end: Any
+    shared: Routing | None = None
+    answered: NDArray[np.uint64] | None = None
 
-    def __call__(self, log: Any, /) -> Report:
-        from .report import Report
+    def __call__(self, log: EventLog, /) -> Report:
+        from .dialogue import _messages, _response_rates
+        from .report import DialogueSummary, Report
 
-        return Report.from_log(log, self.config, start=self.start, end=self.end)
+        report = Report.from_log(log, self.config, start=self.start, end=self.end)
+        if self.shared is None or self.answered is None or not len(log):
+            return report
+        ids = np.asarray(log.threads)
+        without = self.shared.is_shared(_hash_column(ids, 0), _hash_column(ids, 1))
+        if not without.any():
+            return report
+        messages = _messages(log, without)
+        window = self.config.response_window
+        also = np.isin(_hash_column(np.asarray(log.actors)), self.answered)
+        dialogue = DialogueSummary._of(log, messages, window=window, also_in_dialogue=also)
+        responses = _response_rates(
+            log, messages, window=window, by="period", period="day", tz=self.config.tz
+        )
+        return attrs.evolve(report, dialogue=dialogue, responses=responses)
+
+
+@final
+@attrs.frozen(eq=False)
+class _SharedDialogue:
+    """The dialogue of the threads several audience members share (mergeable)."""
+
+    dialogue: DialogueSummary
+    responses: Rates
+    answered: NDArray[np.uint64]  # hashes of the actors answered there, sorted, unique
+
+    def merge(self, other: _SharedDialogue, /) -> _SharedDialogue:
+        responses = self.responses
+        if len(other.responses):
+            responses = other.responses if not len(responses) else responses.merge(other.responses)
+        return _SharedDialogue(
+            self.dialogue.merge(other.dialogue),
+            responses,
+            np.union1d(self.answered, other.answered),
+        )
+
+
+@final
+@attrs.frozen
+class _SharedMetric:
+    """The dialogue of a log that holds whole shared threads (and nothing else)."""
+
+    config: Config
+
+    def __call__(self, log: EventLog, /) -> _SharedDialogue:
+        from .dialogue import (
+            _answered,
+            _messages,
+            _overall_response_rate,
+            _response_rates,
+            _response_times,
+            _thread_stats,
+        )
+        from .distribution import Distribution
+        from .report import DialogueSummary
+
+        messages = _messages(log)
+        window = self.config.response_window
+        times = _response_times(log, messages)
+        dialogue = DialogueSummary(
+            _overall_response_rate(messages, window),
+            Distribution.from_durations(times.answered - times.asked),
+            _thread_stats(log, messages).two_way_rate(),
+            0,  # the people are counted with their own partitions
+            0,
+            0,
+        )
+        responses = _response_rates(
+            log, messages, window=window, by="period", period="day", tz=self.config.tz
+        )
+        rows = messages.rows[_answered(messages, None)]
+        answered = np.unique(_hash_column(np.asarray(log.actors))[log.actor[rows]])
+        return _SharedDialogue(dialogue, responses, answered)
+
+
+def _shared_rows(part: Any, owners: Routing, config: Config | None) -> Any:
+    """The rows of shared threads, keyed by their thread for a shuffle."""
+    batch = part.drop(columns=[c for c in (KEY, ORDER) if c in part.columns])
+    thread = _rows(batch, config).thread if len(batch) else None
+    if thread is None:
+        return part.iloc[:0]
+    keep = owners.is_shared(*thread)
+    out = part[keep].copy()
+    out[KEY] = thread[0][keep]
+    return out
+
+
+def _uses_dialogue(criterion: Any) -> bool:
+    """Whether a criterion's definition (a nested dict) contains a dialogue criterion."""
+    if isinstance(criterion, dict):
+        return criterion.get("kind") == "dialogue" or any(map(_uses_dialogue, criterion.values()))
+    if isinstance(criterion, list):
+        return any(map(_uses_dialogue, criterion))
+    return False
 
 
 def report(
@@ -584,14 +695,16 @@ def report(
     -------
     Report
         Equal (by :meth:`Report.to_dict`) to ``Report.from_log`` of one log of all the
-        events, but for the dialogue of threads with several audience members.
+        events, threads with several audience members included.
 
     Warns
     -----
     DataQualityWarning
         If some threads have messages from several audience members (the first pass
-        counts them: :attr:`~engagemetrics.partition.Routing.shared_threads`), whose
-        dialogue figures are then not those of one machine.
+        counts them: :attr:`~engagemetrics.partition.Routing.shared_threads`) and the
+        engagement criterion contains a :class:`~engagemetrics.engagement.Dialogue`: a
+        criterion is judged per partition by actor, where a member other than a shared
+        thread's first does not see the brand's replies in it.
 
     Raises
     ------
@@ -622,32 +735,79 @@ def report(
         scheduler=client,
         split_every=split_every,
     )
-    if survey is not None and survey.routing.shared_threads:
-        shared, total = survey.routing.shared_threads, len(survey.routing)
-        warnings.warn(
-            f"{shared:,} of {total:,} threads have messages from more than one audience "
-            "member. The brand's replies in a thread go to the partition of its first "
-            "member, so in those threads the other members' messages count as unanswered "
-            "and the waits and two-way turns are measured without them (see 'Running at "
-            "scale'); the rest of the report is exact.",
-            DataQualityWarning,
-            stacklevel=2,
-        )
+    if survey is None:  # routed already: the thread owners are still to be surveyed
+        survey = _survey_frame(routed, config, threads, client, split_every)
     given_start, given_end = start is not None, end is not None
-    if not (given_start and given_end):
-        if survey is None:
-            survey = _survey_frame(routed, config, "actor", client, split_every)
-        start = start if given_start else survey.first
-        end = end if given_end else survey.last
-    metric = _ReportMetric(config, start, end)
-    result = _evaluate_all(dask, routed, metric, config, client, retries, split_every)
+    start = start if given_start else survey.first
+    end = end if given_end else survey.last
+    owners = survey.routing
+    shared = None
+    if owners.shared_threads:
+        shared = _shared_dialogue(dask, routed, owners, config, client, retries, split_every)
+        if _uses_dialogue(config.engagement.to_dict()):
+            warnings.warn(
+                f"{owners.shared_threads:,} of {len(owners):,} threads have messages from "
+                "more than one audience member, and the engagement criterion reads "
+                "dialogue: on Dask a member other than a thread's first is judged without "
+                "the brand's replies in it (see 'Running at scale'). The dialogue section "
+                "itself is exact.",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+
+    def measure(start: Any, end: Any) -> Report:
+        if shared is None:
+            metric = _ReportMetric(config, start, end)
+        else:
+            metric = _ReportMetric(config, start, end, owners, shared.answered)
+        result: Report = _evaluate_all(dask, routed, metric, config, client, retries, split_every)
+        if shared is None:
+            return result
+        responses = result.responses
+        if len(shared.responses):
+            responses = responses.merge(shared.responses) if len(responses) else shared.responses
+        return attrs.evolve(
+            result, dialogue=result.dialogue.merge(shared.dialogue), responses=responses
+        )
+
+    result = measure(start, end)
     span = (
-        metric.start if given_start else result.first,
-        metric.end if given_end else result.last,
+        start if given_start else result.first,
+        end if given_end else result.last,
     )
-    if result.events and span != (metric.start, metric.end):
+    if result.events and span != (start, end):
         # the first or last parseable time was on a row the log dropped (on_invalid=
         # "drop"): one machine's report spans the kept events, so measure again with them
-        metric = _ReportMetric(config, *span)
-        result = _evaluate_all(dask, routed, metric, config, client, retries, split_every)
+        result = measure(*span)
     return result
+
+
+def _shared_dialogue(
+    dask: Any,
+    routed: Any,
+    owners: Routing,
+    config: Config,
+    client: Any,
+    retries: int,
+    split_every: int,
+) -> _SharedDialogue:
+    """The dialogue of the shared threads, measured with each thread whole in one place.
+
+    Their rows (few, as a rule) are selected from the partitions by actor and shuffled by
+    thread: every message of such a thread, whoever sent it, and the brand's replies.
+    """
+    scattered: Any = owners
+    scheduler = _client(client)
+    if scheduler is not None:
+        scattered = scheduler.scatter(owners, broadcast=True)
+    rows = routed.map_partitions(
+        _shared_rows, scattered, config, meta=routed._meta, align_dataframes=False
+    )
+    options: dict[str, Any] = {"npartitions": routed.npartitions}
+    if client is not None and not _is_client(client):
+        options["shuffle_method"] = "disk"  # p2p needs a distributed cluster
+    by_thread = rows.shuffle(KEY, **options)
+    shared: _SharedDialogue = _evaluate_all(
+        dask, by_thread, _SharedMetric(config), config, client, retries, split_every
+    )
+    return shared

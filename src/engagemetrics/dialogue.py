@@ -49,8 +49,11 @@ class _Messages:
     next_reply: NDArray[np.int64]  # index (into these arrays) of the next outbound, or -1
 
 
-def _messages(log: EventLog) -> _Messages:
+def _messages(log: EventLog, without: NDArray[np.bool_] | None = None) -> _Messages:
+    """The log's messages; ``without``: per thread code, threads to leave out."""
     message = (log.thread >= 0) & (log.category == ActionCategory.CONVERSATION.code)
+    if without is not None:
+        message &= ~np.append(without, False)[log.thread]
     rows = np.flatnonzero(message)
     thread = log.thread[rows].astype(np.int64)
     permutation, _, time = sort_by_actor_time(thread.astype(np.uint64), log.time[rows])
@@ -161,6 +164,18 @@ def _response_rate(
 ) -> Rate | Rates:
     if by is None:
         return _overall_response_rate(messages, window)
+    return _response_rates(log, messages, window=window, by=by, period=period, tz=tz)
+
+
+def _response_rates(
+    log: EventLog,
+    messages: _Messages,
+    *,
+    window: Window | None,
+    by: Literal["channel", "period"],
+    period: Period,
+    tz: str,
+) -> Rates:
     answered = _answered(messages, _window_ns(window))
     keys, codes = _breakdown(log, messages, by, period=period, tz=tz)
     inbound_codes = np.where(messages.inbound, codes, _NONE)
@@ -490,7 +505,10 @@ def audience_split(log: EventLog, /) -> AudienceSplit:
     return _audience_split(log, _messages(log))
 
 
-def _audience_split(log: EventLog, messages: _Messages) -> AudienceSplit:
+def _audience_split(
+    log: EventLog, messages: _Messages, also_in_dialogue: NDArray[np.bool_] | None = None
+) -> AudienceSplit:
+    """``also_in_dialogue``: per actor, answered in threads ``messages`` leaves out."""
     inbound = log.direction == Direction.INBOUND.code
     category = log.category
     looked_or_applauded = (category == ActionCategory.EXPOSURE.code) | (
@@ -502,6 +520,8 @@ def _audience_split(log: EventLog, messages: _Messages) -> AudienceSplit:
     answered_rows = messages.rows[_answered(messages, None)]
     in_dialogue = np.zeros(log.n_actors, dtype=bool)
     in_dialogue[log.actor[answered_rows]] = True
+    if also_in_dialogue is not None:
+        in_dialogue |= also_in_dialogue
     return AudienceSplit(
         audience=int(actors_inbound.sum()),
         in_dialogue=int((in_dialogue & actors_inbound).sum()),

@@ -406,8 +406,9 @@ class Routing:
         :func:`hash_ids` of that message's actor (ties in time: the smallest hash).
     shared
         Whether the thread has inbound messages from more than one actor. The brand's
-        replies go to the owner's partition only, so the dialogue of the other members
-        of a shared thread is not exact (see "Running at scale").
+        replies go to the owner's partition only, so a dialogue metric of one partition
+        misses them for the other members; :func:`engagemetrics.dask.report` measures
+        such threads in a pass by thread (see "Running at scale").
 
     Notes
     -----
@@ -475,17 +476,30 @@ class Routing:
         """The owner hash of each given thread; 0 for a thread with no inbound message."""
         if not len(self):
             return np.zeros(len(thread_a), dtype=np.uint64)
-        position = np.searchsorted(self.thread_a, thread_a)
-        found = np.zeros(len(thread_a), dtype=bool)
-        out = np.zeros(len(thread_a), dtype=np.uint64)
+        at = self._find(thread_a, thread_b)
+        return np.where(at >= 0, self.owner[np.maximum(at, 0)], np.uint64(0))
+
+    def is_shared(
+        self, thread_a: NDArray[np.uint64], thread_b: NDArray[np.uint64], /
+    ) -> NDArray[np.bool_]:
+        """Whether each given thread is :attr:`shared` (False for one never seen)."""
+        if not len(self):
+            return np.zeros(len(thread_a), dtype=bool)
+        at = self._find(thread_a, thread_b)
+        return (at >= 0) & self.shared[np.maximum(at, 0)]
+
+    def _find(
+        self, thread_a: NDArray[np.uint64], thread_b: NDArray[np.uint64]
+    ) -> NDArray[np.intp]:
+        """The row of each given thread, -1 where there is none."""
+        out = np.full(len(thread_a), -1, dtype=np.intp)
+        position = np.minimum(np.searchsorted(self.thread_a, thread_a), len(self) - 1)
         # equal first hashes are rare (2**-64 per pair): walk them, a step at a time
-        position = np.minimum(position, len(self) - 1)
         pending = np.flatnonzero(self.thread_a[position] == thread_a)
         while pending.size:
             at = position[pending]
             hit = self.thread_b[at] == thread_b[pending]
-            out[pending[hit]] = self.owner[at[hit]]
-            found[pending[hit]] = True
+            out[pending[hit]] = at[hit]
             position[pending] += 1
             pending = pending[~hit]
             pending = pending[position[pending] < len(self)]

@@ -33,6 +33,7 @@ from .config import Config
 from .conversion import conversion_rate, goal_metrics
 from .dialogue import (
     _audience_split,
+    _Messages,
     _messages,
     _overall_response_rate,
     _response_times,
@@ -303,8 +304,19 @@ class DialogueSummary:
     @classmethod
     def from_log(cls, log: EventLog, /, *, window: dt.timedelta | None) -> DialogueSummary:
         """Measure one log."""
-        messages = _messages(log)  # sorted once for the four measures
-        split = _audience_split(log, messages)
+        return cls._of(log, _messages(log), window=window)  # messages sorted once
+
+    @classmethod
+    def _of(
+        cls,
+        log: EventLog,
+        messages: _Messages,
+        *,
+        window: dt.timedelta | None,
+        also_in_dialogue: NDArray[np.bool_] | None = None,
+    ) -> DialogueSummary:
+        """Measure ``messages`` of ``log`` (the audience split counts all of its actors)."""
+        split = _audience_split(log, messages, also_in_dialogue)
         times = _response_times(log, messages)
         return cls(
             _overall_response_rate(messages, window),
