@@ -10,7 +10,8 @@ Generates a Parquet dataset of ``--files`` files under ``--dir`` (default: a fre
 directory in the system's temporary directory, deleted afterwards unless ``--keep``):
 file ``i`` is :func:`engagemetrics.datasets.simulate` with ``--actors`` people and seed
 ``i``, its actor and thread ids prefixed with ``c<i>-`` so the files hold different
-people (the brand's account ``brand`` is in all of them, answering comments in threads).
+people (the brand's account ``brand`` is in all of them, answering comments in threads),
+with a third of its threads joined by a second member (see :func:`chunk`).
 Then it computes :func:`engagemetrics.dask.report` with the demo configuration on a
 ``distributed.LocalCluster`` of ``--workers`` worker processes, one thread each, every
 one with ``memory_limit=--memory-limit`` (Dask spills and pauses a worker near its limit
@@ -38,6 +39,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import psutil  # type: ignore[import-untyped]  # no stubs in the lock
 import pyarrow as pa
@@ -45,6 +47,7 @@ import pyarrow.parquet as pq
 
 from engagemetrics import dask as emd
 from engagemetrics.datasets import demo_config, simulate
+from engagemetrics.partition import routing
 from engagemetrics.report import Report
 
 MiB = 1 << 20
@@ -61,7 +64,12 @@ def parse_bytes(text: str) -> int:
 
 
 def chunk(index: int, actors: int, days: int) -> pd.DataFrame:
-    """File ``index``: its own people (and threads), the one brand."""
+    """File ``index``: its own people (and threads), the one brand.
+
+    A third of the threads are then joined by a second member of the audience (a reply
+    30 minutes after the thread's first comment), half of those replies answered by the
+    brand 45 minutes later, so that the report's pass over shared threads runs too.
+    """
     frame: pd.DataFrame = simulate(actors, days=days, seed=index).to_frame()
     prefix = f"c{index}-"
     for column in ("actor", "thread"):
@@ -70,20 +78,35 @@ def chunk(index: int, actors: int, days: int) -> pd.DataFrame:
         frame[column] = values.where(keep, prefix + values)
     for column in ("content", "channel", "action", "direction"):
         frame[column] = frame[column].astype("string")
-    return frame
+    opened = frame[frame["action"] == "comment"].drop_duplicates("thread")
+    joined = opened.sample(frac=1 / 3, random_state=index)
+    audience = frame.loc[frame["direction"] == "inbound", "actor"].unique()
+    rng = np.random.default_rng(index)
+    extra = joined.copy()
+    others = rng.choice(audience, size=len(joined))
+    extra["actor"] = np.where(others == joined["actor"].to_numpy(), audience[0], others)
+    extra["action"] = "reply"
+    extra["time"] = joined["time"] + pd.Timedelta(minutes=30)
+    answers = extra.sample(frac=0.5, random_state=index).copy()
+    answers["actor"], answers["action"], answers["direction"] = "brand", "brand_reply", "outbound"
+    answers["time"] = answers["time"] + pd.Timedelta(minutes=45)
+    out = pd.concat([frame, extra, answers], ignore_index=True)
+    ordered: pd.DataFrame = out.sort_values("time", kind="stable", ignore_index=True)
+    return ordered
 
 
-def generate(target: Path, files: int, actors: int, days: int) -> tuple[int, int, int]:
-    """Write the dataset; return (events, bytes on disk, bytes in memory as pandas)."""
+def generate(target: Path, files: int, actors: int, days: int) -> tuple[int, int, int, int]:
+    """Write the dataset; return (events, shared threads, bytes on disk, bytes in memory)."""
     target.mkdir(parents=True, exist_ok=True)
-    events = memory = 0
+    events = shared = memory = 0
     for i in range(files):
         frame = chunk(i, actors, days)
         events += len(frame)
+        shared += routing(frame).shared_threads  # the files share no thread
         memory += int(frame.memory_usage(deep=True).sum())
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), target / f"{i:04}.pq")
     disk = sum(p.stat().st_size for p in target.iterdir())
-    return events, disk, memory
+    return events, shared, disk, memory
 
 
 class Sampler:
@@ -157,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     config = demo_config()
     try:
         started = time.perf_counter()
-        events, disk, memory = generate(data, args.files, args.actors, args.days)
+        events, shared, disk, memory = generate(data, args.files, args.actors, args.days)
         generated = time.perf_counter() - started
         npartitions = args.npartitions or max(args.files, 2)
         with (
@@ -180,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [
             ("files (input partitions)", f"{args.files}"),
             ("events", f"{events:,}"),
+            ("threads with two audience members", f"{shared:,}"),
             ("dataset on disk (Parquet)", f"{disk / MiB:,.0f} MiB"),
             ("dataset in memory (pandas)", f"{memory / MiB:,.0f} MiB"),
             ("workers x memory_limit", f"{args.workers} x {limit / MiB:,.0f} MiB"),
