@@ -551,6 +551,11 @@ def test_shared_threads_are_found_and_measured_whole() -> None:
     alone = routing(data.iloc[[0, 2, 3, 4]])
     assert (alone.shared.tolist(), alone.shared_threads) == ([False, False], 0)
     assert Routing.empty().shared_threads == 0
+    mixed = routing(data.iloc[[0, 1, 2, 3, 4]])  # t1 shared, t2 (cy alone) not
+    assert sorted(mixed.shared.tolist()) == [False, True]  # rows in hash order
+    assert mixed.only_shared().owner.tolist() == mixed.owner[mixed.shared].tolist()
+    assert mixed.is_shared(mixed.thread_a, mixed.thread_b).tolist() == mixed.shared.tolist()
+    assert not mixed.is_shared(np.array([7], np.uint64), np.array([7], np.uint64))[0]
     frame = dd.from_pandas(data, npartitions=2)
     got = emd.report(frame, Config(), client="sync", npartitions=2)
     want = Report.from_log(EventLog.from_frame(data), Config())

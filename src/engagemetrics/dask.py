@@ -532,8 +532,11 @@ def _evaluate_all(
     retries: int,
     split_every: int,
 ) -> R:
+    # one node of the graph, not a copy in every task: a metric may carry a table
+    shared_metric = dask.delayed(metric, pure=True)
     parts = [
-        dask.delayed(_evaluate, pure=True)(part, metric, config) for part in routed.to_delayed()
+        dask.delayed(_evaluate, pure=True)(part, shared_metric, config)
+        for part in routed.to_delayed()
     ]
     (total,) = _run(scheduler, retries, _tree(dask, parts, _merge_partials, split_every))
     assert isinstance(total, _Partial)
@@ -759,7 +762,7 @@ def report(
         if shared is None:
             metric = _ReportMetric(config, start, end)
         else:
-            metric = _ReportMetric(config, start, end, owners, shared.answered)
+            metric = _ReportMetric(config, start, end, owners.only_shared(), shared.answered)
         result: Report = _evaluate_all(dask, routed, metric, config, client, retries, split_every)
         if shared is None:
             return result

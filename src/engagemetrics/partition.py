@@ -431,6 +431,13 @@ class Routing:
         """How many threads have inbound messages from more than one actor."""
         return int(self.shared.sum())
 
+    def only_shared(self) -> Routing:
+        """The rows of the shared threads alone."""
+        keep = self.shared
+        return Routing(
+            self.thread_a[keep], self.thread_b[keep], self.time[keep], self.owner[keep], keep[keep]
+        )
+
     @classmethod
     def empty(cls) -> Routing:
         """No threads: the identity of :meth:`merge`."""
