@@ -168,6 +168,20 @@ def next_flagged_in_segment(
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)  # odd, 2**64 / golden ratio
 
 
+def _scrambled(bits: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """SplitMix64's finaliser: every input bit reaches every output bit.
+
+    Without it the sign bit survives the multiply-xor mix alone (``2**63`` times an odd
+    number is ``2**63``), so ``(-0.0, -0.0)`` and ``(0.0, 0.0)`` mixed to the same hash.
+    """
+    x: NDArray[np.uint64] = bits ^ (bits >> np.uint64(30))
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
 def distinct_rows(*columns: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Group the rows of equal float columns: ``(representatives, inverse)``.
 
@@ -183,10 +197,10 @@ def distinct_rows(*columns: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDAr
     if n == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     bits = [np.ascontiguousarray(c, dtype=np.float64).view(np.uint64) for c in columns]
-    mixed = bits[0].copy()
+    mixed = _scrambled(bits[0])
     for column in bits[1:]:
         mixed *= _MIX
-        mixed ^= column
+        mixed ^= _scrambled(column)
     order = np.argsort(mixed, kind="stable")
     new = np.empty(n, dtype=bool)
     new[0] = True
