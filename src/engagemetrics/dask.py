@@ -55,6 +55,7 @@ from .partition import (
     Metric,
     Routing,
     _hash_column,
+    _merge_chunk,
     _rows,
     empty_log,
     evaluate_partition,
@@ -195,13 +196,6 @@ def _tree(dask: Any, parts: Sequence[Any], merge: Any, split_every: int) -> Any:
     return level[0]
 
 
-def _merge_surveys(chunk: Sequence[_Survey]) -> _Survey:
-    out = chunk[0]
-    for item in chunk[1:]:
-        out = out.merge(item)
-    return out
-
-
 def _survey_frame(
     ddf: Any, config: Config | None, threads: Threads, scheduler: Any, split_every: int
 ) -> _Survey:
@@ -212,7 +206,7 @@ def _survey_frame(
         dask.delayed(_survey, pure=True)(part, config, threads)
         for part in ddf[wanted].to_delayed()
     ]
-    (survey,) = _run(scheduler, 0, _tree(dask, parts, _merge_surveys, split_every))
+    (survey,) = _run(scheduler, 0, _tree(dask, parts, _merge_chunk, split_every))
     assert isinstance(survey, _Survey)
     return survey
 
@@ -239,21 +233,31 @@ def _route(
     split_every: int,
 ) -> tuple[Any, _Survey]:
     survey = _survey_frame(ddf, config, threads, scheduler, split_every)
-    owners: Any = survey.routing if threads == "follow" and len(survey.routing) else None
-    client = _client(scheduler)
-    if owners is not None and client is not None:
-        # one copy per worker, not one in the graph every task is sent with
-        owners = client.scatter(owners, broadcast=True)
+    owners = survey.routing if threads == "follow" and len(survey.routing) else None
+    shipped = None if owners is None else _broadcast(owners, scheduler)
     meta = ddf._meta.copy()
     meta[KEY] = np.empty(0, dtype=np.uint64)
     meta[ORDER] = np.empty(0, dtype=np.int64)
-    keyed = ddf.map_partitions(_with_key, owners, config, meta=meta, align_dataframes=False)
-    options: dict[str, Any] = {"npartitions": npartitions or ddf.npartitions}
+    keyed = ddf.map_partitions(_with_key, shipped, config, meta=meta, align_dataframes=False)
+    shuffled = _shuffle(keyed, npartitions or ddf.npartitions, shuffle_method, scheduler)
+    return shuffled, survey
+
+
+def _broadcast(value: Any, scheduler: Any) -> Any:
+    """``value`` copied once to every worker of a distributed client (else itself), not
+    into the graph with every task."""
+    client = _client(scheduler)
+    return value if client is None else client.scatter(value, broadcast=True)
+
+
+def _shuffle(frame: Any, npartitions: int, shuffle_method: str | None, scheduler: Any) -> Any:
+    """``frame`` shuffled on :data:`KEY` into ``npartitions``."""
+    options: dict[str, Any] = {"npartitions": npartitions}
     if shuffle_method is None and scheduler is not None and not _is_client(scheduler):
         shuffle_method = "disk"  # p2p needs a distributed cluster, which is not the one asked
     if shuffle_method is not None:
         options["shuffle_method"] = shuffle_method
-    return keyed.shuffle(KEY, **options), survey
+    return frame.shuffle(KEY, **options)
 
 
 def from_dask(
@@ -564,24 +568,21 @@ class _ReportMetric:
     answered: NDArray[np.uint64] | None = None
 
     def __call__(self, log: EventLog, /) -> Report:
-        from .dialogue import _messages, _response_rates
-        from .report import DialogueSummary, Report
+        from .report import Report
 
-        report = Report.from_log(log, self.config, start=self.start, end=self.end)
-        if self.shared is None or self.answered is None or not len(log):
-            return report
-        ids = np.asarray(log.threads)
-        without = self.shared.is_shared(_hash_column(ids, 0), _hash_column(ids, 1))
-        if not without.any():
-            return report
-        messages = _messages(log, without)
-        window = self.config.response_window
-        also = np.isin(_hash_column(np.asarray(log.actors)), self.answered)
-        dialogue = DialogueSummary._of(log, messages, window=window, also_in_dialogue=also)
-        responses = _response_rates(
-            log, messages, window=window, by="period", period="day", tz=self.config.tz
+        without = also = None
+        if self.shared is not None and self.answered is not None and len(log):
+            ids = np.asarray(log.threads)
+            without = self.shared.is_shared(_hash_column(ids, 0), _hash_column(ids, 1))
+            also = np.isin(_hash_column(np.asarray(log.actors)), self.answered)
+        return Report._measure(
+            log,
+            self.config,
+            start=self.start,
+            end=self.end,
+            without_threads=without,
+            also_in_dialogue=also,
         )
-        return attrs.evolve(report, dialogue=dialogue, responses=responses)
 
 
 @final
@@ -612,28 +613,14 @@ class _SharedMetric:
     config: Config
 
     def __call__(self, log: EventLog, /) -> _SharedDialogue:
-        from .dialogue import (
-            _answered,
-            _messages,
-            _overall_response_rate,
-            _response_rates,
-            _response_times,
-            _thread_stats,
-        )
-        from .distribution import Distribution
+        from .dialogue import _answered, _messages, _response_rates
         from .report import DialogueSummary
 
         messages = _messages(log)
         window = self.config.response_window
-        times = _response_times(log, messages)
-        dialogue = DialogueSummary(
-            _overall_response_rate(messages, window),
-            Distribution.from_durations(times.answered - times.asked),
-            _thread_stats(log, messages).two_way_rate(),
-            0,  # the people are counted with their own partitions
-            0,
-            0,
-        )
+        measured = DialogueSummary._of(log, messages, window=window)
+        # the people are counted with their own partitions
+        dialogue = attrs.evolve(measured, audience=0, in_dialogue=0, passive=0)
         responses = _response_rates(
             log, messages, window=window, by="period", period="day", tz=self.config.tz
         )
@@ -799,17 +786,11 @@ def _shared_dialogue(
     Their rows (few, as a rule) are selected from the partitions by actor and shuffled by
     thread: every message of such a thread, whoever sent it, and the brand's replies.
     """
-    scattered: Any = owners
-    scheduler = _client(client)
-    if scheduler is not None:
-        scattered = scheduler.scatter(owners, broadcast=True)
+    shipped = _broadcast(owners, client)
     rows = routed.map_partitions(
-        _shared_rows, scattered, config, meta=routed._meta, align_dataframes=False
+        _shared_rows, shipped, config, meta=routed._meta, align_dataframes=False
     )
-    options: dict[str, Any] = {"npartitions": routed.npartitions}
-    if client is not None and not _is_client(client):
-        options["shuffle_method"] = "disk"  # p2p needs a distributed cluster
-    by_thread = rows.shuffle(KEY, **options)
+    by_thread = _shuffle(rows, routed.npartitions, None, client)
     shared: _SharedDialogue = _evaluate_all(
         dask, by_thread, _SharedMetric(config), config, client, retries, split_every
     )

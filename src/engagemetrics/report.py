@@ -36,9 +36,9 @@ from .dialogue import (
     _Messages,
     _messages,
     _overall_response_rate,
+    _response_rates,
     _response_times,
     _thread_stats,
-    response_rate,
 )
 from .distribution import Distribution
 from .engagement import ReachedGoal, _descending_ranks, _pearson, engaged
@@ -497,6 +497,23 @@ class Report:
             If ``config`` is not a :class:`Config`, or ``start`` or ``end`` is not a time
             or ``start`` is after ``end``.
         """
+        return cls._measure(log, config, start=start, end=end, progress=progress)
+
+    @classmethod
+    def _measure(
+        cls,
+        log: EventLog,
+        config: Config | None,
+        *,
+        start: dt.datetime | str | np.datetime64 | int | None,
+        end: dt.datetime | str | np.datetime64 | int | None,
+        progress: Callable[[str], object] | None = None,
+        without_threads: NDArray[np.bool_] | None = None,
+        also_in_dialogue: NDArray[np.bool_] | None = None,
+    ) -> Report:
+        """:meth:`from_log`, with the dialogue leaving out ``without_threads`` (per thread
+        code) and counting ``also_in_dialogue`` (per actor) as answered elsewhere: the
+        partitions of the Dask report, whose shared threads are measured by thread."""
         config = Config() if config is None else config
         if not isinstance(config, Config):
             raise InvalidParameterError(
@@ -527,7 +544,10 @@ class Report:
             end=instant,
         )
         step("dialogue")
-        dialogue = DialogueSummary.from_log(log, window=config.response_window)
+        messages = _messages(log, without_threads)  # sorted once, for the trends too
+        dialogue = DialogueSummary._of(
+            log, messages, window=config.response_window, also_in_dialogue=also_in_dialogue
+        )
         step("goals")
         metrics = goal_metrics(log, config.goals) if goals else None
         goal_rows = tuple(
@@ -564,8 +584,8 @@ class Report:
             lookback=RETURN_LOOKBACK_DAYS,
             start=np.datetime64(origin, "ns"),
         )
-        responses = response_rate(
-            log, window=config.response_window, by="period", period="day", tz=tz
+        responses = _response_rates(
+            log, messages, window=config.response_window, by="period", period="day", tz=tz
         )
         return cls(
             config=config,
