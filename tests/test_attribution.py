@@ -843,13 +843,13 @@ LOG = make_log(_journey(2))
         ),
         (
             {"model": "linear", "lookback": dt.timedelta(0)},
-            r"'lookback' .* positive timedelta or None",
+            r"'lookback' .* positive duration, .* or None \(no limit\)",
         ),
         ({"model": "linear", "lookback": dt.timedelta(days=-1)}, r"'lookback'"),
         ({"model": "linear", "lookback": 30}, r"'lookback' .* got 30"),
         (
             {"model": "time_decay", "half_life": dt.timedelta(0)},
-            r"'half_life' .* positive timedelta;",
+            r"'half_life' .* positive duration, .*with a unit;",
         ),
         ({"model": "time_decay", "half_life": None}, r"'half_life'"),
         (

@@ -125,9 +125,9 @@ def test_response_rate_by_channel_and_period() -> None:
     assert summary == [
         {"group": "ig", "replies": 1, "median_seconds": 1800.0, "p90_seconds": 1800.0}
     ]
-    with pytest.raises(InvalidParameterError, match="'window' parameter must be positive"):
+    with pytest.raises(InvalidParameterError, match="'window' parameter of response_rate must be a positive .* > 0"):
         response_rate(log, window=dt.timedelta(0))
-    with pytest.raises(InvalidParameterError, match="'window' parameter must be a"):
+    with pytest.raises(InvalidParameterError, match="'window' parameter of response_rate must be a positive duration"):
         response_rate(log, window=60)  # type: ignore[call-overload]
 
 

@@ -250,7 +250,9 @@ def test_goal_errors_are_named() -> None:
     goals = GoalMap([Goal("x", actions=["purchse"]), Goal("y", actions=["sigup"])])
     with pytest.raises(UnknownActionError, match=r"'purchse'.*'purchase'.*'sigup'.*'signup'"):
         goals.validate(log.taxonomy)
-    with pytest.raises(InvalidParameterError, match="'window' parameter must be a positive"):
+    with pytest.raises(
+        InvalidParameterError, match="'window' parameter of conversion_rate must be a positive"
+    ):
         conversion_rate(log, SALE, window=dt.timedelta(0))
     with pytest.raises(InvalidParameterError, match="'anchor' parameter must be"):
         conversion_rate(log, SALE, anchor="last")  # type: ignore[call-overload]

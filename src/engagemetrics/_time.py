@@ -74,6 +74,11 @@ def parse_time(
 
 
 def _zone(tz: str) -> zoneinfo.ZoneInfo | None:
+    if not isinstance(tz, str):
+        raise InvalidParameterError(
+            f"The 'tz' parameter must be an IANA time zone name such as 'Europe/Paris'; "
+            f"got {tz!r}."
+        )
     if tz.upper() == "UTC":
         return None
     try:

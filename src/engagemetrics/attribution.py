@@ -28,6 +28,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import Duration, to_timedelta
 from ._kernels.attribution import (
     CONVERSION,
     NULL,
@@ -542,17 +543,12 @@ def _union(
 
 
 # ----------------------------------------------------------------------- options --
-def _duration_ns(value: Any, name: str, *, allow_none: bool) -> int | None:
+def _duration(value: Any, name: str, *, allow_none: bool) -> tuple[dt.timedelta | None, int]:
+    """The checked duration, and its nanoseconds capped at ``_NO_LIMIT`` (no limit: None)."""
     if value is None and allow_none:
-        return None
-    if not isinstance(value, dt.timedelta) or not value > dt.timedelta(0):
-        rule = "a positive timedelta" + (" or None (no limit)" if allow_none else "")
-        raise InvalidParameterError(
-            f"The {name!r} parameter of attribute must be {rule}; got {value!r}."
-        )
-    return min(
-        value.days * 86_400 * _NS + value.seconds * _NS + value.microseconds * 1_000, _NO_LIMIT
-    )
+        return None, _NO_LIMIT
+    checked = to_timedelta(value, name, "attribute", none=allow_none)
+    return checked, min(checked // dt.timedelta(microseconds=1) * 1_000, _NO_LIMIT)
 
 
 def _check_positions(value: Any) -> tuple[float, float, float]:
@@ -608,8 +604,8 @@ class _Options:
         model = _choice(model, "model", MODELS)
         by = _choice(by, "by", _BY)
         measure = _choice(credit, "credit", _MEASURES)
-        lookback_ns = _duration_ns(lookback, "lookback", allow_none=True)
-        half_life_ns = _duration_ns(half_life, "half_life", allow_none=False)
+        lookback, lookback_ns = _duration(lookback, "lookback", allow_none=True)
+        half_life, half_life_ns = _duration(half_life, "half_life", allow_none=False)
         checked_positions = _check_positions(positions)
         categories = None if touch_categories is None else _categories(touch_categories)
         return cls(
@@ -617,7 +613,7 @@ class _Options:
             by=by,
             measure=measure,
             lookback=lookback,
-            lookback_ns=lookback_ns,
+            lookback_ns=None if lookback is None else lookback_ns,
             half_life=half_life if model == "time_decay" else None,
             half_life_ns=half_life_ns or 1,
             positions=checked_positions if model == "position_based" else None,
@@ -834,8 +830,8 @@ def attribute(
     model: AttributionModel,
     by: AttributeBy = "content",
     credit: CreditMeasure = "conversions",
-    lookback: dt.timedelta | None = DEFAULT_LOOKBACK,
-    half_life: dt.timedelta = DEFAULT_HALF_LIFE,
+    lookback: Duration | None = DEFAULT_LOOKBACK,
+    half_life: Duration = DEFAULT_HALF_LIFE,
     positions: tuple[float, float, float] = DEFAULT_POSITIONS,
     touch_categories: Iterable[ActionCategory | str] | None = None,
 ) -> Attribution:

@@ -8,7 +8,6 @@ whom, for how much, and which share of the people who interacted went on to comp
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, final, overload
 
@@ -16,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import Duration, check_tz, optional_duration_ns
 from ._kernels.attribution import expand_ranges
 from ._kernels.groups import distinct_per_group, group_count, group_sum
 from ._periods import Period
@@ -173,6 +173,7 @@ def goal_metrics(
     {'goal': ['sale', 'visit'], 'completions': [2, 1], 'completers': [2, 1], \
 'value': [50.0, 0.0], 'interactions': [5, 5]}
     """
+    check_tz(tz, "goal_metrics")
     goal_list = (goals,) if isinstance(goals, Goal) else tuple(goals)
     if isinstance(goals, GoalMap):
         goals.validate(log.taxonomy)
@@ -243,7 +244,7 @@ def conversion_rate(
     /,
     *,
     eligible: Criterion | None = ...,
-    window: dt.timedelta | None = ...,
+    window: Duration | None = ...,
     anchor: Literal["first", "any"] = ...,
     by: None = None,
     segments: Any = ...,
@@ -255,7 +256,7 @@ def conversion_rate(
     /,
     *,
     eligible: Criterion | None = ...,
-    window: dt.timedelta | None = ...,
+    window: Duration | None = ...,
     anchor: Literal["first", "any"] = ...,
     by: Breakdown,
     segments: Any = ...,
@@ -266,7 +267,7 @@ def conversion_rate(
     /,
     *,
     eligible: Criterion | None = None,
-    window: dt.timedelta | None = None,
+    window: Duration | None = None,
     anchor: Literal["first", "any"] = "first",
     by: Breakdown | None = None,
     segments: Mapping[Any, Any] | None = None,
@@ -322,6 +323,7 @@ def conversion_rate(
     >>> rate = conversion_rate(log, signup)
     >>> rate.successes, rate.trials
     (2.0, 3.0)
+    >>> import datetime as dt
     >>> conversion_rate(log, signup, window=dt.timedelta(days=7)).successes
     1.0
     """
@@ -329,14 +331,7 @@ def conversion_rate(
         raise InvalidParameterError(
             f"The 'anchor' parameter must be 'first' or 'any'; got {anchor!r}."
         )
-    window_ns = None
-    if window is not None:
-        if not isinstance(window, dt.timedelta) or window <= dt.timedelta(0):
-            raise InvalidParameterError(
-                "The 'window' parameter must be a positive datetime.timedelta or None; "
-                f"got {window!r}."
-            )
-        window_ns = window // dt.timedelta(microseconds=1) * 1_000
+    window_ns = optional_duration_ns(window, "window", "conversion_rate")
     # a touch is an inbound event whose action neither completes the goal nor converts
     # (a completion's action completes the goal, so completions are never touches):
     # decided once per action code, then looked up per row

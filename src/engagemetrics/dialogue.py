@@ -9,13 +9,13 @@ from the brand.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Final, Literal, final, overload
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import Duration, check_tz, optional_duration_ns
 from ._kernels.groups import group_count, next_flagged_in_segment
 from ._kernels.order import sort_by_actor_time
 from ._periods import Period, period_starts
@@ -34,7 +34,7 @@ __all__ = [
     "thread_stats",
 ]
 
-Window = dt.timedelta | np.timedelta64
+Window = Duration
 _NONE: Final = -1
 
 
@@ -62,23 +62,6 @@ def _messages(log: EventLog, without: NDArray[np.bool_] | None = None) -> _Messa
     # "at or after" from the row itself; an outbound row is never its own inbound's reply
     next_reply = next_flagged_in_segment(~inbound, thread)
     return _Messages(rows, thread, time, inbound, next_reply)
-
-
-def _window_ns(window: Window | None) -> int | None:
-    if window is None:
-        return None
-    if isinstance(window, dt.timedelta):
-        ns = window // dt.timedelta(microseconds=1) * 1_000
-    elif isinstance(window, np.timedelta64):
-        ns = int(window.astype("timedelta64[ns]").astype(np.int64))
-    else:
-        raise InvalidParameterError(
-            f"The 'window' parameter must be a datetime.timedelta or numpy.timedelta64; got "
-            f"{type(window).__name__}."
-        )
-    if ns <= 0:
-        raise InvalidParameterError(f"The 'window' parameter must be positive; got {window!r}.")
-    return int(ns)
 
 
 @overload
@@ -150,6 +133,8 @@ def response_rate(
     >>> response_rate(log).value
     0.3333333333333333
     """
+    optional_duration_ns(window, "window", "response_rate")
+    check_tz(tz, "response_rate")
     return _response_rate(log, _messages(log), window=window, by=by, period=period, tz=tz)
 
 
@@ -176,7 +161,7 @@ def _response_rates(
     period: Period,
     tz: str,
 ) -> Rates:
-    answered = _answered(messages, _window_ns(window))
+    answered = _answered(messages, optional_duration_ns(window, "window", "response_rate"))
     keys, codes = _breakdown(log, messages, by, period=period, tz=tz)
     inbound_codes = np.where(messages.inbound, codes, _NONE)
     return Rates.from_arrays(
@@ -190,7 +175,7 @@ def _response_rates(
 
 
 def _overall_response_rate(messages: _Messages, window: Window | None) -> Rate:
-    answered = _answered(messages, _window_ns(window))
+    answered = _answered(messages, optional_duration_ns(window, "window", "response_rate"))
     return Rate(
         float((messages.inbound & answered).sum()),
         float(messages.inbound.sum()),
@@ -270,6 +255,7 @@ class ResponseTimes:
         >>> response_times(log).summary()
         [{'group': None, 'replies': 1, 'median_seconds': 1800.0, 'p90_seconds': 1800.0}]
         """
+        check_tz(tz, "ResponseTimes.summary")
         if by is None:
             labels = np.full(len(self), None, dtype=object)
         elif by == "channel":

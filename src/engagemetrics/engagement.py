@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _toml
+from ._arguments import Duration, duration_ns, optional_duration_ns
 from ._kernels.activity import distinct_per_actor, session_starts
 from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts, segment_sum
 from ._periods import local_ns
@@ -67,15 +68,6 @@ __all__ = [
 _DAY_NS: Final = 86_400_000_000_000
 _DEFAULT_GAP: Final = dt.timedelta(minutes=30)
 TimeLike = dt.datetime | str | np.datetime64
-
-
-def _seconds(value: dt.timedelta | float | int, name: str) -> float:
-    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-    if not seconds > 0 or not np.isfinite(seconds):
-        raise InvalidParameterError(
-            f"The {name!r} parameter must be a positive duration; got {value!r}."
-        )
-    return seconds
 
 
 # ------------------------------------------------------------------------- scores --
@@ -125,7 +117,7 @@ def engagement_score(
     *,
     by: Literal["actor", "content"] = "actor",
     weights: Mapping[str, float] | None = None,
-    half_life: dt.timedelta | None = None,
+    half_life: Duration | None = None,
     reference: TimeLike | None = None,
 ) -> Scores:
     """Weighted engagement score per actor or per content, optionally decayed in time.
@@ -174,12 +166,16 @@ def engagement_score(
         table = np.zeros(len(log.taxonomy), dtype=np.float64)
         for name, weight in weights.items():
             table[log.taxonomy.code(name)] = float(weight)
-    ref = int(log.time.max()) if reference is None else _instant(reference, "reference")
+    half_life_ns = optional_duration_ns(half_life, "half_life", "engagement_score")
+    if reference is not None:
+        ref = _instant(reference, "reference")
+    else:
+        # no event, so nothing to decay: any reference gives the same (empty) scores
+        ref = int(log.time.max()) if len(log) else 0
     counted = (log.direction == Direction.INBOUND.code) & (log.time <= ref)
     w = np.where(counted, table[log.action], 0.0)
-    if half_life is not None:
-        h = _seconds(half_life, "half_life") * 1e9
-        w = w * np.exp2(-(ref - log.time) / h)
+    if half_life_ns is not None:
+        w = w * np.exp2(-(ref - log.time) / float(half_life_ns))
     if by == "actor":
         return Scores("actor", log.actors, segment_sum(w, log.actor_offsets),
                       group_count(np.where(counted, log.actor, -1), log.n_actors))  # fmt: skip
@@ -239,7 +235,7 @@ class Sessions:
         return np.bincount(self.actor, minlength=n_actors).astype(np.int64)
 
 
-def sessions(log: EventLog, /, *, gap: dt.timedelta = _DEFAULT_GAP) -> Sessions:
+def sessions(log: EventLog, /, *, gap: Duration = _DEFAULT_GAP) -> Sessions:
     """Sessionise each actor's events: a new session after more than ``gap`` of inactivity.
 
     Notes
@@ -257,7 +253,7 @@ def sessions(log: EventLog, /, *, gap: dt.timedelta = _DEFAULT_GAP) -> Sessions:
     >>> len(s), s.events.tolist(), s.duration_seconds.tolist()
     (3, [2, 1, 1], [1200.0, 0.0, 0.0])
     """
-    gap_ns = int(_seconds(gap, "gap") * 1e9)
+    gap_ns = duration_ns(gap, "gap", "sessions")
     start = session_starts(log.time, log.actor_offsets, gap_ns)
     # per-session arrays can be as long as the log, so build each once, without copies
     offsets = np.empty(int(start.sum()) + 1, dtype=np.int64)

@@ -78,6 +78,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _toml
+from ._arguments import Duration, to_timedelta
 from ._arrays import read_only
 from ._kernels.activity import session_starts
 from ._kernels.funnel import (
@@ -129,15 +130,20 @@ def _ns(value: dt.timedelta) -> int:
     return (value // dt.timedelta(microseconds=1)) * 1_000
 
 
-def _check_duration(value: object, parameter: str, where: str, *, none: bool) -> None:
-    if value is None and none:
-        return
-    if isinstance(value, dt.timedelta) and value >= dt.timedelta(0):
-        return
-    allowed = "a datetime.timedelta >= 0" + (" or None (no limit)" if none else "")
-    raise InvalidParameterError(
-        f"The {parameter!r} parameter of {where} must be {allowed}; got {value!r}."
-    )
+def _funnel_window(value: Duration | None) -> dt.timedelta | None:
+    if value is None:
+        return None
+    return to_timedelta(value, "window", "funnel", minimum="non-negative", none=True)
+
+
+def _step_window(value: Duration | None) -> dt.timedelta | None:
+    if value is None:
+        return None
+    return to_timedelta(value, "window", "a Step", minimum="non-negative", none=True)
+
+
+def _session_gap(value: Duration) -> dt.timedelta:
+    return to_timedelta(value, "session_gap", "funnel")
 
 
 def _names(values: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -245,7 +251,7 @@ class Step:
     goal: Goal | None = None
     name: str = ""
     optional: bool = False
-    window: dt.timedelta | None = None
+    window: dt.timedelta | None = attrs.field(default=None, converter=_step_window)
 
     def __attrs_post_init__(self) -> None:
         _check_what("a Step", self.actions, self.categories, self.goal)
@@ -253,7 +259,6 @@ class Step:
             raise InvalidParameterError(
                 f"The 'optional' of a Step must be True or False; got {self.optional!r}."
             )
-        _check_duration(self.window, "window", "a Step", none=True)
         if not isinstance(self.name, str):
             raise InvalidParameterError(
                 f"The 'name' of a Step must be a string; got {self.name!r}."
@@ -415,24 +420,18 @@ class Funnel:
     """
 
     steps: tuple[Step, ...] = attrs.field(converter=_to_steps)
-    window: dt.timedelta | None = _DEFAULT_WINDOW
+    window: dt.timedelta | None = attrs.field(default=_DEFAULT_WINDOW, converter=_funnel_window)
     mode: FunnelMode = "default"
     start: FunnelStart = "each"
     by: FunnelUnit = "actor"
     exclude: tuple[Exclusion, ...] = attrs.field(default=(), converter=_to_exclusions)
-    session_gap: dt.timedelta = _DEFAULT_GAP
+    session_gap: dt.timedelta = attrs.field(default=_DEFAULT_GAP, converter=_session_gap)
 
     def __attrs_post_init__(self) -> None:
         where = "funnel"
         _check_option(self.mode, _MODES, "mode", where)
         _check_option(self.start, _STARTS, "start", where)
         _check_option(self.by, _UNITS, "by", where)
-        _check_duration(self.window, "window", where, none=True)
-        if not isinstance(self.session_gap, dt.timedelta) or self.session_gap <= dt.timedelta(0):
-            raise InvalidParameterError(
-                f"The 'session_gap' parameter of {where} must be a positive "
-                f"datetime.timedelta; got {self.session_gap!r}."
-            )
         steps = self.steps
         if not steps:
             raise InvalidParameterError("The 'steps' parameter of funnel needs at least one step.")
@@ -1188,12 +1187,12 @@ def funnel(
     steps: Sequence[StepLike],
     /,
     *,
-    window: dt.timedelta | None = _DEFAULT_WINDOW,
+    window: Duration | None = _DEFAULT_WINDOW,
     mode: FunnelMode = "default",
     start: FunnelStart = "each",
     by: FunnelUnit = "actor",
     exclude: Sequence[Exclusion] = (),
-    session_gap: dt.timedelta = _DEFAULT_GAP,
+    session_gap: Duration = _DEFAULT_GAP,
 ) -> FunnelResult:
     r"""How far each actor (or session) gets through ordered steps within a window.
 

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import check_tz
 from ._kernels.groups import distinct_per_group, group_count
 from ._optional import import_optional
 from ._periods import Period, period_starts
@@ -188,6 +189,7 @@ def interaction_counts(
     >>> interaction_counts(log, by=["period"], period="day").to_dict()["events"]
     [2, 2]
     """
+    check_tz(tz, "interaction_counts")
     dims = tuple(by)
     if not dims:
         raise InvalidParameterError("The 'by' parameter needs at least one dimension.")

@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import check_tz
 from ._kernels.groups import distinct_per_group
 from ._optional import import_optional
 from ._periods import local_ns
@@ -792,6 +793,7 @@ def average_rate(
             "mean_of_daily_ratios."
         )
     _check_denominator(by)
+    check_tz(tz, "average_rate")
     total, name = _interactions(posts, tuple(include))
     known = ~np.isnan(total) & ~np.isnan(posts.measure(by))
     numerator, denominator = total[known], posts.measure(by)[known]

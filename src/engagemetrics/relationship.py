@@ -44,6 +44,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import Duration, check_tz, optional_duration_ns
 from ._arrays import read_only
 from ._kernels.retention import (
     DAY_NS,
@@ -100,7 +101,7 @@ or in any later period (unbounded retention)."""
 EventSelection: TypeAlias = "Iterable[ActionCategory | str] | NDArray[np.bool_] | None"
 """Which events count: None (every inbound event), names of action categories or actions
 (their inbound events), or a boolean array with one entry per event of the log."""
-Window: TypeAlias = "dt.timedelta | np.timedelta64"
+Window: TypeAlias = Duration
 TimeLike: TypeAlias = "dt.datetime | str | np.datetime64 | int"
 FrameKind: TypeAlias = Literal["pandas", "polars"]
 
@@ -114,41 +115,12 @@ _BLOCK: Final = 1 << 21
 
 
 # -- validation at the boundary -----------------------------------------------------------
-def _check_tz(tz: object, where: str) -> str:
-    if not isinstance(tz, str):
-        raise InvalidParameterError(
-            f"The 'tz' parameter of {where} must be an IANA time zone name such as "
-            f"'Europe/Paris'; got {tz!r}."
-        )
-    _zone(tz)
-    return tz
-
-
 def _check_int(value: object, parameter: str, where: str, minimum: int) -> int:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum:
         return int(value)
     raise InvalidParameterError(
         f"The {parameter!r} parameter of {where} must be an integer >= {minimum}; got {value!r}."
     )
-
-
-def _window_ns(window: object, where: str) -> int | None:
-    if window is None:
-        return None
-    if isinstance(window, dt.timedelta):
-        ns = window // dt.timedelta(microseconds=1) * 1_000
-    elif isinstance(window, np.timedelta64) and np.datetime_data(window.dtype)[0] != "generic":
-        ns = int(window.astype("timedelta64[ns]").astype(np.int64))
-    else:
-        raise InvalidParameterError(
-            f"The 'window' parameter of {where} must be a datetime.timedelta or a "
-            f"numpy.timedelta64 with a unit, or None; got {window!r}."
-        )
-    if ns <= 0:
-        raise InvalidParameterError(
-            f"The 'window' parameter of {where} must be positive; got {window!r}."
-        )
-    return int(ns)
 
 
 def _check_brackets(brackets: object, where: str) -> tuple[tuple[int, int], ...]:
@@ -400,9 +372,9 @@ def return_rate(
     """
     where = "return_rate"
     min_days = _check_int(min_days, "min_days", where, 2)
-    window_ns = _window_ns(window, where)
+    window_ns = optional_duration_ns(window, "window", where)
     period = _check_option(period, _PERIODS, "period", where)  # type: ignore[assignment]
-    tz = _check_tz(tz, where)
+    tz = check_tz(tz, where)
     end_ns = _observation_end(log, end, where)
     start_mask = _select(log, start, "start", where)
     return_mask = _select(log, returning, "returning", where)
@@ -568,7 +540,7 @@ def retention_matrix(
             raise InvalidParameterError(
                 f"{where} takes brackets or n_periods, not both; brackets already fix the columns."
             )
-    tz = _check_tz(tz, where)
+    tz = check_tz(tz, where)
     end_ns = _observation_end(log, end, where)
     start_mask = _select(log, start, "start", where)
     return_mask = _select(log, returning, "returning", where)
@@ -974,7 +946,7 @@ class RetentionMatrix:
             period=_check_option(period, _PERIODS, "period", where),  # type: ignore[arg-type]
             cohort=_check_option(cohort, _COHORTS, "cohort", where),  # type: ignore[arg-type]
             mode=_check_option(mode, _MODES, "mode", where),  # type: ignore[arg-type]
-            tz=_check_tz(tz, where),
+            tz=check_tz(tz, where),
             end=_end_ns(end, where),
             columns=columns,
             custom_brackets=custom is not None,
@@ -1111,7 +1083,7 @@ class RetentionMatrix:
         _check_option(data["period"], _PERIODS, "period", where)
         _check_option(data["cohort"], _COHORTS, "cohort", where)
         _check_option(data["mode"], _MODES, "mode", where)
-        _check_tz(data["tz"], where)
+        check_tz(data["tz"], where)
         width = len(data["columns"])
         return cls(
             **{
@@ -1340,7 +1312,7 @@ def stickiness(
     ([4.0], [16.0])
     """
     where = "stickiness"
-    tz = _check_tz(tz, where)
+    tz = check_tz(tz, where)
     end_ns = _observation_end(log, end, where)
     mask = _select(log, active, "active", where)
     days = _local_days(log.time, tz)
@@ -1616,7 +1588,7 @@ def lifecycle(
     """
     where = "lifecycle"
     period = _check_option(period, _PERIODS, "period", where)  # type: ignore[assignment]
-    tz = _check_tz(tz, where)
+    tz = check_tz(tz, where)
     end_ns = _observation_end(log, end, where)
     mask = _select(log, active, "active", where)
     days = _local_days(log.time, tz)

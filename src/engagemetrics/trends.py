@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._arguments import check_tz
 from ._arrays import read_only
 from ._kernels.retention import period_of_day, run_edges
 from ._periods import Period
@@ -45,7 +46,6 @@ from .relationship import (
     EventSelection,
     TimeLike,
     _check_int,
-    _check_tz,
     _cohorts,
     _local_day,
     _local_days,
@@ -744,7 +744,7 @@ def returning_by_period(
     """
     where = "returning_by_period"
     period = _check_option(period, _PERIODS, "period", where)  # type: ignore[assignment]
-    tz = _check_tz(tz, where)
+    tz = check_tz(tz, where)
     first_kept: int | None = None
     if lookback is not None:
         lookback = _check_int(lookback, "lookback", where, 1)
