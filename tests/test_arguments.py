@@ -70,7 +70,7 @@ TIME_ZONES: dict[str, Call] = {
     "EventLog.from_records": lambda kw: EventLog.from_records(
         [{"actor": "a", "action": "like", "time": "2024-05-01T10:00"}], **kw
     ),
-    "goal_metrics": lambda kw: em.goal_metrics(LOG, [SALE], **kw),
+    "goal_metrics": lambda kw: em.goal_metrics(LOG, SALE, **kw),
     "interaction_counts": lambda kw: em.interaction_counts(LOG, **kw),
     "interaction_vs_engagement": lambda kw: em.interaction_vs_engagement(LOG, CRITERION, **kw),
     "lifecycle": lambda kw: em.lifecycle(LOG, **kw),
@@ -170,14 +170,12 @@ def test_timedelta_and_timedelta64_are_accepted_alike(
     )
 
 
-def _same(a: object, b: object) -> bool:
+def _same(a: Any, b: Any) -> bool:
     if hasattr(a, "to_dict"):
-        return bool(a.to_dict() == b.to_dict())  # type: ignore[attr-defined]
+        return bool(a.to_dict() == b.to_dict())
     if hasattr(a, "equals"):
-        return bool(a.equals(b))  # type: ignore[attr-defined]
-    if a == b:
-        return True
-    return repr(a) == repr(b)
+        return bool(a.equals(b))
+    return bool(a == b) or repr(a) == repr(b)
 
 
 @pytest.mark.parametrize("where", sorted(TIME_ZONES))
