@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -325,3 +328,273 @@ def test_warnings_are_one_line_each(capsys: pytest.CaptureFixture[str], tmp_path
     assert "engagemetrics report: warning: 1 of 1 threads have messages from more than" in err
     assert "DataQualityWarning" not in err  # no file, line and class: the message alone
     assert out
+
+
+# ------------------------------------------------------------- every user error --
+EVENTS = "actor,action,time\nana,like,2024-05-01\nbo,comment,2024-05-02\n"
+DROPPED = "actor,action,time\nana,like,2024-05-01\nbo,lkie,2024-05-02\ncy,like,yesterday\n"
+DROP = '[input]\non_invalid = "drop"\n'
+FUNNEL = '[funnel]\nsteps = ["like", "comment"]\n'
+
+
+def _not(depth: int) -> str:
+    return (
+        "[engagement]\ncriterion = " + '{kind="not", of=' * depth + '"second_date"' + "}" * depth
+    )
+
+
+class UserError(NamedTuple):
+    """One way to get the command wrong, and what ``engagemetrics`` must say.
+
+    ``args`` and ``files`` (name: text, or bytes written as they are) may use ``{d}``,
+    the folder the files are written to; ``e.csv`` holds :data:`EVENTS` in every case.
+    """
+
+    args: str
+    files: dict[str, str | bytes]
+    code: int
+    message: str
+
+
+USAGE, DATA = 2, 1
+USER_ERRORS = {
+    # the command line itself
+    "no command": UserError("", {}, USAGE, r"required: COMMAND"),
+    "unknown command": UserError("frobnicate", {}, USAGE, r"invalid choice: 'frobnicate'"),
+    "no path": UserError("report", {}, USAGE, r"required: path"),
+    "unknown option": UserError("report {d}/e.csv --frobnicate", {}, USAGE, r"--frobnicate"),
+    "unknown format": UserError("report {d}/e.csv --format pdf", {}, USAGE, r"--format.*'pdf'"),
+    "unknown engine": UserError("report {d}/e.csv --engine spark", {}, USAGE, r"--engine"),
+    "unknown --by": UserError("report {d}/e.csv --by author", {}, USAGE, r"--by.*'author'"),
+    "format from suffix": UserError("report {d}/e.csv -o {d}/out.pdf", {}, USAGE,
+                                    r"Cannot tell the format from 'out\.pdf'; pass --format"),
+    "--since unparseable": UserError("report {d}/e.csv --since someday", {}, USAGE,
+                                     r"--since.*'someday'"),
+    "--until unparseable": UserError("report {d}/e.csv --until 2024-13-45", {}, USAGE,
+                                     r"--until.*'2024-13-45'"),
+    "--since after --until": UserError(
+        "report {d}/e.csv --since 2024-02-01 --until 2024-01-01", {}, USAGE,
+        r"--since 2024-02-01 is not before --until 2024-01-01"),
+    "--since equals --until": UserError(
+        "report {d}/e.csv --since 2024-05-01 --until 2024-05-01", {}, USAGE,
+        r"--since 2024-05-01 is not before --until 2024-05-01"),
+    "dask with --since": UserError("report {d}/e.csv --engine dask --since 2024-01-01", {},
+                                   USAGE, r"--since and --until are not supported"),
+    "dask on a CSV": UserError("report {d}/e.csv --engine dask", {}, USAGE, r"reads Parquet"),
+    "--since on posts": UserError(
+        "report {d}/p.csv -c {d}/c.toml --since 2024-01-01",
+        {"p.csv": "key,reach\np1,3\n", "c.toml": '[input]\nshape = "posts"\n'}, USAGE,
+        r"--since applies to event logs"),
+    "init over a file": UserError("init {d}/e.csv", {}, USAGE, r"exists; pass --force"),
+    # files that are not there, or not what they must be
+    "missing file": UserError("report {d}/nope.csv", {}, USAGE, r"No such file: .*nope\.csv"),
+    "missing folder": UserError("report {d}/no/e.csv", {}, USAGE, r"No such file: .*no.e\.csv"),
+    "missing config": UserError("report {d}/e.csv -c {d}/nope.toml", {}, USAGE,
+                                r"No such configuration file: .*nope\.toml"),
+    "validate, missing file": UserError("validate {d}/nope.csv", {}, USAGE, r"nope\.csv"),
+    "unknown suffix": UserError("report {d}/e.xlsx", {"e.xlsx": b"PK\x03\x04"}, USAGE,
+                                r"suffix '\.xlsx'"),
+    "data path is a folder": UserError("report {d}", {}, USAGE, r"is a folder; give a file"),
+    "output into no folder": UserError("report {d}/e.csv -o {d}/no/out.json", {}, USAGE,
+                                       r"No such folder: .*no$"),
+    "output onto a folder": UserError("report {d}/e.csv --format json -o {d}", {}, USAGE,
+                                      r"Cannot use .*: Is a directory"),
+    "config not UTF-8": UserError("report {d}/e.csv -c {d}/latin1.toml",
+                                  {"latin1.toml": b"# caf\xe9\n"}, USAGE,
+                                  r"latin1\.toml, line 1: The file is not UTF-8 text"),
+    "validate, config not UTF-8": UserError("validate {d}/e.csv -c {d}/latin1.toml",
+                                            {"latin1.toml": b"# caf\xe9\n"}, USAGE,
+                                            r"latin1\.toml.*not UTF-8"),
+    # configurations: keys, values, types, limits
+    "invalid TOML": UserError("report {d}/e.csv -c {d}/c.toml", {"c.toml": "[input\n"}, USAGE,
+                              r"c\.toml, line 1: Invalid TOML"),
+    "unknown section": UserError("report {d}/e.csv -c {d}/c.toml", {"c.toml": "[inptu]\n"},
+                                 USAGE, r"Unknown section 'inptu'.*Did you mean 'input'"),
+    "unknown key": UserError("report {d}/e.csv -c {d}/c.toml",
+                             {"c.toml": "[report]\ntopp = 5\n"}, USAGE,
+                             r"line 2: Unknown key 'report\.topp'"),
+    "bad value": UserError("report {d}/e.csv -c {d}/c.toml",
+                           {"c.toml": "[report]\nperiod = 'weekly'\n"}, USAGE,
+                           r"line 2: The 'report\.period' setting must be one of"),
+    "bad type": UserError("report {d}/e.csv -c {d}/c.toml", {"c.toml": "[input]\ntz = 3\n"},
+                          USAGE, r"'input\.tz' setting must be a string"),
+    "unknown zone": UserError("report {d}/e.csv -c {d}/c.toml",
+                              {"c.toml": "[input]\ntz = 'Mars/Olympus'\n"}, USAGE,
+                              r"'input\.tz'.*IANA"),
+    "unknown preset": UserError("report {d}/e.csv -c {d}/c.toml",
+                                {"c.toml": "[engagement]\ncriterion = 'second-date'\n"}, USAGE,
+                                r"Did you mean 'second_date'"),
+    "unknown goal action": UserError(
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": "[[goals]]\nname = 'sale'\nactions = ['purchse']\n"}, USAGE,
+        r"line 3: .*'purchse'"),
+    "duration past timedelta": UserError(
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": '[windows]\nconversion = "999999999999999999d"\n'}, USAGE,
+        r"line 2: The 'windows\.conversion' setting must be at most 106751 days"),
+    "duration past int64 ns": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": '[windows]\nreturn = "200000d"\n'},
+        USAGE, r"line 2: The 'windows\.return' setting must be at most 106751 days"),
+    "seconds 1e308": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": FUNNEL + "window_seconds = 1e308\n"},
+        USAGE, r"line 3: The 'funnel\.window_seconds' setting must be at most 106751 days"),
+    "seconds nan": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": FUNNEL + "window_seconds = nan\n"},
+        USAGE, r"'funnel\.window_seconds' setting must be a number of seconds, not NaN"),
+    "gap seconds inf": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": FUNNEL + "session_gap_seconds = inf\n"},
+        USAGE, r"'funnel\.session_gap_seconds' setting must be at most 106751 days"),
+    "negative seconds": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": FUNNEL + "window_seconds = -1\n"},
+        USAGE, r"'funnel\.window_seconds' setting must not be negative"),
+    "goal value inf": UserError(
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": "[[goals]]\nname = 'sale'\nactions = ['purchase']\nvalue = inf\n"}, USAGE,
+        r"line 4: In 'goals\[0\]\.value': The 'value' of goal 'sale' must be a number, finite"),
+    "goal value nan": UserError(
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": "[[goals]]\nname = 'sale'\nactions = ['purchase']\nvalue = nan\n"}, USAGE,
+        r"'goals\[0\]\.value'.*got nan"),
+    "5000 nested arrays": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": "x = " + "[" * 5000 + "]" * 5000}, USAGE,
+        r"line 1: The 'x' setting nests tables and arrays deeper than 100 levels"),
+    "3000 nested not": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": _not(3000)}, USAGE,
+        r"line 2: The 'engagement\.criterion' setting nests tables and arrays deeper than 100"),
+    "40 nested not": UserError(
+        "report {d}/e.csv -c {d}/c.toml", {"c.toml": _not(40)}, USAGE,
+        r"line 2: The 'engagement\.criterion' setting nests criteria deeper than 32 levels"),
+    # the data: what the file holds (exit 1)
+    "unknown action": UserError("report {d}/bad.csv", {"bad.csv": DROPPED}, DATA,
+                                r"'lkie'.*Did you mean 'like'"),
+    "unparseable time": UserError(
+        "report {d}/bad.csv", {"bad.csv": "actor,action,time\nana,like,yesterday\n"}, DATA,
+        r"'time'.*'yesterday'"),
+    "missing actor": UserError(
+        "report {d}/bad.csv", {"bad.csv": "actor,action,time\n,like,2024-05-01\n"}, DATA,
+        r"'actor'"),
+    "missing column": UserError("report {d}/bad.csv", {"bad.csv": "actor,time\na,2024-05-01\n"},
+                                DATA, r"'action'"),
+    "not text": UserError("report {d}/bad.csv", {"bad.csv": bytes(range(128, 256)) * 3}, DATA,
+                          r"UTF-8|utf-8|decode|invalid"),
+    "header only": UserError("report {d}/bad.csv", {"bad.csv": "actor,action,time\n"}, DATA,
+                             r"no rows"),
+    "empty window": UserError("report {d}/e.csv --since 2030-01-01", {}, DATA,
+                              r"No events from --since 2030-01-01 on; the file's events run "
+                              r"from 2024-05-01T00:00:00Z to 2024-05-02T00:00:00Z\.$"),
+    "empty window, all dropped": UserError(
+        "report {d}/bad.csv -c {d}/c.toml --until 2030-01-01",
+        {"bad.csv": "actor,action,time\nbo,lkie,2024-05-02\n", "c.toml": DROP}, DATA,
+        r"No events before --until 2030-01-01; none of the file's 1 rows is valid\."),
+    "mapped column absent": UserError(
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": '[input]\ncolumns = { actor = "user_id" }\n'}, DATA, r"'user_id'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", USER_ERRORS.values(), ids=USER_ERRORS.keys())
+def test_every_user_error_is_one_line_and_its_exit_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: UserError
+) -> None:
+    """Usage errors exit 2, data errors exit 1; either way one line, never a traceback."""
+    (tmp_path / "e.csv").write_text(EVENTS, encoding="utf-8")
+    for name, content in case.files.items():
+        target = tmp_path / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    argv = [arg.replace("{d}", str(tmp_path)) for arg in case.args.split()]
+    code, _, err = run(capsys, *argv)
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert err.endswith("\n")
+    assert lines[0].startswith("engagemetrics")
+    assert re.search(case.message, lines[0]), lines[0]
+    assert code == case.code, lines[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads all")
+def test_an_unreadable_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    locked = tmp_path / "e.csv"
+    locked.write_text(EVENTS, encoding="utf-8")
+    locked.chmod(0)
+    try:
+        code, _, err = run(capsys, "report", str(locked))
+    finally:
+        locked.chmod(0o600)
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert "Permission denied" in err
+
+
+def test_an_unexpected_error_is_one_line_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug (an exception the library does not raise on purpose) still gets one line,
+    naming the exception and --debug; the exit code is 1, as for an uncaught error."""
+    import engagemetrics.cli as cli
+
+    def broken(args: Any) -> int:
+        raise ValueError("Out of range float values are not JSON compliant: inf")
+
+    monkeypatch.setattr(cli, "_report", broken)
+    (tmp_path / "e.csv").write_text(EVENTS, encoding="utf-8")
+    code, _, err = run(capsys, "report", str(tmp_path / "e.csv"))
+    assert code == 1
+    assert err.splitlines() == [
+        "engagemetrics report: unexpected error: ValueError: Out of range float values are "
+        "not JSON compliant: inf (this is a bug; --debug shows where it happened)"
+    ]
+    with pytest.raises(ValueError, match="JSON compliant"):
+        main(["--debug", "report", str(tmp_path / "e.csv")])
+
+
+def test_dropped_rows_are_one_warning_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """With on_invalid = "drop" the report says what it dropped (issue 12, §5)."""
+    (tmp_path / "e.csv").write_text(DROPPED, encoding="utf-8")
+    (tmp_path / "c.toml").write_text(DROP, encoding="utf-8")
+    code, out, err = run(capsys, "report", str(tmp_path / "e.csv"), "-c",
+                         str(tmp_path / "c.toml"), "--format", "json")  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["events"] == 1
+    assert err.splitlines() == [
+        "engagemetrics report: warning: 3 rows read, 1 kept, 2 dropped (1 unknown action in "
+        "column 'action', 1 unparseable in column 'time'); `engagemetrics validate` lists them"
+    ]
+    # a window cut after dropping: still the one line, about the file
+    code, _, err = run(capsys, "report", str(tmp_path / "e.csv"), "-c", str(tmp_path / "c.toml"),
+                       "--since", "2024-05-01", "--format", "json")  # fmt: skip
+    assert code == 0
+    assert len(err.splitlines()) == 1
+    assert "3 rows read, 1 kept, 2 dropped" in err
+    # every row dropped: a report on nothing, which says why
+    (tmp_path / "none.csv").write_text("actor,action,time\nbo,lkie,2024-05-02\n", encoding="utf-8")
+    config = str(tmp_path / "c.toml")
+    code, _, err = run(
+        capsys, "report", str(tmp_path / "none.csv"), "-c", config, "--format", "json"
+    )
+    assert code == 0
+    assert err.splitlines() == [
+        "engagemetrics report: warning: 1 rows read, 0 kept, 1 dropped (1 unknown action in "
+        "column 'action'); `engagemetrics validate` lists them"
+    ]
+    # nothing dropped: nothing said
+    (tmp_path / "good.csv").write_text(EVENTS, encoding="utf-8")
+    code, _, err = run(
+        capsys, "report", str(tmp_path / "good.csv"), "-c", str(tmp_path / "c.toml")
+    )
+    assert (code, err) == (0, "")
+    # validate still lists every problem, and says so with its exit code
+    code, out, err = run(
+        capsys, "validate", str(tmp_path / "e.csv"), "-c", str(tmp_path / "c.toml")
+    )
+    assert code == 1
+    assert "3 rows read, 1 valid" in out
+    assert "unknown action" in out
+    assert "unparseable" in out

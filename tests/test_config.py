@@ -34,6 +34,7 @@ from engagemetrics.config import (
     parse_duration,
     starter_toml,
 )
+from engagemetrics.engagement import criterion_from_dict
 from engagemetrics.exceptions import InvalidParameterError
 from engagemetrics.funnels import Exclusion, Funnel, Step
 
@@ -577,8 +578,8 @@ ERRORS = [
     ),
     (
         "[[goals]]\nname = 'a'\nstage = 'later'\nactions = ['like']",
-        ("goals", 0),
-        r"In 'goals\[0\]': The 'stage' of goal 'a'",
+        ("goals", 0, "stage"),
+        r"line 3: In 'goals\[0\]\.stage': The 'stage' of goal 'a'",
     ),
     ("[funnel]\nwindow = '1d'", ("funnel",), r"The 'funnel' table needs 'steps'"),
     ("[funnel]\nstep = []", ("funnel", "step"), r"Unknown key 'funnel\.step'.*'steps'"),
@@ -728,3 +729,210 @@ def test_delimiter_reads_a_semicolon_export() -> None:
 def test_delimiter_must_be_one_character(bad: object) -> None:
     with pytest.raises(ConfigError, match=r"'input\.delimiter' setting must be one character"):
         Config(delimiter=bad)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------- overflow, non-finite, deep nesting --
+def _deep_nots(depth: int) -> str:
+    return (
+        "[engagement]\ncriterion = "
+        + '{ kind = "not", of = ' * depth
+        + '"second_date"'
+        + " }" * depth
+    )
+
+
+def _deep_not_tables(depth: int) -> str:
+    headers = (f"[engagement.criterion{'.of' * i}]\nkind = 'not'" for i in range(depth))
+    return "\n".join(headers) + f"\n[engagement.criterion{'.of' * depth}]\nkind = 'returned'"
+
+
+def _deep_not_dict(depth: int) -> dict[str, Any]:
+    criterion: dict[str, Any] = {"kind": "returned"}
+    for _ in range(depth):
+        criterion = {"kind": "not", "of": criterion}
+    return criterion
+
+
+_FUNNEL = "[funnel]\nsteps = ['like', 'comment']\n"
+_INT64_DAYS = r"at most 106751 days"
+LIMIT_ERRORS = [
+    # durations past what a timedelta (999,999,999 days) or int64 nanoseconds hold
+    ("[windows]\nconversion = '999999999999999999d'", ("windows", "conversion"), _INT64_DAYS),
+    ("[windows]\nreturn = '200000d'", ("windows", "return"), _INT64_DAYS),
+    ("[windows]\nresponse = '106752d'", ("windows", "response"), _INT64_DAYS),
+    (f"[windows]\nresponse = '{'9' * 400}us'", ("windows", "response"), _INT64_DAYS),
+    (_FUNNEL + "window = '200000d'", ("funnel", "window"), _INT64_DAYS),
+    (_FUNNEL + "session_gap = '999999999999999999w'", ("funnel", "session_gap"), _INT64_DAYS),
+    (
+        "[funnel]\nsteps = ['like', { actions = ['comment'], window = '200000d' }]",
+        ("funnel", "steps", 1, "window"),
+        _INT64_DAYS,
+    ),
+    # seconds: finite, in range, and of the right sign (inf is the funnel's "no limit")
+    (_FUNNEL + "window_seconds = 1e308", ("funnel", "window_seconds"), _INT64_DAYS),
+    (_FUNNEL + "window_seconds = 1e11", ("funnel", "window_seconds"), _INT64_DAYS),
+    (_FUNNEL + "window_seconds = nan", ("funnel", "window_seconds"), r"got nan"),
+    (_FUNNEL + "window_seconds = -inf", ("funnel", "window_seconds"), r"must not be negative"),
+    (_FUNNEL + "window_seconds = -5", ("funnel", "window_seconds"), r"must not be negative"),
+    (_FUNNEL + "window_seconds = true", ("funnel", "window_seconds"), r"number of seconds"),
+    (_FUNNEL + "session_gap_seconds = inf", ("funnel", "session_gap_seconds"), _INT64_DAYS),
+    (_FUNNEL + "session_gap_seconds = 0", ("funnel", "session_gap_seconds"), r"positive"),
+    (
+        "[funnel]\nsteps = ['like', { actions = ['comment'], window_seconds = 1e300 }]",
+        ("funnel", "steps", 1, "window_seconds"),
+        _INT64_DAYS,
+    ),
+    # goal values and names
+    (
+        "[[goals]]\nname = 'sale'\nactions = ['purchase']\nvalue = inf",
+        ("goals", 0, "value"),
+        r"line 4: In 'goals\[0\]\.value': The 'value' of goal 'sale' must be a number, finite",
+    ),
+    (
+        "[[goals]]\nname = 'sale'\nactions = ['purchase']\nvalue = nan",
+        ("goals", 0, "value"),
+        r"finite and >= 0.*got nan",
+    ),
+    (
+        "[[goals]]\nname = 'sale'\nactions = [1, 2]",
+        ("goals", 0, "actions"),
+        r"line 3: .*The 'actions' of goal 'sale' must be action names",
+    ),
+    (
+        "[funnel]\nsteps = ['like', { goal = [1, 2] }]",
+        ("funnel", "steps", 1, "goal"),
+        r"must be the name of one of the \[\[goals\]\] or a goal table",
+    ),
+    (
+        "[engagement.criterion]\nkind = []",
+        ("engagement", "criterion", "kind"),
+        r"must be a criterion kind, one of .*; got \[\]",
+    ),
+    # nesting: the parser's recursion, a walk of the document, the criteria
+    ("x = " + "[" * 5000 + "]" * 5000, ("x",), r"line 1: The 'x' setting nests .* 100 levels"),
+    (
+        "[report]\ntop = 3\nx = " + "[" * 150 + "]" * 150,
+        ("report", "x"),
+        r"line 3: The 'report\.x' setting nests tables and arrays deeper than 100 levels",
+    ),
+    (_deep_nots(3000), ("engagement", "criterion"), r"line 2: .* nests .* 100 levels"),
+    (_deep_not_tables(150), ("engagement", "criterion"), r"line 1: .* nests .* 100 levels"),
+    (
+        _deep_nots(40),
+        ("engagement", "criterion"),
+        r"line 2: The 'engagement\.criterion' setting nests criteria deeper than 32 levels",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "message"), LIMIT_ERRORS)
+def test_limits_are_config_errors_naming_key_and_line(
+    text: str, key: tuple[Any, ...], message: str
+) -> None:
+    """Overflow, non-finite numbers and deep nesting: a ConfigError, never OverflowError
+    or RecursionError (issue 12, §5)."""
+    with pytest.raises(ConfigError, match=message) as caught:
+        Config.from_toml(text)
+    assert caught.value.key == key
+    assert caught.value.line is not None
+    assert str(caught.value).startswith(f"line {caught.value.line}: ")
+
+
+def test_the_longest_durations_that_fit_are_read() -> None:
+    config = Config.from_toml(
+        "[windows]\nconversion = '106751d'\n[funnel]\nsteps = ['like', 'comment']\n"
+        "window_seconds = 9.2e9\nsession_gap = '106751d'"
+    )
+    assert config.conversion_window == dt.timedelta(days=106751)
+    assert config.funnel is not None
+    assert config.funnel.window == dt.timedelta(seconds=9.2e9)
+    assert Config.from_toml("[funnel]\nsteps = ['like']\nwindow_seconds = inf").funnel == (
+        Funnel(["like"], window=None)
+    )
+
+
+def test_constructor_windows_must_fit_int64_nanoseconds() -> None:
+    with pytest.raises(ConfigError, match=r"'windows\.return' setting must be at most 106751"):
+        Config(return_window=dt.timedelta(days=106752))
+    with pytest.raises(InvalidParameterError, match=r"at most 106751 days"):
+        parse_duration("999999999999999999d")
+
+
+def test_deep_criteria_from_a_dict_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match=r"nests criteria deeper than 32 levels") as caught:
+        Config.from_dict({"engagement": {"criterion": _deep_not_dict(3000)}})
+    assert caught.value.key == ("engagement", "criterion")
+    deep_enough = Config.from_dict({"engagement": {"criterion": _deep_not_dict(31)}})
+    assert Config.from_toml(deep_enough.to_toml()) == deep_enough
+    # the library's own door for dicts holds the same limit
+    with pytest.raises(InvalidParameterError, match=r"nest criteria at most 32 deep"):
+        criterion_from_dict(_deep_not_dict(3000))
+    with pytest.raises(InvalidParameterError, match=r"Unknown criterion kind \[\]"):
+        criterion_from_dict({"kind": []})
+    assert criterion_from_dict(_deep_not_dict(31)) == deep_enough.engagement
+
+
+def test_a_config_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b"# caf\xe9\n[report]\ntop = 3\n")
+    with pytest.raises(ConfigError, match=r"latin1\.toml, line 1: The file is not UTF-8 text"):
+        Config.read(path)
+    path.write_bytes(b"[report]\r\ntop = 3\r\n\xff")
+    with pytest.raises(ConfigError, match=r"latin1\.toml, line 3: The file is not UTF-8 text"):
+        Config.read(path)
+    # "UTF-8 with BOM", as Windows editors save it, and CRLF line ends are UTF-8 text
+    path.write_bytes("\ufeff[report]\r\ntop = 3\r\n".encode())
+    assert Config.read(path).top == 3
+
+
+_HOSTILE = st.one_of(
+    st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e308, -1, 0, True, "",
+                     2**63, 10**30, "999999999999999999d", "200000d", "-1s", "none"]),
+    st.floats(),
+    st.integers(),
+    st.text(max_size=6),
+    st.lists(st.integers() | st.text(max_size=3), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)  # fmt: skip
+_FUNNEL_KEYS = ("steps", "window", "window_seconds", "mode", "start", "by", "session_gap",
+                "session_gap_seconds", "exclude")  # fmt: skip
+_CRITERION_KEYS = ("kind", "min_days", "within_days", "categories", "of", "n", "x", "days",
+                   "min_seconds", "gap_minutes", "min_turns", "goal", "actions")  # fmt: skip
+
+
+@st.composite
+def _hostile_documents(draw: st.DrawFn) -> dict[str, Any]:
+    from engagemetrics.config import _LAYOUT
+
+    section = draw(st.sampled_from([*_LAYOUT, "goals", "funnel", "criterion"]))
+    value = draw(_HOSTILE)
+    if section == "goals":
+        goal = {"name": "g", "actions": ["like"]}
+        goal[draw(st.sampled_from(["name", "actions", "categories", "stage", "value"]))] = value
+        return {"goals": [goal]}
+    if section == "funnel":
+        funnel: dict[str, Any] = {"steps": ["like", {"actions": ["comment"]}]}
+        if draw(st.booleans()):
+            funnel["steps"][1][draw(st.sampled_from(["window", "window_seconds", "goal"]))] = value
+        else:
+            funnel[draw(st.sampled_from(_FUNNEL_KEYS))] = value
+        return {"funnel": funnel}
+    if section == "criterion":
+        kind = draw(st.sampled_from([*sorted(PRESETS), "returned", "not", "all", "min_score"]))
+        return {
+            "engagement": {
+                "criterion": {"kind": kind, draw(st.sampled_from(_CRITERION_KEYS)): value}
+            }
+        }
+    return {section: {draw(st.sampled_from(sorted(_LAYOUT[section]))): value}}
+
+
+@given(_hostile_documents())
+def test_hostile_values_are_config_errors_or_a_config(document: dict[str, Any]) -> None:
+    """The mechanism for the class: whatever value sits at whatever key, reading a
+    configuration gives a Config or a ConfigError, never another exception."""
+    try:
+        config = Config.from_dict(document)
+    except ConfigError:
+        return
+    assert Config.from_dict(config.to_dict()) == config

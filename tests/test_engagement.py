@@ -302,7 +302,9 @@ def test_criterion_errors_are_named() -> None:
     log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-01-01"])
     with pytest.raises(InvalidParameterError, match="'criterion' parameter must be a Criterion"):
         engaged(log, "second_date")  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="'gap' parameter must be a positive"):
+    with pytest.raises(
+        InvalidParameterError, match="'gap' parameter of sessions must be a positive"
+    ):
         sessions(log, gap=dt.timedelta(0))
     with pytest.raises(InvalidParameterError, match="'by' parameter must be 'actor' or 'content'"):
         engagement_score(log, by="channel")  # type: ignore[arg-type]

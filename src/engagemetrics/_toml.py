@@ -8,22 +8,125 @@ booleans and arrays of those; it is small enough that the core needs no writer p
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["dumps", "loads"]
+__all__ = ["MAX_DEPTH", "NestingError", "dumps", "loads"]
+
+MAX_DEPTH: Final = 100
+"""How deep a value may sit: keys and array indices from the document to it.
+
+Far beyond any definition, and far below the depth at which the parser, or the code that
+walks a document, would exhaust Python's stack (about 400 nested brackets for the
+parser at the default recursion limit).
+"""
+
+
+class NestingError(ValueError):
+    """A TOML document nests tables and arrays deeper than :data:`MAX_DEPTH`.
+
+    Attributes
+    ----------
+    key
+        The path to the value found too deep (at most ``MAX_DEPTH + 1`` parts), or ``()``
+        when the parser gave up before the document could be walked.
+    line
+        The 1-based line where the too-deep value starts, when known.
+    """
+
+    def __init__(self, message: str, /, *, key: tuple[str | int, ...], line: int | None) -> None:
+        self.key, self.line = key, line
+        super().__init__(message)
 
 
 def loads(text: str) -> dict[str, Any]:
-    """Parse a TOML document."""
-    document: dict[str, Any] = tomllib.loads(text)
+    """Parse a TOML document.
+
+    Raises
+    ------
+    tomllib.TOMLDecodeError
+        If ``text`` is not TOML (a ``ValueError`` whose message has line and column).
+    NestingError
+        If a value sits deeper than :data:`MAX_DEPTH` keys and indices (a ``ValueError``).
+    """
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        # the parser recurses once per bracket; the stack unwound, so say where instead
+        line = _deep_brackets(text)
+        where = "" if line is None else f" (at line {line})"
+        raise NestingError(
+            f"Arrays and inline tables nest deeper than {MAX_DEPTH} levels{where}.",
+            key=(),
+            line=line,
+        ) from None
+    _check_depth(document)
     return document
+
+
+def _check_depth(document: dict[str, Any]) -> None:
+    """Raise :class:`NestingError` for the first value deeper than :data:`MAX_DEPTH`."""
+    # a loop, not recursion: the walk must not hit the limit it is there to enforce
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.items()
+        elif isinstance(value, list):
+            children = enumerate(value)
+        else:
+            continue
+        for part, child in children:
+            inner = (*path, part)
+            if len(inner) > MAX_DEPTH:
+                raise NestingError(
+                    f"Tables and arrays nest deeper than {MAX_DEPTH} levels under "
+                    f"{_show_path(inner[:2])!r}.",
+                    key=inner,
+                    line=None,
+                )
+            stack.append((inner, child))
+
+
+def _show_path(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + _key(part)
+    return out
+
+
+# strings and comments (skipped whole, so their brackets do not count), and brackets
+_TOKENS: Final = re.compile(
+    r'"""(?:[^\\]|\\[\s\S])*?"""'
+    r"|'''[\s\S]*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+    r"|[\[\]{}]"
+)
+
+
+def _deep_brackets(text: str) -> int | None:
+    """The line of the outermost bracket of the first run deeper than MAX_DEPTH, or None."""
+    depth, start = 0, 0
+    for token in _TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            if depth == 0:
+                start = token.start()
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, start) + 1
+        elif bracket in ("]", "}"):
+            depth = max(0, depth - 1)
+    return None
 
 
 def dumps(document: Mapping[str, Any]) -> str:

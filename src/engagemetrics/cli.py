@@ -2,8 +2,9 @@
 
 Exit codes: 0 success, 1 a problem with the data (rows that break a rule, columns that
 do not fit), 2 a problem with the command (unknown option, missing file, bad config
-key, unknown format). Errors are one paragraph on standard error; ``--debug`` shows the
-traceback instead.
+key, unknown format, ``--since`` not before ``--until``). Every error is one line on
+standard error; ``--debug`` shows the traceback instead. An exception the library does
+not raise on purpose (a bug) is one line too, naming its type, and exits 1.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, NoReturn, TextIO
+
+import numpy as np
 
 from . import __version__
-from ._time import format_ns
+from ._time import format_ns, parse_time
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
@@ -43,8 +46,16 @@ class _UsageError(Exception):
     """A problem with the command line itself (exit 2)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line like every other error (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split())
+        self.exit(EXIT_USAGE, f"{self.prog}: {text} (see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="engagemetrics",
         description="Measure interactions, engagement and conversions separately.",
         epilog="Exit codes: 0 success, 1 data problems, 2 usage errors.",
@@ -137,7 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         code = _exit_code(exc)
         if code is None:
-            raise
+            # not raised on purpose, so a bug: still one line, and where to look
+            print(
+                f"engagemetrics {args.command}: unexpected error: {type(exc).__name__}: "
+                f"{_message(exc)} (this is a bug; --debug shows where it happened)",
+                file=sys.stderr,
+            )
+            return EXIT_DATA
         print(f"engagemetrics {args.command}: {_message(exc)}", file=sys.stderr)
         return code
 
@@ -196,9 +213,10 @@ def _report(args: argparse.Namespace) -> int:
         for flag, value in event_only.items():
             if value is not None:
                 raise _UsageError(f"{flag} applies to event logs, not to per-post tables.")
+    if args.engine == "dask" and (args.since is not None or args.until is not None):
+        raise _UsageError("--since and --until are not supported with --engine dask.")
+    _check_window(args.since, args.until)
     if args.engine == "dask":
-        if args.since is not None or args.until is not None:
-            raise _UsageError("--since and --until are not supported with --engine dask.")
         if not args.path.exists():
             raise FileNotFoundError(2, "No such file", str(args.path))
         if args.path.is_file() and args.path.suffix.lower() not in (".parquet", ".pq"):
@@ -228,21 +246,75 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _instant(flag: str, text: str) -> int:
+    """``--since`` or ``--until`` as int64 nanoseconds (naive times are UTC, as in
+    :meth:`EventLog.filter`)."""
+    try:
+        parsed = parse_time(np.array([text], dtype=object), column=flag)
+        readable = not (parsed.missing[0] or parsed.unparseable[0])
+    except EngagementMetricsError:
+        readable = False
+    if not readable:
+        raise _UsageError(
+            f"{flag} must be a date or time such as 2024-05-01 or 2024-05-01T10:00:00Z; "
+            f"got {text!r}."
+        )
+    return int(parsed.ns[0])
+
+
+def _check_window(since: str | None, until: str | None) -> None:
+    """Both ends readable, and ``--since`` before ``--until``: checked before reading."""
+    start = None if since is None else _instant("--since", since)
+    end = None if until is None else _instant("--until", until)
+    if start is not None and end is not None and start >= end:
+        raise _UsageError(
+            f"--since {since} is not before --until {until}: --since is the first time to "
+            "include, --until the end (exclusive)."
+        )
+
+
+def _warn_dropped(command: str, loaded: Any) -> None:
+    """One line on standard error when loading dropped rows (``on_invalid = "drop"``)."""
+    if loaded.rows_dropped == 0:
+        return
+    reasons: dict[tuple[str, str], int] = {}
+    for dropped in loaded.dropped:
+        reason = (dropped.column, dropped.rule)
+        reasons[reason] = reasons.get(reason, 0) + dropped.count
+    listed = ", ".join(f"{n:,} {rule} in column {col!r}" for (col, rule), n in reasons.items())
+    print(
+        f"engagemetrics {command}: warning: {loaded.rows_read:,} rows read, "
+        f"{loaded.rows_kept:,} kept, {loaded.rows_dropped:,} dropped ({listed}); "
+        "`engagemetrics validate` lists them",
+        file=sys.stderr,
+    )
+
+
 def _read_window(args: argparse.Namespace, config: Any) -> Any:
     """The log, cut to ``--since`` / ``--until``; an empty cut is a data problem."""
     log = config.read_log(args.path)
     if args.since is None and args.until is None:
+        _warn_dropped(args.command, log.load_report)
         return log
     try:
         cut = log.filter(start=args.since, end=args.until)
     except EngagementMetricsError as exc:
         raise _UsageError(f"--since / --until: {exc}") from None
     if len(cut) == 0:
-        span = f"{format_ns(int(log.time.min()))} to {format_ns(int(log.time.max()))}"
-        raise DataError(
-            f"No events from --since {args.since} to --until {args.until} (exclusive); the "
-            f"file's events run from {span}."
+        if args.until is None:
+            asked = f"from --since {args.since} on"
+        elif args.since is None:
+            asked = f"before --until {args.until}"
+        else:
+            asked = f"from --since {args.since} to --until {args.until} (exclusive)"
+        span = (
+            f"the file's events run from {format_ns(int(log.time.min()))} to "
+            f"{format_ns(int(log.time.max()))}"
+            if len(log)
+            else f"none of the file's {log.load_report.rows_read:,} rows is valid"
         )
+        raise DataError(f"No events {asked}; {span}.")
+    _warn_dropped(args.command, log.load_report)  # after the errors: they stay one line
     return cut
 
 

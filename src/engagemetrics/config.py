@@ -47,6 +47,7 @@ import attrs
 from . import _toml
 from ._time import TimeUnit, _zone
 from .actions import Taxonomy, _suggest, normalize_name
+from .engagement import _MAX_DEPTH as _MAX_CRITERION_DEPTH
 from .engagement import _REGISTRY as _CRITERIA
 from .engagement import PRESETS, Criterion, criterion_from_dict
 from .events import ID_COLUMNS, EventLog
@@ -223,6 +224,13 @@ _WRITTEN_UNITS: Final = ("d", "h", "m", "s", "ms", "us")
 _DURATION: Final = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(us|ms|s|m|h|d|w)\s*")
 _NO_LIMIT: Final = ("none", "never", "off")
 _UNIT_LIST: Final = " (us, ms, s, m, h, d, w) such as '90s', '30m', '12h', '7d', '2w'"
+# every duration becomes int64 nanoseconds in the kernels: longer ones would wrap
+_MAX_MICROS: Final = (2**63 - 1) // 1_000
+_MAX_SPAN: Final = dt.timedelta(microseconds=_MAX_MICROS)
+_TOO_LONG: Final = (
+    f"must be at most {_MAX_SPAN.days} days (about 292 years: the most that int64 "
+    "nanoseconds hold)"
+)
 
 
 def parse_duration(text: str, /) -> dt.timedelta:
@@ -234,13 +242,22 @@ def parse_duration(text: str, /) -> dt.timedelta:
     Raises
     ------
     InvalidParameterError
-        If ``text`` is not a number followed by one of the units.
+        If ``text`` is not a number followed by one of the units, or is longer than
+        int64 nanoseconds hold (106751 days).
 
     Examples
     --------
     >>> parse_duration("36h"), parse_duration("1.5m")
     (datetime.timedelta(days=1, seconds=43200), datetime.timedelta(seconds=90))
     """
+    micros = _micros(text)
+    if micros > _MAX_MICROS:
+        raise InvalidParameterError(f"A duration {_TOO_LONG}; got {text!r}.")
+    return dt.timedelta(microseconds=micros)
+
+
+def _micros(text: str) -> int:
+    """Whole microseconds of a duration string, exactly (not yet range-checked)."""
     match = _DURATION.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         raise InvalidParameterError(
@@ -252,7 +269,7 @@ def parse_duration(text: str, /) -> dt.timedelta:
         raise InvalidParameterError(
             f"The duration {text!r} is not a whole number of microseconds."
         )
-    return dt.timedelta(microseconds=int(micros))
+    return int(micros)
 
 
 def format_duration(value: dt.timedelta, /) -> str:
@@ -284,16 +301,40 @@ def _duration(value: object, key: Key, *, none: bool, zero: bool) -> dt.timedelt
         if value.strip().startswith("-"):
             _fail(key, "must not be negative", value)
         try:
-            result = parse_duration(value)
+            micros = _micros(value)
         except InvalidParameterError:
             no_limit = ', or "none" for no limit' if none else ""
             _fail(key, f"must be a duration: a number and a unit{_UNIT_LIST}{no_limit}", value)
+        if micros > _MAX_MICROS:
+            _fail(key, _TOO_LONG, value)
+        result = dt.timedelta(microseconds=micros)
     else:
         allowed = f"a duration{_UNIT_LIST}" + (' or "none" (no limit)' if none else "")
         _fail(key, f"must be {allowed}", value)
     if result < dt.timedelta(0) or (not zero and result == dt.timedelta(0)):
         _fail(key, "must be a positive duration" if not zero else "must not be negative", value)
+    if result > _MAX_SPAN:
+        _fail(key, _TOO_LONG, value)
     return result
+
+
+def _seconds(value: object, key: Key, *, infinite: bool, zero: bool) -> None:
+    """Check a ``*_seconds`` number: finite (``inf`` only as ``infinite``'s no limit),
+    of the right sign, and a span that int64 nanoseconds hold."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(key, "must be a number of seconds", value)
+    if value != value:  # NaN
+        _fail(key, "must be a number of seconds, not NaN", value)
+    if value < 0 or (not zero and value == 0):
+        _fail(key, "must not be negative" if zero else "must be a positive number", value)
+    if infinite and value == float("inf"):
+        return
+    try:
+        span = dt.timedelta(seconds=value)
+    except OverflowError:
+        _fail(key, _TOO_LONG, value)
+    if span > _MAX_SPAN:
+        _fail(key, _TOO_LONG, value)
 
 
 def _write_duration(value: dt.timedelta | None) -> str:
@@ -488,6 +529,8 @@ got 0.
                 not isinstance(value, dt.timedelta) or value <= dt.timedelta(0)
             ):
                 _fail(key[field], "must be a positive datetime.timedelta or None", value)
+            if value is not None and value > _MAX_SPAN:
+                _fail(key[field], _TOO_LONG, value)
         _one_of(key["period"], self.period, _PERIODS)
         if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 1:
             _fail(key["top"], "must be a whole number >= 1", self.top)
@@ -823,12 +866,26 @@ time zone name such as 'Europe/Paris'; got 'Mars/Olympus'.
         FileNotFoundError
             If ``path`` does not exist.
         ConfigError
-            As for :meth:`from_toml`, prefixed with the file name.
+            As for :meth:`from_toml`, prefixed with the file name; also if the file is
+            not UTF-8 text (a byte order mark at the start is allowed).
         """
         resolved = Path(path)
         if not resolved.is_file():
             raise FileNotFoundError(f"No such configuration file: {str(resolved)!r}.")
-        return _from_text(resolved.read_text(encoding="utf-8"), str(resolved))
+        data = resolved.read_bytes()
+        try:
+            # "utf-8-sig": editors that save "UTF-8 with BOM" put one at the start
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"The file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as "
+                "UTF-8.",
+                file=str(resolved),
+                line=data.count(b"\n", 0, exc.start) + 1,
+            ) from None
+        # newlines as Path.read_text gives them (universal newlines)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return _from_text(text, str(resolved))
 
 
 # ------------------------------------------------------------------- reading fields --
@@ -855,7 +912,7 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
         _check_criterion(table, key)
         try:
             return criterion_from_dict(table)
-        except (InvalidParameterError, TypeError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise _wrap(key, exc) from None
     strings = ("platform", "tz", "shape", "time_unit", "on_invalid", "delimiter", "period")
     if field in strings and not (isinstance(value, str)):
@@ -863,11 +920,16 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
     return value
 
 
-def _check_criterion(table: Mapping[str, Any], key: Key) -> None:
+def _check_criterion(
+    table: Mapping[str, Any], key: Key, *, depth: int = 1, top: Key | None = None
+) -> None:
     """Kinds and keys of a criterion table, and of the criteria nested in it."""
+    top = key if top is None else top
+    if depth > _MAX_CRITERION_DEPTH:
+        _fail(top, f"nests criteria deeper than {_MAX_CRITERION_DEPTH} levels")
     kinds = tuple(sorted(_CRITERIA))
     kind = table.get("kind")
-    if kind not in _CRITERIA:
+    if not isinstance(kind, str) or kind not in _CRITERIA:
         where = (*key, "kind") if "kind" in table else key
         hint = _hint(kind, kinds) if isinstance(kind, str) else ""
         raise ConfigError(
@@ -879,10 +941,11 @@ def _check_criterion(table: Mapping[str, Any], key: Key) -> None:
     _check_keys(table, ("kind", *fields), key, "key")
     for name, value in table.items():
         if isinstance(value, Mapping) and "kind" in value:  # a criterion, not a goal
-            _check_criterion(value, (*key, name))
+            _check_criterion(value, (*key, name), depth=depth + 1, top=top)
         elif isinstance(value, list) and value and isinstance(value[0], Mapping):
             for i, item in enumerate(value):
-                _check_criterion(_table(item, (*key, name, i)), (*key, name, i))
+                where = (*key, name, i)
+                _check_criterion(_table(item, where), where, depth=depth + 1, top=top)
 
 
 _GOAL_KEYS: Final = tuple(f.name for f in attrs.fields(Goal))
@@ -900,8 +963,11 @@ def _read_goal(value: object, key: Key) -> Goal:
             _fail((*key, name), "must be a list", table[name])
     try:
         return Goal.from_dict(table)
-    except (InvalidParameterError, TypeError) as exc:
-        raise _wrap(key, exc) from None
+    except (TypeError, ValueError) as exc:
+        # Goal's messages name the field ("The 'value' of goal 'sale' ..."): point at it
+        field = re.match(r"The '(\w+)' of goal", str(exc))
+        where = (*key, field[1]) if field is not None and field[1] in table else key
+        raise _wrap(where, exc) from None
 
 
 def _read_goals(value: object) -> GoalMap:
@@ -942,8 +1008,9 @@ def _read_funnel(value: object, goals: GoalMap) -> Funnel:
             gap = name == "session_gap"
             exact[name] = _duration(table.pop(name), (*key, name), none=not gap, zero=not gap)
             table[seconds] = float("inf") if exact[name] is None else 1.0
-        elif seconds in table and not isinstance(table[seconds], (int, float)):
-            _fail((*key, seconds), "must be a number of seconds", table[seconds])
+        elif seconds in table:
+            gap = seconds == "session_gap_seconds"
+            _seconds(table[seconds], (*key, seconds), infinite=not gap, zero=not gap)
     steps = table["steps"]
     if not isinstance(steps, list) or not steps:
         _fail((*key, "steps"), "must be a non-empty list of steps", steps)
@@ -956,6 +1023,8 @@ def _read_funnel(value: object, goals: GoalMap) -> Funnel:
             _goal_by_name(_table(e, (*key, "exclude", i)), (*key, "exclude", i), goals)
             for i, e in enumerate(table["exclude"])
         ]
+        for i, exclusion in enumerate(table["exclude"]):
+            _check_goal(exclusion, (*key, "exclude", i))
     try:
         funnel = Funnel.from_dict(table)
         windows = [
@@ -968,7 +1037,7 @@ def _read_funnel(value: object, goals: GoalMap) -> Funnel:
             funnel = attrs.evolve(funnel, window=exact["window"])
         exact_gap = exact.get("session_gap")
         return funnel if exact_gap is None else attrs.evolve(funnel, session_gap=exact_gap)
-    except (InvalidParameterError, TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise _wrap(key, exc) from None
 
 
@@ -989,6 +1058,13 @@ def _goal_by_name(table: Mapping[str, Any], key: Key, goals: GoalMap) -> Mapping
     return {**table, "goal": goals[name].to_dict()}
 
 
+def _check_goal(table: Mapping[str, Any], key: Key) -> None:
+    """A step's or exclusion's ``goal``, once names are resolved, must be a goal table."""
+    if "goal" in table and not isinstance(table["goal"], Mapping):
+        _fail((*key, "goal"), "must be the name of one of the [[goals]] or a goal table",
+              table["goal"])  # fmt: skip
+
+
 def _read_step(value: object, key: Key, goals: GoalMap) -> tuple[Mapping[str, Any], Any]:
     """A step's dict for :meth:`Step.from_dict`, and its exact window if written as one."""
     if isinstance(value, str):
@@ -997,8 +1073,11 @@ def _read_step(value: object, key: Key, goals: GoalMap) -> tuple[Mapping[str, An
         return {"actions": list(value)}, _NOT_GIVEN
     table = dict(_goal_by_name(_table(value, key), key, goals))
     _check_keys(table, _STEP_KEYS, key, "key")
+    _check_goal(table, key)
     if "window" in table and "window_seconds" in table:
         _fail((*key, "window"), "and 'window_seconds' say the same; give one of them")
+    if "window_seconds" in table:
+        _seconds(table["window_seconds"], (*key, "window_seconds"), infinite=False, zero=True)
     if "window" not in table:
         return table, _NOT_GIVEN
     window = _duration(table.pop("window"), (*key, "window"), none=True, zero=True)
@@ -1048,6 +1127,10 @@ _EVENT_READERS: Final = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjs
 
 def _reader(path: Path, readers: Mapping[str, str]) -> str:
     suffix = path.suffix.casefold()
+    if suffix not in readers and path.is_dir():
+        raise InvalidParameterError(
+            f"{str(path)!r} is a folder; give a file whose suffix is one of {', '.join(readers)}."
+        )
     if suffix not in readers:
         raise InvalidParameterError(
             f"Cannot tell how to read {str(path)!r} from its suffix {path.suffix!r}; "
@@ -1085,6 +1168,8 @@ def _read_frame(path: Path, reader: str, delimiter: str) -> Any:
 def _from_text(text: str, file: str | None) -> Config:
     try:
         document = _toml.loads(text)
+    except _toml.NestingError as exc:
+        raise _nesting_error(exc, text, file) from None
     except ValueError as exc:  # tomllib.TOMLDecodeError; its message has line and column
         found = re.search(r"at line (\d+)", str(exc))
         looks_like_a_path = file is None and "\n" not in text.strip() and "=" not in text
@@ -1102,6 +1187,32 @@ def _from_text(text: str, file: str | None) -> Config:
         return Config.from_dict(document)
     except ConfigError as exc:
         raise exc.located(file=file, line=_key_line(text, exc.key)) from None
+
+
+def _nesting_error(exc: _toml.NestingError, text: str, file: str | None) -> ConfigError:
+    """A document nested too deep, as an error naming the setting that holds the nesting."""
+    if exc.key:
+        # the setting: up to its second name (goals[0].x, engagement.criterion), not
+        # the hundred parts below it
+        names, end = 0, 0
+        while end < len(exc.key) and names < 2:
+            names += isinstance(exc.key[end], str)
+            end += 1
+        key: Key = exc.key[:end]
+        while key and isinstance(key[-1], int):
+            key = key[:-1]
+        line = _key_line(text, key)
+    else:  # the parser gave up: the setting is the one that starts on the line found
+        line = exc.line
+        on_line = [k for k, n in _key_lines(text).items() if n == line]
+        key = min(on_line, key=len, default=())
+    what = f"The {_show_key(key)!r} setting" if key else "The document"
+    return ConfigError(
+        f"{what} nests tables and arrays deeper than {_toml.MAX_DEPTH} levels.",
+        key=key,
+        file=file,
+        line=line,
+    )
 
 
 # ----------------------------------------------------------------- finding lines --

@@ -379,16 +379,30 @@ class Criterion(abc.ABC):
         return Not(self)
 
 
-def criterion_from_dict(data: Mapping[str, Any], /) -> Criterion:
+_MAX_DEPTH: Final = 32
+"""Criteria nested in criteria (``not`` of ``all`` of ...) that a dict may hold: far
+beyond any definition, and a bound on the recursion that builds and walks one."""
+
+
+def criterion_from_dict(data: Mapping[str, Any], /, *, _depth: int = 1) -> Criterion:
     """Build a criterion from a dict such as :meth:`Criterion.to_dict` returns.
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown kind or key, or criteria nested more than 32 deep.
 
     Examples
     --------
     >>> criterion_from_dict({"kind": "returned", "min_days": 3})
     Returned(min_days=3, within_days=None, categories=None)
     """
+    if _depth > _MAX_DEPTH:
+        raise InvalidParameterError(
+            f"A criterion may nest criteria at most {_MAX_DEPTH} deep; this one goes deeper."
+        )
     kind = data.get("kind")
-    if kind not in _REGISTRY:
+    if not isinstance(kind, str) or kind not in _REGISTRY:
         raise InvalidParameterError(
             f"Unknown criterion kind {kind!r}; kinds are {', '.join(sorted(_REGISTRY))}."
         )
@@ -402,9 +416,9 @@ def criterion_from_dict(data: Mapping[str, Any], /) -> Criterion:
         )
     for key, value in fields.items():
         if isinstance(value, Mapping) and "kind" in value:
-            fields[key] = criterion_from_dict(value)
+            fields[key] = criterion_from_dict(value, _depth=_depth + 1)
         elif isinstance(value, list) and value and isinstance(value[0], Mapping):
-            fields[key] = tuple(criterion_from_dict(v) for v in value)
+            fields[key] = tuple(criterion_from_dict(v, _depth=_depth + 1) for v in value)
     return cls(**fields)
 
 

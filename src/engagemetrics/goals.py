@@ -10,6 +10,8 @@ evaluated on a log as one boolean mask per event.
 
 from __future__ import annotations
 
+import contextlib
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, final
@@ -50,11 +52,31 @@ def _check_stage(instance: object, attribute: attrs.Attribute[str], value: str) 
 
 
 def _check_value(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (not isinstance(value, (int, float)) or value < 0 or value != value):
+    if value is None:
+        return
+    # an infinite or NaN worth (or one past float64) makes every total inf or NaN
+    number = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):
+            number = float(value)
+    if not (math.isfinite(number) and number >= 0):
+        shown = repr(value)
+        if isinstance(value, int) and len(shown) > 40:  # past float64: the digits say nothing
+            shown = f"an integer of {len(shown)} digits"
         raise InvalidParameterError(
-            f"The 'value' of goal {getattr(instance, 'name', '?')!r} must be a number >= 0 or "
-            f"None (take each event's value); got {value!r}."
+            f"The 'value' of goal {getattr(instance, 'name', '?')!r} must be a number, finite "
+            f"and >= 0, or None (take each event's value); got {shown}."
         )
+
+
+def _check_names(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for name in value:
+        if not isinstance(name, str) or not name:
+            what = "action" if attribute.name == "actions" else "category"
+            raise InvalidParameterError(
+                f"The {attribute.name!r} of goal {getattr(instance, 'name', '?')!r} must be "
+                f"{what} names (non-empty strings); got {name!r}."
+            )
 
 
 @final
@@ -90,8 +112,8 @@ class Goal:
     """
 
     name: str
-    actions: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    categories: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    actions: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_check_names)
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_check_names)
     stage: Stage = attrs.field(default="conversion", validator=_check_stage)
     channels: tuple[Any, ...] | None = attrs.field(default=None, converter=_optional_ids)
     contents: tuple[Any, ...] | None = attrs.field(default=None, converter=_optional_ids)
