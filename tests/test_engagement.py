@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -288,7 +290,7 @@ def test_criterion_errors_are_named() -> None:
     ):
         Returned(min_days=0)
     with pytest.raises(
-        InvalidParameterError, match="'within_days' of Returned must be a positive"
+        InvalidParameterError, match="'within_days' of Returned must be a number of days in"
     ):
         Returned(within_days=-1)
     with pytest.raises(InvalidParameterError, match="TookAction needs"):
@@ -310,3 +312,39 @@ def test_criterion_errors_are_named() -> None:
         engagement_score(log, by="channel")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="AllOf and AnyOf need"):
         AllOf(())
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda v: EngagedSession(min_seconds=v), "'min_seconds' of EngagedSession"),
+        (lambda v: EngagedSession(gap_minutes=v), "'gap_minutes' of EngagedSession"),
+        (lambda v: Returned(within_days=v), "'within_days' of Returned"),
+        (lambda v: ActiveWithin(days=v), "'days' of ActiveWithin"),
+        (lambda v: MinScore(1.0, half_life_days=v), "'half_life_days' of MinScore"),
+        (lambda v: MinScore(v), "'x' of MinScore"),
+    ],
+)
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
+def test_criteria_refuse_numbers_that_are_not_finite(
+    make: Callable[[float], object], match: str, value: float
+) -> None:
+    """nan compares false with everything, so a nan threshold silently engaged no one."""
+    with pytest.raises(InvalidParameterError, match=match):
+        make(value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: EngagedSession(min_seconds=-1),
+        lambda: EngagedSession(gap_minutes=0),
+        lambda: EngagedSession(conversion=1),  # type: ignore[arg-type]
+        lambda: Returned(within_days=10**9),  # past int64 nanoseconds
+        lambda: ActiveWithin(days=200_000),
+        lambda: MinInteractions(n=10**30),
+    ],
+)
+def test_criteria_refuse_out_of_range_values(make: Callable[[], object]) -> None:
+    with pytest.raises(InvalidParameterError, match="must be"):
+        make()

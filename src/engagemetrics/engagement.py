@@ -17,6 +17,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal, final
@@ -428,20 +429,52 @@ def _optional_names(value: Iterable[str] | None) -> tuple[str, ...] | None:
 
 def _positive_int(name: str) -> Any:
     def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**63:
             raise InvalidParameterError(
-                f"The {name!r} of {type(instance).__name__} must be a whole number >= 1; "
-                f"got {value!r}."
+                f"The {name!r} of {type(instance).__name__} must be a whole number >= 1 "
+                f"(below 2**63); got {value!r}."
             )
 
     return check
 
 
+# the longest span int64 nanoseconds hold, in days: a longer window could not be applied
+_MAX_DAYS: Final = (2**63 - 1) // _DAY_NS
+
+
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (not isinstance(value, (int, float)) or not value > 0):
+    """A number of days: positive, finite, and short enough for int64 nanoseconds."""
+    if value is None:
+        return
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= _MAX_DAYS:
+        return
+    raise InvalidParameterError(
+        f"The {attribute.name!r} of {type(instance).__name__} must be a number of days in "
+        f"(0, {_MAX_DAYS}] or None; got {value!r}."
+    )
+
+
+def _finite_at_least(minimum: float, *, strict: bool = False, most: float = math.inf) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        above = number and (value > minimum or (value == minimum and not strict))
+        if above and math.isfinite(value) and value <= most:
+            return
+        rules = [f"{'>' if strict else '>='} {minimum:g}"] if math.isfinite(minimum) else []
+        rules += [f"<= {most:g}"] if math.isfinite(most) else []
         raise InvalidParameterError(
-            f"The {attribute.name!r} of {type(instance).__name__} must be a positive number "
-            f"or None; got {value!r}."
+            f"The {attribute.name!r} of {type(instance).__name__} must be a finite number"
+            f"{' ' if rules else ''}{' and '.join(rules)}; got {value!r}."
+        )
+
+    return check
+
+
+def _boolean(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidParameterError(
+            f"The {attribute.name!r} of {type(instance).__name__} must be true or false; "
+            f"got {value!r}."
         )
 
 
@@ -520,7 +553,7 @@ class MinScore(Criterion):
     """An engagement score (taxonomy weights, optional half-life in days) of at least ``x``."""
 
     kind: ClassVar[str] = "min_score"
-    x: float = attrs.field(converter=float)
+    x: float = attrs.field(converter=float, validator=_finite_at_least(-math.inf))
     half_life_days: float | None = attrs.field(default=None, validator=_positive_or_none)
 
     def _evaluate(self, context: _Context) -> NDArray[np.bool_]:
@@ -602,10 +635,12 @@ class EngagedSession(Criterion):
     """
 
     kind: ClassVar[str] = "engaged_session"
-    min_seconds: float = 10.0
+    min_seconds: float = attrs.field(default=10.0, validator=_finite_at_least(0))
     min_views: int = attrs.field(default=2, validator=_positive_int("min_views"))
-    conversion: bool = True
-    gap_minutes: float = 30.0
+    conversion: bool = attrs.field(default=True, validator=_boolean)
+    gap_minutes: float = attrs.field(
+        default=30.0, validator=_finite_at_least(0, strict=True, most=_MAX_DAYS * 1440)
+    )
 
     def engaged_sessions(self, log: EventLog, /) -> tuple[Sessions, NDArray[np.bool_]]:
         """The sessions of ``log`` and which of them are engaged."""
