@@ -11,6 +11,7 @@ API alone (the shape Spark and Ray use), and the documented errors.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import math
 import os
@@ -34,7 +35,7 @@ from engagemetrics.datasets import demo_config, simulate
 from engagemetrics.dialogue import response_rate
 from engagemetrics.engagement import Dialogue, engagement_score
 from engagemetrics.events import EventLog
-from engagemetrics.exceptions import DataError, DataQualityWarning, InvalidParameterError
+from engagemetrics.exceptions import DataQualityWarning, InvalidParameterError
 from engagemetrics.funnels import funnel
 from engagemetrics.goals import Goal
 from engagemetrics.interactions import (
@@ -97,11 +98,8 @@ def _conversion(log: EventLog, /) -> Any:
 
 
 def _rfm(log: EventLog, /) -> RFMTable:
-    """rfm raises on a log without transactions; a partition without any has none."""
-    try:
-        return rfm(log, observation_end=END_TIME)
-    except DataError:
-        return RFMTable.empty(observation_end=END_TIME)
+    """A partition without transactions gives the empty table (issue 12)."""
+    return rfm(log, observation_end=END_TIME)
 
 
 # Every mergeable result the library has, with the options a partition cannot pick for
@@ -226,17 +224,15 @@ def test_brand_replies_follow_the_thread_owner(routed: Any, client: Any) -> None
         assert set(replies["thread"].astype(str)) <= set(inbound["thread"].astype(str))
 
 
-def test_outbound_actor_counts_are_the_documented_exception(
+def test_outbound_actor_counts_merge_exactly(
     client: Any, routed: Any, frame: pd.DataFrame
 ) -> None:
-    """With threads="follow" the brand is in many partitions: its distinct-actor counts
-    add up once per partition; events stay exact, and threads="actor" is exact."""
-    metric = functools.partial(interaction_counts, by=("direction",))
+    """Issue 12: with threads="follow" the brand is in many partitions; its distinct-actor
+    count merges by id, so it is counted once (it was once per partition)."""
+    metric = functools.partial(interaction_counts, by=("direction", "category"))
     want = metric(LOG).to_dict()
     followed = emd.compute(routed, metric, scheduler=client).to_dict()
-    assert followed["events"] == want["events"]
-    assert followed["actors"][want["direction"].index("inbound")] == want["actors"][0]
-    assert followed["actors"][want["direction"].index("outbound")] > 1
+    assert followed == want
     by_actor = emd.compute(
         dd.from_pandas(frame, npartitions=3),
         metric,
@@ -347,6 +343,36 @@ def test_report_with_a_given_span(frame: pd.DataFrame) -> None:
     assert_same(got.to_dict(), whole.to_dict())
 
 
+def test_every_row_dropped_gives_one_machines_span() -> None:
+    """Issue 12 (repro 15): every row dropped under on_invalid="drop": the span of the
+    Dask report is one machine's (1970-01-01 for no events), not the dropped rows' time."""
+    data = pd.DataFrame({"actor": ["u0"], "action": ["lkie"], "time": ["2024-03-29T20:00:00"]})
+    config = Config(on_invalid="drop")
+    whole = Report.from_log(config.log_from_frame(data), config)
+    got = emd.report(dd.from_pandas(data, npartitions=1), config, client="sync")
+    assert (got.start, got.end, got.events) == (whole.start, whole.end, 0) == (0, 0, 0)
+    assert_same(got.to_dict(), whole.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("actors", "brand", "thread"),
+    [([1, 0], -1, "t1"), ([0, -5], -1, "t1"), (["b", "a"], "brand", "t1"), (["ana"], "brand", 0)],
+)
+def test_integer_ids_zero_and_negative_on_dask(actors: list[Any], brand: Any, thread: Any) -> None:
+    """Issue 12 (repro 16): an actor or thread id 0 hashed to the "no id" sentinel, so a
+    shared thread was not seen as shared and a brand reply lost its message."""
+    rows = [(a, "comment", f"2024-03-29T2{i}:00:00", thread) for i, a in enumerate(actors)]
+    rows.append((brand, "brand_reply", "2024-03-29T23:00:00", thread))
+    data = pd.DataFrame(rows, columns=["actor", "action", "time", "thread"])
+    config = Config(brand_accounts=[str(brand)])
+    whole = Report.from_log(config.log_from_frame(data), config).to_dict()
+    answered = whole["dialogue"]["answered"]
+    assert (answered["successes"], answered["trials"]) == (len(actors), len(actors))
+    for k in (2, 3, 5):
+        got = emd.report(dd.from_pandas(data, npartitions=1), config, client="sync", npartitions=k)
+        assert_same(got.to_dict()["dialogue"], whole["dialogue"], f"k={k}")
+
+
 # ------------------------------------------------------------------- partitions --
 def _as_routed(parts: list[pd.DataFrame]) -> Any:
     """A frame already partitioned as given (KEY marks it so compute keeps it as it is)."""
@@ -435,6 +461,52 @@ def test_a_task_that_fails_once_is_retried(client: Any, routed: Any, tmp_path: P
 def test_without_retries_the_failure_surfaces(client: Any, routed: Any, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="transient failure"):
         emd.compute(routed, _FailOnce(str(tmp_path / "fail"), "raise"), scheduler=client)
+
+
+@attrs.frozen
+class _Fails:
+    """A metric that always fails."""
+
+    def __call__(self, log: EventLog, /) -> Any:
+        raise RuntimeError("this metric always fails")
+
+
+def test_two_computations_at_once_on_one_client(client: Any, routed: Any) -> None:
+    """Issue 12 (bug_dask_concurrent): task keys were fixed, so two computations running
+    at once on one client shared their merge tasks and swapped results."""
+    metrics: dict[str, Callable[[EventLog], Any]] = {
+        "category": interaction_counts,
+        "channel": functools.partial(interaction_counts, by=("channel",)),
+        "stickiness": METRICS["stickiness"],
+    }
+    for _ in range(2):
+        with concurrent.futures.ThreadPoolExecutor(len(metrics)) as pool:
+            running = {
+                name: pool.submit(emd.compute, routed, metric, scheduler=client)
+                for name, metric in metrics.items()
+            }
+            got = {name: future.result(timeout=120) for name, future in running.items()}
+        for name, metric in metrics.items():
+            assert_same(got[name].to_dict(), metric(LOG).to_dict(), name)
+
+
+def test_a_computation_after_a_failed_one(client: Any, routed: Any, tmp_path: Path) -> None:
+    """Issue 12 (bug_dask_keys, bug_dask_seq): after a failed computation, the next one
+    (another metric, or the same one that now succeeds) never gets the old error, even
+    while the caller still holds the failure's traceback."""
+    failures = []
+    with pytest.raises(RuntimeError, match="always fails") as failed:
+        emd.compute(routed, _Fails(), scheduler=client)
+    failures.append(failed.value)  # the traceback holds the failed call's frames
+    got = emd.compute(routed, METRICS["stickiness"], scheduler=client)
+    assert_same(got.to_dict(), METRICS["stickiness"](LOG).to_dict())
+    once = _FailOnce(str(tmp_path / "once"), "raise")
+    with pytest.raises(RuntimeError, match="transient failure") as failed_once:
+        emd.compute(routed, once, scheduler=client)
+    failures.append(failed_once.value)
+    again = emd.compute(routed, once, scheduler=client)  # the very same metric, now fine
+    assert again.to_dict() == return_rate(LOG, end=END).to_dict()
+    assert len(failures) == 2
 
 
 # ----------------------------------------------------------- paths and schedulers --

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagemetrics import EventLog, InvalidParameterError, Taxonomy
+from engagemetrics import DataError, EventLog, InvalidParameterError, Taxonomy
 from engagemetrics.dialogue import audience_split, response_rate, response_times, thread_stats
 
 ACTIONS = ["comment", "reply", "brand_reply", "like", "view", "share", "direct_message"]
@@ -125,9 +125,15 @@ def test_response_rate_by_channel_and_period() -> None:
     assert summary == [
         {"group": "ig", "replies": 1, "median_seconds": 1800.0, "p90_seconds": 1800.0}
     ]
-    with pytest.raises(InvalidParameterError, match="'window' parameter of response_rate must be a positive .* > 0"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'window' parameter of response_rate must be a positive .* > 0",
+    ):
         response_rate(log, window=dt.timedelta(0))
-    with pytest.raises(InvalidParameterError, match="'window' parameter of response_rate must be a positive duration"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="'window' parameter of response_rate must be a positive duration",
+    ):
         response_rate(log, window=60)  # type: ignore[call-overload]
 
 
@@ -154,3 +160,54 @@ def test_dialogue_on_real_support_threads() -> None:
     )
     split = audience_split(log)
     assert split.audience == len(set(log.ids("actor")) - set(twcs.brands))
+
+
+# ------------------------------------------------------------------ merging --
+@given(log=logs, k=st.integers(1, 4))
+def test_results_of_disjoint_threads_merge_as_one_log(log: EventLog, k: int) -> None:
+    """Issue 12: ThreadStats, ResponseTimes and AudienceSplit hold counts but could not
+    merge. Split so that each thread is whole in one part (a thread's messages, and all
+    events of the actors who wrote them, together), the parts merge into the whole."""
+    from engagemetrics.dialogue import AudienceSplit, ResponseTimes, ThreadStats
+
+    # actors linked by a thread share a part: union-find over (actor, thread) pairs
+    link = list(range(log.n_actors))
+
+    def root(a: int) -> int:
+        while link[a] != a:
+            a = link[a]
+        return a
+
+    first_of: dict[int, int] = {}
+    for actor, thread in zip(log.actor.tolist(), log.thread.tolist(), strict=True):
+        if thread >= 0:
+            other = first_of.setdefault(thread, actor)
+            link[root(actor)] = root(other)
+    part_of = np.array([hash(log.actors[root(a)]) % k for a in range(log.n_actors)])
+    parts = [log.take(np.flatnonzero(part_of[log.actor] == i)) for i in range(k)]
+    for metric, empty in (
+        (thread_stats, ThreadStats.empty()),
+        (response_times, ResponseTimes.empty()),
+        (audience_split, AudienceSplit.empty()),
+    ):
+        whole: Any = metric(log)
+        merged: Any = empty
+        for part in parts:
+            merged = merged + metric(part)
+        assert merged.to_dict() == whole.to_dict(), metric.__name__
+        assert (whole + empty).to_dict() == whole.to_dict()
+
+
+def test_a_thread_in_both_tables_is_an_error() -> None:
+    log = EventLog.from_arrays(
+        actor=["ana", "brand", "bo", "brand"],
+        action=["comment", "brand_reply", "comment", "brand_reply"],
+        time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00", "2024-05-01T11:05"],
+        thread=["t1", "t1", "t1", "t1"],
+    )
+    cut = np.datetime64("2024-05-01T10:45", "ns").astype(np.int64)
+    first, second = (log.take(np.flatnonzero(side)) for side in (log.time < cut, log.time > cut))
+    with pytest.raises(DataError, match=r"Thread 't1' is in both ThreadStats tables"):
+        thread_stats(first).merge(thread_stats(second))
+    with pytest.raises(DataError, match=r"Thread 't1' is in both ResponseTimes tables"):
+        response_times(first).merge(response_times(second))

@@ -18,7 +18,7 @@ from engagemetrics import (
     UnknownActionError,
     compare_rates,
 )
-from engagemetrics.conversion import conversion_rate, goal_metrics
+from engagemetrics.conversion import GoalMetrics, conversion_rate, goal_metrics
 from engagemetrics.engagement import ReachedGoal, Returned, criterion_from_dict, engaged
 from engagemetrics.goals import Goal, GoalMap
 
@@ -260,3 +260,90 @@ def test_goal_errors_are_named() -> None:
         conversion_rate(log, SALE, by="segment")
     with pytest.raises(InvalidParameterError, match="No goal named 'z'"):
         goals["z"]
+
+
+@pytest.mark.parametrize(
+    ("value", "toml"),
+    [
+        (float("inf"), "inf"),
+        (float("-inf"), "-inf"),
+        (float("nan"), "nan"),
+        pytest.param(10**400, "1" + "0" * 400, id="10**400"),
+        (True, "true"),
+        ("5", '"5"'),
+        (-0.5, "-0.5"),
+    ],
+)
+def test_a_goal_value_must_be_finite_and_not_negative(value: Any, toml: str) -> None:
+    """An infinite or NaN worth would turn every total into inf or NaN (issue 12, §5)."""
+    with pytest.raises(InvalidParameterError, match=r"The 'value' of goal 'x' must be a number"):
+        Goal("x", actions=["signup"], value=value)
+    with pytest.raises(InvalidParameterError, match=r"The 'value' of goal 'x' must be a number"):
+        GoalMap.from_toml(f'[[goals]]\nname = "x"\nactions = ["signup"]\nvalue = {toml}\n')
+
+
+def test_a_goal_value_may_be_any_finite_number() -> None:
+    assert Goal("x", actions=["signup"], value=1e308).value == 1e308
+    assert Goal("x", actions=["signup"], value=0).value == 0
+    assert Goal("x", actions=["signup"], value=np.float64(2.5)).value == 2.5
+
+
+@pytest.mark.parametrize("field", ["actions", "categories"])
+@pytest.mark.parametrize("item", [1, None, ["like"], ""])
+def test_goal_actions_and_categories_are_names(field: str, item: Any) -> None:
+    with pytest.raises(InvalidParameterError, match=rf"The '{field}' of goal 'x' must be"):
+        Goal.from_dict({"name": "x", field: [item]})
+
+
+# ------------------------------------------------------------------ merging --
+@pytest.mark.parametrize("by", [None, "channel", "content", "period"])
+@pytest.mark.parametrize("with_engaged", [False, True])
+def test_goal_metrics_merge_as_one_log(by: Any, with_engaged: bool) -> None:
+    """Issue 12: GoalMetrics holds counts but could not merge. Split by actor, the
+    parts merge into the whole, also where a group has interactions in one part and
+    completions only in the other (its interactions are kept per group, not per row)."""
+    goals = GoalMap([SALE, SIGNUP])
+    log = EventLog.from_arrays(
+        actor=["a", "a", "b", "b", "c", "c", "d"],
+        action=["like", "purchase", "like", "signup", "comment", "view", "purchase"],
+        time=np.array([0, 1, 0, 2, 1, 3, 40]) * DAY + 1_700_000_000,
+        channel=["ig", "ig", "fb", "fb", "ig", "fb", "fb"],
+        content=["p1", "p1", "p2", "p2", "p1", "p2", "p3"],
+        value=[0, 30, 0, 0, 0, 0, 20.5],
+        time_unit="s",
+    )
+    options: dict[str, Any] = {"by": by}
+    if with_engaged:
+        options["engaged"] = Returned()
+    whole = goal_metrics(log, goals, **options)
+    codes = {a: np.flatnonzero(log.actors == a)[0] for a in ("a", "b", "c", "d")}
+    parts = [
+        log.take(np.flatnonzero(np.isin(log.actor, [codes[x] for x in names])))
+        for names in (["a"], ["b", "c"], ["d"])
+    ]
+    results = [goal_metrics(part, goals, **options) for part in parts]
+    for left, middle, right in ((0, 1, 2), (2, 0, 1), (1, 2, 0)):
+        got = results[left].merge(results[middle]) + results[right]
+        assert got.to_dict() == whole.to_dict()
+    empty = GoalMetrics.empty(goals, by=by, engaged=with_engaged)
+    assert (empty + whole).to_dict() == whole.to_dict() == (whole + empty).to_dict()
+    if by == "channel":  # by hand: fb has b's like and signup and d's purchase (c's view
+        # is exposure); ig has a's like and purchase and c's comment, which sits in
+        # another part than ig's only sale (a's): the per-group totals carry it
+        assert whole.to_dict() == {
+            "goal": ["sale", "sale", "newsletter"],
+            "channel": ["fb", "ig", "fb"],
+            "completions": [1, 1, 1],
+            "completers": [1, 1, 1],
+            "value": [20.5, 30.0, 5.0],
+            "interactions": [3, 3, 3],
+        } | ({"engaged_actors": whole.to_dict()["engaged_actors"]} if with_engaged else {})
+
+
+def test_goal_metrics_merge_errors() -> None:
+    log = EventLog.from_arrays(actor=["a"], action=["purchase"], time=["2024-05-01"])
+    one = goal_metrics(log, GoalMap([SALE]))
+    with pytest.raises(InvalidParameterError, match="different goals"):
+        one.merge(goal_metrics(log, GoalMap([SIGNUP])))
+    with pytest.raises(InvalidParameterError, match="grouped by None and by 'channel'"):
+        one.merge(goal_metrics(log, GoalMap([SALE]), by="channel"))

@@ -140,3 +140,53 @@ def test_bad_dimensions_are_named() -> None:
         interaction_counts(log, by=["action", "action"])
     with pytest.raises(InvalidParameterError, match="'by' parameter must be None"):
         interactions_per_exposure(log, by="actor")  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------ merging --
+def test_merge_counts_the_brand_once_when_its_replies_are_routed_apart() -> None:
+    """Issue 12 (bug_brand_distinct): the brand's replies follow the thread owners into
+    two partitions; merged, the brand is one actor, as on one machine (3 actors, not 4)."""
+    pd = pytest.importorskip("pandas")
+    from engagemetrics.config import Config
+    from engagemetrics.partition import evaluate_partition, merge_all, partition_keys, routing
+
+    config = Config(brand_accounts=["brand"])  # the brand's like is the brand's, not audience
+    frame = pd.DataFrame(
+        {
+            "actor": ["ana", "brand", "bo", "brand", "brand"],
+            "action": ["comment", "brand_reply", "comment", "brand_reply", "like"],
+            "time": pd.to_datetime([f"2024-05-01 1{h}:00" for h in range(5)]),
+            "thread": ["t1", "t1", "t2", "t2", None],
+        }
+    )
+    keys = partition_keys(frame, config=config, routing=routing(frame, config=config))
+    parts = [frame[keys == k] for k in pd.unique(keys)]
+    assert len(parts) == 3  # ana's, bo's (each with a brand reply) and the brand's like
+    log = config.log_from_frame(frame)
+    for by in (("category",), ("direction",), ("action",), ("period",), ("category", "period")):
+
+        def metric(log: EventLog, /, by: Any = by) -> Any:
+            return interaction_counts(log, by=by)
+
+        got = merge_all([evaluate_partition(p, metric, config=config) for p in parts])
+        assert got.to_dict() == metric(log).to_dict(), by
+    assert interaction_counts(log, by=["period"]).to_dict() == {
+        "period": ["2024-05-01"], "events": [5], "actors": [3]
+    }  # fmt: skip
+
+
+def test_merge_of_an_actor_on_both_sides_of_a_group() -> None:
+    """An actor with inbound and outbound events (a direction column): both partitions
+    that hold its outbound events name it, so it counts once."""
+    log = EventLog.from_arrays(
+        actor=["x", "x", "x", "y"],
+        action=["comment", "comment", "comment", "comment"],
+        time=["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-01T12:00", "2024-05-01T13:00"],
+        direction=["inbound", "outbound", "outbound", "inbound"],
+    )
+    whole = interaction_counts(log)
+    parts = [log.take(np.array([0, 1])), log.take(np.array([2, 3]))]
+    got = interaction_counts(parts[0]).merge(interaction_counts(parts[1]))
+    assert got.to_dict() == whole.to_dict() == {
+        "category": ["conversation"], "events": [4], "actors": [2]
+    }  # fmt: skip

@@ -193,9 +193,10 @@ def test_matches_reference(
     options: dict[str, Any] = {"freq": freq, "tz": tz, "convention": convention}
     if end_offset is not None:
         options["observation_end"] = f"{np.datetime64(end_ns, 'ns')}Z"  # naive: read in tz
-    if not expected:
-        with pytest.raises(DataError, match="falls in a period before the first transaction"):
-            run(log, how, **options)
+    if not expected:  # every transaction after the observation end: nobody to summarise
+        empty = run(log, how, **options)
+        assert len(empty) == 0
+        assert_same(empty, RFMTable.empty(**options))
         return
     table = run(log, how, **options)
     assert table.actors.tolist() == sorted(expected)
@@ -262,17 +263,70 @@ def assert_same(a: RFMTable, b: RFMTable) -> None:
     assert a.observation_period == b.observation_period
 
 
-def test_chunk_without_transactions_raises_and_is_left_out() -> None:
+def test_chunk_without_transactions_gives_the_empty_table() -> None:
+    """Issue 12: a partition without buyers is the identity, not an error (repro
+    bug_rfm_empty), so a distributed rfm works when some partition has no transaction."""
     log = EventLog.from_arrays(
         actor=["a", "b", "b"],
         action=["purchase", "view", "view"],
         time=["2024-01-01", "2024-01-02", "2024-01-03"],
         value=[5.0, 0.0, 0.0],
     )
-    with pytest.raises(DataError, match="No event of the log is a transaction"):
-        rfm(log.take(np.array([1, 2])), observation_end="2024-01-03")
-    alone = rfm(log.take(np.array([0])), observation_end="2024-01-03")
-    assert alone.to_dict() == rfm(log, observation_end="2024-01-03").to_dict()
+    end = "2024-01-03"
+    whole = rfm(log, observation_end=end)
+    identity = RFMTable.empty(observation_end=end)
+    for chunk in (log.take(np.array([1, 2])), log.take(np.array([], dtype=np.intp))):
+        none = rfm(chunk, observation_end=end)
+        assert len(none) == 0
+        assert_same(none, identity)
+        assert_same(none.merge(whole), whole)
+        assert_same(whole.merge(none), whole)
+    alone = rfm(log.take(np.array([0])), observation_end=end)
+    assert alone.to_dict() == whole.to_dict()
+    # the log's own last event is the default observation end, also without transactions
+    views = rfm(log.take(np.array([1, 2])))
+    assert_same(views, RFMTable.empty(observation_end="2024-01-03"))
+
+
+def test_partitions_without_buyers_merge_to_one_machine() -> None:
+    """The partition API with a batch of non-buyers and an empty batch (bug_rfm_empty)."""
+    pd = pytest.importorskip("pandas")
+    from engagemetrics.partition import evaluate_partition, merge_all
+
+    buyers = pd.DataFrame(
+        {
+            "actor": ["a", "a"],
+            "action": ["purchase", "purchase"],
+            "time": pd.to_datetime(["2024-05-01", "2024-05-03"]),
+            "value": [5.0, 7.0],
+        }
+    )
+    others = pd.DataFrame(
+        {
+            "actor": ["b"],
+            "action": ["like"],
+            "time": pd.to_datetime(["2024-05-02"]),
+            "value": [0.0],
+        }
+    )
+
+    def metric(log: EventLog, /) -> RFMTable:
+        return rfm(log, observation_end="2024-05-04")
+
+    got = merge_all([evaluate_partition(b, metric) for b in (others, buyers, buyers.iloc[:0])])
+    whole = metric(EventLog.from_frame(pd.concat([buyers, others])))
+    assert got.to_dict() == whole.to_dict() == {
+        "actor": ["a"], "frequency": [1], "recency": [2], "T": [3], "monetary_value": [7.0]
+    }  # fmt: skip
+
+
+def test_an_empty_log_needs_an_observation_end() -> None:
+    from engagemetrics.partition import empty_log
+
+    with pytest.raises(DataError, match="no events, so no default observation end"):
+        rfm(empty_log())
+    assert_same(rfm(empty_log(), observation_end="2024-01-01"), RFMTable.empty(
+        observation_end="2024-01-01"))  # fmt: skip
 
 
 @pytest.mark.parametrize("monetary", ["value", None])
@@ -531,12 +585,6 @@ def small_log() -> EventLog:
          "'observation_end' parameter of rfm must be a datetime.*got 'soon'"),
         (lambda log: rfm(log, observation_end=bad(12)), InvalidParameterError,
          "'observation_end' parameter .* got 12"),
-        (lambda log: rfm(log, observation_end="2023-12-31T23:59"), DataError,
-         r"'observation_end' parameter of rfm \(2023-12-31T23:59:00\.000000000 UTC\) falls in a "
-         r"period before the first transaction \(2024-01-01T00:00:00\.000000000 UTC\) at "
-         r"freq='D'"),
-        (lambda log: rfm(log, actions=["view"]), DataError,
-         r"No event of the log is a transaction \(actions=\['view'\], categories=None\)"),
         (lambda log: rfm(log).scores(bins=10), InvalidParameterError,
          "'bins' parameter of RFMTable.scores must be an integer from 2 to 9; got 10"),
         (lambda log: rfm(log).scores(bins=1), InvalidParameterError, "got 1"),
@@ -554,8 +602,7 @@ def test_errors(call: Callable[[EventLog], Any], error: type[Exception], match: 
 
 def test_week_observation_end_in_the_first_week_is_not_an_error() -> None:
     # Sunday 2023-12-31 is in the week before Monday 2024-01-01; the Monday is not
-    with pytest.raises(DataError, match="freq='W'"):
-        rfm(small_log(), freq="W", observation_end="2023-12-31T12:00")
+    assert len(rfm(small_log(), freq="W", observation_end="2023-12-31T12:00")) == 0
     assert rfm(small_log(), freq="W", observation_end="2024-01-01").T.tolist() == [0]
 
 
@@ -563,8 +610,8 @@ def test_no_value_column() -> None:
     log = EventLog.from_arrays(actor=["a"], action=["purchase"], time=["2024-01-01"])
     with pytest.raises(ColumnNotFoundError, match=r"no 'value' column.*monetary=None"):
         rfm(log, actions=["purchase"])
-    with pytest.raises(DataError, match="conversions with a positive value"):
-        rfm(log, monetary=None)
+    # a purchase without a value is not a valued conversion: no transaction at all
+    assert len(rfm(log, monetary=None)) == 0
 
 
 def test_table_checks_its_columns() -> None:

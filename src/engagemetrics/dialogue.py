@@ -21,7 +21,7 @@ from ._kernels.order import sort_by_actor_time
 from ._periods import Period, period_starts
 from .actions import ActionCategory, Direction
 from .events import EventLog
-from .exceptions import InvalidParameterError
+from .exceptions import DataError, InvalidParameterError
 from .rates import Rate, Rates
 
 __all__ = [
@@ -221,6 +221,13 @@ class ResponseTimes:
         Times (int64 ns UTC) of the earliest waiting audience message and of the reply.
     seconds
         ``(answered - asked)`` in seconds.
+
+    Notes
+    -----
+    Rows are in thread order (thread ids sorted), then in the order of the replies.
+    Tables of logs that hold disjoint threads :meth:`merge` exactly into the table of
+    both: the distributed path keeps a thread with one audience member whole in one
+    partition.
     """
 
     thread: NDArray[Any]
@@ -231,6 +238,60 @@ class ResponseTimes:
 
     def __len__(self) -> int:
         return len(self.seconds)
+
+    @classmethod
+    def empty(cls) -> ResponseTimes:
+        """No reply: the identity of :meth:`merge`."""
+        none = np.zeros(0, dtype=np.int64)
+        nothing = np.empty(0, dtype=object)
+        return cls(nothing, nothing, none, none, np.zeros(0, dtype=np.float64))
+
+    def merge(self, other: ResponseTimes, /) -> ResponseTimes:
+        """The replies of both, in thread order (exact for logs of disjoint threads).
+
+        Raises
+        ------
+        DataError
+            If a thread has replies in both tables: its waits may start at a message the
+            other table's log holds, so they cannot be combined.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(
+        ...     actor=["ana", "brand", "bo", "brand"],
+        ...     action=["comment", "brand_reply", "comment", "brand_reply"],
+        ...     time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00",
+        ...           "2024-05-01T11:05"], thread=["t2", "t2", "t1", "t1"])
+        >>> parts = [log.take(np.flatnonzero(log.thread == code)) for code in (1, 0)]
+        >>> merged = response_times(parts[0]) + response_times(parts[1])
+        >>> merged.to_dict() == response_times(log).to_dict()
+        True
+        """
+        if not len(other):
+            return self
+        if not len(self):
+            return other
+        order = _thread_order(self.thread, other.thread, "ResponseTimes")
+        return ResponseTimes(
+            thread=np.concatenate([self.thread, other.thread])[order],
+            channel=np.concatenate([self.channel, other.channel])[order],
+            asked=np.concatenate([self.asked, other.asked])[order],
+            answered=np.concatenate([self.answered, other.answered])[order],
+            seconds=np.concatenate([self.seconds, other.seconds])[order],
+        )
+
+    __add__ = merge
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Columns as lists: ``thread``, ``channel``, ``asked`` and ``answered`` (int64 ns
+        UTC), ``seconds``."""
+        return {
+            "thread": self.thread.tolist(),
+            "channel": self.channel.tolist(),
+            "asked": self.asked.tolist(),
+            "answered": self.answered.tolist(),
+            "seconds": self.seconds.tolist(),
+        }
 
     def quantile(self, q: float, /) -> float:
         """The ``q`` quantile of the waiting time in seconds (NaN with no reply)."""
@@ -334,6 +395,13 @@ class ThreadStats:
         Runs of consecutive messages from the same side: ``in, in, out, in`` is 3 turns.
     two_way
         Whether the audience spoke again after a brand reply to it.
+
+    Notes
+    -----
+    Threads are sorted by id. Turns and the two-way flag need a thread's messages in
+    order, so only stats of logs that hold disjoint threads :meth:`merge` (exactly):
+    the distributed path keeps a thread with one audience member whole in one
+    partition.
     """
 
     thread: NDArray[Any]
@@ -345,6 +413,65 @@ class ThreadStats:
 
     def __len__(self) -> int:
         return len(self.thread)
+
+    @classmethod
+    def empty(cls) -> ThreadStats:
+        """No thread: the identity of :meth:`merge`."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(np.empty(0, dtype=object), none, none, none, none, np.zeros(0, dtype=bool))
+
+    def merge(self, other: ThreadStats, /) -> ThreadStats:
+        """The threads of both, sorted by id (exact for logs of disjoint threads).
+
+        Raises
+        ------
+        DataError
+            If a thread is in both: its turns depend on how its messages interleave,
+            which neither table holds.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(
+        ...     actor=["ana", "brand", "ana", "bo"],
+        ...     action=["comment", "brand_reply", "reply", "comment"],
+        ...     time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00",
+        ...           "2024-05-01T12:00"], thread=["t1", "t1", "t1", "t2"])
+        >>> parts = [log.take(np.flatnonzero(log.thread == code)) for code in (1, 0)]
+        >>> merged = thread_stats(parts[0]).merge(thread_stats(parts[1]))
+        >>> merged.to_dict() == thread_stats(log).to_dict()
+        True
+        """
+        if not len(other):
+            return self
+        if not len(self):
+            return other
+        order = _thread_order(self.thread, other.thread, "ThreadStats")
+
+        def joined(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
+            return np.concatenate([a, b])[order]
+
+        return ThreadStats(
+            thread=joined(self.thread, other.thread),
+            messages=joined(self.messages, other.messages),
+            inbound=joined(self.inbound, other.inbound),
+            outbound=joined(self.outbound, other.outbound),
+            turns=joined(self.turns, other.turns),
+            two_way=joined(self.two_way, other.two_way),
+        )
+
+    __add__ = merge
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Columns as lists: ``thread``, ``messages``, ``inbound``, ``outbound``,
+        ``turns`` and ``two_way``."""
+        return {
+            "thread": self.thread.tolist(),
+            "messages": self.messages.tolist(),
+            "inbound": self.inbound.tolist(),
+            "outbound": self.outbound.tolist(),
+            "turns": self.turns.tolist(),
+            "two_way": self.two_way.tolist(),
+        }
 
     def two_way_rate(self) -> Rate:
         """Two-way threads over threads the audience started or joined (a proportion)."""
@@ -358,6 +485,31 @@ class ThreadStats:
     def mean_turns(self) -> float:
         """Mean turns per thread (NaN with no thread)."""
         return float(self.turns.mean()) if len(self) else float("nan")
+
+
+def _thread_order(mine: NDArray[Any], theirs: NDArray[Any], where: str) -> NDArray[np.intp]:
+    """The order that sorts the rows of two tables by thread (stable: a thread's rows
+    keep their order), after checking that no thread is in both."""
+    if not len(mine) or not len(theirs):
+        return np.arange(len(mine) + len(theirs))
+    threads = np.concatenate([mine, theirs])
+    try:
+        order = np.argsort(threads, kind="stable")
+        shared = np.intersect1d(mine, theirs)
+    except TypeError:
+        raise InvalidParameterError(
+            f"{where}.merge needs thread ids of one type; got {mine.dtype} and "
+            f"{theirs.dtype} ids holding values of different types."
+        ) from None
+    if len(shared):
+        first = shared[0].item() if isinstance(shared[0], np.generic) else shared[0]
+        raise DataError(
+            f"Thread {first!r} is in both {where} tables ({len(shared)} shared in all); "
+            "merge combines the tables of logs with disjoint threads, as the partitions "
+            "by actor hold them (a thread with several audience members spans "
+            "partitions: measure it whole, as engagemetrics.dask.report does)."
+        )
+    return np.asarray(order, dtype=np.intp)
 
 
 def thread_stats(log: EventLog, /) -> ThreadStats:
@@ -445,11 +597,48 @@ class AudienceSplit:
         Of those, actors with a message the brand answered.
     passive
         Actors whose inbound events are all exposure or applause.
+
+    Notes
+    -----
+    Counts of actors: splits of logs that hold disjoint audiences, each member's
+    messages with the brand's replies to them, :meth:`merge` exactly by addition (the
+    distributed path's partitions by actor; a member answered only in a thread another
+    member opened needs the thread whole, as :func:`engagemetrics.dask.report` has it).
     """
 
     audience: int
     in_dialogue: int
     passive: int
+
+    @classmethod
+    def empty(cls) -> AudienceSplit:
+        """No audience: the identity of :meth:`merge`."""
+        return cls(0, 0, 0)
+
+    def merge(self, other: AudienceSplit, /) -> AudienceSplit:
+        """The split of both audiences: each count added (exact for disjoint audiences).
+
+        Examples
+        --------
+        >>> AudienceSplit(3, 1, 1).merge(AudienceSplit(2, 0, 2))
+        AudienceSplit(audience=5, in_dialogue=1, passive=3)
+        """
+        if not isinstance(other, AudienceSplit):
+            raise InvalidParameterError(
+                f"AudienceSplit.merge takes an AudienceSplit; got {type(other).__name__}."
+            )
+        return AudienceSplit(
+            self.audience + other.audience,
+            self.in_dialogue + other.in_dialogue,
+            self.passive + other.passive,
+        )
+
+    __add__ = merge
+
+    def to_dict(self) -> dict[str, int]:
+        """The three counts as a plain dict."""
+        return {"audience": self.audience, "in_dialogue": self.in_dialogue,
+                "passive": self.passive}  # fmt: skip
 
     @property
     def other_active(self) -> int:

@@ -19,7 +19,7 @@ from ._arguments import check_tz
 from ._kernels.groups import distinct_per_group, group_count
 from ._optional import import_optional
 from ._periods import Period, period_starts
-from .actions import ActionCategory, Direction
+from .actions import ActionCategory, Direction, Taxonomy
 from .events import EventLog
 from .exceptions import InvalidParameterError
 from .rates import Rate, Rates
@@ -51,11 +51,21 @@ class InteractionCounts:
         Number of events in each group.
     actors
         Number of distinct actors in each group.
+    outbound_group, outbound_actor
+        The actors with an outbound event in the log (the brand's accounts, as a rule),
+        by id, in each group they are counted in: one (group index, actor id) pair per
+        row, sorted. Empty by default; what :meth:`merge` needs to count them once.
 
     Notes
     -----
-    ``events`` are sums and merge across any chunks; ``actors`` merge by addition only
-    when the chunks hold disjoint actors (the distributed path partitions by actor).
+    ``events`` are sums and merge across any chunks. ``actors`` merge exactly when
+    each actor's inbound events are in one chunk, as the distributed path partitions
+    (:func:`~engagemetrics.partition.partition_keys`): audience members are then
+    counted in one chunk only, and the actors with outbound events, whose replies
+    follow the threads they answer into other chunks, are counted by id, once.
+    The one case the merge cannot see: an actor with inbound events whose outbound
+    events all lie in threads others opened (its own chunk shows it inbound only)
+    counts twice in a group holding both.
     """
 
     by: tuple[str, ...]
@@ -63,9 +73,69 @@ class InteractionCounts:
     codes: Mapping[str, NDArray[np.int64]]
     events: NDArray[np.int64]
     actors: NDArray[np.int64]
+    outbound_group: NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64))
+    outbound_actor: NDArray[Any] = attrs.field(factory=lambda: np.empty(0, dtype=object))
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.outbound_group) != len(self.outbound_actor):
+            raise InvalidParameterError(
+                f"InteractionCounts needs one outbound_actor per outbound_group; got "
+                f"{len(self.outbound_actor)} and {len(self.outbound_group)}."
+            )
+        if len(self.outbound_group) and not (
+            self.outbound_group.min() >= 0 and self.outbound_group.max() < len(self.events)
+        ):
+            raise InvalidParameterError(
+                f"InteractionCounts.outbound_group must index the {len(self.events)} groups; "
+                f"got values from {self.outbound_group.min()} to {self.outbound_group.max()}."
+            )
 
     def __len__(self) -> int:
         return len(self.events)
+
+    @classmethod
+    def empty(
+        cls,
+        *,
+        by: Sequence[Dimension] = ("category",),
+        taxonomy: Taxonomy | None = None,
+    ) -> InteractionCounts:
+        """The counts of no events: the identity of :meth:`merge`.
+
+        Parameters
+        ----------
+        by
+            The grouping of the counts it is to merge with.
+        taxonomy
+            Their log's taxonomy (its action names are the ``"action"`` vocabulary); the
+            default taxonomy if None.
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-05-01"])
+        >>> counts = interaction_counts(log, by=["action", "period"])
+        >>> empty = InteractionCounts.empty(by=["action", "period"])
+        >>> len(empty), (empty + counts).to_dict() == counts.to_dict()
+        (0, True)
+        """
+        dims = _check_by(by)
+        names = (Taxonomy.default() if taxonomy is None else taxonomy).names
+        vocabulary: dict[str, NDArray[Any]] = {
+            "action": np.array(names, dtype=object),
+            "category": np.array([c.value for c in ActionCategory], dtype=object),
+            "direction": np.array([d.value for d in Direction], dtype=object),
+            "content": np.empty(0, dtype=object),
+            "channel": np.empty(0, dtype=object),
+            "period": np.empty(0, dtype="datetime64[D]"),
+        }
+        none = np.zeros(0, dtype=np.int64)
+        return cls(
+            by=dims,
+            vocabulary={d: vocabulary[d] for d in dims},
+            codes=dict.fromkeys(dims, none),
+            events=none,
+            actors=none,
+        )
 
     @property
     def keys(self) -> dict[str, NDArray[Any]]:
@@ -92,7 +162,7 @@ class InteractionCounts:
         return module.DataFrame(columns)
 
     def merge(self, other: InteractionCounts, /) -> InteractionCounts:
-        """Counts of both, group by group (actors: see the class notes).
+        """Counts of both, group by group (actors: see the class notes; exact for counts).
 
         Content, channel and period vocabularies are sorted, so their union keeps the
         order; action, category and direction vocabularies must be the same (one taxonomy).
@@ -125,14 +195,24 @@ class InteractionCounts:
             combined = combined * len(vocabulary[d]) + column
         unique, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
-        events = np.bincount(inverse, np.concatenate([self.events, other.events]), len(unique))
-        actors = np.bincount(inverse, np.concatenate([self.actors, other.actors]), len(unique))
+        n = len(unique)
+        events = np.bincount(inverse, np.concatenate([self.events, other.events]), n)
+        actors = np.bincount(inverse, np.concatenate([self.actors, other.actors]), n)
+        # actors named on both sides were counted on both: count each pair once
+        pair_group = np.concatenate(
+            [inverse[self.outbound_group], inverse[len(self) + other.outbound_group]]
+        )
+        pair_actor = np.concatenate([self.outbound_actor, other.outbound_actor])
+        pair_group, pair_actor, repeated = _distinct_pairs(pair_group, pair_actor)
+        actors -= np.bincount(pair_group[repeated], minlength=n)
         return InteractionCounts(
             by=self.by,
             vocabulary=vocabulary,
             codes={d: column[first] for d, column in zip(self.by, columns, strict=True)},
             events=events.astype(np.int64),
             actors=actors.astype(np.int64),
+            outbound_group=pair_group[~repeated],
+            outbound_actor=pair_actor[~repeated],
         )
 
     __add__ = merge
@@ -190,16 +270,7 @@ def interaction_counts(
     [2, 2]
     """
     check_tz(tz, "interaction_counts")
-    dims = tuple(by)
-    if not dims:
-        raise InvalidParameterError("The 'by' parameter needs at least one dimension.")
-    for dim in dims:
-        if dim not in _DIMENSIONS:
-            raise InvalidParameterError(
-                f"Unknown dimension {dim!r} in 'by'; valid dimensions: {', '.join(_DIMENSIONS)}."
-            )
-    if len(set(dims)) != len(dims):
-        raise InvalidParameterError(f"The 'by' parameter repeats a dimension: {list(dims)}.")
+    dims = _check_by(by)
 
     codes = np.zeros(len(log), dtype=np.int64)
     valid = np.ones(len(log), dtype=bool)
@@ -227,6 +298,7 @@ def interaction_counts(
         dense[valid] = inverse.reshape(-1)
         events = group_count(dense, len(groups))
     actors = distinct_per_group(dense, log.actor, len(groups), log.n_actors)
+    outbound_group, outbound_actor = _outbound_pairs(log, dense, len(groups))
 
     group_codes: dict[str, NDArray[np.int64]] = {}
     remainder = groups.astype(np.int64)
@@ -239,7 +311,66 @@ def interaction_counts(
         codes={d: group_codes[d] for d in dims},
         events=events,
         actors=actors,
+        outbound_group=outbound_group,
+        outbound_actor=outbound_actor,
     )
+
+
+def _check_by(by: Sequence[str]) -> tuple[str, ...]:
+    dims = tuple(by)
+    if not dims:
+        raise InvalidParameterError("The 'by' parameter needs at least one dimension.")
+    for dim in dims:
+        if dim not in _DIMENSIONS:
+            raise InvalidParameterError(
+                f"Unknown dimension {dim!r} in 'by'; valid dimensions: {', '.join(_DIMENSIONS)}."
+            )
+    if len(set(dims)) != len(dims):
+        raise InvalidParameterError(f"The 'by' parameter repeats a dimension: {list(dims)}.")
+    return dims
+
+
+def _outbound_pairs(
+    log: EventLog, dense: NDArray[np.int64], n_groups: int
+) -> tuple[NDArray[np.int64], NDArray[Any]]:
+    """(group, actor id) of each group's actors that have an outbound event, sorted."""
+    outbound = group_count(
+        np.where(log.direction == Direction.OUTBOUND.code, log.actor, -1), log.n_actors
+    )
+    named = np.flatnonzero(outbound)  # few: the brand's accounts, as a rule
+    if not len(named) or not len(dense):
+        return np.zeros(0, dtype=np.int64), log.actors[:0]
+    index = np.full(log.n_actors, -1, dtype=np.int64)
+    index[named] = np.arange(len(named))
+    rows = index[log.actor]
+    rows = np.flatnonzero((rows >= 0) & (dense >= 0))
+    code = dense[rows] * len(named) + index[log.actor[rows]]
+    size = n_groups * len(named)
+    if size <= _MAX_DENSE_GROUPS:  # a presence table beats sorting the brand's many rows
+        pairs = np.flatnonzero(group_count(code, size))
+    else:
+        pairs = np.unique(code)
+    return pairs // len(named), log.actors[named[pairs % len(named)]]
+
+
+def _distinct_pairs(
+    group: NDArray[np.int64], actor: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[Any], NDArray[np.bool_]]:
+    """The pairs sorted by (group, actor), and which repeat the one before them."""
+    if not len(group):
+        return group, actor, np.zeros(0, dtype=bool)
+    try:
+        ids, codes = np.unique(actor, return_inverse=True)
+    except TypeError:  # ids of several types (int and str) do not sort: order by text
+        text = np.array([f"{type(v).__name__}:{v}" for v in actor.tolist()], dtype=object)
+        _, first, codes = np.unique(text, return_index=True, return_inverse=True)
+        ids = actor[first]
+    codes = codes.reshape(-1)
+    order = np.lexsort((codes, group))
+    group, codes = group[order], codes[order]
+    repeated = np.zeros(len(group), dtype=bool)
+    repeated[1:] = (group[1:] == group[:-1]) & (codes[1:] == codes[:-1])
+    return group, ids[codes], repeated
 
 
 @overload

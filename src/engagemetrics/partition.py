@@ -91,6 +91,8 @@ class Metric(Protocol[R_co]):
 
 _SPLIT_EVERY: Final = 8
 _SEEDS: Final = ("0123456789123456", "engagemetrics-rt")  # 16-byte keys of pandas' siphash
+# keys of the integer hash: two odd 64-bit constants (the golden ratio's and pi's bits)
+_INT_KEYS: Final = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0x243F6A8885A308D3))
 _INBOUND: Final = Direction.INBOUND.code
 _OUTBOUND: Final = Direction.OUTBOUND.code
 _CONVERSATION: Final = ActionCategory.CONVERSATION.code
@@ -177,7 +179,9 @@ def merge_all(
 
     A tree keeps each merge between results of similar size, so merging ``n`` partials
     costs O(log n) rounds instead of a chain of n growing merges; since ``merge`` is
-    associative and commutative the order does not change the result.
+    associative and commutative the order does not change the result: counts are
+    exact whatever the order; float sums (values, credit, weights) are added in another
+    order than on one log, so they agree with it up to rounding (``rel_tol=1e-12``).
 
     Parameters
     ----------
@@ -288,20 +292,39 @@ def hash_ids(values: NDArray[Any], /, *, seed: int = 0) -> NDArray[np.uint64]:
     """A 64-bit hash of each id that is the same in every process and partition.
 
     Integers hash as integers (``42`` and ``"42"`` differ), everything else as its text.
-    ``seed`` 0 and 1 are two independent hashes (pandas' SipHash with two keys).
+    ``seed`` 0 and 1 are two independent hashes: text through pandas' SipHash with two
+    keys, integers through a 64-bit mixer (splitmix64's finaliser) of the integer plus a
+    key of each seed. No id hashes to 0, the "no id" of routing: the one value that would
+    is moved to 1 (a collision as likely as any other, 2**-64 per pair).
 
     Examples
     --------
     >>> h = hash_ids(np.array(["ana", "bo", "ana"], dtype=object))
     >>> bool(h[0] == h[2]), bool(h[0] == h[1])
     (True, False)
+    >>> bool(hash_ids(np.array([0]))[0] != 0)
+    True
     """
-    pd = _pandas()
-    key = _SEEDS[seed]
     if values.dtype.kind in "iub":
-        return np.asarray(pd.util.hash_array(values.astype(np.int64), hash_key=key))
-    text = np.asarray([str(v) for v in values.tolist()], dtype=object)
-    return np.asarray(pd.util.hash_array(text, hash_key=key, categorize=True))
+        out = _mix(values.astype(np.int64).view(np.uint64), seed)
+    else:
+        text = np.asarray([str(v) for v in values.tolist()], dtype=object)
+        out = np.asarray(
+            _pandas().util.hash_array(text, hash_key=_SEEDS[seed], categorize=True),
+            dtype=np.uint64,
+        )
+    out[out == 0] = 1
+    return out
+
+
+def _mix(x: NDArray[np.uint64], seed: int) -> NDArray[np.uint64]:
+    """splitmix64's finaliser of ``x + key``: a bijection of uint64 that spreads each bit
+    (pandas' integer hash has no key, so both seeds gave one hash, and 0 hashed to 0)."""
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+        z = x + _INT_KEYS[seed]
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return np.asarray(z ^ (z >> np.uint64(31)), dtype=np.uint64)
 
 
 def _hash_column(column: NDArray[Any] | Encoded, seed: int = 0) -> NDArray[np.uint64]:

@@ -123,8 +123,8 @@ class RFMTable:
     ) -> RFMTable:
         """The table of no transactions: the identity of :meth:`merge`.
 
-        What a chunk of a log without transactions contributes (where :func:`rfm`
-        raises), with the options :func:`rfm` got for the other chunks.
+        What :func:`rfm` gives for a log (or a chunk of one) without transactions up to
+        the observation end, with the options :func:`rfm` got.
 
         Raises
         ------
@@ -148,7 +148,18 @@ class RFMTable:
                 f"The 'monetary' parameter of rfm must be 'value' or None; got {monetary!r}."
             )
         _zone(tz)
-        end_ns = _instant(observation_end, tz)
+        return cls._nobody(_instant(observation_end, tz), convention, freq, tz, monetary)
+
+    @classmethod
+    def _nobody(
+        cls,
+        end_ns: int,
+        convention: Convention,
+        freq: Freq,
+        tz: str,
+        monetary: Literal["value"] | None,
+    ) -> RFMTable:
+        """:meth:`empty` with checked options and the observation end in UTC ns."""
         none = np.zeros(0, dtype=np.int64)
         money = np.zeros(0, dtype=np.float64) if monetary == "value" else None
         return cls(
@@ -532,7 +543,12 @@ def rfm(
     -------
     RFMTable
         One row per actor with a transaction up to the observation end, sorted by actor
-        id; actors without one are absent, as in lifetimes.
+        id; actors without one are absent, as in lifetimes. Without any such transaction
+        (no buyer, or every transaction after ``observation_end``) it is the empty table,
+        :meth:`RFMTable.empty`: no error and no warning, because a log cannot tell
+        whether it is the whole data or one partition of it, and a partition without
+        buyers is normal (its table is the identity of :meth:`RFMTable.merge`). Check
+        ``len(table)`` where an empty result means a mistake (values not loaded, say).
 
     Raises
     ------
@@ -545,8 +561,8 @@ def rfm(
     ColumnNotFoundError
         For ``monetary="value"`` on a log without a ``value`` column.
     DataError
-        When no event is a transaction, or ``observation_end`` falls in a period before
-        the first transaction's.
+        For a log without events and without ``observation_end`` (there is no default
+        observation end then).
 
     Notes
     -----
@@ -623,12 +639,20 @@ def rfm(
             "only."
         )
     _zone(tz)  # an unknown zone raises here, naming 'tz'
-    if len(log) == 0:
-        raise DataError("The log has no events, so no transactions; rfm needs at least one.")
-    selected, described = _select(log, transactions, actions, categories)
+    if len(log) == 0 and observation_end is None:
+        raise DataError(
+            "The log has no events, so no default observation end; pass observation_end= "
+            "(the same for every chunk of a log computed in parts)."
+        )
+    selected, _ = _select(log, transactions, actions, categories)
 
     end_ns = int(log.time.max()) if observation_end is None else _instant(observation_end, tz)
     end_period = int(_period_numbers(np.array([end_ns], dtype=np.int64), freq, tz)[0])
+
+    def nobody() -> RFMTable:
+        # no transaction up to the observation end: the table of nobody, which is also
+        # what a chunk without buyers contributes to a merge (its identity)
+        return RFMTable._nobody(end_ns, convention, freq, tz, monetary)
 
     offsets = log.actor_offsets
     actors = log.actors
@@ -636,21 +660,15 @@ def rfm(
     value: NDArray[np.float64] | None = log.value if monetary == "value" else None
     if selected is not None:
         if not selected.any():
-            raise DataError(
-                f"No event of the log is a transaction ({described}); choose them with "
-                "actions=[...] or categories=[...], or transactions='all'."
-            )
+            return nobody()
         time, value, actors, offsets = _compress(selected, time, value, actors, offsets)
+    if len(time) == 0:
+        return nobody()
     period = _period_numbers(time, freq, tz)
     kept = period <= end_period
     if not kept.all():
         if not kept.any():
-            first = np.datetime64(int(time.min()), "ns")
-            raise DataError(
-                f"The 'observation_end' parameter of rfm ({np.datetime64(end_ns, 'ns')} UTC) "
-                f"falls in a period before the first transaction ({first} UTC) at "
-                f"freq={freq!r}; no transaction is left to summarise."
-            )
+            return nobody()
         period, value, actors, offsets = _compress(kept, period, value, actors, offsets)
 
     periods, first_period, last_period, value_first, value_repeat = _summarise(
