@@ -969,7 +969,7 @@ def log() -> EventLog:
         ({"brackets": [(1, 3)], "n_periods": 4}, r"takes brackets or n_periods, not both"),
         ({"n_periods": 0}, r"'n_periods' parameter of retention_matrix must be an integer >= 1"),
         ({"n_periods": True}, r"must be an integer >= 1; got True"),
-        ({"tz": "Mars/Olympus"}, r"'tz' parameter must be an IANA time zone name"),
+        ({"tz": "Mars/Olympus"}, r"'tz' parameter of retention_matrix must be an IANA time zone"),
         ({"tz": 2}, r"'tz' parameter of retention_matrix must be an IANA time zone name"),
         ({"end": "2024-05-10"}, r"'end' parameter of retention_matrix \(2024-05-10T00:00:00Z\)"
                                 r" is before the log's last event \(2024-05-13T00:00:00Z\)"),
