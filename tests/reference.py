@@ -764,3 +764,146 @@ def localize(wall_ns: Sequence[int], tz: str) -> list[int]:
         offset = wall.utcoffset() or dt.timedelta(0)
         out.append(w - offset // dt.timedelta(microseconds=1) * 1_000)
     return out
+
+
+# -- time parsing (the twin of engagemetrics._time.parse_time) ----------------------------
+import re  # noqa: E402
+
+FIRST_NS = -(2**63) + 1  # -2**63 is NaT
+LAST_NS = 2**63 - 1
+_NS_PER_UNIT = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+# ASCII digits only (re's \d takes any Unicode digit); a time uses one separator style
+# (an offset follows a time, or a whole date as XML Schema's xs:date allows: its midnight)
+_TIME = (
+    r"(?P<hour>[0-9]{2})(?:(?P<sep>:?)(?P<minute>[0-9]{2})"
+    r"(?:(?P=sep)(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?)?)?"
+)
+_EXTENDED = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})"
+    r"(?:-(?P<day>[0-9]{2})(?:[T ]" + _TIME + r")?(?P<offset>.*))?"
+)
+_BASIC = re.compile(
+    r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})(?:T" + _TIME + r")?(?P<offset>.*)"
+)
+_OFFSET = re.compile(r"|Z|([+-])([0-9]{2}):?([0-9]{2})")
+
+
+def parse_time_text(text: str, unit: str | None = None) -> tuple[str, int | None, bool | None]:
+    """``(kind, ns, aware)`` of one time written as text, by the grammar parse_time documents.
+
+    ``kind`` is ``"ok"``, ``"missing"``, ``"unparseable"`` or ``"out of range"``; ``aware``
+    says whether an ISO time carried an offset (None for an epoch number). The
+    calendar arithmetic is the standard library's: the year is moved by whole 400-year
+    Gregorian cycles (146,097 days each) into datetime's range, which changes no date.
+    """
+    if text == "":
+        return "missing", None, False
+    if unit is not None and re.fullmatch(r"[+-]?[0-9]+(\.[0-9]*)?", text):
+        exact = Fraction(text) * _NS_PER_UNIT[unit]
+        kind, ns, _ = _in_range(round(exact), aware=False)  # round(Fraction): half to even
+        return kind, ns, None  # an epoch number is neither naive nor aware
+    match = _EXTENDED.fullmatch(text) or _BASIC.fullmatch(text)
+    if match is None:
+        return "unparseable", None, False
+    field = match.groupdict()
+    year, month, day, hour = field["year"], field["month"], field["day"], field["hour"]
+    minute, second, fraction, offset = (
+        field["minute"],
+        field["second"],
+        field["fraction"],
+        field["offset"],
+    )
+    if minute is not None and field["sep"] != (":" if match.re is _EXTENDED else ""):
+        return "unparseable", None, False  # extended times use colons, basic ones none
+    zone = _OFFSET.fullmatch(offset or "")
+    if zone is None:
+        return "unparseable", None, False
+    cycles = (int(year) - 1800) // 400  # 1800 <= shifted year <= 2199
+    try:
+        wall = dt.datetime(
+            int(year) - 400 * cycles,
+            int(month),
+            int(day or 1),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+        )
+    except ValueError:  # month, day, hour, minute or second out of its range
+        return "unparseable", None, False
+    ns = (wall - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1) * 1000
+    ns += cycles * 146_097 * 86_400 * 10**9
+    ns += int((fraction or "").ljust(9, "0")[:9])  # digits beyond nanoseconds are cut
+    if zone.group(1):
+        hours, minutes = int(zone.group(2)), int(zone.group(3))
+        if hours > 23 or minutes > 59:
+            return "unparseable", None, False
+        sign = 1 if zone.group(1) == "+" else -1
+        ns -= sign * (hours * 60 + minutes) * 60 * 10**9
+    return _in_range(ns, aware=bool(offset))
+
+
+def _in_range(ns: int, *, aware: bool) -> tuple[str, int | None, bool]:
+    if FIRST_NS <= ns <= LAST_NS:
+        return "ok", ns, aware
+    return "out of range", None, aware
+
+
+def epoch_ns(value: int | float, unit: str) -> tuple[str, int | None]:
+    """An epoch number as ns: exact for integers; a float's product rounded half to even."""
+    if isinstance(value, float):
+        if value != value:
+            return "missing", None
+        product = value * _NS_PER_UNIT[unit]  # the IEEE product, then half to even
+        if product in (float("inf"), float("-inf")):
+            return "out of range", None
+        ns = round(product)
+    else:
+        ns = value * _NS_PER_UNIT[unit]
+    return _in_range(ns, aware=False)[:2]
+
+
+_CALENDAR_UNITS = {"Y", "M"}
+_UNIT_NS = {
+    "W": Fraction(7 * 86_400 * 10**9),
+    "D": Fraction(86_400 * 10**9),
+    "h": Fraction(3_600 * 10**9),
+    "m": Fraction(60 * 10**9),
+    "s": Fraction(10**9),
+    "ms": Fraction(10**6),
+    "us": Fraction(10**3),
+    "ns": Fraction(1),
+    "ps": Fraction(1, 10**3),
+    "fs": Fraction(1, 10**6),
+    "as": Fraction(1, 10**9),
+}
+
+
+def datetime64_ns(raw: int, unit: str) -> tuple[str, int | None]:
+    """A datetime64 of ``unit`` holding ``raw`` as ns: exact, or flagged."""
+    if raw == -(2**63):
+        return "missing", None
+    if unit in _CALENDAR_UNITS:
+        years, months = (raw, 0) if unit == "Y" else divmod(raw, 12)
+        year = 1970 + years
+        if not 1 <= year - 400 * ((year - 1800) // 400) <= 9999:
+            return "out of range", None
+        cycles = (year - 1800) // 400
+        first = dt.date(year - 400 * cycles, months + 1, 1)
+        days = (first - dt.date(1970, 1, 1)).days + cycles * 146_097
+        return _in_range(days * 86_400 * 10**9, aware=False)[:2]
+    exact = raw * _UNIT_NS[unit]
+    if exact.denominator != 1:
+        return "out of range", None  # finer than a nanosecond
+    return _in_range(int(exact), aware=False)[:2]
+
+
+def python_datetime_ns(value: dt.datetime) -> tuple[str, int | None]:
+    """A datetime (naive read as UTC) as ns since the epoch, by timedelta arithmetic."""
+    wall = value.replace(tzinfo=None)
+    offset = value.utcoffset() or dt.timedelta(0)
+    delta = wall - dt.datetime(1970, 1, 1)
+    ns = (
+        delta // dt.timedelta(microseconds=1) * 1000
+        - offset // dt.timedelta(microseconds=1) * 1000
+    )
+    return _in_range(ns, aware=False)[:2]

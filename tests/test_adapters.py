@@ -172,6 +172,24 @@ def test_lf_copy_reads_the_same(tmp_path: Path, sample: TwcsThreads) -> None:
     assert from_twcs(path).log == sample.log
 
 
+def test_a_bare_cr_does_not_split_a_row_of_an_lf_file(tmp_path: Path) -> None:
+    header = ",".join(["tweet_id", "author_id", "inbound", "created_at", "text",
+                       "response_tweet_id", "in_response_to_tweet_id"])  # fmt: skip
+    lines = [
+        header,
+        "1,115712,True,Tue Oct 31 22:10:47 +0000 2017,help me\rplease,2,",
+        '2,Tesco,False,Tue Oct 31 22:11:00 +0000 2017,"on it\rnow",,1',
+        '3,115713,True,Tue Oct 31 23:00:00 +0000 2017,"quoted\nbreak",,',
+    ]
+    path = tmp_path / "lf.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    with path.open(newline="") as handle:  # the plain csv module splits row 1
+        assert len(list(csv.reader(handle))) == 5
+    threads = from_twcs(path)
+    assert len(threads.log) == 3
+    assert threads.log.actors.tolist() == ["115712", "115713", "Tesco"]
+
+
 def test_stray_line_breaks_in_unquoted_text(tmp_path: Path) -> None:
     header = ",".join(["tweet_id", "author_id", "inbound", "created_at", "text",
                        "response_tweet_id", "in_response_to_tweet_id"])  # fmt: skip

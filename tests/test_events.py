@@ -20,6 +20,7 @@ from engagemetrics import (
     Taxonomy,
     UnknownActionError,
 )
+from engagemetrics.events import OnInvalid
 
 ACTIONS = ["view", "like", "comment", "share", "brand_reply", "purchase", "retweet"]
 
@@ -375,3 +376,114 @@ def test_brand_accounts_must_be_a_list_of_ids() -> None:
         EventLog.from_arrays(**GOOD, brand_accounts=["a", 1.5])  # type: ignore[list-item]
     with pytest.raises(InvalidParameterError, match=r"must hold actor ids .*got True"):
         EventLog.from_arrays(**GOOD, brand_accounts=[True])
+
+
+# ------------------------------------------------------------------ ids stay exact --
+BIG = [1189999999999999999, 1190000000000000000, None]  # tweet ids above 2**53
+
+
+def _big_id_frame(kind: str) -> Any:
+    data = {"actor": BIG, "action": ["like"] * 3, "time": ["2024-05-01"] * 3, "thread": BIG}
+    if kind == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame({**data, "actor": pd.array(BIG, dtype="Int64"),
+                             "thread": pd.array(BIG, dtype="Int64")})  # fmt: skip
+    if kind == "polars":
+        import polars as pl
+
+        return pl.DataFrame(data)
+    import pyarrow as pa
+
+    return pa.table(data)
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_big_integer_ids_with_a_null_stay_distinct(kind: str) -> None:
+    log = EventLog.from_frame(_big_id_frame(kind), on_invalid="drop")
+    assert log.actors.tolist() == BIG[:2]
+    assert log.dictionary("thread").tolist() == BIG[:2]
+    assert log.load_report.rows_dropped == 1  # the row without an actor
+
+
+def test_float_ids_that_may_have_merged_are_an_error() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"actor": BIG, "action": ["like"] * 3, "time": ["2024-05-01"] * 3})
+    assert frame["actor"].dtype == np.float64  # pandas itself merged the two ids
+    modes: tuple[OnInvalid, ...] = ("raise", "drop")
+    for mode in modes:
+        with pytest.raises(DataError, match=r"Column 'actor' holds the id 1\.19e\+18 at row 0"):
+            EventLog.from_frame(frame, on_invalid=mode)
+    with pytest.raises(DataError, match=r"Column 'thread' holds the id 1e\+19 at row 1"):
+        EventLog.from_arrays(actor=["a", "b"], action=["like"] * 2,
+                             time=["2024-05-01"] * 2, thread=np.array([1.0, 1e19]))  # fmt: skip
+    # exact floats are still integer ids
+    log = EventLog.from_arrays(actor=np.array([2.0**53, 7.0]), action=["like"] * 2,
+                               time=["2024-05-01"] * 2)  # fmt: skip
+    assert log.actors.tolist() == [7, 2**53]
+
+
+def test_integer_ids_beyond_int64_are_an_error_not_a_wrap() -> None:
+    beyond = r"Column 'actor' holds the integer id 99999999999999999999 at row 1, outside"
+    with pytest.raises(DataError, match=beyond):
+        EventLog.from_arrays(actor=[1, 99999999999999999999], action=["like"] * 2,
+                             time=["2024-05-01"] * 2)  # fmt: skip
+    with pytest.raises(DataError, match=r"integer id 18446744073709551615 at row 0"):
+        EventLog.from_arrays(actor=np.array([2**64 - 1, 1], dtype=np.uint64),
+                             action=["like"] * 2, time=["2024-05-01"] * 2)  # fmt: skip
+    import pyarrow as pa
+
+    table = pa.table({"actor": pa.array([2**64 - 1, None], pa.uint64()),
+                      "action": ["like"] * 2, "time": ["2024-05-01"] * 2})  # fmt: skip
+    with pytest.raises(DataError, match=r"integer id 18446744073709551615 at row 0"):
+        EventLog.from_frame(table)
+
+
+@pytest.mark.parametrize("source", ["list", "numpy", "pandas", "polars", "arrow"])
+def test_a_nul_in_an_id_is_an_error_not_stripped(source: str) -> None:
+    actors = ["a\x00", "a"] if source != "numpy" else np.array(["a\x00b", "ab"])
+    data: dict[str, Any] = {"actor": actors, "action": ["like"] * 2, "time": ["2024-05-01"] * 2}
+    message = r"Column 'actor' holds an id with a NUL character \('a\\x00b?' at row 0\)"
+
+    def build(mode: Any) -> EventLog:
+        if source in ("list", "numpy"):
+            return EventLog.from_arrays(**data, on_invalid=mode)
+        return EventLog.from_frame(_frame(source, data), on_invalid=mode)
+
+    for mode in ("raise", "drop"):
+        with pytest.raises(DataError, match=message):
+            build(mode)
+
+
+def _frame(kind: str, data: dict[str, Any]) -> Any:
+    if kind == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(data)
+    if kind == "polars":
+        import polars as pl
+
+        return pl.DataFrame(data)
+    import pyarrow as pa
+
+    return pa.table(data)
+
+
+def test_a_nul_in_an_action_is_an_unknown_action() -> None:
+    log = EventLog.from_arrays(actor=["a", "b"], action=["like\x00", "like"],
+                               time=["2024-05-01"] * 2, on_invalid="drop")  # fmt: skip
+    assert log.load_report.dropped[0].rule == "unknown action"
+    assert log.load_report.rows_kept == 1
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_epoch_nanoseconds_with_a_null_keep_every_digit(kind: str) -> None:
+    times = [1714557600000000005, None]
+    data: dict[str, Any] = {"actor": ["a", "b"], "action": ["like"] * 2, "time": times}
+    if kind == "pandas":
+        import pandas as pd
+
+        data["time"] = pd.array(times, dtype="Int64")
+    log = EventLog.from_frame(_frame(kind, data), time_unit="ns", on_invalid="drop")
+    assert log.time.tolist() == [1714557600000000005]

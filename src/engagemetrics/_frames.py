@@ -4,6 +4,12 @@ Each library is imported only when a frame of its kind is passed or asked for. S
 columns are dictionary encoded by the frame library itself (pandas ``factorize`` or
 Categorical codes, polars Categorical, Arrow ``dictionary_encode``), so no Python loop
 runs over rows.
+
+No column passes through float64 on its way in, because float64 merges integers above
+2**53 (tweet and snowflake ids, epoch nanoseconds): integer id columns with missing
+values are dictionary encoded with the missing rows as code -1, and other integer
+columns with missing values become float64 only when every value is exact there
+(otherwise Python ints with ``None``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _encode
 from ._encode import Encoded, from_categorical
 from ._optional import import_optional
 from .exceptions import ColumnNotFoundError, InvalidParameterError, SchemaError
@@ -25,6 +32,8 @@ FrameKind = Literal["pandas", "polars", "arrow"]
 REQUIRED = ("actor", "action", "time")
 OPTIONAL = ("content", "channel", "thread", "value", "direction")
 _ENCODED = ("actor", "action", "content", "channel", "thread", "direction")
+_IDS = ("actor", "content", "channel", "thread")
+_EXACT_FLOAT = 2**53
 
 
 def frame_columns(frame: Any, mapping: Mapping[str, str]) -> dict[str, NDArray[Any] | Encoded]:
@@ -68,18 +77,38 @@ def _pandas_column(frame: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
     series = frame[name]
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return from_categorical(series.cat.codes.to_numpy(), series.cat.categories.to_numpy())
+        return from_categorical(
+            series.cat.codes.to_numpy(),
+            series.cat.categories.to_numpy(),
+            column=ours,
+            ids=ours in _IDS,
+        )
     if ours == "time" and isinstance(dtype, pd.DatetimeTZDtype):
         utc = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        return np.asarray(utc.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")))
+        return np.asarray(utc.to_numpy())  # its own unit: the time parser checks the range
     if ours in _ENCODED and (
         pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
     ):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        return from_categorical(np.asarray(codes), np.asarray(uniques, dtype=object))
+        return from_categorical(
+            np.asarray(codes), np.asarray(uniques, dtype=object), column=ours, ids=ours in _IDS
+        )
+    if pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_integer_dtype(dtype):
+        numpy_dtype = dtype.numpy_dtype
+        if not series.isna().any():
+            return np.asarray(series.to_numpy(dtype=numpy_dtype))
+        if ours in _ENCODED:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            return from_categorical(
+                np.asarray(codes), uniques.to_numpy(dtype=numpy_dtype), column=ours, ids=True
+            )
+        missing = np.asarray(series.isna().to_numpy(), dtype=bool)
+        return _masked_integers(series.to_numpy(dtype=numpy_dtype, na_value=0), missing)
+    if ours == "time" and pd.api.types.is_string_dtype(series):
+        text = series.fillna("")
+        if not text.str.contains("\x00", regex=False).any():
+            return _fixed_width(text.to_numpy(dtype=object))
     if pd.api.types.is_extension_array_dtype(dtype):
-        if pd.api.types.is_integer_dtype(dtype) and not series.isna().any():
-            return np.asarray(series.to_numpy(dtype=np.int64))
         if pd.api.types.is_numeric_dtype(dtype):
             return np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan))
         return np.asarray(series.to_numpy(dtype=object, na_value=None))
@@ -90,24 +119,54 @@ def _polars_column(frame: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
     pl = import_optional("polars", purpose="Reading a polars DataFrame")
     series = frame.get_column(name)
     dtype = series.dtype
+    if dtype == pl.Null:  # no value at all: as a list of None reads
+        return np.full(len(series), None, dtype=object)
     if ours in _ENCODED and (
         dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
     ):
-        return _polars_encoded(pl, series)
+        return _polars_encoded(pl, series, ours)
     if ours == "time" and isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
             series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        return np.asarray(series.cast(pl.Datetime("ns")).to_numpy())
+        return np.asarray(series.to_numpy())  # its own unit: the time parser checks the range
+    if (
+        ours == "time"
+        and dtype == pl.String
+        and not series.str.contains("\x00", literal=True).any()
+    ):
+        return _fixed_width(series.fill_null("").to_numpy())
+    if dtype.is_integer() and dtype == getattr(pl, "Int128", None):
+        series = _polars_int64(pl, series, ours)  # what polars reads huge JSON integers as
+        if series.dtype == pl.Object:
+            return np.asarray([*series.to_list(), None], dtype=object)[:-1]
     if dtype.is_integer() and series.null_count():
-        return np.asarray(series.cast(pl.Float64).to_numpy())
+        missing = series.is_null().to_numpy()
+        values = series.fill_null(0).to_numpy()
+        if ours in _ENCODED:
+            return _encode.from_categorical(*_masked_codes(values, missing), column=ours, ids=True)
+        return _masked_integers(values, missing)
     return np.asarray(series.to_numpy())
 
 
-def _polars_encoded(pl: Any, series: Any) -> Encoded:
+def _polars_int64(pl: Any, series: Any, ours: str) -> Any:
+    """An integer series wider than 64 bits as Int64, refusing values beyond its range."""
+    info = np.iinfo(np.int64)
+    outside = (series < info.min) | (series > info.max)
+    if outside.any():
+        row = int(outside.fill_null(False).arg_max() or 0)
+        if ours in _ENCODED:
+            raise _encode._range_error(ours, int(series[row]), row)
+        return pl.Series(series.name, series.to_list(), dtype=pl.Object)  # exact ints
+    return series.cast(pl.Int64)
+
+
+def _polars_encoded(pl: Any, series: Any, ours: str) -> Encoded:
     """Codes through polars' own Categorical, whose physical ids are process-global."""
     if isinstance(series.dtype, pl.Enum):
         physical = series.to_physical().fill_null(-1).to_numpy()
-        return from_categorical(physical, series.dtype.categories.to_numpy())
+        return from_categorical(
+            physical, series.dtype.categories.to_numpy(), column=ours, ids=ours in _IDS
+        )
     if series.dtype != pl.Categorical:
         series = series.cast(pl.Categorical)
     physical = series.to_physical()
@@ -120,7 +179,9 @@ def _polars_encoded(pl: Any, series: Any) -> Encoded:
     local = np.full(int(global_codes.max()) + 2 if len(global_codes) else 1, -1, dtype=np.int64)
     local[global_codes] = np.arange(len(global_codes))
     codes = local[physical.fill_null(-1).to_numpy().astype(np.int64)]  # null reads local[-1] = -1
-    return from_categorical(codes, pairs.get_column("name").to_numpy())
+    return from_categorical(
+        codes, pairs.get_column("name").to_numpy(), column=ours, ids=ours in _IDS
+    )
 
 
 def _arrow_column(table: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
@@ -130,19 +191,65 @@ def _arrow_column(table: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     dtype = column.type
+    if pa.types.is_null(dtype):  # no value at all: as a list of None reads
+        return np.full(len(column), None, dtype=object)
     if ours in _ENCODED and (pa.types.is_string(dtype) or pa.types.is_large_string(dtype)):
         column = pc.dictionary_encode(column)
         dtype = column.type
+    if ours in _ENCODED and pa.types.is_integer(dtype) and column.null_count:
+        column = pc.dictionary_encode(column)  # nulls become null indices: no float64
+        dtype = column.type
     if pa.types.is_dictionary(dtype):
         indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        return from_categorical(indices, column.dictionary.to_numpy(zero_copy_only=False))
+        return from_categorical(
+            indices,
+            column.dictionary.to_numpy(zero_copy_only=False),
+            column=ours,
+            ids=ours in _IDS,
+        )
     if ours == "time" and pa.types.is_timestamp(dtype):
-        column = column.cast(pa.timestamp("ns", tz=dtype.tz))
-        ns = column.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy()
-        return np.asarray(ns).view("datetime64[ns]")
+        # in its own unit (a cast to ns can overflow): the time parser checks the range
+        ticks = column.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy()
+        return np.asarray(ticks).view(f"datetime64[{dtype.unit}]")
+    if (
+        ours == "time"
+        and (pa.types.is_string(dtype) or pa.types.is_large_string(dtype))
+        and not pc.any(pc.match_substring(column, "\x00")).as_py()
+    ):
+        return _fixed_width(column.fill_null("").to_numpy(zero_copy_only=False))
     if pa.types.is_integer(dtype) and column.null_count:
-        return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False))
+        missing = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        values = column.fill_null(0).to_numpy(zero_copy_only=False)
+        return _masked_integers(np.asarray(values), missing)
     return np.asarray(column.to_numpy(zero_copy_only=False))
+
+
+def _fixed_width(text: NDArray[Any]) -> NDArray[np.str_]:
+    """Text times (missing as ``""``) as one numpy string array: the time parser reads
+    those vectorised, where Python strings would cost a Python step per row. Callers
+    keep text with NUL as objects (a fixed-width array would strip trailing NULs)."""
+    return np.asarray(text.astype(str))
+
+
+def _masked_codes(
+    values: NDArray[Any], missing: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], NDArray[Any]]:
+    """Integer ids with missing rows as (codes, distinct values); no float on the way."""
+    uniques, inverse = np.unique(values, return_inverse=True)
+    codes = np.where(missing, -1, inverse.reshape(-1)).astype(np.int64)
+    return codes, uniques
+
+
+def _masked_integers(values: NDArray[Any], missing: NDArray[np.bool_]) -> NDArray[Any]:
+    """Integers with missing rows: float64 (NaN) when exact there, else Python ints/None."""
+    present = values[~missing]
+    if not present.size or int(np.abs(present.astype(np.float64)).max()) < _EXACT_FLOAT:
+        out = values.astype(np.float64)
+        out[missing] = np.nan
+        return out
+    objects = values.astype(object)
+    objects[missing] = None
+    return objects
 
 
 # ---------------------------------------------------------------------- export --

@@ -408,10 +408,15 @@ def _logical_lines(handle: Iterator[str]) -> Iterator[str]:
     The file is opened with ``newline=""``, so lines end in ``\\r\\n``, ``\\r`` or
     ``\\n`` as written. When the header ends in ``\\r\\n`` every record does, and a line
     that ends otherwise was broken inside a field: its break becomes a space and it is
-    joined to the next line. Other files pass through unchanged.
+    joined to the next line. When the header ends in ``\\n``, a bare ``\\r`` is no line
+    end either: outside quotes it becomes a space, inside quotes it stays (the csv
+    module keeps a quoted CR). Other files pass through unchanged.
     """
     first = next(handle, "")
     if not first:
+        return
+    if first.endswith("\n") and not first.endswith("\r\n"):
+        yield from _lf_lines(itertools.chain([first], handle))
         return
     if not first.endswith("\r\n"):
         yield first
@@ -425,6 +430,22 @@ def _logical_lines(handle: Iterator[str]) -> Iterator[str]:
             pending.clear()
         else:
             pending.append(line[:-1] + " ")
+    if pending:
+        yield "".join(pending)
+
+
+def _lf_lines(lines: Iterator[str]) -> Iterator[str]:
+    """:func:`_logical_lines` for an LF file: join the pieces a bare CR split off."""
+    pending: list[str] = []
+    inside = False  # within a quoted field, counting quotes since the start of the file
+    for line in lines:
+        inside ^= line.count('"') % 2 == 1
+        if line.endswith("\n") or not line.endswith("\r"):
+            pending.append(line)
+            yield "".join(pending)
+            pending.clear()
+        else:
+            pending.append(line if inside else line[:-1] + " ")
     if pending:
         yield "".join(pending)
 

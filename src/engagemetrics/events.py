@@ -24,7 +24,7 @@ from . import _encode
 from ._arrays import read_only
 from ._encode import Encoded
 from ._kernels import group_count, run_starts, sort_by_actor_time
-from ._time import TimeUnit, format_ns, parse_time
+from ._time import TIME_RANGE, TimeUnit, format_ns, parse_time
 from .actions import ACTION_CODE_DTYPE, ActionCategory, Direction, Taxonomy, _to_direction
 from .exceptions import DataError, InvalidParameterError, SchemaError
 
@@ -40,6 +40,7 @@ CODE_DTYPE: Final = np.int32
 """Integer type of actor, content, channel and thread codes; ``-1`` means absent."""
 ID_COLUMNS: Final = ("content", "channel", "thread")
 _EXAMPLES: Final = 5
+_INT64: Final = np.iinfo(np.int64)
 
 
 # ---------------------------------------------------------------------------- Event --
@@ -358,9 +359,12 @@ class EventLog:
         ------
         DataError
             Empty input, unequal lengths, or (with ``on_invalid="raise"``) a missing
-            required value, an unparseable time, mixed naive and aware times, an
+            required value, an unparseable or out-of-range time (outside
+            1677-09-21 to 2262-04-11), mixed naive and aware times, an
             unknown action (:class:`UnknownActionError`), a negative or non-finite
-            value, or an unknown direction.
+            value, or an unknown direction. Whatever ``on_invalid`` says: an id that
+            would not stay exactly itself (a string holding NUL, an integer beyond
+            int64, a float beyond 2**53, where distinct integers may have merged).
         SchemaError
             A column whose type cannot hold what it must (e.g. numeric times without
             ``time_unit``).
@@ -541,6 +545,19 @@ class EventLog:
         )
         return cls._assemble(data, taxonomy=taxonomy, load_report=report)
 
+    @classmethod
+    def _from_reader(
+        cls,
+        data: Mapping[str, ColumnLike],
+        options: Mapping[str, Any],
+        *,
+        rejected: tuple[str, NDArray[np.bool_], NDArray[Any]],
+    ) -> Self:
+        """:meth:`from_arrays` for a reader that found malformed rows (``rejected``: the
+        rule, the rows, and their text), which are dropped and counted first."""
+        columns = {name: _column(values, name) for name, values in data.items()}
+        return cls._build(columns, **options, rejected=rejected)
+
     # -- the one boundary ---------------------------------------------------------------
     @classmethod
     def _build(
@@ -552,6 +569,7 @@ class EventLog:
         time_unit: TimeUnit | None,
         on_invalid: OnInvalid,
         brand_accounts: Iterable[str | int] | None = None,
+        rejected: tuple[str, NDArray[np.bool_], NDArray[Any]] | None = None,
     ) -> Self:
         if on_invalid not in ("raise", "drop"):
             raise InvalidParameterError(
@@ -573,6 +591,9 @@ class EventLog:
 
         problems: list[_Problem] = []
         filled: dict[str, int] = {}
+        if rejected is not None:  # rows the reader could not split into fields
+            rule, mask, text = rejected
+            problems.append(_Problem("*", rule, mask, text, "fix or remove the row."))
 
         # actor
         actor = columns["actor"]
@@ -599,6 +620,8 @@ class EventLog:
         else:
             missing_action = _missing_strings(action_col)
             action = taxonomy.resolve_or_mask(np.where(missing_action, "", action_col))
+            if action_col.dtype.kind == "O":  # text with NUL stays objects: no name has one
+                action = np.where(_encode.has_nul(action_col), -1, action).astype(action.dtype)
             action_values = action_col
         problems.append(
             _Problem("action", "missing", missing_action, None, "every event needs an action.")
@@ -614,7 +637,9 @@ class EventLog:
         # time
         time_col = columns["time"]
         if isinstance(time_col, Encoded):
-            time_col = time_col.dictionary[np.maximum(time_col.codes, 0)]
+            codes = time_col.codes
+            # a missing code reads None, not the first category
+            time_col = _decode(time_col) if (codes < 0).any() else time_col.dictionary[codes]
         parsed = parse_time(time_col, tz=tz, unit=time_unit, column="time")
         problems.append(
             _Problem("time", "missing", parsed.missing, None, "every event needs a time.")
@@ -622,11 +647,22 @@ class EventLog:
         problems.append(
             _Problem(
                 "time",
-                "unparseable",
-                parsed.unparseable,
+                "out of range",
+                parsed.out_of_range,
                 time_col,
-                "times must be ISO 8601 (e.g. '2024-05-01T10:00:00Z'), datetimes or "
-                "epoch numbers.",
+                f"times must lie from {TIME_RANGE}, what int64 nanoseconds since "
+                "1970-01-01 UTC hold.",
+            )
+        )
+        problems.append(
+            _Problem(
+                "time",
+                "unparseable",
+                parsed.unparseable & ~parsed.out_of_range,
+                time_col,
+                "times must be ISO 8601 (e.g. '2024-05-01T10:00:00Z' or '20240501T100000Z'), "
+                "datetimes, or epoch numbers with time_unit='s', 'ms', 'us' or 'ns' (also "
+                "when written as text).",
             )
         )
 
@@ -1116,13 +1152,18 @@ def _object_column(values: list[Any]) -> NDArray[Any]:
     present = [v for v in values if v is not None]
     if len(present) == len(values):
         if all(isinstance(v, str) for v in values):
-            return np.array(values, dtype=str)
-        if all(isinstance(v, bool) for v in values):
+            # numpy's fixed-width strings drop trailing NULs: keep such text as objects
+            if "\x00" not in "".join(values):
+                return np.array(values, dtype=str)
+        elif all(isinstance(v, bool) for v in values):
             return np.array(values, dtype=bool)
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return np.array(values, dtype=np.int64)
-        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            return np.array(values, dtype=np.float64)
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            if _INT64.min <= min(values) and max(values) <= _INT64.max:
+                return np.array(values, dtype=np.int64)  # else Python ints, kept exactly
+        elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) and all(
+            isinstance(v, float) or abs(v) <= 2**53 for v in values
+        ):
+            return np.array(values, dtype=np.float64)  # exact: no int rounds
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
@@ -1276,6 +1317,10 @@ def _sum_counts(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
 
 def _instant(value: dt.datetime | str | np.datetime64, name: str) -> int:
     parsed = parse_time(_object_column([value]), column=name)
+    if parsed.out_of_range[0]:
+        raise InvalidParameterError(
+            f"The {name!r} parameter must be a time from {TIME_RANGE}; got {value!r}."
+        )
     if parsed.missing[0] or parsed.unparseable[0]:
         raise InvalidParameterError(f"The {name!r} parameter must be a time; got {value!r}.")
     return int(parsed.ns[0])
