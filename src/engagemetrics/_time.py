@@ -289,6 +289,8 @@ def _from_strings(
             e = np.flatnonzero(epoch)
             ns[e], out[e] = _epoch_text_ns(chars[e], length[e], _NS_PER[unit])
             chars[e] = 0
+        if np.all(epoch | missing):  # nothing is left for the ISO parser (the common case)
+            return _result(ns, missing, bad, out)
 
     flat = chars.reshape(-1)
     end = rows * width + length  # in ``flat``, one past each row's last character
