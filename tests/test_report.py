@@ -7,8 +7,9 @@ import html.parser
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -27,12 +28,22 @@ from engagemetrics import (
     retention_matrix,
     return_rate,
 )
+from engagemetrics._render import visible
 from engagemetrics.actions import Direction
 from engagemetrics.config import Config
 from engagemetrics.datasets import load_facebook_posts, load_sample_events, simulate
 from engagemetrics.exceptions import InvalidParameterError
+from engagemetrics.partition import empty_log
 from engagemetrics.posts import FACEBOOK_INSIGHTS, PostMetrics, average_rate, interaction_rate
-from engagemetrics.report import FORMATS, SCHEMA, ContentTable, PostReport, Report
+from engagemetrics.report import (
+    FORMATS,
+    LIMITS,
+    SCHEMA,
+    ContentTable,
+    LoadCounts,
+    PostReport,
+    Report,
+)
 
 GOALS = GoalMap(
     [
@@ -80,6 +91,19 @@ def split(log: EventLog, parts: int, seed: int) -> list[EventLog]:
     bucket_of_actor = rng.integers(0, parts, size=log.n_actors)
     bucket = bucket_of_actor[owner_key(log)]
     return [log.take(np.flatnonzero(bucket == b)) for b in range(parts) if (bucket == b).any()]
+
+
+def part_reports(log: EventLog, parts: int, seed: int, whole: Report) -> list[Report]:
+    """Reports of the parts of ``split``, each carrying its own rows as its load, as a
+    partition loaded on its own does (``take`` keeps the whole log's load report)."""
+    assert whole.load.rows_dropped == 0
+    return [
+        attrs.evolve(
+            Report.from_log(part, CONFIG, start=whole.start, end=whole.end),
+            load=LoadCounts(len(part), len(part)),
+        )
+        for part in split(log, parts, seed)
+    ]
 
 
 def assert_same(a: Any, b: Any, path: str = "") -> None:
@@ -182,10 +206,7 @@ def test_a_small_log_by_hand() -> None:
 def test_reports_of_parts_merge_into_the_whole(
     log: EventLog, report: Report, parts: int, seed: int
 ) -> None:
-    pieces = [
-        Report.from_log(part, CONFIG, start=report.start, end=report.end)
-        for part in split(log, parts, seed)
-    ]
+    pieces = part_reports(log, parts, seed, report)
     merged = pieces[0]
     for piece in pieces[1:]:
         merged = merged.merge(piece)
@@ -194,9 +215,7 @@ def test_reports_of_parts_merge_into_the_whole(
 
 
 def test_merge_is_commutative(log: EventLog, report: Report) -> None:
-    a, b = (
-        Report.from_log(p, CONFIG, start=report.start, end=report.end) for p in split(log, 2, 0)
-    )
+    a, b = part_reports(log, 2, 0, report)
     assert_same((a + b).to_dict(), (b + a).to_dict())
 
 
@@ -349,11 +368,9 @@ def test_post_report_on_the_facebook_data() -> None:
 
 
 def test_merge_is_associative_and_empty_is_the_identity(log: EventLog, report: Report) -> None:
-    a, b, c = (
-        Report.from_log(p, CONFIG, start=report.start, end=report.end) for p in split(log, 3, 5)
-    )
+    a, b, c = part_reports(log, 3, 5, report)
     assert_same(((a + b) + c).to_dict(), (a + (b + c)).to_dict())
-    nothing = Report.from_log(log.filter(start="2100-01-01"), CONFIG)  # no events, any span
+    nothing = Report.from_log(empty_log(), CONFIG)  # no events, any span
     assert_same((a + nothing).to_dict(), a.to_dict())
     assert_same((nothing + a).to_dict(), a.to_dict())
 
@@ -415,3 +432,318 @@ def test_html_without_matplotlib_keeps_the_tables(
     assert "<svg" not in page
     assert "pip install &#x27;engagemetrics[plot]&#x27;" in page  # HTML-escaped quotes
     assert "<table>" in page
+
+
+# ------------------------------------------------------------------ issue 12, section 5 --
+def dropped_log(**extra: Any) -> EventLog:
+    """Three rows read, one kept: an unknown action and an unreadable time dropped."""
+    return EventLog.from_arrays(
+        actor=["a", "b", "c"],
+        action=["like", "lkie", "like"],
+        time=["2024-01-01", "2024-01-02", "yesterday"],
+        on_invalid="drop",
+        **extra,
+    )
+
+
+def test_every_format_carries_the_load_report() -> None:
+    """Issue 12 (repro 08): with on_invalid="drop" no format said rows were dropped."""
+    report = Report.from_log(dropped_log(), Config())
+    load = json.loads(report.to_json())["load"]
+    assert load == {
+        "rows_read": 3,
+        "rows_kept": 1,
+        "rows_dropped": 2,
+        "dropped": [
+            {"column": "action", "rule": "unknown action", "rows": 1},
+            {"column": "time", "rule": "unparseable", "rows": 1},
+        ],
+        "filled": [],
+    }
+    for fmt in ("text", "markdown", "html"):
+        page = report.render(fmt)
+        assert "3 rows read, 1 kept, 2 dropped" in page, fmt
+        assert "unknown action" in page, fmt
+        assert "unparseable" in page, fmt
+
+
+def test_load_counts_add_up_over_merges() -> None:
+    """Partitions loaded on their own: the merged report counts every row once, also a
+    partition whose every row was dropped (a report of no events was returned as is)."""
+    one = dropped_log()
+    other = EventLog.from_arrays(
+        actor=["d", "e"], action=["share", "like"], time=["2024-01-03", "2024-01-01"]
+    )
+    nothing_kept = EventLog.from_arrays(
+        actor=["f"], action=["lkie"], time=["2024-01-02"], on_invalid="drop"
+    )
+    whole = EventLog.concat([one, other, nothing_kept])
+    start, end = "2024-01-01", "2024-01-03"
+    parts = [
+        Report.from_log(log, Config(), start=start, end=end) for log in (one, other, nothing_kept)
+    ]
+    want = Report.from_log(whole, Config(), start=start, end=end)
+    for merged in (parts[0] + parts[1] + parts[2], parts[2] + (parts[1] + parts[0])):
+        assert merged.load == want.load
+        assert_same(merged.to_dict(), want.to_dict())
+    assert want.load == LoadCounts(
+        6, 3, (("action", "unknown action", 2), ("time", "unparseable", 1))
+    )
+    assert (LoadCounts.empty() + want.load) == want.load
+
+
+@pytest.mark.parametrize("hostile", ["[/]", "[bold]promo[/bold]", ":smile: [red]x"])
+def test_ids_are_shown_verbatim_in_the_text_report(hostile: str) -> None:
+    """Issue 12 (repro 06): ids were read as rich markup: '[/]' crashed the report and
+    '[bold]promo[/bold]' printed as 'promo'."""
+    log = EventLog.from_arrays(
+        actor=["a"], action=["like"], time=["2024-05-01"], content=[hostile], channel=[hostile]
+    )
+    page = Report.from_log(log, Config()).render("text", width=200)
+    assert hostile in page
+
+
+EVIL = [
+    "fb\n\n# Injected heading <img src=x onerror=alert(1)>",
+    "a|b\\|c\\",
+    "<script>alert(1)</script>",
+    "[link](javascript:alert(1)) *bold* `code`",
+    "line\rbreak\u2028sep",
+]
+
+
+def evil_report() -> Report:
+    n = len(EVIL) + 1
+    log = EventLog.from_arrays(
+        actor=[f"u{i}" for i in range(n)],
+        action=["like"] * n,
+        time=["2024-05-01"] * n,
+        channel=[*EVIL, "ig"],
+        content=[*EVIL, "p1"],
+    )
+    return Report.from_log(log, Config())
+
+
+class Page(html.parser.HTMLParser):
+    """The tags of an HTML page (no event handler attributes allowed) and its table rows."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        assert not any(name.startswith("on") for name, _ in attrs), (tag, attrs)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.rows.append([])
+            self.tables[-1].append(self.rows[-1])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def assert_ids_are_cells(page: str, by: str) -> None:
+    parsed = Page()
+    parsed.feed(page)
+    assert not {"script", "img", "a", "em", "code", "del", "h3", "li"} & set(parsed.tags)
+    assert parsed.tags.count("h1") == 1
+    for table in parsed.tables:  # every row as wide as the header
+        assert {len(row) for row in table} == {len(table[0])}, table
+    first_cells = [r[0] for r in parsed.rows if r]
+    for text in EVIL:  # each id whole in one cell, shown as it is (controls escaped)
+        assert visible(text) in first_cells, (by, text)
+
+
+@pytest.mark.parametrize("by", ["content", "channel"])
+def test_markdown_cells_cannot_break_the_table_or_inject(
+    by: Literal["content", "channel"],
+) -> None:
+    """Issue 12 (repro 07): a newline or pipe in an id broke the table and injected a
+    heading; raw HTML passed through. The page, rendered by an independent Markdown
+    parser (GFM tables), has each id whole in one cell and no tag from an id."""
+    markdown_it = pytest.importorskip("markdown_it")
+    page = evil_report().render("markdown", by=by)
+    assert not any(line.startswith("# Injected") for line in page.splitlines())
+    for bad in ("<script", "<img", "</script"):
+        assert bad not in page
+    rendered = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(page)
+    assert_ids_are_cells(rendered, by)
+
+
+@pytest.mark.parametrize("by", ["content", "channel"])
+def test_html_report_escapes_ids(by: Literal["content", "channel"]) -> None:
+    page = evil_report().render("html", by=by)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    body = page[page.index("<body>") : page.index("<figure")]  # the SVGs are matplotlib's
+    assert_ids_are_cells(body, by)
+
+
+def test_json_has_no_infinity_when_a_sum_overflows(tmp_path: Path) -> None:
+    """Issue 12 (repro 11): two finite values summing to inf crashed the JSON report."""
+    log = EventLog.from_arrays(
+        actor=["a", "b"], action=["purchase"] * 2, time=["2024-01-01", "2024-01-02"],
+        value=[1e308, 1e308],
+    )  # fmt: skip
+    report = Report.from_log(log, Config(goals=GoalMap([Goal("sale", actions=["purchase"])])))
+    assert report.goals[0].value == math.inf  # the Python object keeps what it summed
+
+    def strict(constant: str) -> None:
+        raise AssertionError(f"bare {constant} in the JSON")
+
+    for text in (report.to_json(), report.render("json")):
+        goal = json.loads(text, parse_constant=strict)["goals"][0]
+        assert (goal["value"], goal["value_overflow"]) == (None, True)
+    assert "overflow" in report.render("text", width=200)
+    fine = json.loads(Report.from_log(load_sample_events(), CONFIG).to_json())
+    assert all(goal["value_overflow"] is False for goal in fine["goals"])
+
+
+def daily_log(years: int, *, per_day: int = 4, seed: int = 0) -> EventLog:
+    """``per_day`` events a day over ``years`` years, new people arriving every other day."""
+    rng = np.random.default_rng(seed)
+    days = 365 * years
+    n = per_day * days
+    day = rng.integers(0, days, size=n)
+    actor = day // 2 + rng.integers(0, 30, size=n)  # people active over about 30 days
+    seconds = day.astype(np.int64) * 86_400 + rng.integers(0, 86_400, size=n)
+    return EventLog.from_arrays(
+        actor=actor,
+        action=rng.choice(np.array(["view", "like", "comment"]), size=n),
+        time=np.datetime64("2015-01-01", "s") + seconds.astype("timedelta64[s]"),
+        content=rng.integers(0, 50, size=n),
+        channel=rng.choice(np.array(["ig", "fb"]), size=n),
+    )
+
+
+def test_rendered_report_does_not_grow_with_the_span() -> None:
+    """Issue 12: the cohort-by-period table grew as the square of the span (a 10-year
+    daily report was hundreds of MB); daily series grew with it. Five times the span at
+    the same density now renders the same size, give or take the numbers' digits."""
+    config = Config(period="day")
+    short, long = (Report.from_log(daily_log(years), config) for years in (1, 5))
+    assert len(long.retention) > 5 * LIMITS["cohorts"]  # the full matrix stays in Python
+    assert len(long.retention.columns) > 4 * 365
+    for fmt in FORMATS:
+        a, b = len(short.render(fmt)), len(long.render(fmt))
+        assert b < 1.25 * a, (fmt, a, b)
+
+
+def test_pooled_retention_adds_up(report: Report) -> None:
+    """The shown table: the most recent cohorts by the first periods; the older cohorts and
+    later periods pooled over their complete cells (checked against a loop)."""
+    matrix = report.retention
+    data = report.to_dict(cohorts=2, periods=3)["retention"]
+    n, k = len(matrix), len(matrix.columns)
+    assert (data["cohorts_total"], data["columns_total"]) == (n, k)
+    assert data["cohorts"] == [str(c) for c in matrix.cohorts[-2:]]
+    assert data["columns"] == matrix.labels[:3]
+    assert data["retained"] == matrix.retained[-2:, :3].tolist()
+    complete = matrix.complete.tolist()
+    retained, sizes = matrix.retained.tolist(), matrix.sizes.tolist()
+
+    def pooled(rows: range, columns: range) -> tuple[int, int]:
+        cells = [(r, c) for r in rows for c in columns if complete[r][c]]
+        return sum(retained[r][c] for r, c in cells), sum(sizes[r] for r, c in cells)
+
+    earlier = data["earlier"]
+    assert earlier["cohorts"] == n - 2
+    assert earlier["size"] + sum(data["sizes"]) == sum(sizes)
+    for j in range(3):
+        x, t = pooled(range(n - 2), range(j, j + 1))
+        assert (earlier["retained"][j], earlier["trials"][j]) == (x, t)
+        assert earlier["rate"][j] == (x / t if t else None)
+    x, t = pooled(range(n - 2), range(3, k))
+    assert (earlier["later"]["retained"], earlier["later"]["trials"]) == (x, t)
+    later = data["later"]
+    assert later["columns"] == "3+"
+    for i, r in enumerate(range(n - 2, n)):
+        assert (later["retained"][i], later["trials"][i]) == pooled(range(r, r + 1), range(3, k))
+    average = data["average"]
+    for j in range(3):
+        x, t = pooled(range(n), range(j, j + 1))
+        assert average["rate"][j] == (x / t if t else None)
+    page = report.render("markdown", cohorts=2, periods=3)
+    assert f"the most recent 2 of {n} cohorts" in page
+    assert "Report.retention" in page
+
+
+def test_trends_and_second_date_show_the_recent_days(report: Report) -> None:
+    data = report.to_dict(days=5, cohorts=2)
+    for name, rates in (("returning", report.returning), ("responses", report.responses)):
+        trend = data["trends"][name]
+        assert trend["periods_total"] == len(rates)
+        assert trend["periods"] == [str(k) for k in rates.keys[-5:]]
+        assert trend["successes"] == rates.successes[-5:].tolist()
+        earlier = trend["earlier"]
+        assert earlier["periods"] == len(rates) - 5
+        assert earlier["successes"] + sum(trend["successes"]) == rates.successes.sum()
+        assert earlier["trials"] + sum(trend["trials"]) == rates.trials.sum()
+    second = data["second_date"]
+    assert second["cohorts_total"] == len(report.second_date)
+    assert len(second["cohorts"]) == 2
+    total = second["earlier"]["first_timers"] + sum(second["first_timers"])
+    assert total == report.second_date.trials.sum()
+
+
+def test_limit_errors(report: Report) -> None:
+    for name in ("cohorts", "periods", "days"):
+        for bad in (0, -1, 1.5, True):
+            with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of the rep"):
+                report.render("json", **{name: bad})  # type: ignore[arg-type]
+
+
+HOSTILE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"ab [](){}<>|\\`*_~#!-+=.&;:'\"/\n\r\t\x07\x1b\x7f\u2028\u202e", "é", "😀"]
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(ids=st.lists(HOSTILE_TEXT, min_size=1, max_size=3, unique=True))
+def test_any_id_is_one_literal_cell_in_every_format(ids: list[str]) -> None:
+    """The class behind repros 06 and 07: whatever an id holds, each format shows it as
+    it is, in one cell, and injects nothing (Markdown through an independent parser)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    n = len(ids)
+    log = EventLog.from_arrays(
+        actor=[f"u{i}" for i in range(n)],
+        action=["like"] * n,
+        time=["2024-05-01"] * n,
+        channel=ids,
+        content=ids,
+    )
+    report = Report.from_log(log, Config())
+    shown = {visible(i).strip() for i in ids}
+    parser = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    for fmt in ("markdown", "html"):
+        page = report.render(fmt)
+        if fmt == "markdown":
+            page = parser.render(page)
+        else:
+            page = page[page.index("<body>") : page.index("<figure")]
+        parsed = Page()
+        parsed.feed(page)
+        assert not {"script", "a", "em", "code", "del", "h3", "li", "img"} & set(parsed.tags)
+        for table in parsed.tables:
+            assert {len(row) for row in table} == {len(table[0])}, (fmt, table)
+        assert shown <= {row[0] for row in parsed.rows if row}, fmt
+    text = report.render("text", width=200)
+    for i in ids:
+        assert visible(i).strip() in text
+    assert json.loads(report.to_json())["top"]["rankings"]["interactions"] == sorted(ids)

@@ -2,18 +2,48 @@
 
 The renderers read the dict of :func:`~engagemetrics._report_data.report_dict` and share
 one section model, so the three formats say the same things in the same order.
+
+Ids come from the data and are shown as they are, never read as markup: every line and
+cell is :func:`visible` (control characters and line breaks written as escapes, so an id
+cannot start a new line or row), and then escaped for its format: rich ``Text`` objects
+(no markup, no emoji codes), Markdown with HTML entities and backslash escapes, HTML
+with entities.
 """
 
 from __future__ import annotations
 
 import html as html_escape
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
 _DASH: Final = "—"
+# C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidi
+# overrides and isolates (which can make an id read as another one)
+_INVISIBLE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    r"""``text`` on one line: each control character as its escape (``\n``, ``\x07``).
+
+    Examples
+    --------
+    >>> print(visible("a\nb\x07"))
+    a\nb\x07
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escape, text)
 
 
 @attrs.frozen
@@ -76,7 +106,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
-    cells = tuple(tuple(_cell(v) for v in row) for row in rows)
+    cells = tuple(tuple(visible(_cell(v)) for v in row) for row in rows)
     numeric = tuple(
         bool(cells) and all(_looks_numeric(row[i]) for row in cells) for i in range(len(header))
     )
@@ -119,6 +149,7 @@ def sections(data: Mapping[str, Any]) -> list[Section]:
                 "and talked with the brand; conversions are what that brought.",
             ),
         ),
+        _load(data["load"]),
         Section(
             "interactions",
             "Interactions: what people did",
@@ -174,6 +205,31 @@ def sections(data: Mapping[str, Any]) -> list[Section]:
     return out
 
 
+def _load(load: Mapping[str, Any]) -> Section:
+    """Rows read, kept and dropped by reason: what the numbers below are computed on."""
+    dropped = load["rows_dropped"]
+    lines = [
+        f"{load['rows_read']:,} rows read, {load['rows_kept']:,} kept, {dropped:,} dropped"
+        + (" (listed below; engagemetrics validate shows example rows)." if dropped else ".")
+    ]
+    lines += [
+        f"{f['values']:,} missing values in column '{f['column']}' read as 0."
+        for f in load["filled"]
+    ]
+    tables = (
+        (
+            _table(
+                "Dropped rows",
+                ("column", "rule", "rows"),
+                [(d["column"], d["rule"], d["rows"]) for d in load["dropped"]],
+            ),
+        )
+        if load["dropped"]
+        else ()
+    )
+    return Section("load", "Rows loaded", tuple(lines), tables)
+
+
 def _within(days: float | None) -> str:
     return "" if days is None else f" within {days:g} days"
 
@@ -185,7 +241,7 @@ def _goals(goals: Sequence[Mapping[str, Any]]) -> Section:
             g["stage"],
             g["completions"],
             g["completers"],
-            g["value"],
+            "overflow (beyond float64)" if g.get("value_overflow") else g["value"],
             _rate_cell(g["conversion"]),
         )
         for g in goals
@@ -272,23 +328,71 @@ def _top(top: Mapping[str, Any]) -> Section:
     )
 
 
+def retention_grid(
+    retention: Mapping[str, Any],
+) -> tuple[list[str], list[str], list[list[float | None]], list[int]]:
+    """The retention table as shown: rows, columns, rates (None: blank) and row sizes.
+
+    Older cohorts pooled in a first row, later columns pooled in a last column, as the
+    report's data gives them; the HTML heat map draws the same grid.
+    """
+    later, earlier = retention["later"], retention["earlier"]
+    columns = list(retention["columns"]) + ([later["columns"]] if later else [])
+    rows: list[str] = []
+    values: list[list[float | None]] = []
+    sizes: list[int] = []
+    if earlier is not None:
+        rows.append(f"{earlier['cohorts']:,} earlier cohorts")
+        values.append(
+            list(earlier["rate"]) + ([earlier["later"]["rate"]] if earlier["later"] else [])
+        )
+        sizes.append(earlier["size"])
+    for i, (cohort, size, rates) in enumerate(
+        zip(retention["cohorts"], retention["sizes"], retention["rate"], strict=True)
+    ):
+        rows.append(cohort)
+        values.append(list(rates) + ([later["rate"][i]] if later else []))
+        sizes.append(size)
+    return rows, columns, values, sizes
+
+
 def _retention(retention: Mapping[str, Any]) -> Section:
-    columns = retention["columns"]
+    rows_, columns, values, sizes = retention_grid(retention)
     rows = [
         (cohort, size, *(percent(v, decimals=0) for v in rates))
-        for cohort, size, rates in zip(
-            retention["cohorts"], retention["sizes"], retention["rate"], strict=True
-        )
+        for cohort, size, rates in zip(rows_, sizes, values, strict=True)
     ]
+    period = retention["period"]
     lines = [
-        f"First-time cohorts by {retention['period']}: the share active in each later "
-        f"{retention['period']} (column 0 is the cohort's own; blank until complete)."
+        f"First-time cohorts by {period}: the share active in each later "
+        f"{period} (column 0 is the cohort's own; blank until complete)."
     ]
+    earlier, later = retention["earlier"], retention["later"]
+    if earlier is not None or later is not None:
+        shown = []
+        if earlier is not None:
+            shown.append(
+                f"the most recent {len(retention['cohorts']):,} of "
+                f"{retention['cohorts_total']:,} cohorts (the first row pools the "
+                f"{earlier['cohorts']:,} cohorts from {earlier['first']} to {earlier['last']})"
+            )
+        if later is not None:
+            shown.append(
+                f"the first {len(retention['columns']):,} of {retention['columns_total']:,} "
+                f"{period}s (column {later['columns']} pools the later ones: the mean share "
+                f"active per {period})"
+            )
+        lines.append(
+            "Shown: " + "; ".join(shown) + ". The full table is Report.retention in Python."
+        )
     average = retention["average"]
     if average is not None:
-        pairs = zip(average["columns"], average["rate"], strict=True)
+        pairs = list(zip(average["columns"], average["rate"], strict=True))
+        if later is not None:
+            pairs.append((later["columns"], average["later"]))
         lines.append(
-            "Pooled over complete cohorts: " + ", ".join(f"{c}: {percent(v)}" for c, v in pairs)
+            "Pooled over complete cohorts: "
+            + ", ".join(f"{c}: {percent(v)}" for c, v in pairs if v is not None)
         )
     return Section(
         "retention",
@@ -307,6 +411,20 @@ _TREND_TITLES: Final = {
 
 def _trends(trends: Mapping[str, Mapping[str, Any]]) -> Section:
     lines = ["Daily rates; changes flagged by an EWMA control chart (docs: Trends)."]
+    for name, trend in trends.items():
+        earlier = trend["earlier"]
+        if earlier is not None:
+            hidden = trend["changes_total"] - len(trend["changes"])
+            lines.append(
+                f"{_TREND_TITLES[name].split(' (')[0]}: the most recent "
+                f"{len(trend['periods']):,} of {trend['periods_total']:,} days shown"
+                + (
+                    f"; {hidden:,} changes flagged from {earlier['first']} to "
+                    f"{earlier['last']} are not listed."
+                    if hidden
+                    else "."
+                )
+            )
     rows = []
     for name, trend in trends.items():
         for change in trend["changes"]:
@@ -416,22 +534,50 @@ def _value_cell(rate: Mapping[str, Any]) -> str:
 
 
 # --------------------------------------------------------------------- renderers --
+# inline Markdown syntax: escapes, code, emphasis, links and images, tables, strikethrough
+_MARKDOWN_INLINE: Final = re.compile(r"([\\`*_\[\]|~])")
+# what starts a block at the start of a line: heading, list item, setext underline
+_MARKDOWN_BLOCK: Final = re.compile(r"^(\s*|\s*\d+(?=[.)]))([#+=.)-])")
+
+
+def markdown_text(text: str, *, block: bool = True) -> str:
+    r"""``text`` as literal Markdown inline text, on one line.
+
+    HTML's special characters become entities (no raw HTML passes), the characters
+    inline Markdown gives a meaning (code, emphasis, links, a table's pipes) and, unless
+    ``block`` is False (a table cell, which holds inline text only), a block marker at
+    the start are backslash-escaped, and control characters are :func:`visible`.
+
+    Examples
+    --------
+    >>> print(markdown_text("a|b <script>\n# [x](y)"))
+    a\|b &lt;script&gt;\n# \[x\](y)
+    >>> print(markdown_text("# title"))
+    \# title
+    """
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    if block:
+        escaped = _MARKDOWN_BLOCK.sub(r"\1\\\2", escaped)
+    return visible(html_escape.escape(escaped, quote=False))  # quotes matter in attributes only
+
+
 def markdown(shown: Sequence[Section]) -> str:
-    """Sections as Markdown."""
+    """Sections as Markdown; every title, line and cell escaped (:func:`markdown_text`)."""
+    e = markdown_text
     parts: list[str] = []
     for section in shown:
         level = "#" if section.key == "overview" else "##"
-        parts.append(f"{level} {section.title}\n")
-        parts.extend(f"{line}\n" for line in section.lines)
+        parts.append(f"{level} {e(section.title)}\n")
+        parts.extend(f"{e(line)}\n" for line in section.lines)
         for table in section.tables:
-            parts.append(f"**{table.title}**\n")
+            parts.append(f"**{e(table.title)}**\n")
             parts.append(_markdown_table(table))
     return "\n".join(parts)
 
 
 def _markdown_table(table: Table) -> str:
     def escape(text: str) -> str:
-        return text.replace("|", "\\|")
+        return markdown_text(text, block=False)
 
     lines = [
         "| " + " | ".join(escape(c) for c in table.columns) + " |",
@@ -449,20 +595,25 @@ def text(shown: Sequence[Section], *, width: int = 100) -> str:
         from rich.table import Table as RichTable
     except ImportError:
         return _plain_text(shown)
+    from rich.text import Text
+
+    def t(value: str) -> Text:  # a Text is never parsed as markup or emoji codes
+        return Text(visible(value))
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     for section in shown:
-        console.rule(section.title)
+        console.rule(t(section.title))
         for line in section.lines:
-            console.print(line, highlight=False, soft_wrap=False)
+            console.print(t(line), highlight=False, soft_wrap=False)
         for table in section.tables:
-            drawn = RichTable(title=table.title, box=box.SIMPLE_HEAD, pad_edge=False)
+            drawn = RichTable(title=t(table.title), box=box.SIMPLE_HEAD, pad_edge=False)
             for i, (column, numeric) in enumerate(zip(table.columns, table.numeric, strict=True)):
                 drawn.add_column(
-                    column, justify="right" if numeric else "left", no_wrap=i == 0 or numeric
+                    t(column), justify="right" if numeric else "left", no_wrap=i == 0 or numeric
                 )
             for row in table.rows:
-                drawn.add_row(*row)
+                drawn.add_row(*(t(cell) for cell in row))
             console.print(drawn)
     return buffer.getvalue()
 
@@ -470,7 +621,7 @@ def text(shown: Sequence[Section], *, width: int = 100) -> str:
 def _plain_text(shown: Sequence[Section]) -> str:
     out: list[str] = []
     for section in shown:
-        out += ["", section.title, "=" * len(section.title), *section.lines]
+        out += ["", section.title, "=" * len(section.title), *map(visible, section.lines)]
         for table in section.tables:
             widths = [
                 max([len(c), *(len(r[i]) for r in table.rows)])
@@ -513,7 +664,7 @@ def html(shown: Sequence[Section], *, figures: Mapping[str, str], footer: str) -
     for section in shown:
         tag = "h1" if section.key == "overview" else "h2"
         body.append(f'<section id="{e(section.key)}"><{tag}>{e(section.title)}</{tag}>')
-        body += [f"<p>{e(line)}</p>" for line in section.lines]
+        body += [f"<p>{e(visible(line))}</p>" for line in section.lines]
         for table in section.tables:
             head = "".join(f"<th>{e(c)}</th>" for c in table.columns)
             rows = "".join(

@@ -4,6 +4,11 @@ Every renderer (text, Markdown, HTML) reads this dict, so what a tool reads from
 JSON and what a person reads on the page are the same numbers. The layout is documented
 in ``docs/report-schema.md``; a change that removes or renames a key bumps the major
 version in :data:`~engagemetrics.report.SCHEMA`.
+
+Two rules keep the dict safe to write and to show. Its size does not grow with the span:
+series over cohorts or days keep the most recent entries and pool the rest (the counts
+of the pooled entries are added, so a tool can still pool everything). And every float
+in it is finite: a sum that overflowed float64 is None, flagged where it can happen.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .relationship import _column_label
 
 if TYPE_CHECKING:
     from .posts import PostMetrics
+    from .relationship import RetentionMatrix
     from .report import Breakdown, ContentTable, Report
 
 CONFIDENCE: Final = 0.95
@@ -35,17 +41,21 @@ def _number(value: float) -> float | None:
 
 
 def rate_dict(rate: Rate) -> dict[str, Any]:
-    """Sums, value and Wilson interval of a proportion; value and bounds None at 0/0."""
+    """Sums, value and Wilson interval of a proportion; value and bounds None at 0/0.
+
+    A sum that overflowed float64 (only sums of values from a table can) is None, and so
+    are the value and bounds.
+    """
     out: dict[str, Any] = {
-        "successes": rate.successes,
-        "trials": rate.trials,
+        "successes": _number(rate.successes),
+        "trials": _number(rate.trials),
         "numerator": rate.numerator,
         "denominator": rate.denominator,
         "value": None,
         "low": None,
         "high": None,
     }
-    if rate.trials > 0:
+    if rate.trials > 0 and None not in (out["successes"], out["trials"]):
         # the score interval for counts needs no SciPy, so every install prints the same
         method = "wilson" if rate.kind == "proportion" else "score"
         low, high = rate.interval(method=method, confidence=CONFIDENCE)
@@ -120,49 +130,156 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _retention(report: Report) -> dict[str, Any]:
+def _pooled(successes: int, trials: int) -> dict[str, Any]:
+    return {"retained": successes, "trials": trials, "rate": _ratio(successes, trials)}
+
+
+def _ratio(successes: float, trials: float) -> float | None:
+    return _number(successes / trials) if trials else None
+
+
+def _retention(report: Report, *, cohorts: int, periods: int) -> dict[str, Any]:
+    """The most recent ``cohorts`` cohorts by the first ``periods`` columns, the rest pooled.
+
+    A pooled cell adds the retained members and the sizes of its complete cells: the
+    older cohorts' row per shown column, the later columns' cell per shown cohort (the
+    mean share active per later period), so the table stays the same size whatever the
+    span while no count is left out.
+    """
     matrix = report.retention
+    n_rows, n_columns = len(matrix), len(matrix.columns)
+    first_row, m = max(0, n_rows - cohorts), min(periods, n_columns)
+    retained, sizes = matrix.retained, matrix.sizes
+    sums = _complete_sums(matrix, first_row, m)
+    later_x, later_n = sums["later_x"], sums["later_n"]
+    shown = slice(first_row, n_rows)
+    complete = matrix.eligible[shown, :m] == sizes[shown, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(complete, retained[shown, :m] / sizes[shown, None], np.nan)
     out: dict[str, Any] = {
         "period": matrix.period,
-        "cohorts": [_iso_day(c) for c in matrix.cohorts],
-        "columns": matrix.labels,
-        "sizes": matrix.sizes.tolist(),
-        "retained": matrix.retained.tolist(),
-        "complete": matrix.complete.tolist(),
-        "rate": [],
+        "cohorts_total": n_rows,
+        "columns_total": n_columns,
+        "cohorts": [_iso_day(c) for c in matrix.cohorts[shown]],
+        "columns": matrix.labels[:m],
+        "sizes": sizes[shown].tolist(),
+        "retained": retained[shown, :m].tolist(),
+        "complete": complete.tolist(),
+        "rate": [[_number(v) for v in row] for row in rate],
+        "later": None,
+        "earlier": None,
         "average": None,
     }
-    if len(matrix):
-        rates = matrix.rates(confidence=CONFIDENCE)
-        # a cell some member could still join is not a rate yet
-        value = np.where(rates.complete, rates.value, np.nan)
-        out["rate"] = [[_number(v) for v in row] for row in value]
-        if matrix.complete.any():
-            curve = matrix.average(confidence=CONFIDENCE)
-            out["average"] = {
-                "columns": [_column_label(c) for c in curve.columns],  # as matrix.labels
-                "rate": [_number(v) for v in curve.value],
-            }
+    later_label = f"{_column_label(matrix.columns[m])}+" if m < n_columns else None
+    if later_label is not None:
+        out["later"] = {
+            "columns": later_label,
+            "retained": later_x[shown].tolist(),
+            "trials": later_n[shown].tolist(),
+            "rate": [_ratio(x, n) for x, n in zip(later_x[shown], later_n[shown], strict=True)],
+        }
+    if first_row:
+        older = slice(0, first_row)
+        x, n = sums["earlier_x"], sums["earlier_n"]
+        out["earlier"] = {
+            "cohorts": first_row,
+            "first": _iso_day(matrix.cohorts[0]),
+            "last": _iso_day(matrix.cohorts[first_row - 1]),
+            "size": int(sizes[older].sum()),
+            "retained": x.tolist(),
+            "trials": n.tolist(),
+            "rate": [_ratio(a, b) for a, b in zip(x.tolist(), n.tolist(), strict=True)],
+            "later": None
+            if later_label is None
+            else _pooled(int(later_x[older].sum()), int(later_n[older].sum())),
+        }
+    if sums["any_complete"]:
+        x, n = sums["all_x"], sums["all_n"]
+        out["average"] = {
+            "columns": matrix.labels[:m],
+            "rate": [_ratio(a, b) for a, b in zip(x.tolist(), n.tolist(), strict=True)],
+            "later": None
+            if later_label is None
+            else _ratio(int(later_x.sum()), int(later_n.sum())),
+        }
     return out
 
 
-def _trend(rates: Rates) -> dict[str, Any]:
+_BLOCK: Final = 256  # cohorts per block: a block of cells is the only temporary
+
+
+def _complete_sums(matrix: RetentionMatrix, first_row: int, m: int) -> dict[str, Any]:
+    """Retained members and members over the complete cells, summed three ways.
+
+    Per cohort over the columns from ``m`` on (``later_*``); per column before ``m``
+    over the cohorts before ``first_row`` (``earlier_*``) and over all (``all_*``).
+    Computed a block of cohorts at a time, so memory stays that of the matrix itself.
+    """
+    n_rows = len(matrix)
+    out: dict[str, Any] = {
+        "later_x": np.zeros(n_rows, dtype=np.int64),
+        "later_n": np.zeros(n_rows, dtype=np.int64),
+        "any_complete": False,
+    }
+    for name in ("earlier_x", "earlier_n", "all_x", "all_n"):
+        out[name] = np.zeros(m, dtype=np.int64)
+    for lo in range(0, n_rows, _BLOCK):
+        hi = min(lo + _BLOCK, n_rows)
+        sizes = matrix.sizes[lo:hi, None]
+        complete = matrix.eligible[lo:hi] == sizes
+        counted = np.where(complete, matrix.retained[lo:hi], 0)
+        members = np.where(complete, sizes, 0)
+        out["any_complete"] = out["any_complete"] or bool(complete.any())
+        out["later_x"][lo:hi] = counted[:, m:].sum(axis=1)
+        out["later_n"][lo:hi] = members[:, m:].sum(axis=1)
+        out["all_x"] += counted[:, :m].sum(axis=0)
+        out["all_n"] += members[:, :m].sum(axis=0)
+        older = max(0, min(hi, first_row) - lo)
+        out["earlier_x"] += counted[:older, :m].sum(axis=0)
+        out["earlier_n"] += members[:older, :m].sum(axis=0)
+    return out
+
+
+def _trend(rates: Rates, *, days: int) -> dict[str, Any]:
+    """A daily rate's most recent ``days`` days, earlier days pooled, and its changes.
+
+    The control chart runs over every day (its center and limits use the whole
+    history); the changes listed are the runs that reach into the days shown.
+    """
     from .trends import control_chart
 
+    first = max(0, len(rates) - days)
+    shown = slice(first, len(rates))
     out: dict[str, Any] = {
         "numerator": rates.numerator,
         "denominator": rates.denominator,
-        "periods": [_iso_day(k) for k in rates.keys],
-        "successes": rates.successes.tolist(),
-        "trials": rates.trials.tolist(),
+        "periods_total": len(rates),
+        "periods": [_iso_day(k) for k in rates.keys[shown]],
+        "successes": rates.successes[shown].tolist(),
+        "trials": rates.trials[shown].tolist(),
+        "earlier": None,
         "rule": "ewma",
+        "changes_total": 0,
         "changes": [],
     }
+    if first:
+        out["earlier"] = {
+            "periods": first,
+            "first": _iso_day(rates.keys[0]),
+            "last": _iso_day(rates.keys[first - 1]),
+            "successes": _number(rates.successes[:first].sum()),
+            "trials": _number(rates.trials[:first].sum()),
+        }
     if len(rates) and float(rates.trials.sum()) > 0:
         chart = control_chart(rates)
-        out["changes"] = [
+        changes = [
             {k: (_iso_day(v) if k == "period" else _json_value(v)) for k, v in change.items()}
             for change in chart.changes()
+        ]
+        since = out["periods"][0] if out["periods"] else None
+        out["changes_total"] = len(changes)
+        out["changes"] = [
+            c for c in changes if since is None or _iso_day(c["last_period"]) >= since
         ]
     return out
 
@@ -191,7 +308,9 @@ def _funnel(report: Report) -> dict[str, Any] | None:
     }
 
 
-def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
+def report_dict(
+    report: Report, *, by: Breakdown, cohorts: int, periods: int, days: int
+) -> dict[str, Any]:
     """The whole report as JSON-ready builtins (see ``docs/report-schema.md``)."""
     from .report import SCHEMA
 
@@ -209,6 +328,7 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
             "tz": config.tz,
         },
         "config": config.to_dict(),
+        "load": report.load.to_dict(),
         "events": report.events,
         "interactions": _interactions(report),
         "engagement": {
@@ -216,13 +336,7 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
             "preset": _preset_name(config),
             "rate": rate_dict(report.engagement),
         },
-        "second_date": {
-            "window_days": _days(config.return_window),
-            "rate": rate_dict(report.second_date.total()),
-            "cohorts": [_iso_day(k) for k in report.second_date.keys],
-            "returned": report.second_date.successes.tolist(),
-            "first_timers": report.second_date.trials.tolist(),
-        },
+        "second_date": _second_date(report, cohorts=cohorts),
         "dialogue": {
             "answered": rate_dict(dialogue.answered),
             "replies": dialogue.waits.count,
@@ -239,7 +353,9 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
                 "stage": goal.stage,
                 "completions": goal.completions,
                 "completers": goal.completers,
-                "value": goal.value,
+                "value": _number(goal.value),
+                # values are finite, their sum may not be: null then, and said so
+                "value_overflow": not math.isfinite(goal.value),
                 "conversion": rate_dict(goal.conversion),
                 "window_days": _days(config.conversion_window),
             }
@@ -247,10 +363,31 @@ def report_dict(report: Report, *, by: Breakdown) -> dict[str, Any]:
         ],
         "funnel": _funnel(report),
         "top": _top(table, config.top),
-        "retention": _retention(report),
+        "retention": _retention(report, cohorts=cohorts, periods=periods),
         "trends": {
-            "returning": _trend(report.returning),
-            "responses": _trend(report.responses),
+            "returning": _trend(report.returning, days=days),
+            "responses": _trend(report.responses, days=days),
+        },
+    }
+
+
+def _second_date(report: Report, *, cohorts: int) -> dict[str, Any]:
+    """The return rate, and its most recent ``cohorts`` weekly cohorts (older ones pooled)."""
+    rates = report.second_date
+    first = max(0, len(rates) - cohorts)
+    return {
+        "window_days": _days(report.config.return_window),
+        "rate": rate_dict(rates.total()),
+        "cohorts_total": len(rates),
+        "cohorts": [_iso_day(k) for k in rates.keys[first:]],
+        "returned": rates.successes[first:].tolist(),
+        "first_timers": rates.trials[first:].tolist(),
+        "earlier": None
+        if not first
+        else {
+            "cohorts": first,
+            "returned": _number(rates.successes[:first].sum()),
+            "first_timers": _number(rates.trials[:first].sum()),
         },
     }
 
@@ -337,8 +474,8 @@ def _post_top(rates: Rates, n: int) -> dict[str, Any]:
         "rows": [
             {
                 "key": _plain(rates.keys[i]),
-                "interactions": float(rates.successes[i]),
-                "reach": float(rates.trials[i]),
+                "interactions": _number(rates.successes[i]),
+                "reach": _number(rates.trials[i]),
                 "value": _number(value[i]),
                 "shrunk": _number(shrunk[i]),
                 "rank_value": int(ranks["value"][i]),

@@ -42,7 +42,7 @@ from .dialogue import (
 )
 from .distribution import Distribution
 from .engagement import ReachedGoal, _descending_ranks, _pearson, engaged
-from .events import EventLog
+from .events import EventLog, LoadReport
 from .exceptions import InvalidParameterError
 from .funnels import FunnelSummary
 from .interactions import InteractionCounts, interaction_counts
@@ -53,22 +53,29 @@ from .trends import control_chart, returning_by_period
 
 __all__ = [
     "FORMATS",
+    "LIMITS",
     "RETURN_LOOKBACK_DAYS",
     "SCHEMA",
     "STEPS",
     "ContentTable",
     "DialogueSummary",
     "GoalSummary",
+    "LoadCounts",
     "PostReport",
     "Report",
 ]
 
-SCHEMA: Final = "engagemetrics.report/1"
+SCHEMA: Final = "engagemetrics.report/2"
 """Name and major version of the JSON layout of :meth:`Report.to_dict` (docs: report-schema)."""
 
 Format = Literal["text", "markdown", "json", "html"]
 Breakdown = Literal["content", "channel"]
 FORMATS: Final = ("text", "markdown", "json", "html")
+LIMITS: Final = {"cohorts": 12, "periods": 12, "days": 365}
+"""What a rendered report shows by default, so that its size does not grow with the span:
+the most recent ``cohorts`` cohorts (older ones pooled in one row), the first ``periods``
+columns of the retention table (later ones pooled in one column), and the most recent
+``days`` days of the daily trends (earlier days pooled). The Python objects keep it all."""
 _BREAKDOWNS: Final = ("content", "channel")
 _EXPOSURE: Final = ActionCategory.EXPOSURE.code
 _INBOUND: Final = Direction.INBOUND.code
@@ -383,6 +390,92 @@ class GoalSummary:
         )
 
 
+@final
+@attrs.frozen
+class LoadCounts:
+    """What loading the log did, as counts that add up over partitions.
+
+    The counts of :class:`~engagemetrics.events.LoadReport` without its example rows
+    (row numbers of one partition mean nothing in another): rows read, rows kept, rows
+    dropped per (column, rule), and missing optional values filled per column.
+
+    Attributes
+    ----------
+    rows_read, rows_kept
+        Input rows read and kept.
+    dropped
+        ``(column, rule, rows)`` per reason, sorted by column then rule.
+    filled
+        ``(column, values)`` per column whose missing values were filled in, sorted.
+
+    Examples
+    --------
+    >>> log = EventLog.from_arrays(actor=["a", "b"], action=["like", "lkie"],
+    ...                            time=["2024-01-01", "2024-01-02"], on_invalid="drop")
+    >>> counts = LoadCounts.of(log.load_report)
+    >>> counts.rows_dropped, counts.dropped
+    (1, (('action', 'unknown action', 1),))
+    >>> (counts + counts).to_dict()["dropped"]
+    [{'column': 'action', 'rule': 'unknown action', 'rows': 2}]
+    """
+
+    rows_read: int
+    rows_kept: int
+    dropped: tuple[tuple[str, str, int], ...] = ()
+    filled: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def rows_dropped(self) -> int:
+        """Rows read but not kept."""
+        return self.rows_read - self.rows_kept
+
+    @classmethod
+    def empty(cls) -> LoadCounts:
+        """No rows: the identity of :meth:`merge`."""
+        return cls(0, 0)
+
+    @classmethod
+    def of(cls, load: LoadReport, /) -> LoadCounts:
+        """The counts of a log's :attr:`~engagemetrics.events.EventLog.load_report`."""
+        dropped: dict[tuple[str, str], int] = {}
+        for rows in load.dropped:  # a concatenated log may list one reason twice
+            key = (rows.column, rows.rule)
+            dropped[key] = dropped.get(key, 0) + int(rows.count)
+        return cls(
+            int(load.rows_read),
+            int(load.rows_kept),
+            tuple((c, r, n) for (c, r), n in sorted(dropped.items())),
+            tuple(sorted((str(c), int(n)) for c, n in load.filled.items())),
+        )
+
+    def merge(self, other: LoadCounts, /) -> LoadCounts:
+        """Both loads' counts added, reason by reason."""
+        dropped = {(c, r): n for c, r, n in self.dropped}
+        for c, r, n in other.dropped:
+            dropped[(c, r)] = dropped.get((c, r), 0) + n
+        filled = dict(self.filled)
+        for c, n in other.filled:
+            filled[c] = filled.get(c, 0) + n
+        return LoadCounts(
+            self.rows_read + other.rows_read,
+            self.rows_kept + other.rows_kept,
+            tuple((c, r, n) for (c, r), n in sorted(dropped.items())),
+            tuple(sorted(filled.items())),
+        )
+
+    __add__ = merge
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: the ``load`` key of the layout :data:`SCHEMA`."""
+        return {
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "rows_dropped": self.rows_dropped,
+            "dropped": [{"column": c, "rule": r, "rows": n} for c, r, n in self.dropped],
+            "filled": [{"column": c, "values": n} for c, n in self.filled],
+        }
+
+
 # ---------------------------------------------------------------------- report --
 @final
 @attrs.frozen(eq=False)
@@ -428,6 +521,11 @@ class Report:
         (:func:`~engagemetrics.trends.returning_by_period`), and the response rate; the
         trends, with changes flagged by an EWMA control chart
         (:func:`~engagemetrics.trends.control_chart`).
+    load
+        What loading the log did (:class:`LoadCounts` of its
+        :attr:`~engagemetrics.events.EventLog.load_report`): rows read, kept, and dropped
+        by reason. Every format shows it. Reports of partitions each loaded on its own
+        add theirs up when merged.
 
     Examples
     --------
@@ -436,7 +534,7 @@ class Report:
     >>> report.engagement.successes, report.engagement.trials
     (86.0, 160.0)
     >>> report.to_dict()["schema"]
-    'engagemetrics.report/1'
+    'engagemetrics.report/2'
     """
 
     config: Config
@@ -457,6 +555,7 @@ class Report:
     retention: RetentionMatrix
     returning: Rates
     responses: Rates
+    load: LoadCounts = attrs.field(factory=LoadCounts.empty)
 
     # -- building -----------------------------------------------------------------------
     @classmethod
@@ -606,6 +705,7 @@ class Report:
             retention=retention,
             returning=returning,
             responses=responses,
+            load=LoadCounts.of(log.load_report),
         )
 
     def merge(self, other: Report, /) -> Report:
@@ -623,10 +723,11 @@ class Report:
         """
         if self.config != other.config:
             raise InvalidParameterError("Cannot merge reports built with different configs.")
+        load = self.load.merge(other.load)  # a part whose every row was dropped counts too
         if self.events == 0:
-            return other
+            return attrs.evolve(other, load=load)
         if other.events == 0:
-            return self
+            return attrs.evolve(self, load=load)
         if (self.start, self.end) != (other.start, other.end):
             raise InvalidParameterError(
                 f"Cannot merge reports with different spans ({_iso(self.start)} to "
@@ -655,42 +756,97 @@ class Report:
             retention=self.retention.merge(other.retention),
             returning=self.returning.merge(other.returning),
             responses=self.responses.merge(other.responses),
+            load=load,
         )
 
     __add__ = merge
 
     # -- rendering ----------------------------------------------------------------------
-    def to_dict(self, *, by: Breakdown = "content") -> dict[str, Any]:
+    def to_dict(
+        self,
+        *,
+        by: Breakdown = "content",
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
+    ) -> dict[str, Any]:
         """The report as plain data in the layout :data:`SCHEMA` (JSON-ready; NaN is None).
+
+        Its size does not grow with the span of the log: the per-cohort and per-day
+        series show the most recent ones, the rest pooled (:data:`LIMITS`); the full
+        series stay on the report (:attr:`retention`, :attr:`returning`, ...).
 
         Parameters
         ----------
         by
             Which table the "top" rankings come from: ``"content"`` or ``"channel"``.
+        cohorts
+            Cohorts shown (retention, second date): the most recent; older ones pooled.
+        periods
+            Retention columns shown: the first ``periods``; later ones pooled.
+        days
+            Days of the daily trends shown: the most recent; earlier ones pooled.
+
+        Raises
+        ------
+        InvalidParameterError
+            For an unknown ``by`` or a limit that is not an integer >= 1.
         """
         from ._report_data import report_dict
 
         _check_breakdown(by)
-        return report_dict(self, by=by)
+        limits = _limits(cohorts=cohorts, periods=periods, days=days)
+        return report_dict(self, by=by, **limits)
 
-    def to_json(self, *, by: Breakdown = "content", indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (strict JSON: no NaN)."""
-        return json.dumps(self.to_dict(by=by), indent=indent, allow_nan=False)
+    def to_json(
+        self,
+        *,
+        by: Breakdown = "content",
+        indent: int | None = 2,
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
+    ) -> str:
+        """:meth:`to_dict` as JSON text (strict JSON: no NaN, no Infinity)."""
+        data = self.to_dict(by=by, cohorts=cohorts, periods=periods, days=days)
+        return json.dumps(data, indent=indent, allow_nan=False)
 
-    def to_markdown(self, *, by: Breakdown = "content") -> str:
-        """The report as a Markdown document."""
-        return self.render("markdown", by=by)
+    def to_markdown(
+        self,
+        *,
+        by: Breakdown = "content",
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
+    ) -> str:
+        """The report as a Markdown document (options as :meth:`render`)."""
+        return self.render("markdown", by=by, cohorts=cohorts, periods=periods, days=days)
 
-    def to_text(self, *, by: Breakdown = "content", width: int = 100) -> str:
+    def to_text(
+        self,
+        *,
+        by: Breakdown = "content",
+        width: int = 100,
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
+    ) -> str:
         """The report as plain text tables (drawn by rich when the ``cli`` extra is there)."""
-        return self.render("text", by=by, width=width)
+        return self.render("text", by=by, width=width, cohorts=cohorts, periods=periods, days=days)
 
-    def to_html(self, *, by: Breakdown = "content") -> str:
+    def to_html(
+        self,
+        *,
+        by: Breakdown = "content",
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
+    ) -> str:
         """One self-contained HTML page with the tables and SVG plots (``plot`` extra).
 
         Without matplotlib the page has the tables and a note naming the extra.
         """
-        return self.render("html", by=by)
+        return self.render("html", by=by, cohorts=cohorts, periods=periods, days=days)
 
     def render(
         self,
@@ -700,8 +856,16 @@ class Report:
         by: Breakdown = "content",
         width: int = 100,
         posts: PostReport | None = None,
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
     ) -> str:
         """The report in one of :data:`FORMATS`.
+
+        Every format starts with the load report (rows read, kept, and dropped by
+        reason) and has the same size whatever the span of the log: the most recent
+        ``cohorts`` cohorts, the first ``periods`` retention columns and the most recent
+        ``days`` days of the trends are shown, the rest pooled, and the page says so.
 
         Parameters
         ----------
@@ -714,11 +878,15 @@ class Report:
         posts
             A per-post report to append as its own section (the demo appends the UCI
             Facebook posts); in JSON, the ``posts`` key.
+        cohorts, periods, days
+            What is shown of the long series (defaults :data:`LIMITS`), as
+            :meth:`to_dict`.
 
         Raises
         ------
         InvalidParameterError
-            For an unknown ``format`` or ``by``, or a ``width`` below 40.
+            For an unknown ``format`` or ``by``, a ``width`` below 40, or a limit that
+            is not an integer >= 1.
 
         Examples
         --------
@@ -737,7 +905,7 @@ class Report:
             raise InvalidParameterError(
                 f"The 'width' parameter of Report.render must be an integer >= 40; got {width!r}."
             )
-        data = self.to_dict(by=by)
+        data = self.to_dict(by=by, cohorts=cohorts, periods=periods, days=days)
         extra = {} if posts is None else posts.to_dict()
         if format == "json":
             if posts is not None:
@@ -748,19 +916,42 @@ class Report:
             return markdown(shown)
         if format == "text":
             return text(shown, width=width)
-        figures, note = _figures(self, by)
+        figures, note = _figures(self, by, data)
         return html(
             shown, figures=figures, footer=_FOOTER if note is None else f"{note} {_FOOTER}"
         )
 
     def write(
-        self, path: str | Path, /, *, format: Format | None = None, by: Breakdown = "content"
+        self,
+        path: str | Path,
+        /,
+        *,
+        format: Format | None = None,
+        by: Breakdown = "content",
+        cohorts: int = LIMITS["cohorts"],
+        periods: int = LIMITS["periods"],
+        days: int = LIMITS["days"],
     ) -> Path:
         """Write the report to ``path`` (format from the suffix when not given)."""
         target = Path(path)
         chosen = format if format is not None else _format_of(target)
-        target.write_text(self.render(chosen, by=by), encoding="utf-8")
+        rendered = self.render(chosen, by=by, cohorts=cohorts, periods=periods, days=days)
+        target.write_text(rendered, encoding="utf-8")
         return target
+
+
+def _limits(**limits: object) -> dict[str, int]:
+    """The display limits, checked: each an integer >= 1."""
+    for name, value in limits.items():
+        if (
+            not isinstance(value, (int, np.integer))
+            or isinstance(value, (bool, np.bool_))
+            or value < 1
+        ):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of the report must be an integer >= 1; got {value!r}."
+            )
+    return {name: int(value) for name, value in limits.items()}  # type: ignore[call-overload]
 
 
 RETURN_LOOKBACK_DAYS: Final = 7
@@ -784,7 +975,7 @@ def _quiet(step: str) -> None:
     """The default progress callback: says nothing."""
 
 
-_FOOTER: Final = f"engagemetrics {__version__}; JSON layout {SCHEMA}."  # type: ignore[has-type]
+_FOOTER: Final = f"engagemetrics {__version__}; JSON layout {SCHEMA}."
 
 
 def _audience_counts(log: EventLog, by: tuple[str, ...], tz: str) -> InteractionCounts:
@@ -854,53 +1045,76 @@ def _end_ns(value: object, log: EventLog, parameter: str, *, last: bool) -> int:
         ) from None
 
 
-def _figures(report: Report, by: Breakdown) -> tuple[dict[str, str], str | None]:
-    """The HTML page's figures as inline SVG (drawn by :mod:`._plots`), or a note why not."""
+_SCATTER_POINTS: Final = 500
+"""Items drawn in the scatter by each axis: the leaders by interactions and by engaged
+people (and every item the rankings mark), so the page does not grow with the posts."""
+
+
+def _figures(
+    report: Report, by: Breakdown, data: Mapping[str, Any]
+) -> tuple[dict[str, str], str | None]:
+    """The HTML page's figures as inline SVG (drawn by :mod:`._plots`), or a note why not.
+
+    The retention heat map draws the table the page shows (recent cohorts, first
+    periods, the rest pooled) and the trend charts the days it shows, so the page's
+    size does not grow with the span.
+    """
     from ._optional import is_available
 
     if not is_available("matplotlib"):
         return {}, "Plots need matplotlib: pip install 'engagemetrics[plot]'."
     from . import _plots
+    from ._render import retention_grid
 
     figures: dict[str, str] = {}
     if report.funnel is not None:
         figures["funnel"] = _plots.funnel_svg(report.funnel.steps, report.funnel.counts.tolist())
-    matrix = report.retention
-    if len(matrix):
+    retention = data["retention"]
+    if retention["cohorts"]:
+        rows, columns, values, sizes = retention_grid(retention)
         figures["retention"] = _plots.retention_svg(
-            [str(c) for c in matrix.cohorts.astype("datetime64[D]")],
-            matrix.labels,
-            np.where(matrix.complete, matrix.rates().value, np.nan),  # blank until complete
-            matrix.sizes.tolist(),
-            title=f"Retention of first-time cohorts by {matrix.period}",
+            rows,
+            columns,
+            np.array([[np.nan if v is None else v for v in row] for row in values], dtype=float),
+            sizes,
+            title=f"Retention of first-time cohorts by {retention['period']}",
         )
     table = report.content if by == "content" else report.channel
     n = report.config.top
     highlight = np.zeros(len(table), dtype=bool)
     highlight[table.disagreeing(n)] = True
+    # posts pile up with the span: draw the leaders of both axes and the marked ones
+    drawn = np.union1d(
+        np.union1d(
+            table.top(_SCATTER_POINTS, by="interactions"), table.top(_SCATTER_POINTS, by="engaged")
+        ),
+        np.flatnonzero(highlight),
+    ).astype(np.intp)
+    few = "" if len(drawn) == len(table) else f" (the {len(drawn):,} leading of {len(table):,})"
     figures["scatter"] = _plots.scatter_svg(
-        [str(k) for k in table.keys],
-        table.interactions.astype(np.float64),
-        table.engaged.astype(np.float64),
-        highlight=highlight,
-        title=f"Interactions vs engaged people, per {by}",
+        [str(k) for k in table.keys[drawn]],
+        table.interactions[drawn].astype(np.float64),
+        table.engaged[drawn].astype(np.float64),
+        highlight=highlight[drawn],
+        title=f"Interactions vs engaged people, per {by}{few}",
         xlabel="interactions beyond looking",
         ylabel="engaged people reached",
     )
     titles = {"returning": "Returning share by day", "responses": "Response rate by day"}
     for name, rates in (("returning", report.returning), ("responses", report.responses)):
         if len(rates) and float(rates.trials.sum()) > 0:
-            chart = control_chart(rates)
+            chart = control_chart(rates)  # on every day: the limits use the whole history
+            shown = slice(-len(data["trends"][name]["periods"]) or len(rates), None)
             figures[f"trend_{name}"] = _plots.trend_svg(
-                np.asarray(chart.keys).astype("datetime64[D]"),
-                chart.observed,
+                np.asarray(chart.keys).astype("datetime64[D]")[shown],
+                chart.observed[shown],
                 float(chart.center),
-                chart.lower,
-                chart.upper,
-                chart.signals,
+                chart.lower[shown],
+                chart.upper[shown],
+                chart.signals[shown],
                 title=titles[name],
                 ylabel="share",
-                smoothed=chart.statistic,  # the EWMA's limits bound the smoothed line
+                smoothed=chart.statistic[shown],  # the EWMA's limits bound the smoothed line
             )
     return figures, None
 
