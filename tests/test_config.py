@@ -936,3 +936,312 @@ def test_hostile_values_are_config_errors_or_a_config(document: dict[str, Any]) 
     except ConfigError:
         return
     assert Config.from_dict(config.to_dict()) == config
+
+
+# ------------------------------------------------ declared actions and vocabularies --
+from engagemetrics import Action, ActionCategory  # noqa: E402
+from engagemetrics.cli import main as cli_main  # noqa: E402
+
+SHOP_TOML = """\
+[input]
+columns = { actor = "user_id", action = "event_type", time = "event_time", value = "price" }
+
+[taxonomy]
+vocabularies = ["ecommerce"]
+aliases = { basket = "add_to_cart" }
+
+[[taxonomy.actions]]
+name = "gift_card"
+category = "conversion"
+weight = 6.0
+aliases = ["giftcard", "Gift Card Bought"]
+description = "A gift card bought."
+
+[[taxonomy.actions]]
+name = "store_visit"
+category = "conversion"
+direction = "inbound"
+weight = 4
+
+[[goals]]
+name = "gifts"
+actions = ["giftcard"]
+"""
+# REES46-style rows ("cart" is its add-to-cart), a basket, and two declared actions
+SHOP_CSV = """\
+event_time,event_type,user_id,price
+2019-10-01 00:00:00,view,1,0
+2019-10-01 00:01:00,cart,1,0
+2019-10-01 00:02:00,basket,2,0
+2019-10-01 00:03:00,purchase,1,30.5
+2019-10-01 00:04:00,Gift Card Bought,2,25
+2019-10-02 09:00:00,store_visit,2,0
+"""
+
+
+def test_declared_actions_and_vocabularies_load_a_shop_export(tmp_path: Path) -> None:
+    """End to end: engagemetrics.toml declares actions, a CSV loads through it."""
+    (tmp_path / "engagemetrics.toml").write_text(SHOP_TOML)
+    (tmp_path / "events.csv").write_text(SHOP_CSV)
+    config = Config.read(tmp_path / "engagemetrics.toml")
+    taxonomy = config.taxonomy()
+    assert taxonomy.name == "ecommerce"
+    assert taxonomy.action("Gift Card Bought") == Action(
+        "gift_card", "conversion", weight=6.0, description="A gift card bought."
+    )
+    assert taxonomy.action("store visit").weight == 4.0
+    assert taxonomy.action("giftcard").name == "gift_card"
+    log = config.read_log(tmp_path / "events.csv")
+    arrays = log.to_arrays()
+    assert log.load_report.rows_kept == 6
+    assert arrays["action"].tolist() == [
+        "view", "add_to_cart", "purchase", "add_to_cart", "gift_card", "store_visit"
+    ]  # fmt: skip
+    # the CLI reads the same configuration and finds no problem in the file
+    code = cli_main(["validate", str(tmp_path / "events.csv"), "--config",
+                     str(tmp_path / "engagemetrics.toml")])  # fmt: skip
+    assert code == 0
+
+
+def test_declared_actions_round_trip_and_keep_their_aliases() -> None:
+    config = Config.from_toml(SHOP_TOML)
+    assert Config.from_toml(config.to_toml()) == config
+    assert Config.from_dict(config.to_dict()) == config
+    written = config.to_dict()["taxonomy"]
+    assert written["vocabularies"] == ["ecommerce"]
+    assert written["aliases"] == {"basket": "add_to_cart"}
+    assert written["actions"][0] == {
+        "name": "gift_card", "category": "conversion", "direction": "inbound", "weight": 6.0,
+        "description": "A gift card bought.", "aliases": ["gift_card_bought", "giftcard"],
+    }  # fmt: skip
+    assert "[[taxonomy.actions]]" in config.to_toml()
+
+
+def test_the_python_api_is_the_same_configuration() -> None:
+    config = Config(
+        columns={"actor": "user_id", "action": "event_type", "time": "event_time",
+                 "value": "price"},
+        vocabularies=["ecommerce"],
+        actions=[Action("gift_card", "conversion", weight=6.0,
+                        description="A gift card bought."),
+                 Action("store_visit", "conversion", weight=4)],
+        aliases={"basket": "add_to_cart", "giftcard": "gift_card",
+                 "Gift Card Bought": "gift_card"},
+        goals=[Goal("gifts", actions=["giftcard"])],
+    )  # fmt: skip
+    assert config == Config.from_toml(SHOP_TOML)
+    assert hash(config) == hash(Config.from_toml(SHOP_TOML))
+    assert config.taxonomy() == Config.from_toml(SHOP_TOML).taxonomy()
+
+
+def test_an_action_may_be_declared_again_only_as_it_is() -> None:
+    same = Config(actions=[Action("purchase", "conversion", weight=8.0)])
+    assert same.taxonomy() == Taxonomy.default()
+    assert Config.from_dict(same.to_dict()) == same
+    with pytest.raises(ConfigError, match=r"declares action 'purchase' as \(conversion, inbound, "
+                       r"weight 3\), but taxonomy 'default' already defines it as "
+                       r"\(conversion, inbound, weight 8\)"):  # fmt: skip
+        Config(actions=[Action("purchase", "conversion", weight=3.0)])
+
+
+def test_vocabularies_combine_with_the_platform() -> None:
+    config = Config(platform="twitter", vocabularies=["email", "ecommerce"])
+    assert config.taxonomy().name == "x+email+ecommerce"
+    assert config.taxonomy() == Taxonomy.for_vocabularies("x", "email", "ecommerce")
+    assert config.taxonomy().action("retweet").name == "share"
+    assert config.taxonomy().action("Opened Email").name == "open"
+    assert Config.from_toml(config.to_toml()) == config
+    assert "vocabularies" not in Config().to_dict()["taxonomy"]
+    assert "actions" not in Config().to_dict()["taxonomy"]
+
+
+def test_goals_may_name_a_vocabularys_actions() -> None:
+    text = '[taxonomy]\nvocabularies = ["ecommerce"]\n[[goals]]\nname = "cart"\nactions = ["cart"]'
+    assert Config.from_toml(text).goals["cart"].actions == ("cart",)
+    with pytest.raises(ConfigError, match=r"'cart': The bundled vocabulary 'ecommerce' knows it"):
+        Config.from_toml('[[goals]]\nname = "cart"\nactions = ["cart"]')
+
+
+_ACTION = "[[taxonomy.actions]]\nname = 'gift_card'\ncategory = 'conversion'\nweight = 6\n"
+ACTION_ERRORS = [
+    (
+        "[[taxonomy.actions]]\nname = 'x'\ncategory = 'chat'\nweight = 1",
+        ("taxonomy", "actions", 0, "category"),
+        r"line 3: The 'taxonomy\.actions\[0\]\.category' setting must be an action category, one "
+        r"of exposure, applause, conversation, amplification, intent, conversion, negative; "
+        r"got 'chat'\.",
+    ),
+    (
+        "[[taxonomy.actions]]\nname = 'x'\ncategory = 'intnet'\nweight = 1",
+        ("taxonomy", "actions", 0, "category"),
+        r"Did you mean 'intent'\?",
+    ),
+    (
+        "[[taxonomy.actions]]\nname = 'x'\ncategory = 'intent'",
+        ("taxonomy", "actions", 0),
+        r"line 1: The action 'taxonomy\.actions\[0\]' needs a 'weight' \(the default taxonomy "
+        r"weighs exposure 0",
+    ),
+    (
+        "[[taxonomy.actions]]\ncategory = 'intent'\nweight = 1",
+        ("taxonomy", "actions", 0),
+        r"needs a 'name'",
+    ),
+    (_ACTION.replace("6", "inf"), ("taxonomy", "actions", 0, "weight"), r"finite number; got inf"),
+    (_ACTION.replace("6", "nan"), ("taxonomy", "actions", 0, "weight"), r"finite number; got nan"),
+    (_ACTION.replace("6", "'6'"), ("taxonomy", "actions", 0, "weight"), r"finite number; got '6'"),
+    (_ACTION.replace("6", "true"), ("taxonomy", "actions", 0, "weight"), r"got True"),
+    (_ACTION.replace("6", "1" * 400), ("taxonomy", "actions", 0, "weight"), r"finite number"),
+    (
+        _ACTION + "direction = 'in'",
+        ("taxonomy", "actions", 0, "direction"),
+        r"must be one of 'inbound', 'outbound'; got 'in'",
+    ),
+    (_ACTION + "colour = 'red'", ("taxonomy", "actions", 0, "colour"), r"Unknown key .*valid: "),
+    (_ACTION + "aliases = 'gift'", ("taxonomy", "actions", 0, "aliases"), r"list of words"),
+    (_ACTION + "aliases = ['']", ("taxonomy", "actions", 0, "aliases", 0), r"non-empty word"),
+    (_ACTION + "description = 3", ("taxonomy", "actions", 0, "description"), r"a string"),
+    (
+        "[[taxonomy.actions]]\nname = ' '\ncategory = 'intent'\nweight = 1",
+        ("taxonomy", "actions", 0, "name"),
+        r"non-empty action name",
+    ),
+    (
+        "[[taxonomy.actions]]\nname = 'heart'\ncategory = 'applause'\nweight = 1",
+        ("taxonomy", "actions", 0, "name"),
+        r"declares action 'heart', which is already an alias of 'like' in taxonomy 'default'",
+    ),
+    (
+        "[[taxonomy.actions]]\nname = 'comment'\ncategory = 'applause'\nweight = 3",
+        ("taxonomy", "actions", 0, "name"),
+        r"already defines it as \(conversation, inbound, weight 3\)",
+    ),
+    (
+        "[taxonomy]\nvocabularies = ['ecommerce']\n"
+        "[[taxonomy.actions]]\nname = 'cart'\ncategory = 'intent'\nweight = 1",
+        ("taxonomy", "actions", 0, "name"),
+        r"line 4: .*'cart', which is already an alias of 'add_to_cart' in taxonomy 'ecommerce'",
+    ),
+    (
+        _ACTION + _ACTION,
+        ("taxonomy", "actions", 1, "name"),
+        r"line 6: .*declares action 'gift_card' a second time \(first in "
+        r"'taxonomy\.actions\[0\]'\)",
+    ),
+    (
+        _ACTION + "aliases = ['like']",
+        ("taxonomy", "actions", 0, "aliases"),
+        r"line 5: .*lists 'like', which is a canonical action",
+    ),
+    (
+        _ACTION + "aliases = ['gift']\n" + _ACTION.replace("gift_card", "voucher") + "aliases = "
+        "['Gift']",
+        ("taxonomy", "actions", 1, "aliases"),
+        r"lists 'Gift', which 'taxonomy\.actions\[0\]\.aliases' lists too",
+    ),
+    (
+        "[taxonomy]\naliases = { gift = 'purchase' }\n" + _ACTION + "aliases = ['gift']",
+        ("taxonomy", "actions", 0, "aliases"),
+        r"makes 'gift' an alias of 'gift_card', but 'taxonomy\.aliases' maps it to 'purchase'",
+    ),
+    ("[taxonomy]\nactions = 3", ("taxonomy", "actions"), r"array of tables"),
+    ("[taxonomy]\nactions = [3]", ("taxonomy", "actions", 0), r"must be a table; got 3"),
+    (
+        "[taxonomy]\nvocabularies = ['shop']",
+        ("taxonomy", "vocabularies", 0),
+        r"No vocabulary is bundled for 'shop'; known vocabularies: ecommerce, email",
+    ),
+    (
+        "[taxonomy]\nvocabularies = ['emial']",
+        ("taxonomy", "vocabularies", 0),
+        r"Did you mean 'email'\?",
+    ),
+    ("[taxonomy]\nvocabularies = 'email'", ("taxonomy", "vocabularies"), r"must be a list"),
+    ("[taxonomy]\nvocabularies = [3]", ("taxonomy", "vocabularies", 0), r"vocabulary name"),
+    (
+        "[taxonomy]\nplatform = 'x'\nvocabularies = ['twitter']",
+        ("taxonomy", "vocabularies"),
+        r"The vocabulary 'x' is named twice",
+    ),
+    (
+        "[taxonomy]\nplatform = 'ecommerce'",
+        ("taxonomy", "platform"),
+        r"'ecommerce' is not a platform but a domain vocabulary; "
+        r".*vocabularies = \[\"ecommerce\"\]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "message"), ACTION_ERRORS)
+def test_declared_action_errors_name_their_key_and_line(
+    text: str, key: tuple[Any, ...], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Config.from_toml(text)
+    assert caught.value.key == key
+    assert caught.value.line is not None
+    assert str(caught.value).startswith(f"line {caught.value.line}: ")
+
+
+def test_declared_action_constructor_errors() -> None:
+    with pytest.raises(ConfigError, match=r"'taxonomy\.actions\[0\]' setting must be an Action"):
+        Config(actions=[{"name": "x"}])  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match=r"'taxonomy\.actions' setting must be a list"):
+        Config(actions="x")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'taxonomy\.vocabularies' setting must be a list"):
+        Config(vocabularies="email")  # a string is not a list of names
+    with pytest.raises(ConfigError, match=r"alias 'taxonomy\.aliases\.tap' points to 'tip'"):
+        Config(actions=[Action("tap", "intent")], aliases={"tap": "tip"})
+
+
+_NEW_NAMES = ("gift_card", "store_visit", "webinar", "quiz_answer")
+declared = st.lists(
+    st.builds(
+        Action,
+        st.sampled_from(_NEW_NAMES),
+        st.sampled_from([c.value for c in ActionCategory]),
+        direction=st.sampled_from(["inbound", "outbound"]),
+        weight=st.floats(-10, 10, allow_nan=False) | st.integers(-5, 5),
+        description=st.sampled_from(["", "one line", 'with "quotes"']),
+    ),
+    max_size=3,
+    unique_by=lambda a: a.name,
+)
+
+
+@st.composite
+def _configs_with_actions(draw: st.DrawFn) -> Config:
+    actions = draw(declared)
+    targets = [a.name for a in actions] or ["like"]
+    words = st.sampled_from(["tap", "Gift Card Bought", "quiz", "giftcard"])
+    aliases = draw(st.dictionaries(words, st.sampled_from(targets), max_size=3))
+    return Config(
+        platform=draw(st.none() | st.sampled_from(Taxonomy.platforms())),
+        vocabularies=draw(st.lists(st.sampled_from(["ecommerce", "email"]), unique=True)),
+        actions=actions,
+        aliases=aliases,
+    )
+
+
+@given(_configs_with_actions())
+def test_declared_actions_round_trip_and_are_found_on_their_lines(config: Config) -> None:
+    assert Config.from_toml(config.to_toml()) == config
+    assert Config.from_dict(config.to_dict()) == config
+    text = config.to_toml()
+    lines = _key_lines(text)
+    for path in _leaves(config.to_dict()):
+        assert path in lines, path
+
+
+_ACTION_HOSTILE_KEYS = ("name", "category", "direction", "weight", "description", "aliases")
+
+
+@given(st.sampled_from(_ACTION_HOSTILE_KEYS), _HOSTILE)
+def test_hostile_action_values_are_config_errors_or_a_config(key: str, value: Any) -> None:
+    action: dict[str, Any] = {"name": "gift_card", "category": "conversion", "weight": 6.0}
+    action[key] = value
+    try:
+        config = Config.from_dict({"taxonomy": {"actions": [action]}})
+    except ConfigError:
+        return
+    assert Config.from_dict(config.to_dict()) == config

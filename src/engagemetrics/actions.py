@@ -1,7 +1,9 @@
 """The vocabulary: canonical actions, their categories and directions, and taxonomies.
 
 A :class:`Taxonomy` maps the names a platform uses ("retweet", "reaction:love", "saves")
-onto a small set of canonical :class:`Action` values. Each action has an
+onto a small set of canonical :class:`Action` values. Vocabularies ship as TOML data: the
+social platforms (:meth:`Taxonomy.platforms`) and domains such as ``ecommerce`` and
+``email`` (:meth:`Taxonomy.vocabularies`). Each action has an
 :class:`ActionCategory` (what kind of interaction it is) and a :class:`Direction` (who
 speaks to whom), which is what lets the library tell interaction, dialogue and
 conversion apart. Taxonomies are frozen values that round-trip through dicts and TOML.
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import math
 import re
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -316,43 +320,123 @@ class Taxonomy:
         Raises
         ------
         InvalidParameterError
-            If no vocabulary is bundled for ``name``.
+            If no vocabulary is bundled for ``name``, or ``name`` is a domain vocabulary
+            such as ``"ecommerce"`` (use :meth:`for_vocabularies`).
 
         Examples
         --------
         >>> Taxonomy.for_platform("tiktok").action("duet").name
         'share'
         """
-        key = normalize_name(name)
-        key = _PLATFORM_ALIASES.get(key, key)
+        key = _vocabulary_key(name)
+        if _bundled_kinds().get(key) == _DOMAIN:
+            raise InvalidParameterError(
+                f"{name!r} is not a platform but a domain vocabulary; use "
+                f"Taxonomy.for_vocabularies({key!r}) (in engagemetrics.toml: [taxonomy] "
+                f'vocabularies = ["{key}"]).'
+            )
         if key not in cls.platforms():
             raise InvalidParameterError(
                 f"No vocabulary is bundled for platform {name!r}; "
                 f"known platforms: {', '.join(cls.platforms())}."
             )
-        base = cls.default()
-        platform = _read_bundled(key)
-        return base.extend(
-            actions=[Action.from_dict(a) for a in platform.get("actions", [])],
-            aliases=platform.get("aliases", {}),
-            name=key,
-        )
+        return cls.for_vocabularies(key)
+
+    @classmethod
+    def for_vocabularies(cls, *names: str) -> Taxonomy:
+        """The default actions plus the event names of one or more bundled vocabularies.
+
+        A vocabulary is a platform (``"instagram"``) or a domain (``"ecommerce"``,
+        ``"email"``); see :meth:`vocabularies`. Several combine when they agree: an
+        email campaign and the purchases it brings fit one log with
+        ``for_vocabularies("email", "ecommerce")``. A vocabulary may redefine what a word
+        of the default taxonomy means (in ``email``, ``open`` is an email open, not a
+        view), but two vocabularies that disagree about a word are an error.
+
+        Parameters
+        ----------
+        *names
+            Names from :meth:`vocabularies`; none gives :meth:`default`.
+
+        Returns
+        -------
+        Taxonomy
+            Named after the vocabularies, joined by ``+`` (``"email+ecommerce"``).
+
+        Raises
+        ------
+        InvalidParameterError
+            An unknown or repeated name, or two vocabularies that define the same word
+            differently.
+
+        Examples
+        --------
+        >>> tax = Taxonomy.for_vocabularies("email", "ecommerce")
+        >>> [tax.action(n).name for n in ["Opened Email", "cart", "Placed Order"]]
+        ['open', 'add_to_cart', 'purchase']
+        >>> tax.action("remove_from_cart").category
+        <ActionCategory.NEGATIVE: 'negative'>
+        >>> tax.name
+        'email+ecommerce'
+        """
+        taxonomy = cls.default()
+        if not names:
+            return taxonomy
+        keys: list[str] = []
+        for name in names:
+            key = _vocabulary_key(name)
+            if key not in _bundled_kinds():
+                known = ", ".join(_bundled_kinds())
+                raise InvalidParameterError(
+                    f"No vocabulary is bundled for {name!r}; known vocabularies: {known}."
+                    f"{_hint(key, _bundled_kinds())}"
+                )
+            if key in keys:
+                raise InvalidParameterError(f"The vocabulary {key!r} is named twice.")
+            keys.append(key)
+        # what each vocabulary says a word is, to refuse two that disagree
+        said: dict[str, tuple[str, Action | str]] = {}
+        for key in keys:
+            data = _read_bundled(key)
+            actions = [Action.from_dict(a) for a in data.get("actions", [])]
+            aliases = _freeze_aliases(data.get("aliases", {}))
+            meanings: list[tuple[str, Action | str]] = [(a.name, a) for a in actions]
+            for word, meaning in [*meanings, *aliases.items()]:
+                earlier = said.setdefault(word, (key, meaning))
+                if earlier[1] != meaning:
+                    raise InvalidParameterError(
+                        f"The vocabularies {earlier[0]!r} and {key!r} disagree about "
+                        f"{word!r}: {_meaning(earlier[1])} in {earlier[0]!r}, "
+                        f"{_meaning(meaning)} in {key!r}. Combine them yourself with "
+                        "Taxonomy.extend, choosing one."
+                    )
+            taxonomy = taxonomy.extend(actions=actions, aliases=aliases)
+        return attrs.evolve(taxonomy, name="+".join(keys))
 
     @staticmethod
     def platforms() -> tuple[str, ...]:
-        """Names of the platforms whose vocabularies are bundled.
+        """Names of the social platforms whose vocabularies are bundled.
 
         Examples
         --------
         >>> Taxonomy.platforms()
         ('facebook', 'instagram', 'linkedin', 'tiktok', 'x', 'youtube')
         """
-        files = resources.files("engagemetrics.platforms").iterdir()
-        return tuple(
-            sorted(
-                f.name[:-5] for f in files if f.name.endswith(".toml") and f.name != "default.toml"
-            )
-        )
+        return tuple(k for k, kind in _bundled_kinds().items() if kind != _DOMAIN)
+
+    @staticmethod
+    def vocabularies() -> tuple[str, ...]:
+        """Names of every bundled vocabulary: the platforms and the domains.
+
+        Domains describe a kind of activity wherever it is logged (a shop's events, a
+        mailing's events) and combine with a platform in :meth:`for_vocabularies`.
+
+        Examples
+        --------
+        >>> Taxonomy.vocabularies()
+        ('ecommerce', 'email', 'facebook', 'instagram', 'linkedin', 'tiktok', 'x', 'youtube')
+        """
+        return tuple(_bundled_kinds())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> Taxonomy:
@@ -450,7 +534,8 @@ class Taxonomy:
             return self._lookup[key]
         except KeyError:
             raise UnknownActionError(
-                f"Unknown action {name!r} in taxonomy {self.name!r}{_suggest(key, self._lookup)}"
+                f"Unknown action {name!r} in taxonomy {self.name!r}."
+                f"{_suggest_action(key, self._lookup)}"
             ) from None
 
     def action(self, name: str, /) -> Action:
@@ -564,19 +649,104 @@ class Taxonomy:
         return UnknownActionError(
             f"Unknown action {name!r} at row {first} ({bad_rows.size} rows with unknown "
             f"actions{others}); known actions: {known}."
-            f"{_suggest(normalize_name(name), self._lookup)}"
+            f"{_suggest_action(normalize_name(name), self._lookup)}"
             " Add aliases with Taxonomy.extend(aliases=...) or load with on_invalid='drop'."
         )
 
 
 _PLATFORM_ALIASES: Final = {"twitter": "x", "fb": "facebook", "ig": "instagram", "yt": "youtube"}
+_DOMAIN: Final = "domain"
+"""The ``kind`` of a bundled vocabulary that is not a social platform (ecommerce, email)."""
+_WORD_PARTS: Final = re.compile(r"[_:.]+")
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    """`` Did you mean 'x'?`` naming up to three known names close to ``name``, else ``.``.
+
+    Names that hold ``name`` as a whole word come first (``cart`` -> ``add_to_cart``),
+    then those whose spelling is close (``retweeet`` -> ``retweet``).
+
+    Examples
+    --------
+    >>> _suggest("cart", ["heart", "add_to_cart"])
+    " Did you mean 'add_to_cart'?"
+    >>> _suggest("retweeet", ["retweet", "reply"])
+    " Did you mean 'retweet'?"
+    """
+    known = list(known)
+    close: list[str] = []
+    if len(name) >= 3:
+        words = set(_WORD_PARTS.split(name))
+        close = [
+            k
+            for k in known
+            if k != name and (name in _WORD_PARTS.split(k) or (len(k) >= 3 and k in words))
+        ]
+    if not close:
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     if not close:
         return "."
-    return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return " Did you mean " + " or ".join(repr(c) for c in close[:3]) + "?"
+
+
+def _hint(name: str, known: Iterable[str]) -> str:
+    suggestion = _suggest(name, known)
+    return "" if suggestion == "." else suggestion
+
+
+def _suggest_action(name: str, known: Iterable[str]) -> str:
+    """A hint for an unknown action name, starting with a space, or ``""``.
+
+    When a bundled vocabulary knows the very word, that is the hint (``cart`` names
+    ``ecommerce``, not the look-alike ``heart``); otherwise :func:`_hint`.
+    """
+    elsewhere = _bundled_words().get(name)
+    if not elsewhere:
+        return _hint(name, known)
+    key, canonical = elsewhere[0]
+    also = "".join(f", {k!r}" for k, _ in elsewhere[1:3])
+    return (
+        f" The bundled vocabulary {key!r}{also} knows it (as {canonical!r}): use "
+        f'Taxonomy.for_vocabularies({key!r}) ([taxonomy] vocabularies = ["{key}"] in '
+        "engagemetrics.toml)."
+    )
+
+
+def _meaning(value: Action | str) -> str:
+    if isinstance(value, str):
+        return f"an alias of {value!r}"
+    return f"an action ({value.category.value}, {value.direction.value}, weight {value.weight})"
+
+
+def _vocabulary_key(name: str) -> str:
+    if not isinstance(name, str):
+        raise InvalidParameterError(f"A vocabulary name must be a string; got {name!r}.")
+    key = normalize_name(name)
+    return _PLATFORM_ALIASES.get(key, key)
+
+
+@functools.cache
+def _bundled_kinds() -> Mapping[str, str]:
+    """``{name: kind}`` of every bundled vocabulary but the default, sorted by name."""
+    kinds = {}
+    for file in resources.files("engagemetrics.platforms").iterdir():
+        if file.name.endswith(".toml") and file.name != "default.toml":
+            kinds[file.name[:-5]] = str(_read_bundled(file.name[:-5]).get("kind", "platform"))
+    return types.MappingProxyType(dict(sorted(kinds.items())))
+
+
+@functools.cache
+def _bundled_words() -> Mapping[str, tuple[tuple[str, str], ...]]:
+    """Each word a bundled vocabulary adds: ``{word: ((vocabulary, canonical), ...)}``."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for key in _bundled_kinds():
+        data = _read_bundled(key)
+        for action in data.get("actions", []):
+            name = normalize_name(action["name"])
+            found.setdefault(name, []).append((key, name))
+        for alias, target in _freeze_aliases(data.get("aliases", {})).items():
+            found.setdefault(alias, []).append((key, target))
+    return types.MappingProxyType({k: tuple(v) for k, v in found.items()})
 
 
 def _read_bundled(key: str) -> dict[str, Any]:
@@ -585,4 +755,6 @@ def _read_bundled(key: str) -> dict[str, Any]:
 
 
 def _load_bundled(key: str) -> Taxonomy:
-    return Taxonomy.from_dict(_read_bundled(key))
+    data = _read_bundled(key)
+    data.pop("kind", None)
+    return Taxonomy.from_dict(data)

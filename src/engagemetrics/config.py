@@ -1,8 +1,9 @@
 """The project configuration: ``engagemetrics.toml``, and the same as a :class:`Config` value.
 
 A configuration says what the input looks like (column names, shape, time zone, epoch
-unit, what to do with invalid rows), which vocabulary its actions use (a platform
-taxonomy plus extra aliases), which actors are the brand's own accounts, what engaged
+unit, what to do with invalid rows), which vocabulary its actions use (a platform, bundled
+vocabularies such as ``ecommerce`` and ``email``, actions of its own and extra aliases),
+which actors are the brand's own accounts, what engaged
 means, which goals and funnel to measure, the windows of conversion, response and
 return, and how reports group time. It is a frozen value that round-trips through dicts
 and TOML, like every other definition in the library::
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import os
 import re
 import types
@@ -46,7 +48,15 @@ import attrs
 
 from . import _toml
 from ._time import TimeUnit, _zone
-from .actions import Taxonomy, _suggest, normalize_name
+from .actions import (
+    Action,
+    ActionCategory,
+    Direction,
+    Taxonomy,
+    _hint,
+    _suggest_action,
+    normalize_name,
+)
 from .engagement import _MAX_DEPTH as _MAX_CRITERION_DEPTH
 from .engagement import _REGISTRY as _CRITERIA
 from .engagement import PRESETS, Criterion, criterion_from_dict
@@ -98,7 +108,12 @@ _LAYOUT: Final[Mapping[str, Mapping[str, str]]] = {
         "delimiter": "delimiter",
         "on_invalid": "on_invalid",
     },
-    "taxonomy": {"platform": "platform", "aliases": "aliases"},
+    "taxonomy": {
+        "platform": "platform",
+        "vocabularies": "vocabularies",
+        "aliases": "aliases",
+        "actions": "actions",
+    },
     "brand": {"accounts": "brand_accounts"},
     "engagement": {"criterion": "engagement"},
     "windows": {
@@ -191,12 +206,6 @@ def _one_of(key: Key, value: object, valid: Iterable[object]) -> None:
     if value not in choices or not isinstance(value, type(choices[0])):
         listed = ", ".join(repr(c) for c in choices)
         _fail(key, f"must be one of {listed}", value)
-
-
-def _hint(name: str, known: Iterable[str]) -> str:
-    """`` Did you mean 'x'?`` for a name close to a known one, else nothing."""
-    suggestion = _suggest(name, known)
-    return "" if suggestion == "." else suggestion
 
 
 def _check_keys(data: Mapping[str, Any], known: Iterable[str], where: Key, what: str) -> None:
@@ -357,6 +366,20 @@ def _to_aliases(mapping: Mapping[str, str]) -> Mapping[str, str]:
     return _read_only(mapping)
 
 
+def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # rejected, naming its key, later
+    return tuple(value)
+
+
+def _to_names(value: Iterable[str]) -> tuple[str, ...]:
+    return _to_tuple(value)
+
+
+def _to_actions(value: Iterable[Action]) -> tuple[Action, ...]:
+    return _to_tuple(value)
+
+
 def _to_accounts(value: Iterable[str | int]) -> tuple[str, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         _fail(_KEY_OF["brand_accounts"], "must be a list of actor ids", value)
@@ -423,7 +446,8 @@ class Config:
         A bundled platform vocabulary (:meth:`Taxonomy.platforms`); ``None`` for
         :meth:`Taxonomy.default`.
     aliases
-        Extra vocabulary, ``{the platform's word: canonical action}``.
+        Extra vocabulary, ``{the platform's word: canonical action}``; the action may be
+        one of :attr:`actions`.
     brand_accounts
         Actor ids of the brand's own accounts: their events are outbound (see
         ``brand_accounts`` of :meth:`EventLog.from_arrays`).
@@ -449,14 +473,22 @@ class Config:
         ``"day"``, ``"week"`` or ``"month"``: retention cohorts and trend grouping.
     top
         Rows in the reports' "top content" tables (a whole number >= 1).
+    vocabularies
+        More bundled vocabularies (:meth:`Taxonomy.vocabularies`), such as
+        ``("ecommerce", "email")``, combined after :attr:`platform` by
+        :meth:`Taxonomy.for_vocabularies`.
+    actions
+        Canonical actions of your own (:class:`Action`), added after the vocabularies.
+        A name the vocabulary already has is an error unless the category, direction
+        and weight are the same (then it changes nothing).
 
     Raises
     ------
     ConfigError
         Naming the TOML key of the offending setting (e.g. ``windows.conversion``) for
         any value outside its rule, a goal or funnel step naming an action the taxonomy
-        does not know, an unknown platform or time zone, or an alias to an unknown
-        action.
+        does not know, an unknown platform, vocabulary or time zone, an alias to an
+        unknown action, or a declared action whose name the vocabulary already uses.
 
     Examples
     --------
@@ -494,6 +526,8 @@ got 0.
     return_window: dt.timedelta | None = None
     period: ReportPeriod = "week"
     top: int = 10
+    vocabularies: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
+    actions: tuple[Action, ...] = attrs.field(default=(), converter=_to_actions)
     _taxonomy: Taxonomy = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -564,6 +598,8 @@ got 0.
                     f"{_hint(self.platform, Taxonomy.platforms())}",
                     key=_KEY_OF["platform"],
                 ) from None
+        base = self._add_vocabularies(base)
+        base = self._add_actions(base)
         key = _KEY_OF["aliases"]
         if not isinstance(self.aliases, Mapping):
             _fail(key, "must be a table of word = canonical action", self.aliases)
@@ -583,6 +619,66 @@ got 0.
             return base.extend(aliases=self.aliases)
         except InvalidParameterError as exc:
             raise _wrap(key, exc) from None
+
+    def _add_vocabularies(self, base: Taxonomy) -> Taxonomy:
+        key = _KEY_OF["vocabularies"]
+        rule = "must be a list of bundled vocabulary names such as ['ecommerce', 'email']"
+        if not isinstance(self.vocabularies, tuple):
+            _fail(key, rule, self.vocabularies)
+        if not self.vocabularies:
+            return base
+        for i, name in enumerate(self.vocabularies):
+            if not isinstance(name, str) or not name.strip():
+                _fail((*key, i), "must be a vocabulary name", name)
+            try:
+                Taxonomy.for_vocabularies(name)
+            except InvalidParameterError as exc:
+                raise ConfigError(
+                    f"The {_show_key(key)!r} setting: {exc}", key=(*key, i)
+                ) from None
+        names = ([] if self.platform is None else [base.name]) + list(self.vocabularies)
+        try:
+            return Taxonomy.for_vocabularies(*names)
+        except InvalidParameterError as exc:
+            raise ConfigError(f"The {_show_key(key)!r} setting: {exc}", key=key) from None
+
+    def _add_actions(self, base: Taxonomy) -> Taxonomy:
+        key = _KEY_OF["actions"]
+        if not isinstance(self.actions, tuple):
+            _fail(key, "must be a list of Actions", self.actions)
+        new: list[Action] = []
+        first: dict[str, int] = {}
+        for i, action in enumerate(self.actions):
+            if not isinstance(action, Action):
+                _fail((*key, i), "must be an Action", action)
+            where = (*key, i, "name")
+            name = action.name
+            if name in first:
+                raise ConfigError(
+                    f"The {_show_key(where)!r} setting declares action {name!r} a second time "
+                    f"(first in {_show_key((*key, first[name]))!r}).",
+                    key=where,
+                )
+            first[name] = i
+            if name in base.aliases:
+                raise ConfigError(
+                    f"The {_show_key(where)!r} setting declares action {name!r}, which is "
+                    f"already an alias of {base.aliases[name]!r} in taxonomy {base.name!r}; "
+                    "choose another name.",
+                    key=where,
+                )
+            if name in base.names:
+                known = base.action(name)
+                if _definition(known) != _definition(action):
+                    raise ConfigError(
+                        f"The {_show_key(where)!r} setting declares action {name!r} as "
+                        f"{_definition(action)}, but taxonomy {base.name!r} already defines it "
+                        f"as {_definition(known)}; choose another name.",
+                        key=where,
+                    )
+                continue  # the same action again: nothing to add
+            new.append(action)
+        return base.extend(actions=new) if new else base
 
     def _check_actions(self) -> None:
         taxonomy = self._taxonomy
@@ -747,8 +843,9 @@ got 0.
         Durations are written as strings (``"30d"``, ``"none"`` for no limit); the
         criterion as its preset name when it equals one, else as its
         :meth:`Criterion.to_dict`; the funnel as :meth:`Funnel.to_dict` with its windows
-        as duration strings. Unset options (``platform``, ``time_unit``, ``funnel``)
-        are left out.
+        as duration strings; each declared action as a ``[[taxonomy.actions]]`` table with the
+        aliases that point to it. Unset options (``platform``, ``vocabularies``,
+        ``actions``, ``time_unit``, ``funnel``) are left out.
         """
         input_: dict[str, Any] = {"columns": dict(self.columns), "shape": self.shape,
                                   "tz": self.tz}  # fmt: skip
@@ -760,7 +857,13 @@ got 0.
         taxonomy: dict[str, Any] = {}
         if self.platform is not None:
             taxonomy["platform"] = self.platform
-        taxonomy["aliases"] = dict(self.aliases)
+        if self.vocabularies:
+            taxonomy["vocabularies"] = list(self.vocabularies)
+        # an alias of a declared action is written with it, as [[taxonomy.actions]] aliases
+        declared = {a.name for a in self.actions}
+        taxonomy["aliases"] = {k: v for k, v in self.aliases.items() if v not in declared}
+        if self.actions:
+            taxonomy["actions"] = [_action_to_dict(a, self.aliases) for a in self.actions]
         preset = next((n for n, c in PRESETS.items() if c == self.engagement), None)
         out: dict[str, Any] = {
             "input": input_,
@@ -804,18 +907,31 @@ conversion, response, return. Did you mean 'conversion'?
         data = _table(data, ())
         _check_keys(data, _SECTIONS, (), "section")
         fields: dict[str, Any] = {}
+        origins: dict[str, Key] = {}  # alias -> the [[taxonomy.actions]] entry that gave it
         for section, keys in _LAYOUT.items():
             if section not in data:
                 continue
             table = _table(data[section], (section,))
             _check_keys(table, keys, (section,), "key")
             for name, value in table.items():
-                fields[keys[name]] = _read_field(keys[name], value, (section, name))
+                if keys[name] == "actions":
+                    fields["actions"], origins = _read_actions(value, (section, name))
+                else:
+                    fields[keys[name]] = _read_field(keys[name], value, (section, name))
         if "goals" in data:
             fields["goals"] = _read_goals(data["goals"])
         if "funnel" in data:
             fields["funnel"] = _read_funnel(data["funnel"], fields.get("goals", DEFAULT_GOALS))
         try:
+            if origins:
+                # the configuration without the aliases listed with actions says which
+                # words are canonical: an action's alias must be none of them
+                # (goals and funnel may name those aliases: they are checked after)
+                probe = {k: v for k, v in fields.items() if k not in ("goals", "funnel")}
+                names = cls(**probe).taxonomy().names
+                fields["aliases"] = _fold_aliases(
+                    fields.get("aliases", {}), origins, fields["actions"], names
+                )
             return cls(**fields)
         except ConfigError:
             raise
@@ -899,6 +1015,13 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
             if not isinstance(column, str) or not column:
                 _fail((*key, name), "must be the name of a column of the file", column)
         return table
+    if field == "vocabularies":
+        if not isinstance(value, list):
+            _fail(key, "must be a list of bundled vocabulary names such as ['ecommerce']", value)
+        for i, name in enumerate(value):
+            if not isinstance(name, str) or not name.strip():
+                _fail((*key, i), "must be a vocabulary name", name)
+        return value
     if field == "aliases":
         table = _table(value, key)
         for alias, target in table.items():
@@ -918,6 +1041,123 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
     if field in strings and not (isinstance(value, str)):
         _fail(key, "must be a string", value)
     return value
+
+
+_ACTION_KEYS: Final = ("name", "category", "direction", "weight", "description", "aliases")
+_CATEGORIES: Final = tuple(c.value for c in ActionCategory)
+_DIRECTIONS: Final = tuple(d.value for d in Direction)
+
+
+def _read_actions(value: object, key: Key) -> tuple[tuple[Action, ...], dict[str, Key]]:
+    """``[[taxonomy.actions]]``: the actions, and ``{alias: key of its action's aliases}``."""
+    if not isinstance(value, list):
+        _fail(key, "must be an array of tables ([[taxonomy.actions]])", value)
+    actions: list[Action] = []
+    origins: dict[str, Key] = {}
+    for i, item in enumerate(value):
+        where = (*key, i)
+        table = _table(item, where)
+        _check_keys(table, _ACTION_KEYS, where, "key")
+        for required in ("name", "category", "weight"):
+            if required not in table:
+                raise ConfigError(
+                    f"The action {_show_key(where)!r} needs a {required!r}"
+                    + (
+                        " (the default taxonomy weighs exposure 0, applause 1, intent 2, "
+                        "conversation 3, amplification 4, conversion 5, negative below 0)."
+                        if required == "weight"
+                        else "."
+                    ),
+                    key=where,
+                )
+        name = table["name"]
+        if not isinstance(name, str) or not normalize_name(name):
+            _fail((*where, "name"), "must be a non-empty action name", name)
+        category = table["category"]
+        if category not in _CATEGORIES or not isinstance(category, str):
+            hint = _hint(category, _CATEGORIES) if isinstance(category, str) else ""
+            raise ConfigError(
+                f"The {_show_key((*where, 'category'))!r} setting must be an action category, "
+                f"one of {', '.join(_CATEGORIES)}; got {category!r}.{hint}",
+                key=(*where, "category"),
+            )
+        direction = table.get("direction", "inbound")
+        _one_of((*where, "direction"), direction, _DIRECTIONS)
+        weight = table["weight"]
+        try:
+            finite = isinstance(weight, (int, float)) and math.isfinite(weight)
+        except OverflowError:  # an integer beyond float
+            finite = False
+        if not finite or isinstance(weight, bool):
+            _fail((*where, "weight"), "must be a finite number", weight)
+        description = table.get("description", "")
+        if not isinstance(description, str):
+            _fail((*where, "description"), "must be a string", description)
+        aliases = table.get("aliases", [])
+        if not isinstance(aliases, list):
+            _fail((*where, "aliases"), "must be a list of words", aliases)
+        for j, alias in enumerate(aliases):
+            if not isinstance(alias, str) or not normalize_name(alias):
+                _fail((*where, "aliases", j), "must be a non-empty word", alias)
+            word = normalize_name(alias)
+            if word in origins and origins[word] != (*where, "aliases"):
+                raise ConfigError(
+                    f"The {_show_key((*where, 'aliases'))!r} setting lists {alias!r}, which "
+                    f"{_show_key(origins[word])!r} lists too; a word means one action.",
+                    key=(*where, "aliases"),
+                )
+            origins[word] = (*where, "aliases")
+        actions.append(Action(name, category, direction, float(weight), description))
+    return tuple(actions), origins
+
+
+def _fold_aliases(
+    table: Mapping[str, str],
+    origins: Mapping[str, Key],
+    actions: tuple[Action, ...],
+    names: tuple[str, ...],
+) -> dict[str, str]:
+    """The ``[taxonomy] aliases`` table plus the aliases listed with each action.
+
+    ``origins`` maps each listed alias to its key ``taxonomy.actions[i].aliases``;
+    ``names`` are the canonical names of the taxonomy without them.
+    """
+    out = dict(table)
+    written = {
+        normalize_name(k): normalize_name(v)
+        for k, v in table.items()
+        if isinstance(k, str) and isinstance(v, str)
+    }
+    for word, key in origins.items():
+        target = actions[int(key[2])].name
+        if word in names and word != target:
+            raise ConfigError(
+                f"The {_show_key(key)!r} setting lists {word!r}, which is a canonical action; "
+                "a canonical name cannot be an alias.",
+                key=key,
+            )
+        if written.get(word, target) != target:
+            raise ConfigError(
+                f"The {_show_key(key)!r} setting makes {word!r} an alias of {target!r}, but "
+                f"{_show_key(('taxonomy', 'aliases'))!r} maps it to {written[word]!r}.",
+                key=key,
+            )
+        out[word] = target
+    return out
+
+
+def _definition(action: Action) -> str:
+    return f"({action.category.value}, {action.direction.value}, weight {action.weight:g})"
+
+
+def _action_to_dict(action: Action, aliases: Mapping[str, str]) -> dict[str, Any]:
+    out = action.to_dict()
+    if not action.description:
+        del out["description"]
+    words = [k for k, v in aliases.items() if v == action.name]
+    if words:
+        out["aliases"] = words
+    return out
 
 
 def _check_criterion(
@@ -1111,7 +1351,8 @@ def _known(taxonomy: Taxonomy, names: Iterable[str], key: Key) -> None:
     if unknown:
         known = (*taxonomy.names, *taxonomy.aliases)
         hints = "".join(
-            f" {n!r}:{_hint(normalize_name(n), known) or ' no close name.'}" for n in unknown
+            f" {n!r}:{_suggest_action(normalize_name(n), known) or ' no close name.'}"
+            for n in unknown
         )
         raise ConfigError(
             f"The {_show_key(key)!r} setting names unknown action(s) {unknown} of taxonomy "
@@ -1408,8 +1649,12 @@ on_invalid = "raise"     # "raise" on the first invalid row, or "drop" and count
 
 [taxonomy]
 # platform = "instagram" # facebook, instagram, linkedin, tiktok, x, youtube
+# vocabularies = ["ecommerce", "email"]  # domain vocabularies, on top of the platform's
 aliases = {}             # your words for canonical actions
 # aliases = { "reaction:love" = "like", "link_tap" = "link_click" }
+# Actions of your own: one [[taxonomy.actions]] table each (name, category, direction,
+# weight, aliases, description; see docs/configuration.md), or in one line:
+# actions = [{ name = "gift_card", category = "conversion", weight = 6.0, aliases = ["giftcard"] }]
 
 [brand]
 accounts = []            # actor ids of the brand's own accounts: their events are outbound
