@@ -14,6 +14,8 @@ import pytest
 from engagemetrics.cli import main
 from engagemetrics.config import Config
 from engagemetrics.datasets import facebook_posts_path, sample_events_path
+from engagemetrics.io import read_csv
+from engagemetrics.report import Report
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -381,6 +383,10 @@ USER_ERRORS = {
     "dask with --since": UserError("report {d}/e.csv --engine dask --since 2024-01-01", {},
                                    USAGE, r"--since and --until are not supported"),
     "dask on a CSV": UserError("report {d}/e.csv --engine dask", {}, USAGE, r"reads Parquet"),
+    "--cohorts 0": UserError("report {d}/e.csv --cohorts 0", {}, USAGE,
+                             r"--cohorts must be a whole number >= 1; got '0'"),
+    "--days not a number": UserError("report {d}/e.csv --days week", {}, USAGE,
+                                     r"--days must be a whole number >= 1; got 'week'"),
     "--since on posts": UserError(
         "report {d}/p.csv -c {d}/c.toml --since 2024-01-01",
         {"p.csv": "key,reach\np1,3\n", "c.toml": '[input]\nshape = "posts"\n'}, USAGE,
@@ -598,3 +604,43 @@ def test_dropped_rows_are_one_warning_line(
     assert "3 rows read, 1 valid" in out
     assert "unknown action" in out
     assert "unparseable" in out
+
+
+def test_report_limits_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines = ["actor,action,time"] + [
+        f"a{i},comment,2024-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(60)
+    ]
+    lines += [f"a{i},like,2024-12-{1 + i % 28:02d}" for i in range(60)]
+    (tmp_path / "e.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "report", str(tmp_path / "e.csv"), "--format", "json")
+    assert code == 0
+    default = json.loads(out)
+    code, out, _ = run(capsys, "report", str(tmp_path / "e.csv"), "--format", "json",
+                       "--cohorts", "2", "--days", "3")  # fmt: skip
+    assert code == 0
+    limited = json.loads(out)
+    assert limited != default
+    assert json.loads(Report.from_log(read_csv(tmp_path / "e.csv")).to_json(
+        cohorts=2, days=3)) == limited  # fmt: skip
+
+
+def test_dropped_rows_are_one_warning_line_on_dask(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    parquet = tmp_path / "e.parquet"
+    pd.DataFrame(
+        {"actor": ["ana", "bo", "cy"], "action": ["like", "lkie", "like"],
+         "time": ["2024-05-01", "2024-05-02", "yesterday"]}
+    ).to_parquet(parquet)  # fmt: skip
+    (tmp_path / "c.toml").write_text(DROP, encoding="utf-8")
+    code, _, err = run(capsys, "report", str(parquet), "-c", str(tmp_path / "c.toml"),
+                       "--engine", "dask", "--format", "json")  # fmt: skip
+    assert code == 0
+    assert err.splitlines() == [
+        "engagemetrics report: warning: 3 rows read, 1 kept, 2 dropped (1 unknown action in "
+        "column 'action', 1 unparseable in column 'time'); `engagemetrics validate` lists them"
+    ]

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import __version__
 from ._time import format_ns, parse_time
+from .events import LoadReport
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
@@ -29,7 +30,7 @@ from .exceptions import (
     InvalidParameterError,
     SchemaError,
 )
-from .report import FORMATS, Format, PostReport, Report, _format_of
+from .report import FORMATS, LIMITS, Format, LoadCounts, PostReport, Report, _format_of
 
 __all__ = ["main"]
 
@@ -108,6 +109,18 @@ def _parser() -> argparse.ArgumentParser:
         default="local",
         help="'dask' for a Parquet dataset beyond one machine's memory",
     )
+    for limit, shown in (
+        ("cohorts", "cohorts shown, the most recent (older ones pooled)"),
+        ("periods", "retention periods shown (later ones pooled)"),
+        ("days", "days of the daily trends shown, the most recent (earlier ones pooled)"),
+    ):
+        report.add_argument(
+            f"--{limit}",
+            type=_limit(limit),
+            default=LIMITS[limit],
+            metavar="N",
+            help=f"{shown}; default {LIMITS[limit]}",
+        )
     output_options(report)
     report.set_defaults(handler=_report)
 
@@ -236,12 +249,14 @@ def _report(args: argparse.Namespace) -> int:
 
                 step("measuring on dask")
                 result = dask_report(str(args.path), config)
+                _warn_dropped(args.command, result.load)
             else:
                 step("reading")
                 log = _read_window(args, config)
                 result = Report.from_log(log, config, progress=step)
             step("rendering")
-            rendered = result.render(chosen, by=args.by)
+            limits = {"cohorts": args.cohorts, "periods": args.periods, "days": args.days}
+            rendered = result.render(chosen, by=args.by, **limits)
     _emit(rendered, args.output)
     return EXIT_OK
 
@@ -273,12 +288,24 @@ def _check_window(since: str | None, until: str | None) -> None:
         )
 
 
-def _warn_dropped(command: str, loaded: Any) -> None:
+def _limit(name: str) -> Callable[[str], int]:
+    def whole(text: str) -> int:
+        if text.isdigit() and int(text) >= 1:
+            return int(text)
+        raise argparse.ArgumentTypeError(f"--{name} must be a whole number >= 1; got {text!r}")
+
+    return whole
+
+
+def _warn_dropped(command: str, loaded: LoadReport | LoadCounts) -> None:
     """One line on standard error when loading dropped rows (``on_invalid = "drop"``)."""
     if loaded.rows_dropped == 0:
         return
     reasons: dict[tuple[str, str], int] = {}
-    for dropped in loaded.dropped:
+    if isinstance(loaded, LoadCounts):
+        for column, rule, rows in loaded.dropped:
+            reasons[column, rule] = reasons.get((column, rule), 0) + rows
+    for dropped in loaded.dropped if isinstance(loaded, LoadReport) else ():
         reason = (dropped.column, dropped.rule)
         reasons[reason] = reasons.get(reason, 0) + dropped.count
     listed = ", ".join(f"{n:,} {rule} in column {col!r}" for (col, rule), n in reasons.items())
