@@ -135,11 +135,11 @@ def parse_time(
 
 
 def _zone(tz: str) -> zoneinfo.ZoneInfo | None:
-    if tz.upper() == "UTC":
+    if isinstance(tz, str) and tz.upper() == "UTC":
         return None
     try:
         return zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
         raise InvalidParameterError(
             f"The 'tz' parameter must be an IANA time zone name such as 'Europe/Paris'; "
             f"got {tz!r}."
