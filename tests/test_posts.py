@@ -259,3 +259,11 @@ def test_facebook_posts_total_interactions_and_rates() -> None:
     engaged = engaged_user_rate(posts)
     assert len(engaged) == 500
     assert np.all(engaged.value <= 1)
+
+
+def test_posting_times_out_of_range_are_named_as_such() -> None:
+    """2300-01-01 used to wrap to 1715; now it is refused as out of range (issue 12, §1)."""
+    with pytest.raises(DataError, match=r"1 value out of range .*first '2300-01-01' at row 1"):
+        PostMetrics.from_columns({"reach": [1, 2], "posted_at": ["2024-01-01", "2300-01-01"]})
+    with pytest.raises(DataError, match=r"2 values unparseable .first 'now' at row 0"):
+        PostMetrics.from_columns({"reach": [1, 2], "posted_at": ["now", "today"]})

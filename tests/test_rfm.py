@@ -629,3 +629,9 @@ def test_table_checks_its_columns() -> None:
             freq="D",
             tz="UTC",
         )
+
+
+def test_an_observation_end_out_of_range_is_named_as_such() -> None:
+    log = EventLog.from_arrays(actor=["a"], action=["purchase"], time=["2024-01-01"], value=[3.0])
+    with pytest.raises(InvalidParameterError, match=r"from 1677-09-21 to 2262-04-11.*'2300"):
+        rfm(log, observation_end="2300-01-01")

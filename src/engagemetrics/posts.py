@@ -217,12 +217,16 @@ class PostMetrics:
             posted_at = np.full(n, NAT, dtype=np.int64)
         else:
             parsed = parse_time(posted, tz=tz, unit=time_unit, column="posted_at")
-            if parsed.unparseable.any():
-                row = int(np.flatnonzero(parsed.unparseable)[0])
-                raise DataError(
-                    f"Column 'posted_at' has {int(parsed.unparseable.sum())} unparseable "
-                    f"values (first {posted[row]!r} at row {row})."
-                )
+            for flagged, what in (
+                (parsed.out_of_range, "out of range (1677-09-21 to 2262-04-11, UTC)"),
+                (parsed.unparseable, "unparseable"),
+            ):
+                if flagged.any():
+                    row, count = int(np.flatnonzero(flagged)[0]), int(flagged.sum())
+                    raise DataError(
+                        f"Column 'posted_at' has {count} value{'s' * (count != 1)} {what} "
+                        f"(first {str(posted[row])!r} at row {row})."
+                    )
             posted_at = parsed.ns
         return cls(
             keys=np.arange(n) if keys is None else keys,

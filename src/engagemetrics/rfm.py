@@ -743,6 +743,11 @@ def _instant(value: TimeLike, tz: str) -> int:
         parsed = parse_time(column, tz=tz, column="observation_end")
     except (TypeError, ValueError):
         parsed = None
+    if parsed is not None and parsed.out_of_range[0]:
+        raise InvalidParameterError(
+            "The 'observation_end' parameter of rfm must be a time from 1677-09-21 to "
+            f"2262-04-11 (UTC); got {value!r}."
+        )
     if parsed is None or parsed.missing[0] or parsed.unparseable[0]:
         raise InvalidParameterError(
             "The 'observation_end' parameter of rfm must be a datetime, numpy.datetime64 or "
