@@ -190,3 +190,18 @@ def test_merge_of_an_actor_on_both_sides_of_a_group() -> None:
     assert got.to_dict() == whole.to_dict() == {
         "category": ["conversation"], "events": [4], "actors": [2]
     }  # fmt: skip
+
+
+def test_one_dimension_may_be_named_alone() -> None:
+    """by="action" used to be read as the dimensions 'a', 'c', 't', ..."""
+    log = EventLog.from_arrays(
+        actor=["a", "b", "a"], action=["like", "like", "comment"],
+        time=["2024-05-01", "2024-05-01", "2024-05-02"],
+    )  # fmt: skip
+    alone = interaction_counts(log, by="action")
+    assert alone.to_dict() == interaction_counts(log, by=["action"]).to_dict()
+    counted = alone.to_dict()
+    assert dict(zip(counted["action"], counted["events"], strict=True)) == {
+        "like": 2,
+        "comment": 1,
+    }

@@ -222,7 +222,7 @@ def interaction_counts(
     log: EventLog,
     /,
     *,
-    by: Sequence[Dimension] = ("category",),
+    by: Dimension | Sequence[Dimension] = ("category",),
     period: Period = "day",
     tz: str = "UTC",
 ) -> InteractionCounts:
@@ -235,7 +235,8 @@ def interaction_counts(
     by
         Dimensions to group by, any of ``"action"``, ``"category"``, ``"direction"``,
         ``"content"``, ``"channel"`` and ``"period"``. Rows with no content (or channel)
-        are left out when grouping by content (or channel).
+        are left out when grouping by content (or channel). One name alone
+        (``by="action"``) is one dimension.
     period
         Length of a period when ``"period"`` is in ``by``: ``"day"``, ``"week"``
         (starting Monday) or ``"month"``.
@@ -316,8 +317,9 @@ def interaction_counts(
     )
 
 
-def _check_by(by: Sequence[str]) -> tuple[str, ...]:
-    dims = tuple(by)
+def _check_by(by: str | Sequence[str]) -> tuple[str, ...]:
+    # one name is one dimension, not a sequence of one-letter names
+    dims = (by,) if isinstance(by, str) else tuple(by)
     if not dims:
         raise InvalidParameterError("The 'by' parameter needs at least one dimension.")
     for dim in dims:
