@@ -587,7 +587,7 @@ def test_dropped_rows_are_one_warning_line(
     )
     assert code == 0
     assert err.splitlines() == [
-        "engagemetrics report: warning: 1 rows read, 0 kept, 1 dropped (1 unknown action in "
+        "engagemetrics report: warning: 1 row read, 0 kept, 1 dropped (1 unknown action in "
         "column 'action'); `engagemetrics validate` lists them"
     ]
     # nothing dropped: nothing said

@@ -487,3 +487,16 @@ def test_epoch_nanoseconds_with_a_null_keep_every_digit(kind: str) -> None:
         data["time"] = pd.array(times, dtype="Int64")
     log = EventLog.from_frame(_frame(kind, data), time_unit="ns", on_invalid="drop")
     assert log.time.tolist() == [1714557600000000005]
+
+
+def test_the_load_report_reads_as_english() -> None:
+    log = EventLog.from_arrays(
+        actor=["ana", "bo", "cy"], action=["like", "lkie", "like"],
+        time=["2024-05-01T10:00Z", "2024-05-01T11:00Z", "2300-01-01T00:00Z"],
+        on_invalid="drop",
+    )  # fmt: skip
+    assert str(log.load_report).splitlines() == [
+        "3 rows read, 1 kept, 2 dropped",
+        "  1 row: column 'action', unknown action (row 1)",
+        "  1 row: column 'time', out of range (row 2)",
+    ]

@@ -310,7 +310,8 @@ def _warn_dropped(command: str, loaded: LoadReport | LoadCounts) -> None:
         reasons[reason] = reasons.get(reason, 0) + dropped.count
     listed = ", ".join(f"{n:,} {rule} in column {col!r}" for (col, rule), n in reasons.items())
     print(
-        f"engagemetrics {command}: warning: {loaded.rows_read:,} rows read, "
+        f"engagemetrics {command}: warning: {loaded.rows_read:,} "
+        f"row{'s' * (loaded.rows_read != 1)} read, "
         f"{loaded.rows_kept:,} kept, {loaded.rows_dropped:,} dropped ({listed}); "
         "`engagemetrics validate` lists them",
         file=sys.stderr,

@@ -142,12 +142,18 @@ class LoadReport:
         }
 
     def __str__(self) -> str:
-        lines = [f"{self.rows_read} rows read, {self.rows_kept} kept, {self.rows_dropped} dropped"]
+        read = f"{self.rows_read:,} row{'s' * (self.rows_read != 1)} read"
+        lines = [f"{read}, {self.rows_kept:,} kept, {self.rows_dropped:,} dropped"]
         for d in self.dropped:
-            rows = ", ".join(map(str, d.example_rows))
-            lines.append(f"  {d.count} rows: column {d.column!r}, {d.rule} (rows {rows}, ...)")
+            shown = ", ".join(map(str, d.example_rows))
+            more = ", ..." if d.count > len(d.example_rows) else ""
+            rows = f"row{'s' * (len(d.example_rows) != 1)} {shown}{more}"
+            lines.append(
+                f"  {d.count:,} row{'s' * (d.count != 1)}: column {d.column!r}, {d.rule} ({rows})"
+            )
         for column, count in self.filled.items():
-            lines.append(f"  {count} missing values in column {column!r} read as 0")
+            values = f"value{'s' * (count != 1)}"
+            lines.append(f"  {count:,} missing {values} in column {column!r} read as 0")
         return "\n".join(lines)
 
 
