@@ -189,6 +189,9 @@ def test_validate_lists_every_problem(capsys: pytest.CaptureFixture[str], tmp_pa
     assert "5 rows read, 2 valid" in out
     for rule in ("unknown action", "missing", "time"):
         assert rule in out
+    # each problem once, its values as written in the file (quoted once)
+    assert "  1 row: column 'action', unknown action (row 1; value 'lkie')" in out
+    assert "  1 row: column 'time', unparseable (row 3; value 'yesterday')" in out
 
 
 def test_validate_a_clean_file(capsys: pytest.CaptureFixture[str], events: Path) -> None:

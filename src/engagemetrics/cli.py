@@ -388,14 +388,19 @@ def _validate(args: argparse.Namespace) -> int:
         loaded = config.read_log(args.path).load_report
         print(f"{args.path}: {loaded.rows_read:,} rows read, {loaded.rows_kept:,} valid.")
         for dropped in loaded.dropped:
+            shown = len(dropped.example_rows)
             rows = ", ".join(map(str, dropped.example_rows))
-            values = ", ".join(map(repr, dropped.example_values))
+            more = ", ..." if dropped.count > shown else ""
+            # the example values are already written as Python literals
+            values = ", ".join(dropped.example_values)
             problems.append(
-                f"  {dropped.count} rows: column {dropped.column!r}, {dropped.rule} "
-                f"(rows {rows}, ...; values {values})"
+                f"  {dropped.count:,} row{'s' * (dropped.count != 1)}: column "
+                f"{dropped.column!r}, {dropped.rule} (row{'s' * (shown != 1)} {rows}{more}; "
+                f"value{'s' * (len(dropped.example_values) != 1)} {values})"
             )
         notes = [
-            f"  {n} missing values in column {c!r} read as 0" for c, n in loaded.filled.items()
+            f"  {n:,} missing value{'s' * (n != 1)} in column {c!r} read as 0"
+            for c, n in loaded.filled.items()
         ]
     for line in problems + notes:
         print(line)
