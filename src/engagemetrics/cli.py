@@ -388,14 +388,14 @@ def _validate(args: argparse.Namespace) -> int:
         loaded = config.read_log(args.path).load_report
         print(f"{args.path}: {loaded.rows_read:,} rows read, {loaded.rows_kept:,} valid.")
         for dropped in loaded.dropped:
-            shown = len(dropped.example_rows)
+            examples = len(dropped.example_rows)
             rows = ", ".join(map(str, dropped.example_rows))
-            more = ", ..." if dropped.count > shown else ""
+            more = ", ..." if dropped.count > examples else ""
             # the example values are already written as Python literals
             values = ", ".join(dropped.example_values)
             problems.append(
                 f"  {dropped.count:,} row{'s' * (dropped.count != 1)}: column "
-                f"{dropped.column!r}, {dropped.rule} (row{'s' * (shown != 1)} {rows}{more}; "
+                f"{dropped.column!r}, {dropped.rule} (row{'s' * (examples != 1)} {rows}{more}; "
                 f"value{'s' * (len(dropped.example_values) != 1)} {values})"
             )
         notes = [

@@ -975,7 +975,7 @@ def _quiet(step: str) -> None:
     """The default progress callback: says nothing."""
 
 
-_FOOTER: Final = f"engagemetrics {__version__}; JSON layout {SCHEMA}."
+_FOOTER: Final = f"engagemetrics {__version__}; JSON layout {SCHEMA}."  # type: ignore[has-type]
 
 
 def _audience_counts(log: EventLog, by: tuple[str, ...], tz: str) -> InteractionCounts:
