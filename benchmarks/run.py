@@ -78,6 +78,7 @@ QUICK_REPEAT = 5
 RECORD_RUNS = 3  # quick runs whose median ratio --record keeps
 BASELINE = Path(__file__).with_name("baseline.json")
 GUARD_TOLERANCE = 3.0  # --quick fails when a ratio is this many times worse than recorded
+GUARD_RETRIES = 2  # measurements more of a case that regressed before it fails the guard
 # In the guard, our time counts as at least this much: sub-millisecond times at the quick
 # size are mostly timer and cache noise, while a Python loop over the 200k events (the
 # regression the guard is for) takes tens of milliseconds.
@@ -2480,6 +2481,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"recorded the ratios of this run in {BASELINE}")
         else:
             regressed = guard(rows, BASELINE, args.markdown)
+            # a regression is one that holds on a second and a third measurement: a shared
+            # machine can slow one quick run of one case several times over
+            for attempt in range(GUARD_RETRIES):
+                if not regressed:
+                    break
+                print(f"\nguard: measuring {', '.join(regressed)} again ({attempt + 1})")
+                SELECTED = frozenset(regressed)
+                again = guard(run_size(QUICK_SIZE, args.repeat), BASELINE, args.markdown)
+                regressed = [case for case in regressed if case in again]
             if regressed:
                 print(
                     f"GUARD FAILED: {', '.join(regressed)} more than {GUARD_TOLERANCE:g}x "
