@@ -907,3 +907,78 @@ def python_datetime_ns(value: dt.datetime) -> tuple[str, int | None]:
         - offset // dt.timedelta(microseconds=1) * 1000
     )
     return _in_range(ns, aware=False)[:2]
+
+
+# -- time text in a strftime layout (the twin of engagemetrics._time_format) ---------------
+def strptime_ns(text: str, time_format: str) -> int | None:
+    """``datetime.strptime``'s reading of ``text`` as ns since the epoch, None if it fails.
+
+    Naive results are UTC; aware ones are converted. The standard library is the judge
+    of what a format means (English names, two-digit years 69-99 in the 1900s).
+    """
+    try:
+        moment = dt.datetime.strptime(text, time_format)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return (moment - epoch) // dt.timedelta(microseconds=1) * 1000
+
+
+def parse_time_text_with_utc_word(
+    text: str, unit: str | None = None
+) -> tuple[str, int | None, bool | None]:
+    """:func:`parse_time_text` also reading a trailing ``' UTC'`` (BigQuery) as ``'Z'``."""
+    if text.endswith(" UTC"):
+        return parse_time_text(text[:-4] + "Z", unit)
+    return parse_time_text(text, unit)
+
+
+# -- issue 18: per-actor activity kernels over runs of whole actors -----------------------
+def count_per_segment(flags: Sequence[bool], offsets: Sequence[int]) -> list[int]:
+    """True flags in each segment ``offsets[i]:offsets[i + 1]``."""
+    return [sum(flags[offsets[i] : offsets[i + 1]]) for i in range(len(offsets) - 1)]
+
+
+def distinct_periods_per_actor(
+    values: Sequence[int], offsets: Sequence[int], unit: int, shift: int, per: int
+) -> list[int]:
+    """Distinct ``(value // unit + shift) // per`` in each actor's rows, by a set."""
+    return [
+        len({(v // unit + shift) // per for v in values[offsets[i] : offsets[i + 1]]})
+        for i in range(len(offsets) - 1)
+    ]
+
+
+def sessions_per_actor(times: Sequence[int], offsets: Sequence[int], gap: int) -> list[int]:
+    """Sessions per actor: its first event and each one more than ``gap`` after the last."""
+    out = []
+    for i in range(len(offsets) - 1):
+        own = times[offsets[i] : offsets[i + 1]]
+        out.append(sum(1 for k in range(len(own)) if k == 0 or own[k] - own[k - 1] > gap))
+    return out
+
+
+def actor_scores(
+    weights: Sequence[float],
+    codes: Sequence[int],
+    offsets: Sequence[int],
+    keep: Sequence[bool] | None,
+    times: Sequence[int],
+    reference: int,
+    half_life: float | None,
+) -> tuple[list[float], list[int]]:
+    """Per actor, the (decayed) weights of the rows kept, summed, and their number."""
+    sums, counts = [], []
+    for i in range(len(offsets) - 1):
+        rows = [r for r in range(offsets[i], offsets[i + 1]) if keep is None or keep[r]]
+        sums.append(
+            sum(
+                weights[codes[r]]
+                * (1.0 if half_life is None else 2.0 ** (-(reference - times[r]) / half_life))
+                for r in rows
+            )
+        )
+        counts.append(len(rows))
+    return sums, counts

@@ -34,7 +34,7 @@ from engagemetrics.conversion import conversion_rate
 from engagemetrics.datasets import demo_config, simulate
 from engagemetrics.dialogue import response_rate
 from engagemetrics.engagement import Dialogue, engagement_score
-from engagemetrics.events import EventLog
+from engagemetrics.events import EventLog, NoValidRowsError
 from engagemetrics.exceptions import DataQualityWarning, InvalidParameterError
 from engagemetrics.funnels import funnel
 from engagemetrics.goals import Goal
@@ -348,7 +348,9 @@ def test_every_row_dropped_gives_one_machines_span() -> None:
     Dask report is one machine's (1970-01-01 for no events), not the dropped rows' time."""
     data = pd.DataFrame({"actor": ["u0"], "action": ["lkie"], "time": ["2024-03-29T20:00:00"]})
     config = Config(on_invalid="drop")
-    whole = Report.from_log(config.log_from_frame(data), config)
+    with pytest.raises(NoValidRowsError) as raised:  # loaded whole, no valid row is an error
+        config.log_from_frame(data)
+    whole = Report.from_log(raised.value.log, config)  # a partition's view: no events
     got = emd.report(dd.from_pandas(data, npartitions=1), config, client="sync")
     assert (got.start, got.end, got.events) == (whole.start, whole.end, 0) == (0, 0, 0)
     assert_same(got.to_dict(), whole.to_dict())

@@ -20,7 +20,7 @@ from engagemetrics import (
     Taxonomy,
     UnknownActionError,
 )
-from engagemetrics.events import OnInvalid
+from engagemetrics.events import NoValidRowsError, OnInvalid
 
 ACTIONS = ["view", "like", "comment", "share", "brand_reply", "purchase", "retweet"]
 
@@ -500,3 +500,146 @@ def test_the_load_report_reads_as_english() -> None:
         "  1 row: column 'action', unknown action (row 1)",
         "  1 row: column 'time', out of range (row 2)",
     ]
+
+
+# -- real exports as they come (issue 13, section 2) ------------------------------------
+MESSAGES = {"src": ["ana", "bo", "ana"], "ts": ["01/05/2024 10:00", "01/05/2024 10:05",
+                                                "02/05/2024 09:00"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_a_message_log_takes_a_constant_action_and_a_time_format(kind: str) -> None:
+    log = EventLog.from_frame(
+        _frame(kind, MESSAGES),
+        columns={"actor": "src", "time": "ts", "action": {"constant": "direct_message"},
+                 "channel": {"constant": "whatsapp"}},
+        time_format="%d/%m/%Y %H:%M",
+    )  # fmt: skip
+    arrays = log.to_arrays()
+    assert arrays["action"].tolist() == ["direct_message"] * 3
+    assert arrays["channel"].tolist() == ["whatsapp"] * 3
+    assert log.time.tolist() == [
+        int(np.datetime64(t, "ns").view(np.int64))
+        for t in ("2024-05-01T10:00", "2024-05-02T09:00", "2024-05-01T10:05")
+    ]
+
+
+def test_from_arrays_and_from_records_take_a_time_format_and_a_constant() -> None:
+    log = EventLog.from_arrays(
+        actor=MESSAGES["src"], time=MESSAGES["ts"], action={"constant": "dm"},
+        channel={"constant": 7}, time_format="%d/%m/%Y %H:%M",
+    )  # fmt: skip
+    assert set(log.to_arrays()["action"].tolist()) == {"direct_message"}  # an alias
+    assert log.dictionary("channel").tolist() == [7]
+    records = [
+        {"actor": a, "action": "like", "time": t} for a, t in zip(*MESSAGES.values(), strict=True)
+    ]
+    other = EventLog.from_records(records, time_format="%d/%m/%Y %H:%M")
+    assert other.time.tolist() == log.time.tolist()
+
+
+def test_a_constant_action_must_be_known_whatever_on_invalid_says() -> None:
+    for on_invalid in ("raise", "drop"):
+        with pytest.raises(
+            UnknownActionError, match=r"'direct_mesage'.*Did you mean 'direct_message'"
+        ):
+            EventLog.from_arrays(actor=["a"], time=["2024-05-01"], on_invalid=on_invalid,
+                                 action={"constant": "direct_mesage"})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("columns", "error", "match"),
+    [
+        ({"action": {"constant": ""}}, InvalidParameterError, "non-empty string"),
+        ({"action": {"constant": 3}}, InvalidParameterError, "non-empty string"),
+        ({"action": {"value": "like"}}, InvalidParameterError, r"\{'constant': value\}"),
+        ({"action": {"constant": "like", "x": 1}}, InvalidParameterError, "constant"),
+        ({"channel": {"constant": True}}, InvalidParameterError, "string or an integer"),
+        ({"time": {"constant": "2024-05-01"}}, InvalidParameterError, "cannot be a constant"),
+        ({"actor": {"constant": "ana"}}, InvalidParameterError, "cannot be a constant"),
+        ({"action": "like"}, SchemaError, r"action=\{'constant': 'like'\}"),
+    ],
+)
+def test_a_malformed_constant_is_refused_by_name(
+    columns: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    data: dict[str, Any] = {"actor": ["a"], "action": ["like"], "time": ["2024-05-01"]}
+    with pytest.raises(error, match=match):
+        EventLog.from_arrays(**{**data, **columns})
+
+
+def test_a_constant_stands_for_the_frame_column_of_that_name() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"actor": ["a"], "action": ["like"], "time": ["2024-05-01"]})
+    log = EventLog.from_frame(frame, columns={"action": {"constant": "share"}})
+    assert log.to_arrays()["action"].tolist() == ["share"]  # the frame's column is ignored
+    with pytest.raises(InvalidParameterError, match="'time' cannot be a constant"):
+        EventLog.from_frame(frame, columns={"time": {"constant": "2024-05-01"}})
+    with pytest.raises(InvalidParameterError, match=r"Unknown target column\(s\) \['colour'\]"):
+        EventLog.from_frame(frame, columns={"colour": {"constant": "red"}})
+
+
+def test_a_drop_that_would_keep_no_row_is_an_error_naming_the_most_common_reason() -> None:
+    times = ["x"] * 997 + ["2024-05-01"] * 3
+    actions = ["like"] * 997 + ["lkie"] * 3
+    with pytest.raises(DataError) as raised:
+        EventLog.from_arrays(actor=["a"] * 1000, action=actions, time=times, on_invalid="drop")
+    message = str(raised.value)
+    assert message.startswith(
+        "None of the 1,000 rows is valid: 997 unparseable in column 'time' (first 'x' at "
+        "row 0), 3 unknown action in column 'action'. Times must be ISO 8601"
+    )
+    assert "on_invalid" not in message
+    # the empty log rides along, for a partition of a larger input (see partition._load)
+    assert isinstance(raised.value, NoValidRowsError)
+    empty = raised.value.log
+    assert (len(empty), empty.load_report.rows_read, empty.load_report.rows_kept) == (0, 1000, 0)
+    with pytest.raises(UnknownActionError, match=r"^The one row is not valid: 1 unknown action "
+                       r"in column 'action' \(first 'lkie' at row 0\)\."):  # fmt: skip
+        EventLog.from_arrays(actor=["a"], action=["lkie"], time=["2024-05-01"], on_invalid="drop")
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"actor": ["a", "b"], "action": ["like", "like"], "time": ["x", "y"]},
+        {"actor": ["a", "b"], "action": ["lkie", "like"], "time": ["2024-05-01", "y"]},
+        {"actor": ["a", "b"], "action": ["lkie", "lkie"], "time": ["2024-05-01"] * 2},
+        {"actor": [None, "b"], "action": ["like", "like"], "time": ["2024-05-01", None]},
+    ],
+)
+def test_when_every_row_fails_drop_is_never_suggested(columns: dict[str, Any]) -> None:
+    with pytest.raises(DataError) as raised:
+        EventLog.from_arrays(**columns)
+    assert "drop" not in str(raised.value)
+    # while a drop that keeps a row is still suggested
+    columns = {k: [*v, v[0] if k != "time" else "2024-05-02"] for k, v in columns.items()}
+    columns["action"][-1] = columns["actor"][-1] = "like"
+    with pytest.raises(DataError, match="on_invalid='drop'"):
+        EventLog.from_arrays(**columns)
+
+
+def test_a_partition_reads_constants_as_the_log_does() -> None:
+    # the engines' per-batch paths map columns through the same frame adapter
+    import pandas as pd
+
+    from engagemetrics.config import Config
+    from engagemetrics.interactions import interaction_counts
+    from engagemetrics.partition import evaluate_partition, routing
+
+    config = Config(columns={"actor": "src", "time": "ts", "action": {"constant": "comment"},
+                             "thread": "src"})  # fmt: skip
+    batch = pd.DataFrame({"src": ["a", "b"], "ts": ["2024-05-01", "2024-05-02"]})
+    log = config.log_from_frame(batch)
+    assert evaluate_partition(batch, interaction_counts, config=config).to_dict() == (
+        interaction_counts(log).to_dict()
+    )
+    assert len(routing(batch, config=config).owner) == 2  # two threads, each one's opener
+
+
+def test_an_unknown_action_is_named_before_a_column_wide_time_error() -> None:
+    # rules are reported in column order: actor, action, time
+    with pytest.raises(UnknownActionError, match=r"'lkie'.*on_invalid='drop'"):
+        EventLog.from_arrays(actor=["a", "b"], action=["like", "lkie"],
+                             time=["2024-05-01T10:00:00Z", "2024-05-02"])  # fmt: skip

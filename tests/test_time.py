@@ -843,3 +843,326 @@ def test_filter_bounds_outside_the_range_are_refused_by_name() -> None:
         log.filter(end=dt.datetime(3000, 1, 1))
     with pytest.raises(InvalidParameterError, match=r"'start' parameter must be a time;"):
         log.filter(start="now")
+
+
+# -- real exports as they come (issue 13, section 2) ------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019-10-01 00:00:00 UTC", "2019-10-01T00:00:00"),  # BigQuery's text export
+        ("2019-10-01 00:00:00.123456 UTC", "2019-10-01T00:00:00.123456"),
+        ("2019-10-01T10:30 UTC", "2019-10-01T10:30"),
+        ("2019-10-01 UTC", "2019-10-01T00:00"),  # a whole date, as with 'Z'
+        ("20191001T103000 UTC", "2019-10-01T10:30"),
+        ("2019-10-01T10:30:00Z", "2019-10-01T10:30"),
+        ("2019-10-01 10:30:00Z", "2019-10-01T10:30"),
+        ("2019-10-01T12:30:00+02:00", "2019-10-01T10:30"),
+        ("2019-10-01 05:30:00-0500", "2019-10-01T10:30"),
+        ("2019-10-01", "2019-10-01T00:00"),
+        ("20191001", "2019-10-01T00:00"),
+        ("20191001T103000Z", "2019-10-01T10:30"),
+        ("20191001T113000+0100", "2019-10-01T10:30"),
+    ],
+)
+def test_the_time_text_exports_write(text: str, expected: str) -> None:
+    # naive forms read in UTC here; each as numpy and as Python strings
+    assert parse_time(np.array([text])).ns.tolist() == [ns(expected)]
+    assert parse_time(as_objects(text)).ns.tolist() == [ns(expected)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2019-10-01 00:00:00 utc", "2019-10-01 00:00:00UTC", "2019-10-01 00:00:00  UTC",
+     "2019-10-01 00:00:00 UTC+1", "2019-10-01 00:00:00 UTCZ", " UTC", "UTC",
+     "2019-10-01 00:00:00Z UTC", "1569888000 UTC"],
+)  # fmt: skip
+def test_utc_word_is_read_only_as_bigquery_writes_it(text: str) -> None:
+    assert flags(parse_time(np.array([text, "2019-10-01Z"]))) == ["unparseable", "ok"]
+
+
+def test_a_utc_word_is_aware_and_cannot_mix_with_naive() -> None:
+    with pytest.raises(DataError, match="mixes times with a UTC offset"):
+        parse_time(np.array(["2019-10-01 00:00:00 UTC", "2019-10-01 00:00:00"]))
+    paris = parse_time(np.array(["2019-10-01 00:00:00 UTC"]), tz="Europe/Paris")
+    assert paris.ns.tolist() == [ns("2019-10-01T00:00")]
+
+
+@given(text=_any_text(st.one_of(st.just(""), st.just(" UTC"), _OFFSETS)), unit=_UNITS)
+def test_texts_with_a_utc_word_are_flagged_or_equal_the_reference(
+    text: str, unit: TimeUnit | None
+) -> None:
+    from . import reference
+
+    held = str(np.array([text])[0])
+    kind, expected, _ = reference.parse_time_text_with_utc_word(held, unit)
+    parsed = parse_time(np.array([text]), unit=unit)
+    assert (flags(parsed)[0], parsed.ns[0]) == (kind, NAT if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "expected"),
+    [
+        (np.array([1569925800]), "s", "2019-10-01T10:30"),
+        (np.array([1569925800250]), "ms", "2019-10-01T10:30:00.250"),
+        (np.array([1569925800250001]), "us", "2019-10-01T10:30:00.250001"),
+        (np.array([1569925800250001002]), "ns", "2019-10-01T10:30:00.250001002"),
+        (np.array([1569925800.5]), "s", "2019-10-01T10:30:00.5"),
+        (np.array(["1569925800"]), "s", "2019-10-01T10:30"),
+        (as_objects("1569925800250"), "ms", "2019-10-01T10:30:00.250"),
+    ],
+)
+def test_epoch_numbers_of_every_unit(values: np.ndarray, unit: TimeUnit, expected: str) -> None:
+    assert parse_time(values, unit=unit).ns.tolist() == [ns(expected)]
+
+
+FORMATS = [
+    ("01/05/2024 10:30", "%d/%m/%Y %H:%M"),
+    ("5/1/2024 1:02:03 PM", "%m/%d/%Y %I:%M:%S %p"),
+    ("05/01/2024 12:02:03 am", "%m/%d/%Y %I:%M:%S %p"),
+    ("20240501103000", "%Y%m%d%H%M%S"),
+    ("01 May 2024 10:00:00 +0200", "%d %b %Y %H:%M:%S %z"),
+    ("1 September 2024 10:00:00 -03:30", "%d %B %Y %H:%M:%S %z"),
+    ("Wed, 01 May 24 10:00:00 Z", "%a, %d %b %y %H:%M:%S %z"),
+    ("Wednesday 2024-122", "%A %Y-%j"),
+    ("2024-05-01 10:00:00.5", "%Y-%m-%d %H:%M:%S.%f"),
+    ("2024-05-01T10:00:00.123456", "%Y-%m-%dT%H:%M:%S.%f"),
+    ("100% 2024", "100%% %Y"),
+    ("70-01-01", "%y-%m-%d"),
+    ("68-01-01", "%y-%m-%d"),
+]
+
+
+@pytest.mark.parametrize(("text", "time_format"), FORMATS)
+def test_time_format_reads_as_strptime(text: str, time_format: str) -> None:
+    from . import reference
+
+    expected = reference.strptime_ns(text, time_format)
+    assert expected is not None
+    assert parse_time(np.array([text]), time_format=time_format).ns.tolist() == [expected]
+    parsed = parse_time(as_objects(text, None, ""), time_format=time_format)
+    assert flags(parsed) == ["ok", "missing", "missing"]
+    assert parsed.ns[0] == expected
+
+
+def test_time_format_reads_nanoseconds_and_unpadded_codes() -> None:
+    parsed = parse_time(
+        np.array(["2024-05-01 10:00:00.123456789", "2024-05-01 10:00:00.1"]),
+        time_format="%Y-%m-%d %H:%M:%S.%f",
+    )
+    assert parsed.ns.tolist() == [ns("2024-05-01T10:00:00.123456789"), ns("2024-05-01T10:00:00.1")]
+    unpadded = parse_time(np.array(["1/5/2024", "01/05/2024"]), time_format="%-d/%-m/%Y")
+    assert unpadded.ns.tolist() == [ns("2024-05-01")] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "time_format"),
+    [
+        ("31/04/2024", "%d/%m/%Y"),  # no 31 April
+        ("29/02/2023", "%d/%m/%Y"),  # not a leap year
+        ("29/02/1900", "%d/%m/%Y"),  # nor is 1900
+        ("00/01/2024", "%d/%m/%Y"),
+        ("01/13/2024", "%d/%m/%Y"),
+        ("01/01/0000", "%d/%m/%Y"),  # there is no year 0
+        ("2024-05-01 24:00", "%Y-%m-%d %H:%M"),
+        ("2024-05-01 10:60", "%Y-%m-%d %H:%M"),
+        ("2024-05-01 10:00:60", "%Y-%m-%d %H:%M:%S"),
+        ("2024-05-01 13:00 PM", "%Y-%m-%d %I:%M %p"),
+        ("2024-05-01 00:00 AM", "%Y-%m-%d %I:%M %p"),
+        ("2023-366", "%Y-%j"),  # strptime would move it to 2024-01-01
+        ("2024-000", "%Y-%j"),
+        ("Thu 01 May 2024", "%a %d %b %Y"),  # 1 May 2024 was a Wednesday
+        ("01 Mai 2024", "%d %b %Y"),
+        ("01 Sept 2024", "%d %B %Y"),
+        ("2024-05-01 10:00 +2400", "%Y-%m-%d %H:%M %z"),
+        ("2024-05-01 10:00 +0060", "%Y-%m-%d %H:%M %z"),
+        ("2024-05-01 10:00 +02", "%Y-%m-%d %H:%M %z"),
+        ("2024-05-01 10:00", "%Y-%m-%d %H:%M %z"),
+        ("2024-05-01 10:00 ", "%Y-%m-%d %H:%M"),  # nothing may be left over
+        ("2024-05-01", "%Y-%m-%d %H:%M"),  # nor missing
+        ("2024-05-01T10:00", "%Y-%m-%d %H:%M"),
+        ("2024-05-0\x001", "%Y-%m-%d"),
+        ("2024-05-01 10:00:00.", "%Y-%m-%d %H:%M:%S.%f"),
+        ("2024-05-01 10:00:00.1234567890", "%Y-%m-%d %H:%M:%S.%f"),
+        ("٢٠٢٤-05-01", "%Y-%m-%d"),  # digits of other scripts are not read
+    ],
+)
+def test_time_format_flags_what_is_not_a_real_time(text: str, time_format: str) -> None:
+    parsed = parse_time(as_objects(text, "2024-01-01 00:00"), time_format="%Y-%m-%d %H:%M")
+    assert flags(parsed)[1] == "ok"
+    parsed = parse_time(np.array([text]), time_format=time_format)
+    assert flags(parsed) == ["unparseable"]
+    assert parse_time(as_objects(text), time_format=time_format).ns.tolist() == [NAT]
+
+
+def test_time_format_naive_times_are_read_in_tz_and_offsets_win() -> None:
+    naive = parse_time(
+        np.array(["31/03/2024 01:30", "31/03/2024 03:30"]),
+        time_format="%d/%m/%Y %H:%M",
+        tz="Europe/Paris",
+    )
+    assert naive.ns.tolist() == [ns("2024-03-31T00:30"), ns("2024-03-31T01:30")]
+    aware = parse_time(
+        np.array(["31/03/2024 01:30 +0000"]), time_format="%d/%m/%Y %H:%M %z", tz="Europe/Paris"
+    )
+    assert aware.ns.tolist() == [ns("2024-03-31T01:30")]
+
+
+def test_time_format_out_of_range_is_flagged_not_wrapped() -> None:
+    parsed = parse_time(
+        np.array(["01/01/1600", "31/12/9999 23:59", "21/09/1677 00:12", "01/01/2024 00:00"]),
+        time_format="%d/%m/%Y %H:%M",
+    )
+    assert flags(parsed)[:2] == ["unparseable", "out of range"]  # the first lacks a time
+    parsed = parse_time(
+        np.array(["01/01/1600 00:00", "31/12/9999 23:59", "21/09/1677 00:13", "11/04/2262 23:48"]),
+        time_format="%d/%m/%Y %H:%M",
+    )
+    assert flags(parsed) == ["out of range", "out of range", "ok", "out of range"]
+    assert parsed.ns[2] == ns("1677-09-21T00:13")
+    # an offset can carry a time at the very end past it
+    edge = parse_time(np.array(["2262-04-11 23:47 -0100"]), time_format="%Y-%m-%d %H:%M %z")
+    assert flags(edge) == ["out of range"]
+    near = parse_time(
+        np.array(["2262-04-11 23:47"]), time_format="%Y-%m-%d %H:%M", tz="Asia/Tokyo"
+    )
+    assert near.ns.tolist() == [ns("2262-04-11T14:47")]
+
+
+def test_time_format_reads_integers_as_their_digits() -> None:
+    expected = [ns("2024-05-01T10:30"), ns("1999-12-31T23:59:59")]
+    values = np.array([20240501103000, 19991231235959], dtype=np.int64)
+    assert parse_time(values, time_format="%Y%m%d%H%M%S").ns.tolist() == expected
+    objects = as_objects(20240501103000, None, 19991231235959)
+    assert flags(parse_time(objects, time_format="%Y%m%d%H%M%S")) == ["ok", "missing", "ok"]
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        (np.array(["2024-05-01"], dtype="datetime64[ns]"), "already holds times"),
+        (np.array([1.5]), "reads text"),
+        (as_objects(dt.datetime(2024, 5, 1)), "reads text"),
+        (np.array([True]), "reads text"),
+    ],
+)
+def test_time_format_reads_only_text_and_integers(values: np.ndarray, match: str) -> None:
+    with pytest.raises(SchemaError, match=match):
+        parse_time(values, time_format="%Y-%m-%d")
+
+
+@pytest.mark.parametrize(
+    ("time_format", "match"),
+    [
+        ("%Y-%m-%d %Q", "'%Q'"),
+        ("%Y-%m-%d %", "a lone %"),
+        ("%H:%M", "no year"),
+        ("%Y %y", "year more than once"),
+        ("%d %b %m %Y", "month more than once"),
+        ("%Y-%j-%d", "day of the year"),
+        ("%Y %I:%M", "%I and %p together"),
+        ("%Y %H:%M %p", "%I and %p together"),
+        ("%Y %U", "'%U'"),
+        ("%-Y", "'%-Y'"),
+        ("", "non-empty"),
+    ],
+)
+def test_a_time_format_with_codes_it_cannot_read_is_refused(time_format: str, match: str) -> None:
+    with pytest.raises(InvalidParameterError, match=re.escape(match)) as raised:
+        parse_time(np.array(["2024"]), time_format=time_format)
+    assert "supported codes: %Y (4-digit year)" in str(raised.value)
+
+
+def test_time_unit_and_time_format_are_not_both_given() -> None:
+    with pytest.raises(InvalidParameterError, match="not both"):
+        parse_time(np.array(["2024"]), unit="s", time_format="%Y")
+
+
+_DATES = ["%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y",
+          "%Y-%j", "%a %d %b %Y", "%A, %d %B %Y", "%d.%m.%y", "%y%m%d"]  # fmt: skip
+_TIMES = ["", " %H:%M", " %H:%M:%S", "T%H%M%S", " %I:%M:%S %p", " %I:%M %p", " %H:%M:%S.%f",
+          "%H%M%S"]  # fmt: skip
+_ZONES = ["", " %z", "%z"]
+
+
+@st.composite
+def formatted(draw: st.DrawFn) -> tuple[str, str]:
+    """A datetime written by strftime in a random supported format: (text, format)."""
+    date_format = draw(st.sampled_from(_DATES))
+    time_format = draw(st.sampled_from(_TIMES))
+    zone_format = draw(st.sampled_from(_ZONES)) if time_format else ""
+    # strftime writes years below 1000 unpadded on glibc; %y means 1969-2068
+    years = (1969, 2068) if "%y" in date_format else (1000, 9999)
+    moment = draw(
+        st.datetimes(
+            min_value=dt.datetime(years[0], 1, 1), max_value=dt.datetime(years[1], 12, 31)
+        )
+    )
+    if zone_format:
+        minutes = draw(st.integers(-(24 * 60 - 1), 24 * 60 - 1))
+        moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(minutes=minutes)))
+    time_format = date_format + time_format + zone_format
+    return moment.strftime(time_format), time_format
+
+
+@given(case=formatted())
+def test_time_format_reads_back_what_strftime_wrote(case: tuple[str, str]) -> None:
+    from . import reference
+
+    text, time_format = case
+    expected = reference.strptime_ns(text, time_format)
+    assert expected is not None
+    parsed = parse_time(np.array([text]), time_format=time_format)
+    if -(2**63) < expected < 2**63:
+        assert (flags(parsed), parsed.ns.tolist()) == (["ok"], [expected])
+    else:
+        assert flags(parsed) == ["out of range"]
+
+
+@st.composite
+def mangled(draw: st.DrawFn) -> tuple[str, str]:
+    """Text near a format's layout: written by strftime, then a few characters replaced."""
+    text, time_format = draw(formatted())
+    chars = list(text)
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(chars) - 1))
+        chars[at] = draw(st.sampled_from("0123456789 :/-.+ZTaAmMpPyY\x00٣"))
+    return "".join(chars), time_format
+
+
+@given(case=st.one_of(mangled(), st.tuples(_JUNK, st.sampled_from(_DATES))))
+def test_time_format_never_keeps_what_strptime_reads_otherwise(case: tuple[str, str]) -> None:
+    # kept means strptime agrees; where strptime fails (or ignores a weekday, or moves a
+    # 366th day) the row is flagged, never kept wrong
+    from . import reference
+
+    text, time_format = case
+    parsed = parse_time(as_objects(text), time_format=time_format)
+    if flags(parsed) == ["ok"]:
+        assert parsed.ns.tolist() == [reference.strptime_ns(text, time_format)]
+    else:
+        assert parsed.ns.tolist() == [NAT]
+
+
+@given(
+    cases=st.lists(formatted(), min_size=1, max_size=20),
+    data=st.data(),
+)
+def test_columns_in_one_format_agree_with_strptime_row_by_row(
+    cases: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    # one format for the column (the widths of its rows vary: names, fractions, offsets)
+    from . import reference
+
+    time_format = cases[0][1]
+    texts = [t for t, f in cases if f == time_format]
+    texts += data.draw(st.lists(_JUNK, max_size=3))
+    expected = [reference.strptime_ns(t, time_format) for t in texts]
+    parsed = parse_time(np.array(texts), time_format=time_format)
+    for text, kind, got, want in zip(
+        texts, flags(parsed), parsed.ns.tolist(), expected, strict=True
+    ):
+        if kind == "ok":
+            assert got == want, text
+        else:
+            assert got == NAT
+            assert want is None or not -(2**63) < want < 2**63 or text == "", text

@@ -36,8 +36,46 @@ _IDS = ("actor", "content", "channel", "thread")
 _EXACT_FLOAT = 2**53
 
 
-def frame_columns(frame: Any, mapping: Mapping[str, str]) -> dict[str, NDArray[Any] | Encoded]:
-    """Our columns from a frame, as numpy arrays or dictionary encodings."""
+CONSTANT_COLUMNS = ("action", "channel")
+"""The columns that may be given as ``{"constant": value}``: one value on every row."""
+
+
+def constant_value(spec: Mapping[Any, Any], name: str) -> str | int:
+    """The value of ``{"constant": value}`` given for column ``name``, checked."""
+    if name not in CONSTANT_COLUMNS:
+        raise InvalidParameterError(
+            f"Column {name!r} cannot be a constant; only {', '.join(CONSTANT_COLUMNS)} can "
+            f"(got {dict(spec)!r})."
+        )
+    value = spec.get("constant") if set(spec) == {"constant"} else None
+    valid = isinstance(value, str) and value != "" and "\x00" not in value
+    if name != "action":
+        valid |= isinstance(value, int) and not isinstance(value, bool)
+    if not valid:
+        kind = "a non-empty string" if name == "action" else "a non-empty string or an integer"
+        raise InvalidParameterError(
+            f"A constant {name!r} is written {{'constant': value}} with {kind} as the value; "
+            f"got {dict(spec)!r}."
+        )
+    assert isinstance(value, (str, int))
+    return value
+
+
+def constant_column(value: str | int, name: str, n: int) -> Encoded:
+    """``value`` on each of ``n`` rows, dictionary encoded (one entry, every code 0)."""
+    return from_categorical(
+        np.zeros(n, dtype=np.int64), np.array([value]), column=name, ids=name in _IDS
+    )
+
+
+def frame_columns(
+    frame: Any, mapping: Mapping[str, str | Mapping[str, Any]]
+) -> dict[str, NDArray[Any] | Encoded]:
+    """Our columns from a frame, as numpy arrays or dictionary encodings.
+
+    A column mapped to ``{"constant": value}`` is that value on every row (see
+    :data:`CONSTANT_COLUMNS`), not looked for in the frame.
+    """
     unknown = set(mapping) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
         raise InvalidParameterError(
@@ -61,6 +99,9 @@ def frame_columns(frame: Any, mapping: Mapping[str, str]) -> dict[str, NDArray[A
     out: dict[str, NDArray[Any] | Encoded] = {}
     for ours in REQUIRED + OPTIONAL:
         theirs = mapping.get(ours, ours)
+        if isinstance(theirs, Mapping):
+            out[ours] = constant_column(constant_value(theirs, ours), ours, len(frame))
+            continue
         if theirs not in available:
             if ours in REQUIRED or ours in mapping:
                 raise ColumnNotFoundError(

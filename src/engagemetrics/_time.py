@@ -9,13 +9,16 @@ ISO 8601 text is read in its extended form (``2024-05-01``, ``2024-05-01T10:00``
 ``2024-05-01 10:00:00.250``, also the month ``2024-05``) and its basic form
 (``20240501``, ``20240501T1000``, ``20240501T100000.25``). A time of day may end in
 ``Z`` or a UTC offset ``±HH:MM`` / ``±HHMM`` (hours 00-23, minutes 00-59, as ISO 8601
-allows: ``+24:00`` is not an offset); so may a whole date, as XML Schema's ``xs:date``
-allows (``2024-05-01Z`` is its midnight UTC). Digits of a second beyond the nanosecond are cut,
-as :meth:`datetime.datetime.fromisoformat` cuts them beyond the microsecond. Nothing else
+allows: ``+24:00`` is not an offset), or in `` UTC`` as BigQuery's text export writes it
+(``2019-10-01 00:00:00 UTC``, read as ``Z``); so may a whole date, as XML Schema's
+``xs:date`` allows (``2024-05-01Z`` is its midnight UTC). Digits of a second beyond the
+nanosecond are cut, as :meth:`datetime.datetime.fromisoformat` cuts them beyond the
+microsecond. Nothing else
 is guessed: numpy's own extras (``now``, ``today``, ``NaT``, a bare year such as
 ``2024``, years of five digits or with a sign) and epoch numbers written as text without
 a unit are unparseable. With ``unit``, text of digits (``1714557600``, ``-5``,
-``1714557600.25``) is an epoch number, read exactly.
+``1714557600.25``) is an epoch number, read exactly. Other layouts are read with
+``time_format`` (strftime codes; :mod:`engagemetrics._time_format`).
 
 Every value must be an instant that int64 nanoseconds hold: from
 1677-09-21T00:12:43.145224193Z to 2262-04-11T23:47:16.854775807Z. Anything outside is
@@ -37,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._arrays import read_only
+from ._time_format import CompiledFormat, compile_format, read_formatted
 from .exceptions import DataError, InvalidParameterError, SchemaError
 
 __all__ = ["Offsets", "ParsedTime", "TimeUnit", "parse_time"]
@@ -94,24 +98,39 @@ def parse_time(
     tz: str = "UTC",
     unit: TimeUnit | None = None,
     column: str = "time",
+    time_format: str | None = None,
 ) -> ParsedTime:
     """Parse a time column; rows that fail are flagged, never silently altered.
+
+    With ``time_format`` (strftime codes, see :mod:`engagemetrics._time_format`) text is
+    read by that layout instead of as ISO 8601; integers are read as their decimal text
+    (``20240501`` with ``"%Y%m%d"``). Naive results are read in ``tz``; ``%z`` makes
+    them aware.
 
     Raises
     ------
     SchemaError
-        Numbers without ``unit``, or a type that cannot hold time.
+        Numbers without ``unit``, or a type that cannot hold time (with
+        ``time_format``: anything but text or integers).
     DataError
         Naive and aware values mixed in one column.
     InvalidParameterError
-        ``tz`` is not a time zone or ``unit`` not one of ``'s'``, ``'ms'``, ``'us'``,
-        ``'ns'``.
+        ``tz`` is not a time zone, ``unit`` not one of ``'s'``, ``'ms'``, ``'us'``,
+        ``'ns'``, ``time_format`` not a format of supported codes, or both ``unit`` and
+        ``time_format``.
     """
     zone = _zone(tz)
     if unit is not None and unit not in ("s", "ms", "us", "ns"):
         raise InvalidParameterError(
             f"The 'time_unit' parameter must be one of 's', 'ms', 'us', 'ns'; got {unit!r}."
         )
+    if time_format is not None:
+        if unit is not None:
+            raise InvalidParameterError(
+                "Give time_unit (epoch numbers) or time_format (text in a layout), not both; "
+                f"got time_unit={unit!r} and time_format={time_format!r}."
+            )
+        return _from_formatted(values, compile_format(time_format), zone=zone, column=column)
     kind = values.dtype.kind
     if kind == "M":
         return _from_datetime64(values, zone)
@@ -298,13 +317,22 @@ def _from_strings(
     def char_at(back: int) -> NDArray[np.uint32]:
         return np.where(length >= back, flat[np.maximum(end - back, 0)], 0)
 
-    # the suffix: 'Z', '±HH:MM' or '±HHMM'
-    zulu = char_at(1) == ord("Z")
+    # the suffix: 'Z', ' UTC' (BigQuery's text export), '±HH:MM' or '±HHMM'
+    last = char_at(1)
+    zulu = last == ord("Z")
     colon = plain = _none(n)
+    utc_word = _none(n)  # its own array: rows are set in place below
     if not zulu.all():
+        maybe = np.flatnonzero(last == ord("C"))  # few rows if any: checked on their own
+        if maybe.size:
+            at = end[maybe]
+            word = length[maybe] >= 4
+            for back, char in ((2, "T"), (3, "U"), (4, " ")):
+                word &= flat[np.maximum(at - back, 0)] == ord(char)
+            utc_word[maybe] = word
         sign6, sign5 = char_at(6), char_at(5)
         colon = ((sign6 == ord("+")) | (sign6 == ord("-"))) & (char_at(3) == ord(":")) & ~zulu
-        plain = ((sign5 == ord("+")) | (sign5 == ord("-"))) & ~colon & ~zulu & ~epoch
+        plain = ((sign5 == ord("+")) | (sign5 == ord("-"))) & ~colon & ~zulu & ~epoch & ~utc_word
     offset_ns = np.zeros(n, dtype=np.int64)
     offsets = bool(colon.any() or plain.any())
     if offsets:
@@ -322,10 +350,12 @@ def _from_strings(
         offset_ns[o] = sign * minutes_east * 60_000_000_000
         bad[o[~valid]] = True
         colon[o[~valid]] = plain[o[~valid]] = False
-    aware = zulu | colon | plain
+    aware = zulu | colon | plain | utc_word
     # numpy keeps NULs inside a string: the suffix is cleared, one place at a time
-    if offsets:
-        suffix = np.where(colon, 6, np.where(plain, 5, zulu.astype(np.int64)))
+    if offsets or utc_word.any():
+        suffix = np.where(
+            colon, 6, np.where(plain, 5, np.where(utc_word, 4, zulu.astype(np.int64)))
+        )
         for back in range(1, 7):
             flat[end[suffix >= back] - back] = 0
     else:
@@ -397,6 +427,65 @@ def _from_strings(
     return _result(ns, missing, bad, out)
 
 
+def _from_formatted(
+    values: NDArray[Any], fmt: CompiledFormat, *, zone: zoneinfo.ZoneInfo | None, column: str
+) -> ParsedTime:
+    """Text (or integers, as their digits) read by a strftime layout, vectorised."""
+    kind = values.dtype.kind
+    if kind in "iu":
+        text = values.astype(str)
+    elif kind == "U":
+        text = values
+    elif kind == "S":
+        try:
+            text = values.astype("U")
+        except UnicodeDecodeError:  # bytes beyond ASCII match no format; keep them visible
+            text = np.char.decode(values, "latin-1")
+    elif kind == "O":
+        items = values.tolist()
+        missing_list = [_is_missing(v) for v in items]
+        present = [v for v, m in zip(items, missing_list, strict=True) if not m]
+        if all(isinstance(v, str) for v in present):
+            # a numpy string drops trailing NULs: text holding a NUL is made unreadable
+            shown = [
+                "" if m else "\x01" if "\x00" in v else v
+                for v, m in zip(items, missing_list, strict=True)
+            ]
+        elif all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
+            shown = ["" if m else str(v) for v, m in zip(items, missing_list, strict=True)]
+        else:
+            kinds = sorted({type(v).__name__ for v in present})
+            raise SchemaError(
+                f"Column {column!r} holds values of types {kinds}; time_format "
+                f"{fmt.text!r} reads text (or integers as their digits)."
+            )
+        text = np.array(shown, dtype=str)
+    else:
+        raise SchemaError(
+            f"Column {column!r} has dtype {values.dtype}; time_format {fmt.text!r} reads text "
+            "(or integers as their digits), and a column that already holds times needs none."
+        )
+    if not text.dtype.isnative:  # the code points are read as native uint32
+        text = text.astype(text.dtype.newbyteorder("="))
+    n = len(text)
+    width = text.dtype.itemsize // 4
+    if n == 0 or width == 0:
+        return _result(np.full(n, NAT, dtype=np.int64), np.ones(n, bool), _none(n), _none(n))
+    chars = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
+    length = np.char.str_len(text).astype(np.int64)
+    missing = length == 0
+    # numpy's length counts NULs inside a string: no format holds one
+    bad = np.count_nonzero(chars, axis=1) != length
+    fields = read_formatted(chars, length, fmt)
+    bad = (bad | fields.bad) & ~missing
+    ns, out = _from_day_and_ns(fields.day, fields.within)
+    out &= ~bad & ~missing
+    if zone is not None and not fmt.aware:
+        ns, shifted_out = _to_utc(ns, bad | missing | out, zone)
+        out |= shifted_out
+    return _result(ns, missing, bad, out)
+
+
 def _basic_to_extended(
     chars: NDArray[np.uint32], local_length: NDArray[np.int64], candidates: NDArray[np.bool_]
 ) -> tuple[NDArray[np.uint32], int, NDArray[np.int64], NDArray[np.bool_]]:
@@ -447,8 +536,16 @@ def _shifted_back(
     """Times parsed 400-year cycles away, moved back and checked in (day, ns of day)."""
     day, within = np.divmod(parsed, _DAY_NS_INT)
     within = within - offset_ns
-    day = day + cycles * _CYCLE_DAYS + within // _DAY_NS_INT
-    within %= _DAY_NS_INT
+    return _from_day_and_ns(day + cycles * _CYCLE_DAYS, within)
+
+
+def _from_day_and_ns(
+    day: NDArray[np.int64], within: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """``day * 86400e9 + within`` (days since 1970, ns of any sign and size below 2**62),
+    checked against the range before it is formed, so nothing wraps."""
+    day = day + within // _DAY_NS_INT
+    within = within % _DAY_NS_INT
     first_day, first_within = divmod(_FIRST_NS, _DAY_NS_INT)
     last_day, last_within = divmod(_LAST_NS, _DAY_NS_INT)
     fits = ((day > first_day) | (day == first_day) & (within >= first_within)) & (

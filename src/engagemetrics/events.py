@@ -13,7 +13,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, final
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict, final
 
 import attrs
 import numpy as np
@@ -23,19 +23,42 @@ from typing_extensions import Self
 from . import _encode
 from ._arrays import read_only
 from ._encode import Encoded
+from ._frames import CONSTANT_COLUMNS, constant_column, constant_value
 from ._kernels import group_count, run_starts, sort_by_actor_time
 from ._time import TIME_RANGE, TimeUnit, format_ns, parse_time
 from .actions import ACTION_CODE_DTYPE, ActionCategory, Direction, Taxonomy, _to_direction
-from .exceptions import DataError, InvalidParameterError, SchemaError
+from .exceptions import DataError, InvalidParameterError, SchemaError, UnknownActionError
 
 if TYPE_CHECKING:
     from ._frames import FrameKind
 
-__all__ = ["DroppedRows", "Event", "EventLog", "LoadReport", "LogSummary", "OnInvalid"]
+__all__ = [
+    "Constant",
+    "DroppedRows",
+    "Event",
+    "EventLog",
+    "LoadReport",
+    "LogSummary",
+    "NoValidRowsError",
+    "OnInvalid",
+]
 
 OnInvalid = Literal["raise", "drop"]
 ColumnLike: TypeAlias = "ArrayLike | Sequence[Any]"
 """A column: a numpy array, or any sequence (``None`` marks a missing entry)."""
+
+
+class Constant(TypedDict):
+    """One value on every row, for a column the data does not have.
+
+    ``{"constant": "direct_message"}`` as the ``action`` of a message log where each row
+    is one message, or ``{"constant": "instagram"}`` as the ``channel`` of a file that
+    holds one platform. Only ``action`` and ``channel`` take a constant.
+    """
+
+    constant: str | int
+
+
 CODE_DTYPE: Final = np.int32
 """Integer type of actor, content, channel and thread codes; ``-1`` means absent."""
 ID_COLUMNS: Final = ("content", "channel", "thread")
@@ -175,16 +198,93 @@ class _Problem:
             picked = np.asarray(self.values[rows], dtype=object)
         return tuple(_show(v) for v in picked)
 
-    def error(self) -> DataError:
+    def error(self, *, suggest_drop: bool = True) -> DataError:
         rows = np.flatnonzero(self.mask)
         first = int(rows[0])
         shown = "".join(f"{v} " for v in self.shown(rows[:1]))
         plural = "s" if rows.size != 1 else ""
+        drop = (
+            " Or load with on_invalid='drop' to keep the valid rows and count the rest in "
+            "load_report."
+            if suggest_drop
+            else ""
+        )
         return DataError(
             f"Column {self.column!r} has {rows.size} {self.rule} value{plural} (first "
-            f"{shown}at row {first}); {self.advice} Or load with on_invalid='drop' to "
-            "keep the valid rows and count the rest in load_report."
+            f"{shown}at row {first}); {self.advice}{drop}"
         )
+
+
+class NoValidRowsError(DataError):
+    """``on_invalid="drop"`` would keep no row: the message names the reasons, most
+    common first.
+
+    ``log`` is the empty log with its :attr:`~EventLog.load_report`, for a caller that
+    loads one part of a larger input (a partition), where a part with no valid row is
+    no error as long as the whole has one.
+    """
+
+    def __init__(self, message: str, log: EventLog) -> None:
+        super().__init__(message)
+        self.log = log
+
+
+class _NoValidActionsError(NoValidRowsError, UnknownActionError):
+    """No valid row, unknown actions the most common reason."""
+
+
+def _raise_mode_error(problems: Sequence[_Problem], taxonomy: Taxonomy) -> DataError:
+    """The error of the first problem any row has; on_invalid='drop' is suggested only
+    when it would keep a row (of those ``problems`` know of)."""
+    failing = np.logical_or.reduce([p.mask for p in problems])
+    some_valid = not bool(failing.all())
+    problem = next(p for p in problems if p.mask.any())
+    if problem.rule != "unknown action":
+        return problem.error(suggest_drop=some_valid)
+    values = _decode(problem.values) if isinstance(problem.values, Encoded) else problem.values
+    error = taxonomy.unknown_error(np.asarray(values, dtype=object), np.flatnonzero(problem.mask))
+    if not some_valid:  # the taxonomy's message ends by suggesting the drop
+        error = UnknownActionError(str(error).replace(" or load with on_invalid='drop'", ""))
+    return error
+
+
+def _nothing_valid(log: EventLog, problems: Sequence[_Problem]) -> NoValidRowsError:
+    """The error of a drop that would keep no row: the reasons, most common first."""
+    report = log.load_report
+    reasons = sorted(report.dropped, key=lambda d: -d.count)  # stable: ties keep rule order
+    top = reasons[0]
+    example = f"{top.example_values[0]} " if top.example_values else ""
+    listed = [
+        f"{top.count:,} {top.rule} in column {top.column!r} (first {example}at row "
+        f"{top.example_rows[0]})",
+        *(f"{d.count:,} {d.rule} in column {d.column!r}" for d in reasons[1:]),
+    ]
+    advice = next((p.advice for p in problems if (p.column, p.rule) == (top.column, top.rule)), "")
+    n = report.rows_read
+    head = "The one row is not valid" if n == 1 else f"None of the {n:,} rows is valid"
+    message = (
+        f"{head}: {', '.join(listed)}.{' ' + advice[0].upper() + advice[1:] if advice else ''}"
+    )
+    if top.rule == "unknown action":
+        return _NoValidActionsError(message, log)
+    return NoValidRowsError(message, log)
+
+
+_constant = constant_value  # the name io.py imports (its check of a constant's spec)
+
+
+def _time_advice(time_format: str | None) -> str:
+    if time_format is not None:
+        return (
+            f"times must match time_format {time_format!r} and name a real date and time "
+            "(month 1-12, a day of that month, hour 0-23, minute and second 0-59)."
+        )
+    return (
+        "times must be ISO 8601 (e.g. '2024-05-01T10:00:00Z' or '20240501T100000Z'), "
+        "datetimes, or epoch numbers with time_unit='s', 'ms', 'us' or 'ns' (also when "
+        "written as text). Text in another layout needs time_format (strftime codes, e.g. "
+        "'%d/%m/%Y %H:%M')."
+    )
 
 
 def _show(value: object) -> str:
@@ -313,16 +413,17 @@ class EventLog:
         cls,
         *,
         actor: ColumnLike,
-        action: ColumnLike,
+        action: ColumnLike | Constant,
         time: ColumnLike,
         content: ColumnLike | None = None,
-        channel: ColumnLike | None = None,
+        channel: ColumnLike | Constant | None = None,
         thread: ColumnLike | None = None,
         value: ColumnLike | None = None,
         direction: ColumnLike | None = None,
         taxonomy: Taxonomy | None = None,
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
+        time_format: str | None = None,
         on_invalid: OnInvalid = "raise",
         brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
@@ -333,10 +434,13 @@ class EventLog:
         actor, action, time
             Required columns. ``action`` holds names the taxonomy knows (canonical or
             alias), or integer action codes of ``taxonomy`` (as :attr:`action` holds
-            them). ``time`` holds ``datetime64``, datetimes, ISO 8601 strings, or epoch
-            numbers (then ``time_unit`` is required).
+            them), or ``{"constant": name}`` for a log without an action column where
+            every row is the same action (a message log: ``"direct_message"``). ``time``
+            holds ``datetime64``, datetimes, ISO 8601 strings, or epoch numbers (then
+            ``time_unit`` is required), or text in the layout ``time_format`` names.
         content, channel, thread
             Optional id columns (strings or integers); missing entries mean "none".
+            ``channel`` may be ``{"constant": id}``, one channel for every row.
         value
             Optional money or points per event: finite and not negative; a missing
             entry reads as 0 and is counted in ``load_report.filled``.
@@ -350,6 +454,10 @@ class EventLog:
             converted to UTC whatever ``tz`` says.
         time_unit
             What epoch numbers count: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
+        time_format
+            The layout of text times that are not ISO 8601, in strftime codes, e.g.
+            ``"%d/%m/%Y %H:%M"`` or ``"%d %b %Y %H:%M:%S %z"`` (see the getting-started
+            guide for the codes). Each row must match it and name a real date and time.
         on_invalid
             ``"raise"`` (default) raises on the first broken rule; ``"drop"`` keeps the
             valid rows and counts the others in :attr:`load_report`.
@@ -374,9 +482,14 @@ class EventLog:
         SchemaError
             A column whose type cannot hold what it must (e.g. numeric times without
             ``time_unit``).
+            With ``on_invalid="drop"``: no row valid (the message names the most
+            common reason).
+        UnknownActionError
+            A constant action the taxonomy does not know.
         InvalidParameterError
-            An unknown ``on_invalid``, or ``brand_accounts`` that is a single string or
-            holds something other than strings and integers.
+            An unknown ``on_invalid``, ``brand_accounts`` that is a single string or
+            holds something other than strings and integers, a ``time_format`` with
+            codes it does not read, or a malformed constant.
 
         Examples
         --------
@@ -389,25 +502,31 @@ class EventLog:
         """
         columns: dict[str, NDArray[Any] | Encoded] = {
             "actor": _column(actor, "actor"),
-            "action": _column(action, "action"),
             "time": _column(time, "time"),
         }
+        constants: dict[str, str | int] = {}
         for name, data in (
+            ("action", action),
             ("content", content),
             ("channel", channel),
             ("thread", thread),
             ("value", value),
             ("direction", direction),
         ):
-            if data is not None:
+            if isinstance(data, Mapping):
+                constants[name] = constant_value(data, name)
+                columns[name] = constant_column(constants[name], name, _length(columns["actor"]))
+            elif data is not None:
                 columns[name] = _column(data, name)
         return cls._build(
             columns,
             taxonomy=taxonomy,
             tz=tz,
             time_unit=time_unit,
+            time_format=time_format,
             on_invalid=on_invalid,
             brand_accounts=brand_accounts,
+            constants=constants,
         )
 
     @classmethod
@@ -419,6 +538,7 @@ class EventLog:
         taxonomy: Taxonomy | None = None,
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
+        time_format: str | None = None,
         on_invalid: OnInvalid = "raise",
         brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
@@ -454,6 +574,7 @@ class EventLog:
             taxonomy=taxonomy,
             tz=tz,
             time_unit=time_unit,
+            time_format=time_format,
             on_invalid=on_invalid,
             brand_accounts=brand_accounts,
         )
@@ -464,10 +585,11 @@ class EventLog:
         frame: Any,
         /,
         *,
-        columns: Mapping[str, str] | None = None,
+        columns: Mapping[str, str | Constant] | None = None,
         taxonomy: Taxonomy | None = None,
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
+        time_format: str | None = None,
         on_invalid: OnInvalid = "raise",
         brand_accounts: Iterable[str | int] | None = None,
     ) -> Self:
@@ -482,10 +604,12 @@ class EventLog:
             ``{our column: your column}`` for columns whose names differ from
             ``actor``, ``action``, ``time``, ``content``, ``channel``, ``thread``,
             ``value`` and ``direction``; other columns of the frame are ignored.
+            ``action`` and ``channel`` may instead be ``{"constant": value}``: one
+            value on every row, for a frame without that column.
 
         Other Parameters
         ----------------
-        taxonomy, tz, time_unit, on_invalid, brand_accounts
+        taxonomy, tz, time_unit, time_format, on_invalid, brand_accounts
             As for :meth:`from_arrays`.
 
         Raises
@@ -495,14 +619,22 @@ class EventLog:
         """
         from ._frames import frame_columns
 
-        data = frame_columns(frame, columns or {})
+        mapping = dict(columns or {})
+        data = frame_columns(frame, mapping)
+        constants = {
+            ours: constant_value(theirs, ours)
+            for ours, theirs in mapping.items()
+            if isinstance(theirs, Mapping)
+        }
         return cls._build(
             data,
             taxonomy=taxonomy,
             tz=tz,
             time_unit=time_unit,
+            time_format=time_format,
             on_invalid=on_invalid,
             brand_accounts=brand_accounts,
+            constants=constants,
         )
 
     @classmethod
@@ -574,8 +706,10 @@ class EventLog:
         tz: str,
         time_unit: TimeUnit | None,
         on_invalid: OnInvalid,
+        time_format: str | None = None,
         brand_accounts: Iterable[str | int] | None = None,
         rejected: tuple[str, NDArray[np.bool_], NDArray[Any]] | None = None,
+        constants: Mapping[str, str | int] | None = None,
     ) -> Self:
         if on_invalid not in ("raise", "drop"):
             raise InvalidParameterError(
@@ -594,6 +728,8 @@ class EventLog:
             raise DataError(f"Columns must have equal lengths; got {listed}.")
         if n == 0:
             raise DataError("The input has no rows; an EventLog needs at least one event.")
+        if constants and "action" in constants:  # a known action, whatever on_invalid says
+            taxonomy.code(str(constants["action"]))
 
         problems: list[_Problem] = []
         filled: dict[str, int] = {}
@@ -616,29 +752,29 @@ class EventLog:
         if isinstance(action_col, Encoded):
             missing_action = action_col.missing
             action = taxonomy.resolve_categories(list(action_col.dictionary), action_col.codes)
-            action_values = None
         elif action_col.dtype.kind in "iu":
             # integers are the taxonomy's own action codes (as EventLog.action holds them)
             missing_action = np.zeros(n, dtype=bool)
             in_range = (action_col >= 0) & (action_col < len(taxonomy))
             action = np.where(in_range, action_col, -1).astype(ACTION_CODE_DTYPE)
-            action_values = action_col
         else:
             missing_action = _missing_strings(action_col)
             action = taxonomy.resolve_or_mask(np.where(missing_action, "", action_col))
             if action_col.dtype.kind == "O":  # text with NUL stays objects: no name has one
                 action = np.where(_encode.has_nul(action_col), -1, action).astype(action.dtype)
-            action_values = action_col
         problems.append(
             _Problem("action", "missing", missing_action, None, "every event needs an action.")
         )
         unknown = (action < 0) & ~missing_action
-        if unknown.any() and on_invalid == "raise":
-            values = (
-                action_values if action_values is not None else _decode(columns["action"])  # type: ignore[arg-type]
+        problems.append(
+            _Problem(
+                "action",
+                "unknown action",
+                unknown,
+                columns["action"],
+                "add aliases with Taxonomy.extend(aliases=...) or name known actions.",
             )
-            raise taxonomy.unknown_error(np.asarray(values, dtype=object), np.flatnonzero(unknown))
-        problems.append(_Problem("action", "unknown action", unknown, columns["action"], ""))
+        )
 
         # time
         time_col = columns["time"]
@@ -646,7 +782,14 @@ class EventLog:
             codes = time_col.codes
             # a missing code reads None, not the first category
             time_col = _decode(time_col) if (codes < 0).any() else time_col.dictionary[codes]
-        parsed = parse_time(time_col, tz=tz, unit=time_unit, column="time")
+        try:
+            parsed = parse_time(
+                time_col, tz=tz, unit=time_unit, column="time", time_format=time_format
+            )
+        except DataError:  # a column-wide time error comes after the actions' errors
+            if on_invalid == "raise" and unknown.any():
+                raise _raise_mode_error(problems, taxonomy) from None
+            raise
         problems.append(
             _Problem("time", "missing", parsed.missing, None, "every event needs a time.")
         )
@@ -666,9 +809,7 @@ class EventLog:
                 "unparseable",
                 parsed.unparseable & ~parsed.out_of_range,
                 time_col,
-                "times must be ISO 8601 (e.g. '2024-05-01T10:00:00Z' or '20240501T100000Z'), "
-                "datetimes, or epoch numbers with time_unit='s', 'ms', 'us' or 'ns' (also "
-                "when written as text).",
+                _time_advice(time_format),
             )
         )
 
@@ -708,12 +849,12 @@ class EventLog:
         # which rows stay
         keep = np.ones(n, dtype=bool)
         dropped: list[DroppedRows] = []
+        if on_invalid == "raise" and any(bool(p.mask.any()) for p in problems):
+            raise _raise_mode_error(problems, taxonomy)
         for problem in problems:
             fresh = problem.mask & keep
             if not fresh.any():
                 continue
-            if on_invalid == "raise":
-                raise problem.error()
             rows = np.flatnonzero(fresh)
             examples = rows[:_EXAMPLES]
             shown = problem.shown(examples)
@@ -745,7 +886,7 @@ class EventLog:
             }
         else:
             ns = parsed.ns
-        return cls._order(
+        log = cls._order(
             actor_keys,
             decode_actor,
             ns,
@@ -758,6 +899,9 @@ class EventLog:
             brand=brand,
             explicit_direction=explicit,
         )
+        if report.rows_kept == 0:
+            raise _nothing_valid(log, problems)
+        return log
 
     @classmethod
     def _assemble(
@@ -1141,7 +1285,15 @@ def _owned_bytes(array: NDArray[Any]) -> int:
     return total
 
 
-def _column(data: ColumnLike, name: str) -> NDArray[Any]:
+def _column(data: ColumnLike | Constant, name: str) -> NDArray[Any]:
+    if isinstance(data, Mapping):  # only from_arrays' constant columns take one
+        constant_value(data, name)
+        raise InvalidParameterError(f"Column {name!r} takes no constant here.")
+    if isinstance(data, str) and name in CONSTANT_COLUMNS:
+        raise SchemaError(
+            f"Column {name!r} is one string, {data!r}; for the same value on every row write "
+            f"{name}={{'constant': {data!r}}}."
+        )
     if isinstance(data, np.ndarray):
         array = data
     elif isinstance(data, (list, tuple)):

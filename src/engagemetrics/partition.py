@@ -46,7 +46,7 @@ from ._encode import Encoded
 from ._optional import import_optional
 from ._time import parse_time
 from .actions import ActionCategory, Direction, Taxonomy
-from .events import CODE_DTYPE, ID_COLUMNS, EventLog, LoadReport
+from .events import CODE_DTYPE, ID_COLUMNS, EventLog, LoadReport, NoValidRowsError
 from .exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -126,9 +126,12 @@ def empty_log(*, taxonomy: Taxonomy | None = None) -> EventLog:
 
 
 def _load(batch: Any, config: Config | None) -> EventLog:
-    if config is None:
-        return EventLog.from_frame(batch)
-    return config.log_from_frame(batch)
+    try:
+        if config is None:
+            return EventLog.from_frame(batch)
+        return config.log_from_frame(batch)
+    except NoValidRowsError as error:  # one part of the input: the others may hold some
+        return error.log
 
 
 def evaluate_partition(batch: Any, metric: Metric[R], /, *, config: Config | None = None) -> R:
