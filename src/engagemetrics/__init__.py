@@ -70,7 +70,15 @@ from .engagement import (
     interaction_vs_engagement,
     sessions,
 )
-from .events import DroppedRows, Event, EventLog, LoadReport, LogSummary
+from .events import (
+    Constant,
+    DroppedRows,
+    Event,
+    EventLog,
+    LoadReport,
+    LogSummary,
+    NoValidRowsError,
+)
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
@@ -139,6 +147,7 @@ __all__ = [
     "ColumnNotFoundError",
     "Config",
     "ConfigError",
+    "Constant",
     "ContentTable",
     "ControlChart",
     "Criterion",
@@ -169,6 +178,7 @@ __all__ = [
     "MinInteractions",
     "MinScore",
     "MissingDependencyError",
+    "NoValidRowsError",
     "Not",
     "PostMetrics",
     "PostReport",
