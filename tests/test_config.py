@@ -725,10 +725,13 @@ def test_delimiter_reads_a_semicolon_export() -> None:
     assert Config.from_toml(config.to_toml()) == config
 
 
-@pytest.mark.parametrize("bad", [",,", "", "\n", 3])
-def test_delimiter_must_be_one_character(bad: object) -> None:
-    with pytest.raises(ConfigError, match=r"'input\.delimiter' setting must be one character"):
+@pytest.mark.parametrize("bad", ["", "\n", '"', r"\s+", 3])
+def test_delimiter_must_be_literal_text(bad: object) -> None:
+    # issue 13: longer delimiters (",,", "||") and "whitespace" are valid for event files
+    with pytest.raises(ConfigError, match=r"'input\.delimiter' setting must be literal text"):
         Config(delimiter=bad)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"'input\.delimiter' setting"):
+        Config(shape="posts", delimiter=",,")
 
 
 # ------------------------------------------------- overflow, non-finite, deep nesting --
@@ -1245,3 +1248,128 @@ def test_hostile_action_values_are_config_errors_or_a_config(key: str, value: An
     except ConfigError:
         return
     assert Config.from_dict(config.to_dict()) == config
+
+
+# ------------------------------------------ [input]: real exports as they come (issue 13) --
+@pytest.mark.parametrize(
+    "name", ["events.csv.gz", "events.CSV.BZ2", "events.tsv.xz", "events.tab", "events.txt",
+             "events.txt.zst", "events.jsonl.gz", "events.ndjson.bz2"],
+)  # fmt: skip
+def test_read_log_reads_compressed_and_text_files_by_suffix(
+    tmp_path: Path, events_csv: Path, name: str
+) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    import pandas as pd
+    import pyarrow as pa
+
+    frame = pd.read_csv(events_csv, dtype=str)
+    inner = name.casefold().split(".")[1]
+    if inner == "csv":
+        data = frame.to_csv(index=False).encode()
+    elif inner in ("tsv", "tab"):
+        data = frame.to_csv(index=False, sep="\t").encode()
+    elif inner == "txt":  # a text table: the header line's separator (";") is the one
+        data = frame.to_csv(index=False, sep=";").encode()
+    else:
+        data = frame.to_json(orient="records", lines=True).encode()
+    suffix = name.casefold().rsplit(".", 1)[-1]
+    if suffix == "gz":
+        data = gzip.compress(data)
+    elif suffix == "bz2":
+        data = bz2.compress(data)
+    elif suffix == "xz":
+        data = lzma.compress(data)
+    elif suffix == "zst":  # a framed zstd stream, as the zstd tool writes it
+        sink = pa.BufferOutputStream()
+        with pa.CompressedOutputStream(sink, "zstd") as stream:
+            stream.write(data)
+        data = sink.getvalue().to_pybytes()
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert _config().read_log(path) == _config().read_log(events_csv)
+
+
+def test_read_log_reads_a_parquet_folder_and_glob(tmp_path: Path, events_csv: Path) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(events_csv, dtype=str)
+    (tmp_path / "dataset").mkdir()
+    frame.iloc[:2].to_parquet(tmp_path / "dataset" / "part-0.parquet")
+    frame.iloc[2:].to_parquet(tmp_path / "dataset" / "part-1.parquet")
+    expected = _config().read_log(events_csv)
+    assert _config().read_log(tmp_path / "dataset") == expected
+    assert _config().read_log(str(tmp_path / "dataset" / "*.parquet")) == expected
+
+
+INPUT_TOML = """
+[input]
+columns = { actor = "src", time = "ts", action = { constant = "direct_message" } }
+time_format = "%d/%m/%Y %H:%M"
+delimiter = "whitespace"
+names = ["src", "ts_day", "ts_time"]
+encoding = "cp1252"
+engine = "python"
+"""
+
+
+def test_input_reading_settings_round_trip() -> None:
+    config = Config.from_toml(INPUT_TOML)
+    assert config.columns["action"] == {"constant": "direct_message"}
+    assert (config.time_format, config.delimiter) == ("%d/%m/%Y %H:%M", "whitespace")
+    assert config.names == ("src", "ts_day", "ts_time")
+    assert (config.encoding, config.engine) == ("cp1252", "python")
+    assert Config.from_toml(config.to_toml()) == config
+    assert Config.from_dict(config.to_dict()) == config
+    assert "encoding" not in Config().to_dict()["input"]  # defaults are left out
+
+
+@pytest.mark.parametrize("engine", ["python", "pyarrow", "polars", "pandas"])
+def test_read_log_a_headerless_cp1252_message_log(tmp_path: Path, engine: str) -> None:
+    path = tmp_path / "messages.txt"
+    path.write_bytes("Zoë;2024-05-01T10:00:00\nJosé;2024-05-02T11:00:00\n".encode("cp1252"))
+    config = Config(
+        columns={"actor": "src", "time": "ts", "action": {"constant": "direct_message"}},
+        names=["src", "ts"], encoding="cp1252", engine=engine,  # type: ignore[arg-type]
+    )  # fmt: skip
+    log = config.read_log(path)
+    assert log.actors.tolist() == ["José", "Zoë"]
+    assert set(log.to_arrays()["action"].tolist()) == {"direct_message"}
+
+
+def test_read_log_passes_time_format_on(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv.gz"
+    import gzip
+
+    path.write_bytes(gzip.compress(b"actor,action,time\nana,like,01/05/2024 10:00\n"))
+    log = Config(time_format="%d/%m/%Y %H:%M").read_log(path)
+    assert str(log.to_arrays()["time"][0]) == "2024-05-01T10:00:00.000000000"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"encoding": "klingon"}, r"'input\.encoding' setting must be a text encoding"),
+        ({"encoding": "rot13"}, r"'input\.encoding' setting must be a text encoding"),
+        ({"engine": "dask"}, r"'input\.engine' setting must be one of 'auto', 'pyarrow'"),
+        ({"names": ["a", "a"]}, r"'input\.names' setting must be a list of distinct"),
+        ({"names": []}, r"'input\.names' setting must be a list of distinct"),
+        ({"time_format": "dd/mm/yyyy"}, r"'input\.time_format' setting must be strptime"),
+        ({"columns": {"action": {"value": "x"}}}, r"'input\.columns\.action' setting must be"),
+        ({"columns": {"action": {"constant": 3}}}, r"'input\.columns\.action\.constant'"),
+        ({"columns": {"actor": {"constant": "x"}}}, r"'input\.columns\.actor' setting must be"),
+        ({"shape": "posts", "names": ["a"]}, r"'input\.names' setting applies to event files"),
+    ],
+)
+def test_reading_settings_errors_name_their_key(settings: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Config(**settings)
+
+
+def test_reading_settings_errors_in_toml_name_their_line() -> None:
+    with pytest.raises(ConfigError, match=r"line 3: The 'input\.encoding' setting"):
+        Config.from_toml('[input]\ntz = "UTC"\nencoding = "klingon"\n')
+    with pytest.raises(ConfigError, match=r"'input\.names' setting must be a list"):
+        Config.from_toml('[input]\nnames = "actor"\n')

@@ -28,11 +28,12 @@ import io
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engagemetrics import (
@@ -224,16 +225,8 @@ def csv_candidates(
 CORRUPTIONS = ["none", "bom", "crlf", "ragged", "cut", "open quote", "bad utf-8", "blank"]
 
 
-@HOSTILE
-@given(table=st.one_of(tables(), tables(epoch=True)), how=st.sampled_from(CORRUPTIONS),
-       at=st.integers(0, 10))  # fmt: skip
-def test_read_csv_hostile(
-    tmp_path_factory: pytest.TempPathFactory,
-    table: tuple[list[list[str]], Any],
-    how: str,
-    at: int,
-) -> None:
-    rows, unit = table
+def hostile_csv(rows: list[list[str]], how: str, at: int) -> tuple[bytes, int]:
+    """The CSV file of ``rows`` (with a header) corrupted ``how``, and its number of records."""
     terminator = "\r\n" if how == "crlf" else "\n"
 
     def line(fields: list[str]) -> str:
@@ -257,6 +250,20 @@ def test_read_csv_hostile(
         data = data[: len(data) - 1 - at % max(1, len(lines[-1].encode()) - 1)]
     elif how == "bad utf-8":
         data = data + b"\xff\xfe," + terminator.encode()
+    return data, records
+
+
+@HOSTILE
+@given(table=st.one_of(tables(), tables(epoch=True)), how=st.sampled_from(CORRUPTIONS),
+       at=st.integers(0, 10))  # fmt: skip
+def test_read_csv_hostile(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: tuple[list[list[str]], Any],
+    how: str,
+    at: int,
+) -> None:
+    rows, unit = table
+    data, records = hostile_csv(rows, how, at)
     path = tmp_path_factory.mktemp("csv") / "events.csv"
     path.write_bytes(data)
 
@@ -270,6 +277,134 @@ def test_read_csv_hostile(
     text = data.decode("utf-8-sig", errors="replace")
     known = how not in ("cut", "open quote")
     check_all(results, csv_candidates(rows, text, unit), records if known else None)
+
+
+# -------------------------------------- compressed, re-encoded, other dialects (issue 13) --
+def compressed(data: bytes, suffix: str) -> bytes:
+    """``data`` as the standard tools write a ``suffix`` file (zstd: pyarrow's framed stream)."""
+    import bz2
+    import gzip
+    import lzma
+
+    if suffix == ".zst":
+        import pyarrow as pa
+
+        sink = pa.BufferOutputStream()
+        with pa.CompressedOutputStream(sink, "zstd") as stream:
+            stream.write(data)
+        return bytes(sink.getvalue().to_pybytes())
+    compress: dict[str, Callable[[bytes], bytes]] = {
+        ".gz": gzip.compress,
+        ".bz2": bz2.compress,
+        ".xz": lzma.compress,
+    }
+    return compress[suffix](data)
+
+
+FORMS = [".gz", ".bz2", ".xz", ".zst", "utf-16", "utf-16-be", "cp1252", "latin-1"]
+
+
+@HOSTILE
+@given(table=st.one_of(tables(), tables(epoch=True)), how=st.sampled_from(CORRUPTIONS),
+       at=st.integers(0, 10), form=st.sampled_from(FORMS))  # fmt: skip
+def test_compressed_and_reencoded_csv_read_as_the_plain_file(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: tuple[list[list[str]], Any],
+    how: str,
+    at: int,
+    form: str,
+) -> None:
+    """The same rows compressed, or in another encoding, give what the plain UTF-8 file
+    gives the reference reader: the same log and load report, or errors naming the same
+    rows and lines, with every engine."""
+    rows, unit = table
+    data, _ = hostile_csv(rows, how, at)
+    folder = tmp_path_factory.mktemp("forms")
+    plain = folder / "events.csv"
+    plain.write_bytes(data)
+    variant, encoding = variant_file(folder, "events.csv", data, how, form)
+    for mode in MODES:
+        read = functools.partial(read_csv, on_invalid=mode, time_unit=unit)
+        results = {
+            "reference on the plain file": outcome(functools.partial(read, plain, engine="python"))
+        }
+        for engine in ENGINES:
+            results[f"{engine} on {form}"] = outcome(
+                functools.partial(read, variant, engine=engine, encoding=encoding)
+            )
+        check_agreement(results)
+
+
+def variant_file(folder: Path, name: str, data: bytes, how: str, form: str) -> tuple[Path, str]:
+    """``data`` written compressed (``form`` a suffix) or re-encoded (``form`` an encoding),
+    and the encoding to read it with."""
+    if form.startswith("."):
+        variant = folder / f"{name}{form}"
+        variant.write_bytes(compressed(data, form))
+        return variant, "utf-8"
+    assume(how != "bad utf-8")  # invalid UTF-8 has no text to re-encode
+    try:
+        encoded = data.decode("utf-8").encode(form)
+    except UnicodeEncodeError:
+        assume(False)  # a character this encoding lacks (say Ä is fine, \ufeff not)
+        raise  # unreachable: assume(False) stops the example
+    variant = folder / f"encoded-{name}"
+    variant.write_bytes(encoded)
+    return variant, form
+
+
+DIALECTS = ["||", "whitespace", ";", "names", "names whitespace"]
+
+
+@HOSTILE
+@given(table=st.one_of(tables(), tables(epoch=True)), how=st.sampled_from(CORRUPTIONS),
+       at=st.integers(0, 10), dialect=st.sampled_from(DIALECTS),
+       form=st.sampled_from(["", ".gz"]))  # fmt: skip
+def test_other_dialects_read_alike_with_every_engine(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: tuple[list[list[str]], Any],
+    how: str,
+    at: int,
+    dialect: str,
+    form: str,
+) -> None:
+    """Longer delimiters, whitespace and headerless files: every engine gives the same
+    log and load report (which adds up), or the same error naming the same line."""
+    rows, unit = table
+    data, _ = hostile_csv(rows, how, at)
+    names = None
+    if dialect.startswith("names"):  # drop the header line: names= gives the columns
+        names = HEADER
+        data = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    delimiter = dialect.removeprefix("names").strip() or ","
+    if delimiter != ",":  # the commas that csv.writer wrote split fields no more
+        data = data.replace(b",", b" " if delimiter == "whitespace" else delimiter.encode())
+    path = tmp_path_factory.mktemp("dialects") / f"events.csv{form}"
+    path.write_bytes(compressed(data, form) if form else data)
+    results = {
+        f"{engine} {mode}": outcome(
+            functools.partial(
+                read_csv,
+                path,
+                engine=engine,
+                on_invalid=mode,
+                time_unit=unit,
+                delimiter=delimiter,
+                names=names,
+            )
+        )
+        for engine in ENGINES
+        for mode in MODES
+    }
+    for result in results.values():
+        if isinstance(result, EngagementMetricsError):
+            check_error(result)
+        else:
+            report = result.load_report
+            assert report.rows_kept == len(result)
+            assert report.rows_read == report.rows_kept + sum(d.count for d in report.dropped)
+    for mode in MODES:
+        check_agreement({k: v for k, v in results.items() if k.endswith(mode)})
 
 
 # ---------------------------------------------------------------------- JSONL --
@@ -288,6 +423,45 @@ def test_read_jsonl_hostile(
     at: int,
 ) -> None:
     rows, unit = table
+    data, records, objects = hostile_jsonl(rows, unit, how, int_ids, at)
+    path = tmp_path_factory.mktemp("jsonl") / "events.jsonl"
+    path.write_bytes(data)
+
+    results = {
+        f"{engine} {mode}": outcome(
+            functools.partial(read_jsonl, path, engine=engine, on_invalid=mode, time_unit=unit)
+        )
+        for engine in ENGINES
+        for mode in MODES
+    }
+    candidates: collections.Counter[tuple[Any, int]] = collections.Counter()
+    for text in data.decode("utf-8-sig", errors="replace").splitlines():
+        try:
+            item = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(item, dict) and item.get("actor") not in (None, ""):
+            ns = reference_ns(str(item.get("time", "")), unit)
+            if ns is not None:
+                candidates[(item["actor"], ns)] += 1
+    if mixed_kinds(objects):
+        # known gap: polars reads a JSON column of numbers and strings as strings, where
+        # the other engines see the mix (a SchemaError); polars must still keep the rules
+        polars = {k: results.pop(k) for k in list(results) if k.startswith("polars")}
+        check_all(polars, candidates, None if how == "cut" else records)
+    check_all(results, candidates, None if how == "cut" else records)
+
+
+def mixed_kinds(objects: list[dict[str, Any]]) -> bool:
+    """Does a column mix numbers and strings (which polars reads as strings)?"""
+    kinds = {key: {type(o[key]) for o in objects if key in o} for key in ("actor", "time")}
+    return any(len(k) > 1 for k in kinds.values())
+
+
+def hostile_jsonl(
+    rows: list[list[str]], unit: Any, how: str, int_ids: list[int | None] | None, at: int
+) -> tuple[bytes, int, list[dict[str, Any]]]:
+    """The JSON Lines file of ``rows`` corrupted ``how``, its records, and its objects."""
     objects: list[dict[str, Any]] = []
     for i, (actor, action, time, content) in enumerate(rows):
         item: dict[str, Any] = {"actor": actor, "action": action, "time": time}
@@ -318,33 +492,38 @@ def test_read_jsonl_hostile(
         data = data[: len(data) - 2 - at % 5]
     elif how == "bad utf-8":
         data = data + b'{"actor": "\xff"}\n'
-    path = tmp_path_factory.mktemp("jsonl") / "events.jsonl"
-    path.write_bytes(data)
+    return data, records, objects
 
-    results = {
-        f"{engine} {mode}": outcome(
-            functools.partial(read_jsonl, path, engine=engine, on_invalid=mode, time_unit=unit)
-        )
-        for engine in ENGINES
-        for mode in MODES
-    }
-    candidates: collections.Counter[tuple[Any, int]] = collections.Counter()
-    for text in data.decode("utf-8-sig", errors="replace").splitlines():
-        try:
-            item = json.loads(text)
-        except ValueError:
-            continue
-        if isinstance(item, dict) and item.get("actor") not in (None, ""):
-            ns = reference_ns(str(item.get("time", "")), unit)
-            if ns is not None:
-                candidates[(item["actor"], ns)] += 1
-    kinds = {key: {type(o[key]) for o in objects if key in o} for key in ("actor", "time")}
-    if any(len(k) > 1 for k in kinds.values()):
-        # known gap: polars reads a JSON column of numbers and strings as strings, where
-        # the other engines see the mix (a SchemaError); polars must still keep the rules
-        polars = {k: results.pop(k) for k in list(results) if k.startswith("polars")}
-        check_all(polars, candidates, None if how == "cut" else records)
-    check_all(results, candidates, None if how == "cut" else records)
+
+@HOSTILE
+@given(table=st.one_of(tables(), tables(epoch=True)), how=st.sampled_from(JSON_CORRUPTIONS),
+       int_ids=st.lists(st.sampled_from(INT_IDS), min_size=1, max_size=6) | st.none(),
+       at=st.integers(0, 10), form=st.sampled_from(FORMS))  # fmt: skip
+def test_compressed_and_reencoded_jsonl_read_as_the_plain_file(
+    tmp_path_factory: pytest.TempPathFactory,
+    table: tuple[list[list[str]], Any],
+    how: str,
+    int_ids: list[int | None] | None,
+    at: int,
+    form: str,
+) -> None:
+    """As for CSV: every engine on the compressed or re-encoded file gives what the
+    reference gives on the plain UTF-8 one."""
+    rows, unit = table
+    data, _, objects = hostile_jsonl(rows, unit, how, int_ids, at)
+    folder = tmp_path_factory.mktemp("jsonl-forms")
+    plain = folder / "events.jsonl"
+    plain.write_bytes(data)
+    variant, encoding = variant_file(folder, "events.jsonl", data, how, form)
+    engines = [e for e in ENGINES if not (e == "polars" and mixed_kinds(objects))]
+    for mode in MODES:
+        read = functools.partial(read_jsonl, on_invalid=mode, time_unit=unit)
+        results = {"reference": outcome(functools.partial(read, plain, engine="python"))}
+        for engine in engines:
+            results[engine] = outcome(
+                functools.partial(read, variant, engine=engine, encoding=encoding)
+            )
+        check_agreement(results)
 
 
 # ------------------------------------------------------- frames, arrays, Parquet --

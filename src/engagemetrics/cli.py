@@ -22,7 +22,7 @@ import numpy as np
 
 from . import __version__
 from ._time import format_ns, parse_time
-from .events import LoadReport
+from .events import LoadReport, NoValidRowsError
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
@@ -37,6 +37,8 @@ __all__ = ["main"]
 EXIT_OK: Final = 0
 EXIT_DATA: Final = 1
 EXIT_USAGE: Final = 2
+READERS: Final = ("auto", "pyarrow", "polars", "pandas", "python")
+"""The choices of ``--reader``: the engines of :mod:`engagemetrics.io`."""
 _DATA_ERRORS: Final = (DataError, SchemaError, ColumnNotFoundError)
 DEMO_EFFECTS: Final = (("likes_without_return", "post-05"), ("loyal_post", "post-12"))
 """Planted in the demo's simulated audience: a post liked by a crowd that never comes
@@ -92,6 +94,22 @@ def _parser() -> argparse.ArgumentParser:
             help="show tracebacks of errors",
         )
 
+    def input_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--reader",
+            choices=READERS,
+            default=None,
+            help="the engine that reads the file (default: [input] engine, else auto); "
+            "the log is the same whatever it is",
+        )
+        command.add_argument(
+            "--time-format",
+            default=None,
+            metavar="CODES",
+            help="strptime codes of the time column, e.g. '%%d/%%m/%%Y %%H:%%M' "
+            "(default: [input] time_format, else ISO 8601)",
+        )
+
     report = commands.add_parser("report", help="report on an export (CSV, JSONL, Parquet)")
     report.add_argument("path", type=Path, help="the events (or per-post table) to read")
     report.add_argument(
@@ -107,8 +125,10 @@ def _parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("local", "dask"),
         default="local",
-        help="'dask' for a Parquet dataset beyond one machine's memory",
+        help="'dask' for a Parquet dataset beyond one machine's memory (how the report "
+        "runs; --reader says how the file is read)",
     )
+    input_options(report)
     for limit, shown in (
         ("cohorts", "cohorts shown, the most recent (older ones pooled)"),
         ("periods", "retention periods shown (later ones pooled)"),
@@ -131,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="list every problem in a file")
     validate.add_argument("path", type=Path)
     validate.add_argument("--config", "-c", type=Path, default=None)
+    input_options(validate)
     validate.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     validate.set_defaults(handler=_validate)
 
@@ -208,14 +229,33 @@ def _message(exc: BaseException) -> str:
 
 
 # --------------------------------------------------------------------- commands --
-def _config(path: Path | None) -> Any:
+def _config(path: Path | None, args: argparse.Namespace | None = None) -> Any:
+    """The configuration file's, with ``--reader`` and ``--time-format`` applied."""
+    import attrs
+
     from .config import Config
 
-    return Config() if path is None else Config.read(path)
+    config = Config() if path is None else Config.read(path)
+    # flag -> (its argparse name, the [input] setting it overrides)
+    flags = {"--reader": ("reader", "engine"), "--time-format": ("time_format", "time_format")}
+    given = {
+        flag: (field, getattr(args, name))
+        for flag, (name, field) in flags.items()
+        if args is not None and getattr(args, name) is not None
+    }
+    if not given:
+        return config
+    if config.shape == "posts":
+        raise _UsageError(f"{', '.join(given)} applies to event logs, not to per-post tables.")
+    if getattr(args, "engine", "local") == "dask" and "--reader" in given:
+        raise _UsageError(
+            "--reader applies to --engine local; --engine dask reads Parquet itself."
+        )
+    return attrs.evolve(config, **dict(given.values()))
 
 
 def _report(args: argparse.Namespace) -> int:
-    config = _config(args.config)
+    config = _config(args.config, args)
     chosen = _format(args)
     if config.shape == "posts":
         event_only = {"--since": args.since, "--until": args.until}
@@ -370,7 +410,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     import attrs
 
-    config = attrs.evolve(_config(args.config), on_invalid="drop")
+    config = attrs.evolve(_config(args.config, args), on_invalid="drop")
     problems: list[str] = []
     notes: list[str] = []
     if config.shape == "posts":
@@ -385,7 +425,10 @@ def _validate(args: argparse.Namespace) -> int:
                 f"  {len(found['impossible'])} posts have reach above impressions (rows {shown})"
             )
     else:
-        loaded = config.read_log(args.path).load_report
+        try:
+            loaded = config.read_log(args.path).load_report
+        except NoValidRowsError as error:  # every problem is still listed, one a line
+            loaded = error.log.load_report
         print(f"{args.path}: {loaded.rows_read:,} rows read, {loaded.rows_kept:,} valid.")
         for dropped in loaded.dropped:
             examples = len(dropped.example_rows)

@@ -34,19 +34,21 @@ True
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import decimal
 import math
 import os
 import re
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn, TypeAlias, final, get_args
 
 import attrs
 
 from . import _toml
+from ._frames import CONSTANT_COLUMNS
 from ._time import TimeUnit, _zone
 from .actions import (
     Action,
@@ -64,6 +66,7 @@ from .events import ID_COLUMNS, EventLog
 from .exceptions import InvalidParameterError
 from .funnels import Funnel, FunnelMode, FunnelStart, FunnelUnit
 from .goals import Goal, GoalMap
+from .io import COMPRESSIONS, ColumnSpec, Engine
 from .posts import MEASURES, PostMetrics
 
 __all__ = [
@@ -91,6 +94,7 @@ _FUNNEL_BY: Final = get_args(FunnelUnit)
 _PERIODS: Final = get_args(ReportPeriod)
 _TIME_UNITS: Final = get_args(TimeUnit)
 _ON_INVALID: Final = ("raise", "drop")
+_READER_ENGINES: Final = ("auto", "pyarrow", "polars", "pandas", "python")
 _EVENT_COLUMNS: Final = ("actor", "action", "time", *ID_COLUMNS, "value", "direction")
 _POST_COLUMNS: Final = ("key", "posted_at", "channel", *MEASURES)
 
@@ -105,7 +109,11 @@ _LAYOUT: Final[Mapping[str, Mapping[str, str]]] = {
         "shape": "shape",
         "tz": "tz",
         "time_unit": "time_unit",
+        "time_format": "time_format",
         "delimiter": "delimiter",
+        "names": "names",
+        "encoding": "encoding",
+        "engine": "engine",
         "on_invalid": "on_invalid",
     },
     "taxonomy": {
@@ -358,6 +366,23 @@ def _read_only(mapping: Mapping[str, str]) -> Mapping[str, str]:
     return types.MappingProxyType(dict(mapping))
 
 
+def _to_columns(mapping: Mapping[str, ColumnSpec]) -> Mapping[str, ColumnSpec]:
+    """:func:`_read_only`, with each ``{constant = value}`` entry read-only too."""
+    if not isinstance(mapping, Mapping):
+        return mapping  # type: ignore[unreachable]  # rejected, naming its key, later
+    read_only: dict[str, Any] = {
+        k: types.MappingProxyType(dict(v)) if isinstance(v, Mapping) else v
+        for k, v in mapping.items()
+    }
+    return types.MappingProxyType(read_only)
+
+
+def _to_column_names(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None or isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # None, or rejected naming its key later
+    return tuple(value)
+
+
 def _to_aliases(mapping: Mapping[str, str]) -> Mapping[str, str]:
     if not isinstance(mapping, Mapping):
         return mapping  # type: ignore[unreachable]  # rejected, naming its key, later
@@ -457,6 +482,11 @@ class Config:
         What epoch-number times count: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
     on_invalid
         ``"raise"`` on the first invalid row, or ``"drop"`` invalid rows and count them.
+    delimiter
+        The field separator of CSV and text files (see ``delimiter`` of
+        :func:`~engagemetrics.io.read_csv`: one character, a longer string,
+        ``"whitespace"`` or ``"auto"``); ``None``: a tab for ``.tsv``, ``"auto"`` for
+        ``.txt``, else a comma.
     engagement
         What engaged means: a :class:`Criterion` or the name of one of
         :data:`~engagemetrics.engagement.PRESETS` (default ``second_date``).
@@ -481,6 +511,20 @@ class Config:
         Canonical actions of your own (:class:`Action`), added after the vocabularies.
         A name the vocabulary already has is an error unless the category, direction
         and weight are the same (then it changes nothing).
+    time_format
+        ``strptime`` codes of the time column (such as ``"%d/%m/%Y %H:%M"``) for times
+        in no ISO form; ``None``: ISO 8601 text, or epoch numbers with :attr:`time_unit`.
+        A column may be a constant instead of a file's column: ``columns = { action =
+        { constant = "direct_message" } }`` gives every event that action.
+    names
+        The column names of a CSV or text file without a header row (its first line
+        is data); ``None``: the first line names the columns.
+    encoding
+        The text encoding of CSV and JSON Lines files (``"utf-8"``, ``"utf-16"``,
+        ``"latin-1"``, ``"cp1252"``...).
+    engine
+        The reader engine: ``"auto"`` (the fastest installed), ``"pyarrow"``,
+        ``"polars"``, ``"pandas"`` or ``"python"``; the log is the same whatever it is.
 
     Raises
     ------
@@ -505,8 +549,8 @@ class Config:
 got 0.
     """
 
-    columns: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_read_only, repr=_mapping_repr
+    columns: Mapping[str, ColumnSpec] = attrs.field(
+        factory=dict, converter=_to_columns, repr=_mapping_repr
     )
     shape: InputShape = "events"
     platform: str | None = None
@@ -528,6 +572,10 @@ got 0.
     top: int = 10
     vocabularies: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
     actions: tuple[Action, ...] = attrs.field(default=(), converter=_to_actions)
+    time_format: str | None = None
+    names: tuple[str, ...] | None = attrs.field(default=None, converter=_to_column_names)
+    encoding: str = "utf-8"
+    engine: Engine = "auto"
     _taxonomy: Taxonomy = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -547,12 +595,7 @@ got 0.
         if self.time_unit is not None:
             _one_of(key["time_unit"], self.time_unit, _TIME_UNITS)
         _one_of(key["on_invalid"], self.on_invalid, _ON_INVALID)
-        if self.delimiter is not None and (
-            not isinstance(self.delimiter, str)
-            or len(self.delimiter) != 1
-            or self.delimiter in '\r\n"'
-        ):
-            _fail(key["delimiter"], "must be one character such as ';' or '\\t'", self.delimiter)
+        self._check_reading()
         if not isinstance(self.engagement, Criterion):
             _fail(key["engagement"], "must be a Criterion or a preset name", self.engagement)
         if self.funnel is not None and not isinstance(self.funnel, Funnel):
@@ -571,6 +614,54 @@ got 0.
         object.__setattr__(self, "_taxonomy", self._build_taxonomy())
         self._check_actions()
 
+    def _check_reading(self) -> None:
+        """The settings of how files are read: delimiter, names, encoding, engine, format."""
+        key = _KEY_OF
+        if self.delimiter is not None and (
+            not isinstance(self.delimiter, str)
+            or not self.delimiter
+            or any(c in self.delimiter for c in '\r\n"')
+            or (self.delimiter.startswith("\\") and len(self.delimiter) > 1)
+        ):
+            _fail(
+                key["delimiter"],
+                "must be literal text without quotes or line breaks, such as ';', '\\t', "
+                "'||', 'whitespace' (runs of spaces and tabs) or 'auto'",
+                self.delimiter,
+            )
+        if self.names is not None and (
+            not isinstance(self.names, tuple)
+            or not self.names
+            or not all(isinstance(n, str) and n for n in self.names)
+            or len(set(self.names)) < len(self.names)
+        ):
+            _fail(key["names"], "must be a list of distinct, non-empty column names", self.names)
+        if not isinstance(self.encoding, str):
+            _fail(key["encoding"], "must be a text encoding such as 'utf-8' or 'cp1252'",
+                  self.encoding)  # fmt: skip
+        try:
+            known = getattr(codecs.lookup(self.encoding), "_is_text_encoding", True)
+        except LookupError:
+            known = False
+        if not known:
+            _fail(key["encoding"], "must be a text encoding such as 'utf-8' or 'cp1252'",
+                  self.encoding)  # fmt: skip
+        _one_of(key["engine"], self.engine, _READER_ENGINES)
+        if self.time_format is not None and (
+            not isinstance(self.time_format, str) or "%" not in self.time_format
+        ):
+            _fail(key["time_format"], "must be strptime codes such as '%d/%m/%Y %H:%M'",
+                  self.time_format)  # fmt: skip
+        if self.shape == "posts" and self.delimiter is not None and len(self.delimiter) != 1:
+            _fail(key["delimiter"], "of a per-post table must be one character such as ';'",
+                  self.delimiter)  # fmt: skip
+        if self.shape == "posts":
+            for field, default in (("names", None), ("encoding", "utf-8"),
+                                   ("time_format", None), ("engine", "auto")):  # fmt: skip
+                if getattr(self, field) != default:
+                    _fail(key[field], "applies to event files (shape = 'events') only",
+                          getattr(self, field))  # fmt: skip
+
     def _check_columns(self) -> None:
         key = _KEY_OF["columns"]
         if not isinstance(self.columns, Mapping):
@@ -583,8 +674,21 @@ got 0.
                     f"columns are {', '.join(targets)}.{_hint(str(ours), targets)}",
                     key=(*key, ours),
                 )
+            if isinstance(theirs, Mapping) and ours in CONSTANT_COLUMNS:
+                if self.shape != "events" or list(theirs) != ["constant"]:
+                    _fail((*key, ours), "must be a column name or { constant = value }",
+                          dict(theirs))  # fmt: skip
+                value = theirs["constant"]
+                if ours == "action" and (not isinstance(value, str) or not value):
+                    _fail((*key, ours, "constant"), "must be a non-empty action name", value)
+                if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+                    _fail((*key, ours, "constant"), "must be a non-empty id", value)
+                continue
             if not isinstance(theirs, str) or not theirs:
-                _fail((*key, ours), "must be the name of a column of the file", theirs)
+                rule = "must be the name of a column of the file"
+                if ours in CONSTANT_COLUMNS and self.shape == "events":
+                    rule += " or { constant = value }"
+                _fail((*key, ours), rule, theirs)
 
     def _build_taxonomy(self) -> Taxonomy:
         if self.platform is None:
@@ -714,11 +818,17 @@ got 0.
     def read_log(self, path: str | os.PathLike[str], /) -> EventLog:
         """Read an event file, choosing the reader by its suffix.
 
-        ``.csv`` is read by :func:`~engagemetrics.io.read_csv`, ``.tsv`` by the same with a
-        tab delimiter, ``.jsonl`` and ``.ndjson`` by :func:`~engagemetrics.io.read_jsonl`,
-        ``.parquet`` and ``.pq`` by :func:`~engagemetrics.io.read_parquet` (suffixes in
-        any case). Each applies :attr:`columns`, :meth:`taxonomy`, :attr:`tz`,
-        :attr:`time_unit`, :attr:`on_invalid` and :attr:`brand_accounts`.
+        ``.csv``, ``.tsv``, ``.tab`` and ``.txt`` are read by
+        :func:`~engagemetrics.io.read_csv` (with :attr:`delimiter`; unset, a tab for
+        ``.tsv`` and ``.tab``, the header line's separator for ``.txt``, else a comma),
+        ``.jsonl`` and ``.ndjson`` by :func:`~engagemetrics.io.read_jsonl`, ``.parquet``
+        and ``.pq`` (or a folder or glob pattern of them) by
+        :func:`~engagemetrics.io.read_parquet`; suffixes in any case, and CSV and JSON
+        Lines files may end in a compression suffix (``events.csv.gz``; see
+        :data:`~engagemetrics.io.COMPRESSIONS`). Each applies :attr:`columns`,
+        :meth:`taxonomy`, :attr:`tz`, :attr:`time_unit`, :attr:`time_format`,
+        :attr:`on_invalid`, :attr:`brand_accounts` and :attr:`engine`; the text readers
+        also :attr:`encoding`, and CSV :attr:`names`.
 
         Raises
         ------
@@ -747,19 +857,30 @@ got 0.
 
         self._need_shape("events", "read_log", "read_posts")
         resolved = Path(path)
-        reader = _reader(resolved, _EVENT_READERS)
+        reader = _dataset_or_reader(path, _EVENT_READERS)
         options: dict[str, Any] = {
-            "columns": dict(self.columns),
+            "columns": self._columns(),
             "taxonomy": self._taxonomy,
             "tz": self.tz,
             "time_unit": self.time_unit,
             "on_invalid": self.on_invalid,
             "brand_accounts": self.brand_accounts,
+            "engine": self.engine,
         }
-        if reader in ("csv", "tsv"):
-            return io.read_csv(resolved, delimiter=self._delimiter(reader), **options)
-        read: Callable[..., EventLog] = getattr(io, f"read_{reader}")
-        return read(resolved, **options)
+        if self.time_format is not None:
+            options["time_format"] = self.time_format
+        if reader == "parquet":
+            return io.read_parquet(path, **options)
+        if reader in ("csv", "tsv", "txt"):
+            return io.read_csv(
+                resolved, delimiter=self.delimiter, names=self.names, encoding=self.encoding,
+                **options,
+            )  # fmt: skip
+        return io.read_jsonl(resolved, encoding=self.encoding, **options)
+
+    def _columns(self) -> dict[str, Any]:
+        """:attr:`columns` as plain dicts, as the readers and ``from_frame`` take them."""
+        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.columns.items()}
 
     def log_from_frame(self, frame: Any, /) -> EventLog:
         """An event log from a pandas or polars DataFrame or a pyarrow Table.
@@ -777,14 +898,18 @@ got 0.
         ['outbound', 'inbound']
         """
         self._need_shape("events", "log_from_frame", "posts_from_frame")
+        options: dict[str, Any] = {}
+        if self.time_format is not None:
+            options["time_format"] = self.time_format
         return EventLog.from_frame(
             frame,
-            columns=dict(self.columns),
+            columns=self._columns(),
             taxonomy=self._taxonomy,
             tz=self.tz,
             time_unit=self.time_unit,
             on_invalid=self.on_invalid,
             brand_accounts=self.brand_accounts,
+            **options,
         )
 
     def read_posts(self, path: str | os.PathLike[str], /) -> PostMetrics:
@@ -826,7 +951,7 @@ got 0.
         """Per-post measures from a frame; :attr:`columns`, :attr:`tz`, :attr:`time_unit` apply."""
         self._need_shape("posts", "posts_from_frame", "log_from_frame")
         return PostMetrics.from_frame(
-            frame, columns=dict(self.columns), tz=self.tz, time_unit=self.time_unit
+            frame, columns=self._columns(), tz=self.tz, time_unit=self.time_unit
         )
 
     def _need_shape(self, shape: str, method: str, other: str) -> None:
@@ -847,13 +972,21 @@ got 0.
         aliases that point to it. Unset options (``platform``, ``vocabularies``,
         ``actions``, ``time_unit``, ``funnel``) are left out.
         """
-        input_: dict[str, Any] = {"columns": dict(self.columns), "shape": self.shape,
+        input_: dict[str, Any] = {"columns": self._columns(), "shape": self.shape,
                                   "tz": self.tz}  # fmt: skip
         if self.time_unit is not None:
             input_["time_unit"] = self.time_unit
+        if self.time_format is not None:
+            input_["time_format"] = self.time_format
         input_["on_invalid"] = self.on_invalid
         if self.delimiter is not None:
             input_["delimiter"] = self.delimiter
+        if self.names is not None:
+            input_["names"] = list(self.names)
+        if self.encoding != "utf-8":
+            input_["encoding"] = self.encoding
+        if self.engine != "auto":
+            input_["engine"] = self.engine
         taxonomy: dict[str, Any] = {}
         if self.platform is not None:
             taxonomy["platform"] = self.platform
@@ -1012,9 +1145,15 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
     if field == "columns":
         table = _table(value, key)
         for name, column in table.items():
+            if isinstance(column, Mapping) and name in CONSTANT_COLUMNS:
+                continue  # { constant = value }: checked with the other columns
             if not isinstance(column, str) or not column:
                 _fail((*key, name), "must be the name of a column of the file", column)
         return table
+    if field == "names":
+        if not isinstance(value, list):
+            _fail(key, "must be a list of column names", value)
+        return tuple(value)
     if field == "vocabularies":
         if not isinstance(value, list):
             _fail(key, "must be a list of bundled vocabulary names such as ['ecommerce']", value)
@@ -1037,7 +1176,8 @@ def _read_field(field: str, value: Any, key: Key) -> Any:
             return criterion_from_dict(table)
         except (TypeError, ValueError, OverflowError) as exc:
             raise _wrap(key, exc) from None
-    strings = ("platform", "tz", "shape", "time_unit", "on_invalid", "delimiter", "period")
+    strings = ("platform", "tz", "shape", "time_unit", "on_invalid", "delimiter", "period",
+               "time_format", "encoding", "engine")  # fmt: skip
     if field in strings and not (isinstance(value, str)):
         _fail(key, "must be a string", value)
     return value
@@ -1362,20 +1502,41 @@ def _known(taxonomy: Taxonomy, names: Iterable[str], key: Key) -> None:
 
 
 # ------------------------------------------------------------------------- files --
-_EVENT_READERS: Final = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-                         ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
+_EVENT_READERS: Final = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt",
+                         ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet",
+                         ".pq": "parquet"}  # fmt: skip
+
+
+def _dataset_or_reader(path: str | os.PathLike[str], readers: Mapping[str, str]) -> str:
+    """:func:`_reader`, where a folder or a glob pattern is a Parquet dataset."""
+    import glob
+
+    resolved = Path(path)
+    if resolved.is_dir():
+        parquet = (f.suffix.casefold() in (".parquet", ".pq") for f in resolved.rglob("*"))
+        if any(parquet):
+            return "parquet"
+    elif not resolved.exists() and glob.has_magic(str(path)):
+        return "parquet"
+    return _reader(resolved, readers)
 
 
 def _reader(path: Path, readers: Mapping[str, str]) -> str:
     suffix = path.suffix.casefold()
+    if suffix in COMPRESSIONS and Path(path.stem).suffix.casefold() in readers:
+        inner = Path(path.stem).suffix.casefold()
+        if readers[inner] != "parquet":
+            return readers[inner]  # a compressed text file: the reader decompresses it
     if suffix not in readers and path.is_dir():
         raise InvalidParameterError(
-            f"{str(path)!r} is a folder; give a file whose suffix is one of {', '.join(readers)}."
+            f"{str(path)!r} is a folder; give a file whose suffix is one of "
+            f"{', '.join(readers)}, or a folder of Parquet files."
         )
     if suffix not in readers:
         raise InvalidParameterError(
             f"Cannot tell how to read {str(path)!r} from its suffix {path.suffix!r}; "
-            f"suffixes are {', '.join(readers)}."
+            f"suffixes are {', '.join(readers)}, and for text files the same followed by "
+            "a compression suffix (.gz, .bz2, .xz, .zst)."
         )
     return readers[suffix]
 
@@ -1641,11 +1802,18 @@ _STARTER: Final = """\
 # conversation, amplification, clicks, engaged_users, consumers, value).
 columns = {}
 # columns = { actor = "user_id", action = "event", time = "ts", content = "post_id" }
+# A log with no action column (every row one message): a constant action
+# columns = { actor = "src", time = "ts", action = { constant = "direct_message" } }
 shape = "events"         # "events": one row per interaction; "posts": one row per post
 tz = "UTC"               # IANA zone of naive times, days and weeks, e.g. "Europe/Berlin"
 # time_unit = "s"        # for epoch-number times: "s", "ms", "us" or "ns"
+# time_format = "%d/%m/%Y %H:%M"  # strptime codes, for times in no ISO 8601 form
 on_invalid = "raise"     # "raise" on the first invalid row, or "drop" and count them
-# delimiter = ";"        # CSV field separator (default "," for .csv, a tab for .tsv)
+# delimiter = ";"        # CSV field separator (default "," for .csv, a tab for .tsv, the
+#                        # header's for .txt); also "||", "whitespace" or "auto"
+# names = ["actor", "action", "time"]  # the columns of a file without a header row
+# encoding = "cp1252"    # of CSV and JSON Lines files (default "utf-8"); "utf-16", "latin-1"
+# engine = "auto"        # reader: "pyarrow", "polars", "pandas" or "python" (same result)
 
 [taxonomy]
 # platform = "instagram" # facebook, instagram, linkedin, tiktok, x, youtube

@@ -100,10 +100,12 @@ def _dask() -> tuple[Any, Any]:
 
 
 def _columns(config: Config | None) -> dict[str, str]:
-    """``{our column: the frame's column}`` for every column the log reads."""
+    """``{our column: the frame's column}`` for every column the log reads (a column
+    the configuration makes a constant is read from no column)."""
     mapping = {} if config is None else dict(config.columns)
     ours = ("actor", "action", "time", "content", "channel", "thread", "value", "direction")
-    return {column: mapping.get(column, column) for column in ours}
+    named = {column: mapping.get(column, column) for column in ours}
+    return {column: theirs for column, theirs in named.items() if isinstance(theirs, str)}
 
 
 def _check_frame(ddf: Any, where: str) -> None:
@@ -197,6 +199,7 @@ def _span(batch: Any, config: Config | None) -> tuple[int | None, int | None]:
         column,
         tz="UTC" if config is None else config.tz,
         unit=None if config is None else config.time_unit,
+        time_format=None if config is None else config.time_format,
     )
     good = parsed.ns[~(parsed.missing | parsed.unparseable)]
     return (int(good.min()), int(good.max())) if len(good) else (None, None)
