@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -348,3 +349,135 @@ def test_criteria_refuse_numbers_that_are_not_finite(
 def test_criteria_refuse_out_of_range_values(make: Callable[[], object]) -> None:
     with pytest.raises(InvalidParameterError, match="must be"):
         make()
+
+
+# -- issue 18: the fast paths of engagement_score, sessions and active_periods -----------
+def test_scores_ignore_events_after_the_reference_however_short_the_half_life() -> None:
+    # an event 31 days after the reference with a 1-minute half-life once made 2**44640
+    # overflow to inf, and its zero weight times inf a NaN score (and a RuntimeWarning)
+    log = EventLog.from_arrays(
+        actor=["a", "a", "b"],
+        action=["like", "like", "comment"],
+        time=["2024-05-01", "2024-06-01", "2024-06-01"],
+    )
+    for by in ("actor", "content"):
+        scores = engagement_score(
+            log, by=by, half_life=dt.timedelta(minutes=1), reference="2024-05-01"
+        )
+        assert np.isfinite(scores.score).all()
+    scores = engagement_score(log, half_life=dt.timedelta(minutes=1), reference="2024-05-01")
+    assert scores.to_dict() == {"actor": ["a", "b"], "score": [1.0, 0.0], "events": [1, 0]}
+
+
+@given(
+    logs,
+    st.one_of(st.none(), st.integers(0, 7 * DAY)),
+    st.sampled_from([None, 0.01, 1.0]),
+    st.sampled_from([None, {"like": 2.0, "comment": -1.5, "view": 0.25}]),
+)
+def test_scores_and_events_per_actor_match_plain_python(
+    log: EventLog,
+    reference_s: int | None,
+    half_life_days: float | None,
+    weights: dict[str, float] | None,
+) -> None:
+    # every branch of the fast path: all rows counted or a mask, decayed or not
+    events = rows_of(log)
+    end = max(e["t"] for e in events) if reference_s is None else 1_700_000_000 + reference_s
+    score: dict[Any, float] = defaultdict(float)
+    count: dict[Any, int] = defaultdict(int)
+    for e in events:
+        if e["inbound"] and e["t"] <= end:
+            weight = e["weight"] if weights is None else weights.get(e["action"], 0.0)
+            factor = (
+                1.0 if half_life_days is None else 2 ** (-(end - e["t"]) / (half_life_days * DAY))
+            )
+            score[e["actor"]] += weight * factor
+            count[e["actor"]] += 1
+    scores = engagement_score(
+        log,
+        weights=weights,
+        half_life=None if half_life_days is None else dt.timedelta(days=half_life_days),
+        reference=None if reference_s is None else np.datetime64(end, "s"),
+    )
+    actors = log.actors.tolist()
+    assert scores.keys.tolist() == actors
+    assert scores.events.tolist() == [count[a] for a in actors]
+    np.testing.assert_allclose(scores.score, [score[a] for a in actors], rtol=1e-12, atol=1e-12)
+
+
+@given(logs, st.integers(1, 2 * DAY))
+def test_sessions_attributes_match_plain_python(log: EventLog, gap_s: int) -> None:
+    found = sessions(log, gap=dt.timedelta(seconds=gap_s))
+    per_actor: dict[Any, int] = defaultdict(int)
+    start: list[int] = []
+    end: list[int] = []
+    owner: list[Any] = []
+    session: list[int] = []
+    previous: dict[str, Any] | None = None
+    for e in rows_of(log):
+        if previous is None or previous["actor"] != e["actor"] or e["t"] - previous["t"] > gap_s:
+            start.append(e["t"])
+            end.append(e["t"])
+            owner.append(e["actor"])
+            per_actor[e["actor"]] += 1
+        end[-1] = e["t"]
+        session.append(len(start) - 1)
+        previous = e
+    assert len(found) == len(start)
+    assert (found.start // 10**9).tolist() == start
+    assert (found.end // 10**9).tolist() == end
+    assert log.actors[found.actor].tolist() == owner
+    assert found.session.tolist() == session
+    assert found.offsets.tolist() == [session.index(s) for s in range(len(start))] + [len(log)]
+    assert found.duration_seconds.tolist() == [b - a for a, b in zip(start, end, strict=True)]
+    expected = [per_actor[a] for a in log.actors.tolist()]
+    assert found.per_actor(log.n_actors).tolist() == expected
+    assert found.per_actor(log.n_actors + 2).tolist() == [*expected, 0, 0]
+    assert found.per_actor(0).tolist() == expected  # like np.bincount's minlength
+
+
+@given(logs, st.sampled_from(["UTC", "Asia/Tokyo", "America/New_York"]))
+def test_active_days_and_weeks_match_plain_python(log: EventLog, tz: str) -> None:
+    zone = zoneinfo.ZoneInfo(tz)
+    days: dict[Any, set[dt.date]] = defaultdict(set)
+    weeks: dict[Any, set[tuple[int, int]]] = defaultdict(set)
+    for e in rows_of(log):
+        local = dt.datetime.fromtimestamp(e["t"], tz=zone).date()
+        days[e["actor"]].add(local)
+        weeks[e["actor"]].add(local.isocalendar()[:2])
+    actors = log.actors.tolist()
+    assert active_periods(log, tz=tz).tolist() == [len(days[a]) for a in actors]
+    assert active_periods(log, period="week", tz=tz).tolist() == [len(weeks[a]) for a in actors]
+
+
+def test_sessions_and_active_days_of_a_log_in_many_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a log long enough for runs of whole actors on two threads, against the whole-log
+    # formulas of before (sessions from the gaps, days by np.unique per actor)
+    from engagemetrics._kernels import groups
+
+    monkeypatch.setattr(groups, "_BLOCK_ROWS", 97)
+    monkeypatch.setattr(groups, "_PARALLEL_ROWS", 1_000)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    rng = np.random.default_rng(18)
+    n = 5_000
+    log = EventLog.from_arrays(
+        actor=rng.zipf(1.5, n) % 400,
+        action=rng.choice(["view", "like", "brand_reply"], n),
+        time=1_700_000_000 + rng.integers(0, 20 * DAY, n),
+        time_unit="s",
+    )
+    gap = 1_800 * 10**9
+    new = np.ones(n, dtype=bool)
+    new[1:] = (np.diff(log.time) > gap) | (np.diff(log.actor) != 0)
+    assert sessions(log).per_actor(log.n_actors).tolist() == np.bincount(log.actor[new]).tolist()
+    assert sessions(log).offsets[:-1].tolist() == np.flatnonzero(new).tolist()
+    day = log.time // (DAY * 10**9)
+    expected = [len(np.unique(day[log.actor == a])) for a in range(log.n_actors)]
+    assert active_periods(log).tolist() == expected
+    scores = engagement_score(log)
+    inbound = log.direction == 0
+    expected_events = np.bincount(log.actor[inbound], minlength=log.n_actors)
+    assert scores.events.tolist() == expected_events.tolist()
+    w = np.where(inbound, log.taxonomy.weights[log.action], 0.0)
+    assert scores.score.tobytes() == np.add.reduceat(w, log.actor_offsets[:-1]).tobytes()

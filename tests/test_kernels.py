@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from engagemetrics._kernels import (
     dense_rank,
@@ -92,6 +93,8 @@ def tiny_parallel_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(order, "_PARALLEL_ROWS", 4)
     monkeypatch.setattr(groups, "_PARALLEL_ROWS", 4)
+    monkeypatch.setattr(groups, "_BLOCK_ROWS", 3)  # many runs of whole segments
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # the two threads, on any machine
 
 
 @given(
@@ -146,6 +149,9 @@ def test_segment_sum_matches_reference(segments: list[list[float]]) -> None:
         rtol=1e-12,
         atol=1e-6,
     )
+    if len(segments):  # in runs and on two threads, each sum is reduceat's, bit for bit
+        expected = np.add.reduceat(values, offsets[:-1])
+        assert segment_sum(values, offsets).tobytes() == expected.tobytes()
 
 
 @given(st.lists(st.integers(0, 2**63), max_size=50), st.sampled_from([1, 10**3, 10**6, 10**9]))
@@ -253,3 +259,151 @@ def test_funnel_count_below_matches_searchsorted(
     for n_values in (41, 10**6):  # 41: the table; 10**6: too few queries for one
         got = _count_below(sorted_values, asked, n_values, inclusive=inclusive)
         assert got.tolist() == expected
+
+
+# -- issue 18: per-actor kernels over runs of whole actors, on one thread and on two ------
+segment_lengths = st.lists(st.integers(0, 6), max_size=40)
+
+
+def _offsets(lengths: list[int]) -> NDArray[np.int64]:
+    return np.cumsum([0, *lengths]).astype(np.int64)
+
+
+@given(segment_lengths, st.integers(1, 8), st.sampled_from([2, 10**9]))
+def test_for_segment_blocks_covers_every_segment_once(
+    lengths: list[int], block_rows: int, parallel_rows: int
+) -> None:
+    from engagemetrics._kernels import groups
+
+    offsets = _offsets(lengths)
+    seen: list[tuple[int, int]] = []
+    with (
+        mock.patch.object(groups, "_PARALLEL_ROWS", parallel_rows),
+        mock.patch("os.cpu_count", return_value=2),
+    ):
+        groups.for_segment_blocks(lambda a, b: seen.append((a, b)), offsets, block_rows=block_rows)
+    runs = sorted(seen)
+    covered = [s for a, b in runs for s in range(a, b)]
+    assert covered == list(range(len(lengths)))  # each segment once, runs contiguous
+    assert all(b > a for a, b in runs)
+    for a, b in runs[:-1]:  # a run ends at the first segment boundary past its block
+        assert offsets[b] - offsets[a] <= block_rows + max(lengths[a:b])
+
+
+@given(st.lists(st.lists(st.booleans(), max_size=6), max_size=40))
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_count_per_segment_matches_reference(segments: list[list[bool]]) -> None:
+    from engagemetrics._kernels.groups import count_per_segment
+
+    flags = [f for segment in segments for f in segment]
+    offsets = _offsets([len(s) for s in segments])
+    got = count_per_segment(np.array(flags, dtype=bool), offsets)
+    assert got.dtype == np.int64
+    assert got.tolist() == reference.count_per_segment(flags, offsets.tolist())
+    inner = offsets[1:-1] if len(offsets) > 2 else offsets  # offsets need not start at 0
+    assert count_per_segment(np.array(flags, dtype=bool), inner).tolist() == (
+        reference.count_per_segment(flags, inner.tolist())
+    )
+
+
+@given(
+    st.lists(st.lists(st.integers(-(10**6), 10**6), max_size=8).map(sorted), max_size=30),
+    st.sampled_from([(1, 0, 1), (1_000, 0, 1), (1_000, 3, 7), (7, -2, 3), (86_400, 3, 7)]),
+)
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_distinct_per_actor_periods_match_reference(
+    segments: list[list[int]], periods: tuple[int, int, int]
+) -> None:
+    from engagemetrics._kernels.activity import distinct_per_actor, first_and_distinct_per_actor
+
+    unit, shift, per = periods
+    values = np.array([v for s in segments for v in s], dtype=np.int64)
+    offsets = _offsets([len(s) for s in segments])
+    got = distinct_per_actor(values, offsets, unit=unit, shift=shift, per=per)
+    expected = reference.distinct_periods_per_actor(
+        values.tolist(), offsets.tolist(), unit, shift, per
+    )
+    assert got.tolist() == expected
+    # with each actor's first number, read in the same pass (actors must be non-empty)
+    filled = [s for s in segments if s]
+    values = np.array([v for s in filled for v in s], dtype=np.int64)
+    offsets = _offsets([len(s) for s in filled])
+    firsts, counts = first_and_distinct_per_actor(values, offsets, unit=unit, shift=shift, per=per)
+    assert firsts.tolist() == [(s[0] // unit + shift) // per for s in filled]
+    assert counts.tolist() == [n for n in expected if n]
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 10_000), max_size=8).map(sorted), max_size=30),
+    st.integers(0, 3_000),
+)
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_sessions_kernels_match_reference(segments: list[list[int]], gap: int) -> None:
+    from engagemetrics._kernels.activity import session_starts, sessions_per_actor
+
+    times = np.array([t for s in segments for t in s], dtype=np.int64)
+    offsets = _offsets([len(s) for s in segments])
+    actors = np.repeat(np.arange(len(segments)), np.diff(offsets)).tolist()
+    starts = session_starts(times, offsets, gap)
+    assert starts.tolist() == reference.session_starts(times.tolist(), actors, gap)
+    counts = sessions_per_actor(times, offsets, gap)
+    assert counts.tolist() == reference.sessions_per_actor(times.tolist(), offsets.tolist(), gap)
+
+
+_weights = st.lists(st.floats(-5, 5, allow_nan=False), min_size=1, max_size=6)
+
+
+@given(
+    _weights,
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 5), st.integers(0, 10**6), st.booleans()),
+            min_size=1,
+            max_size=6,
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+    st.one_of(st.none(), st.sampled_from([1.0, 3_600.0, 1e5])),
+    st.integers(0, 10**6),
+)
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_actor_scores_match_reference(
+    weights: list[float],
+    segments: list[list[tuple[int, int, bool]]],
+    masked: bool,
+    half_life: float | None,
+    reference_time: int,
+) -> None:
+    from engagemetrics._kernels.activity import actor_scores
+
+    rows = [row for segment in segments for row in segment]
+    table = np.array(weights, dtype=np.float64)
+    codes = np.array([c % len(weights) for c, _, _ in rows], dtype=np.int16)
+    times = np.array([t for _, t, _ in rows], dtype=np.int64)
+    # as engagement_score keeps them: rows after the reference are never kept
+    keep = np.array([k and t <= reference_time for _, t, k in rows], dtype=bool)
+    offsets = _offsets([len(s) for s in segments])
+    kept = keep if masked else None
+    if not masked:  # every row kept: none may lie after the reference
+        times = np.minimum(times, reference_time)
+    sums, counts = actor_scores(
+        table, codes, offsets, keep=kept, time=times, reference=reference_time,
+        half_life=half_life,
+    )  # fmt: skip
+    expected_sums, expected_counts = reference.actor_scores(
+        table.tolist(), codes.tolist(), offsets.tolist(),
+        None if kept is None else kept.tolist(), times.tolist(), reference_time, half_life,
+    )  # fmt: skip
+    assert counts.tolist() == expected_counts
+    np.testing.assert_allclose(sums, expected_sums, rtol=1e-12, atol=1e-12)
+    if len(segments):  # bit for bit the whole-log formula engagement_score used before
+        w = table[codes]
+        if half_life is not None:
+            exponent = -(reference_time - times) / half_life
+            if kept is not None:  # rows not kept are after the reference: 2**exponent overflows
+                exponent = np.where(kept, exponent, 0.0)
+            w = w * np.exp2(exponent)
+        if kept is not None:
+            w = np.where(kept, w, 0.0)
+        assert sums.tobytes() == np.add.reduceat(w, offsets[:-1]).tobytes()

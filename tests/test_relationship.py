@@ -1070,3 +1070,55 @@ def test_sample_retention_matches_duckdb_golden_values() -> None:
         assert matrix.sizes.tolist() == case["sizes"]
         assert matrix.retained.tolist() == case["retained"]
         assert matrix.retained_on_or_after.tolist() == case["retained_on_or_after"]
+
+
+# -- issue 18: return_rate's one-pass path (every event starts and returns, unbounded) ----
+def _inbound_log(rows: Sequence[tuple[int, int, int]]) -> EventLog:
+    # no brand_reply: every event is inbound, so return_rate takes its one-pass path
+    return _log([(a, c % (len(ACTIONS) - 1), m) for a, c, m in rows])
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, len(ACTIONS) - 1), minutes),
+        min_size=1,
+        max_size=40,
+    ).map(_inbound_log),
+    st.sampled_from([2, 3]),
+    st.sampled_from(["day", "week", "month"]),
+    st.sampled_from(ZONES),
+)
+def test_unbounded_return_rate_of_inbound_events_matches_pandas(
+    log: EventLog, min_days: int, period: str, tz: str
+) -> None:
+    got = return_rate(log, min_days=min_days, period=period, tz=tz)  # type: ignore[arg-type]
+    expected = reference_return_rate(
+        log, min_days=min_days, window=None, period=period, start=None, returning=None,
+        tz=tz, end=int(log.time.max()),
+    )  # fmt: skip
+    assert got.keys.astype(str).tolist() == expected["keys"]
+    assert got.successes.tolist() == expected["successes"]
+    assert got.trials.tolist() == expected["trials"]
+
+
+def test_unbounded_return_rate_in_many_runs_matches_the_general_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # runs of whole actors on two threads give what days_in_window gives on the whole log
+    from engagemetrics._kernels import groups
+    from engagemetrics.actions import Direction
+
+    mixed = synthetic_log(18, n=6_000)
+    log = mixed.take(np.flatnonzero(mixed.direction == Direction.INBOUND.code))
+    returning = np.ones(len(log), dtype=bool)
+    returning[0] = False  # a mask that is not all True takes the general path...
+    for tz in ZONES:
+        general = return_rate(log, returning=returning, tz=tz)
+        with monkeypatch.context() as patch:
+            patch.setattr(groups, "_BLOCK_ROWS", 53)
+            patch.setattr(groups, "_PARALLEL_ROWS", 500)
+            patch.setattr("os.cpu_count", lambda: 2)
+            fast = return_rate(log, tz=tz)
+        # ...where only actor 0's first event is left out of the returning events, which
+        # changes nothing: an actor's first event always counts as its first day
+        assert fast.equals(general)

@@ -28,8 +28,13 @@ from numpy.typing import NDArray
 
 from . import _toml
 from ._arguments import Duration, duration_ns, optional_duration_ns
-from ._kernels.activity import distinct_per_actor, session_starts
-from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts, segment_sum
+from ._kernels.activity import (
+    actor_scores,
+    distinct_per_actor,
+    session_starts,
+    sessions_per_actor,
+)
+from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts
 from ._periods import local_ns
 from .actions import BEYOND_LOOKING, ActionCategory, Direction
 from .dialogue import _messages, _turns
@@ -168,31 +173,45 @@ def engagement_score(
         for name, weight in weights.items():
             table[log.taxonomy.code(name)] = float(weight)
     half_life_ns = optional_duration_ns(half_life, "half_life", "engagement_score")
+    # which rows count: None when every row does (the common case, then no mask is made
+    # and the counts per actor are the actors' lengths)
+    inbound = log.direction == Direction.INBOUND.code
+    counted: NDArray[np.bool_] | None = None if bool(inbound.all()) else inbound
+    del inbound
     if reference is not None:
         ref = _instant(reference, "reference")
+        if len(log) and ref < int(log.time.max()):
+            before = log.time <= ref
+            counted = before if counted is None else counted & before
     else:
-        # no event, so nothing to decay: any reference gives the same (empty) scores
-        ref = int(log.time.max()) if len(log) else 0
-    counted = (log.direction == Direction.INBOUND.code) & (log.time <= ref)
-    w = np.where(counted, table[log.action], 0.0)
-    if half_life_ns is not None:
-        w = w * np.exp2(-(ref - log.time) / float(half_life_ns))
+        # the log's last event (read only to decay: every event is at or before it); no
+        # event, so nothing to decay: any reference gives the same (empty) scores
+        ref = int(log.time.max()) if len(log) and half_life_ns is not None else 0
+    half = None if half_life_ns is None else float(half_life_ns)
     if by == "actor":
-        return Scores("actor", log.actors, segment_sum(w, log.actor_offsets),
-                      group_count(np.where(counted, log.actor, -1), log.n_actors))  # fmt: skip
-    content = np.where(counted, log.content, -1)
+        score, events = actor_scores(table, log.action, log.actor_offsets, keep=counted,
+                                     time=log.time, reference=ref, half_life=half)  # fmt: skip
+        return Scores("actor", log.actors, score, events)
+    w = table[log.action]
+    if half is not None:
+        exponent = -(ref - log.time) / half
+        if counted is not None:
+            exponent[~counted] = 0.0  # rows after the reference would overflow; not counted
+        w = w * np.exp2(exponent)
+    content = log.content if counted is None else np.where(counted, log.content, -1)
     n = len(log.contents)
     return Scores("content", log.contents, group_sum(content, w, n), group_count(content, n))
 
 
 # ----------------------------------------------------------------------- sessions --
 @final
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class Sessions:
     """Each actor's events split into sessions by an inactivity gap.
 
     Sessions are contiguous in the log's canonical order: session ``s`` is rows
-    ``offsets[s]:offsets[s + 1]``.
+    ``offsets[s]:offsets[s + 1]``. Each attribute is computed from the log when first
+    read (and kept), so asking only for :meth:`per_actor` makes no per-session array.
 
     Attributes
     ----------
@@ -208,13 +227,38 @@ class Sessions:
         Events per session.
     """
 
-    offsets: NDArray[np.int64]
-    actor: NDArray[np.int32]
-    start: NDArray[np.int64]
-    end: NDArray[np.int64]
+    _log: EventLog
+    _gap_ns: int
 
     def __len__(self) -> int:
-        return len(self.start)
+        return len(self.offsets) - 1
+
+    def __repr__(self) -> str:
+        return f"Sessions({len(self)} sessions of {self._log.n_actors} actors)"
+
+    @functools.cached_property
+    def offsets(self) -> NDArray[np.int64]:
+        """CSR index of the sessions over the log's rows."""
+        start = session_starts(self._log.time, self._log.actor_offsets, self._gap_ns)
+        offsets = np.empty(int(np.count_nonzero(start)) + 1, dtype=np.int64)
+        offsets[:-1] = np.flatnonzero(start)
+        offsets[-1] = len(self._log)
+        return offsets
+
+    @functools.cached_property
+    def actor(self) -> NDArray[np.int32]:
+        """Actor code of each session."""
+        return self._log.actor[self.offsets[:-1]]
+
+    @functools.cached_property
+    def start(self) -> NDArray[np.int64]:
+        """First event time of each session (int64 ns UTC)."""
+        return self._log.time[self.offsets[:-1]]
+
+    @functools.cached_property
+    def end(self) -> NDArray[np.int64]:
+        """Last event time of each session (int64 ns UTC)."""
+        return self._log.time[self.offsets[1:] - 1]
 
     @property
     def events(self) -> NDArray[np.int64]:
@@ -231,9 +275,17 @@ class Sessions:
         """Time from each session's first to its last event."""
         return (self.end - self.start) / 1e9
 
+    @functools.cached_property
+    def _per_actor(self) -> NDArray[np.int64]:
+        # counted run by run, without the per-session arrays
+        return sessions_per_actor(self._log.time, self._log.actor_offsets, self._gap_ns)
+
     def per_actor(self, n_actors: int, /) -> NDArray[np.int64]:
-        """Sessions per actor code."""
-        return np.bincount(self.actor, minlength=n_actors).astype(np.int64)
+        """Sessions per actor code (zeros past the log's actors, up to ``n_actors``)."""
+        counts = self._per_actor
+        out = np.zeros(max(n_actors, len(counts)), dtype=np.int64)
+        out[: len(counts)] = counts
+        return out
 
 
 def sessions(log: EventLog, /, *, gap: Duration = _DEFAULT_GAP) -> Sessions:
@@ -253,21 +305,10 @@ def sessions(log: EventLog, /, *, gap: Duration = _DEFAULT_GAP) -> Sessions:
     >>> s = sessions(log)
     >>> len(s), s.events.tolist(), s.duration_seconds.tolist()
     (3, [2, 1, 1], [1200.0, 0.0, 0.0])
+    >>> s.per_actor(log.n_actors).tolist()
+    [2, 1]
     """
-    gap_ns = duration_ns(gap, "gap", "sessions")
-    start = session_starts(log.time, log.actor_offsets, gap_ns)
-    # per-session arrays can be as long as the log, so build each once, without copies
-    offsets = np.empty(int(start.sum()) + 1, dtype=np.int64)
-    offsets[:-1] = np.flatnonzero(start)
-    offsets[-1] = len(log)
-    del start
-    first = offsets[:-1]
-    return Sessions(
-        offsets=offsets,
-        actor=log.actor[first],
-        start=log.time[first],
-        end=log.time[offsets[1:] - 1],
-    )
+    return Sessions(log, duration_ns(gap, "gap", "sessions"))
 
 
 def active_periods(
@@ -283,14 +324,12 @@ def active_periods(
     >>> active_periods(log).tolist(), active_periods(log, tz="Asia/Tokyo").tolist()
     ([2], [3])
     """
-    days = local_ns(log.time, tz) // _DAY_NS
-    if period == "week":
-        days = (days + 3) // 7  # 1970-01-01 was a Thursday: weeks start on Monday
-    elif period != "day":
-        raise InvalidParameterError(
-            f"The 'period' parameter must be 'day' or 'week'; got {period!r}."
-        )
-    return distinct_per_actor(days, log.actor_offsets)
+    local = local_ns(log.time, tz)
+    if period == "day":
+        return distinct_per_actor(local, log.actor_offsets, unit=_DAY_NS)
+    if period == "week":  # 1970-01-01 was a Thursday: weeks start on Monday
+        return distinct_per_actor(local, log.actor_offsets, unit=_DAY_NS, shift=3, per=7)
+    raise InvalidParameterError(f"The 'period' parameter must be 'day' or 'week'; got {period!r}.")
 
 
 # ---------------------------------------------------------------------- criteria --

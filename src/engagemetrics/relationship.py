@@ -46,6 +46,7 @@ from numpy.typing import NDArray
 
 from ._arguments import Duration, check_tz, optional_duration_ns
 from ._arrays import read_only
+from ._kernels.activity import first_and_distinct_per_actor
 from ._kernels.retention import (
     DAY_NS,
     Points,
@@ -375,30 +376,53 @@ def return_rate(
     window_ns = optional_duration_ns(window, "window", where)
     period = _check_option(period, _PERIODS, "period", where)  # type: ignore[assignment]
     tz = check_tz(tz, where)
-    end_ns = _observation_end(log, end, where)
+    # the end only closes windows: unbounded, it is read only to be checked (when given)
+    # or to refuse an empty log, and the log's last event is not looked for
+    needs_end = end is not None or window_ns is not None or len(log) == 0
+    end_ns = _observation_end(log, end, where) if needs_end else 0
     start_mask = _select(log, start, "start", where)
-    return_mask = _select(log, returning, "returning", where)
+    # both default to the inbound events: the same mask, looked for once
+    both_default = start is None and returning is None
+    return_mask = start_mask if both_default else _select(log, returning, "returning", where)
 
-    days = _local_days(log.time, tz)
-    if start_mask is None:  # every actor's first event
-        anchor_rows = log.actor_offsets[:-1].astype(np.intp)
+    counted: NDArray[np.bool_] | None
+    anchor_days: NDArray[np.integer[Any]]
+    if start_mask is None and return_mask is None and window_ns is None:
+        # every actor starts at its first event and any later event may bring it back:
+        # its active days are its distinct days, counted in one pass that never makes
+        # the day of every event, and reads each actor's first day on the way
+        anchor_days, active_days = first_and_distinct_per_actor(
+            local_ns(log.time, tz), log.actor_offsets, unit=DAY_NS
+        )
+        returned = active_days >= min_days
+        counted = None
     else:
-        anchor_rows = run_edges(log.actor, None, start_mask)
-    anchor_actor = log.actor[anchor_rows]
-    anchor = np.full(log.n_actors, -1, dtype=np.int64)
-    anchor[anchor_actor] = anchor_rows
-    active_days = days_in_window(log.actor_offsets, anchor, log.time, days, return_mask, window_ns)
-    returned = active_days[anchor_actor] >= min_days
-    if window_ns is None:
-        counted = np.ones(len(anchor_rows), dtype=bool)
+        days = _local_days(log.time, tz)
+        if start_mask is None:  # every actor's first event
+            anchor_rows = log.actor_offsets[:-1].astype(np.intp)
+        else:
+            anchor_rows = run_edges(log.actor, None, start_mask)
+        anchor_actor = log.actor[anchor_rows]
+        anchor = np.full(log.n_actors, -1, dtype=np.int64)
+        anchor[anchor_actor] = anchor_rows
+        active_days = days_in_window(
+            log.actor_offsets, anchor, log.time, days, return_mask, window_ns
+        )
+        returned = active_days[anchor_actor] >= min_days
+        counted = None if window_ns is None else log.time[anchor_rows] <= end_ns - window_ns
+        anchor_days = days[anchor_rows]
+        del days
+    keys, group = _cohorts(period_of_day(anchor_days, period), period)
+    # counts summed as float weights: no boolean-indexed copy of the groups
+    if counted is None:
+        trials = np.bincount(group, minlength=len(keys)).astype(np.float64)
     else:
-        counted = log.time[anchor_rows] <= end_ns - window_ns
-    keys, group = _cohorts(period_of_day(days[anchor_rows], period), period)
-    del days
+        returned &= counted
+        trials = np.asarray(np.bincount(group, weights=counted, minlength=len(keys)), np.float64)
     return Rates.from_arrays(
         keys,
-        np.bincount(group[counted & returned], minlength=len(keys)).astype(np.float64),
-        np.bincount(group[counted], minlength=len(keys)).astype(np.float64),
+        np.asarray(np.bincount(group, weights=returned, minlength=len(keys)), np.float64),
+        trials,
         numerator="returned actors",
         denominator="first-time actors" + ("" if window_ns is None else " with a closed window"),
         key_name="cohort",
