@@ -345,6 +345,24 @@ class Row:
         return None if not self.floor else self.ours / self.floor
 
 
+def polars_variants(
+    name: str, make: Callable[[Any, bool], Callable[[], Any]], inputs: Inputs
+) -> dict[str, Callable[[], Any]]:
+    """``make(frame, lazy)``, eager and lazy, on the raw and on the sorted polars frame."""
+    return {
+        f"{'lazy' if lazy else 'eager'} {name}, {where}": make(frame, lazy)
+        for where, frame in inputs.pl().items()
+        for lazy in (False, True)
+    }
+
+
+def duckdb_variants(
+    name: str, make: Callable[[str], Callable[[], Any]]
+) -> dict[str, Callable[[], Any]]:
+    """``make(table)`` on the raw and on the sorted duckdb table."""
+    return {f"{name}, {where}": make(table) for where, table in Inputs.tables().items()}
+
+
 def time_case(
     case: str,
     n: int,
@@ -801,12 +819,8 @@ def actor_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
                 "groupby, raw input": pd_counts(inputs.pd_raw, True),
                 "groupby sort=False, sorted input": pd_counts(inputs.pd_sorted, False),
             },
-            "polars": {
-                f"{'lazy' if lazy else 'eager'} group_by, {where}": pl_counts(frame, lazy)
-                for where, frame in inputs.pl().items()
-                for lazy in (False, True)
-            },
-            "duckdb": {f"SQL, {w}": dd_counts(t) for w, t in Inputs.tables().items()},
+            "polars": polars_variants("group_by", pl_counts, inputs),
+            "duckdb": duckdb_variants("SQL", dd_counts),
         }
         rows.append(
             time_case(
@@ -870,12 +884,8 @@ def actor_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
                 "groupby, raw input": pd_scores(inputs.pd_raw, True),
                 "groupby sort=False, sorted input": pd_scores(inputs.pd_sorted, False),
             },
-            "polars": {
-                f"{'lazy' if lazy else 'eager'} group_by, {where}": pl_scores(frame, lazy)
-                for where, frame in inputs.pl().items()
-                for lazy in (False, True)
-            },
-            "duckdb": {f"SQL, {w}": dd_scores(t) for w, t in Inputs.tables().items()},
+            "polars": polars_variants("group_by", pl_scores, inputs),
+            "duckdb": duckdb_variants("SQL", dd_scores),
         }
         rows.append(
             time_case(
@@ -1002,12 +1012,8 @@ def content_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
 
         peers: Variants = {
             "pandas": {f"groupby, {w}": pd_counts(f) for w, f in inputs.pd().items()},
-            "polars": {
-                f"{'lazy' if lazy else 'eager'} group_by, {where}": pl_counts(frame, lazy)
-                for where, frame in inputs.pl().items()
-                for lazy in (False, True)
-            },
-            "duckdb": {f"SQL, {w}": dd_counts(t) for w, t in Inputs.tables().items()},
+            "polars": polars_variants("group_by", pl_counts, inputs),
+            "duckdb": duckdb_variants("SQL", dd_counts),
         }
         rows.append(
             time_case(
@@ -1090,12 +1096,8 @@ def content_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
 
         peers = {
             "pandas": {f"groupby, {w}": pd_rates(f) for w, f in inputs.pd().items()},
-            "polars": {
-                f"{'lazy' if lazy else 'eager'} group_by, {where}": pl_rates(frame, lazy)
-                for where, frame in inputs.pl().items()
-                for lazy in (False, True)
-            },
-            "duckdb": {f"SQL, {w}": dd_rates(t) for w, t in Inputs.tables().items()},
+            "polars": polars_variants("group_by", pl_rates, inputs),
+            "duckdb": duckdb_variants("SQL", dd_rates),
         }
         rows.append(
             time_case(
@@ -1170,12 +1172,8 @@ def content_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
 
         peers = {
             "pandas": {f"groupby, {w}": pd_engaged(f) for w, f in inputs.pd().items()},
-            "polars": {
-                f"{'lazy' if lazy else 'eager'} group_by, {where}": pl_engaged(frame, lazy)
-                for where, frame in inputs.pl().items()
-                for lazy in (False, True)
-            },
-            "duckdb": {f"SQL, {w}": dd_engaged(t) for w, t in Inputs.tables().items()},
+            "polars": polars_variants("group_by", pl_engaged, inputs),
+            "duckdb": duckdb_variants("SQL", dd_engaged),
         }
         rows.append(
             time_case(
@@ -1328,14 +1326,10 @@ def relationship_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
                 "drop_duplicates + groupby, sorted input": pd_dedupe,
             },
             "polars": {
-                **{
-                    f"{'lazy' if lazy else 'eager'} group_by, {where}": pl_groupby(frame, lazy)
-                    for where, frame in inputs.pl().items()
-                    for lazy in (False, True)
-                },
+                **polars_variants("group_by", pl_groupby, inputs),
                 "lazy shift + group_by, sorted input": pl_day_shift,
             },
-            "duckdb": {f"SQL, {w}": dd_rate(t) for w, t in Inputs.tables().items()},
+            "duckdb": duckdb_variants("SQL", dd_rate),
         }
         rows.append(
             time_case(
@@ -1478,7 +1472,7 @@ def relationship_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
                 **{f"lazy unique + over, {w}": pl_matrix(f) for w, f in inputs.pl().items()},
                 **{f"lazy unique + join, {w}": pl_matrix_join(f) for w, f in inputs.pl().items()},
             },
-            "duckdb": {f"SQL, {w}": dd_matrix(t) for w, t in Inputs.tables().items()},
+            "duckdb": duckdb_variants("SQL", dd_matrix),
         }
         rows.append(
             time_case("retention_week", n, repeat, em_matrix, peers, compare_matrix, matrix_floor)
@@ -1563,7 +1557,7 @@ def relationship_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
                 "lazy global shift, sorted input": pl_shift(lazy=True, presort=False),
                 "lazy sort + global shift, raw input": pl_shift(lazy=True, presort=True),
             },
-            "duckdb": {f"lag window, {w}": dd_sessions(t) for w, t in Inputs.tables().items()},
+            "duckdb": duckdb_variants("lag window", dd_sessions),
         }
         rows.append(
             time_case(
@@ -1694,12 +1688,8 @@ def journey_cases(n: int, repeat: int, inputs: Inputs) -> list[Row]:
 
         peers: Variants = {
             "pandas": {f"merge_asof chain, {w}": pd_funnel(f) for w, f in inputs.pd().items()},
-            "polars": {
-                f"{'lazy' if lazy else 'eager'} join_asof chain, {where}": pl_funnel(frame, lazy)
-                for where, frame in inputs.pl().items()
-                for lazy in (False, True)
-            },
-            "duckdb": {f"ASOF JOIN, {w}": dd_funnel(t) for w, t in Inputs.tables().items()},
+            "polars": polars_variants("join_asof chain", pl_funnel, inputs),
+            "duckdb": duckdb_variants("ASOF JOIN", dd_funnel),
         }
         rows.append(time_case("funnel", n, repeat, em_funnel, peers, compare_funnel, funnel_floor))
 
