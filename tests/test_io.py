@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from engagemetrics import (
@@ -683,6 +683,7 @@ def test_a_long_row_balanced_by_a_short_one_is_ragged(
 
 @given(st.lists(st.sampled_from([b" ", b"\t", b"a", b"b", b"\n", b"\r", b"\r\n", "ä".encode()]),
                 max_size=16))  # fmt: skip
+@example([b"a", b" ", b"\r", b" ", b"\n"])  # a bare CR between blanks (found by CI)
 def test_whitespace_collapse_matches_its_definition(parts: list[bytes]) -> None:
     """The vectorised collapse of blank runs equals the rule written as regular expressions:
     blanks at the start and end of a line go, every other run of them is one separator."""

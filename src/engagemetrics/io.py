@@ -761,8 +761,10 @@ def _collapse_blanks(data: bytes, separator: bytes) -> bytes:
     collapsed = bytes(out[~blank | first].tobytes())
     newline = b"\n"
     collapsed = collapsed.replace(newline + separator, newline)
-    collapsed = collapsed.replace(separator + newline, newline)
+    # CR LF before LF: dropping a separator before LF must not bring another to a CR LF
+    # (a bare CR between two blanks is data, as the separator before it)
     collapsed = collapsed.replace(separator + b"\r\n", b"\r\n")
+    collapsed = collapsed.replace(separator + newline, newline)
     if collapsed.endswith(separator + b"\r"):  # the text's last line ends in a bare CR
         collapsed = collapsed[:-2] + b"\r"
     return collapsed.removeprefix(separator).removesuffix(separator)
