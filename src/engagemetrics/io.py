@@ -369,8 +369,10 @@ def read_parquet(
         ``"exports/*.parquet"``. The files are read in the order of their sorted
         paths, and only the columns ``columns`` names.
 
-    Other parameters are those of :func:`read_csv`; ``engine="python"`` is not
-    available.
+    Other Parameters
+    ----------------
+    columns, taxonomy, tz, time_unit, time_format, on_invalid, brand_accounts, engine
+        As for :func:`read_csv`; ``engine="python"`` is not available.
 
     Examples
     --------
