@@ -453,6 +453,20 @@ def test_a_worker_that_dies_mid_task(client: Any, routed: Any, tmp_path: Path) -
     client.wait_for_workers(2, timeout=30)
 
 
+def test_a_routed_frame_survives_losing_every_worker(
+    client: Any, routed: Any, tmp_path: Path
+) -> None:
+    """The routing of a frame was scattered data: the scheduler kept one replica, and
+    once its worker died every later computation on the frame failed on "lost data"
+    (seen in CI after test_a_worker_that_dies_mid_task). It is a graph node now."""
+    metric = _FailOnce(str(tmp_path / "done"), "raise")
+    (tmp_path / "done").touch()  # no failure: the metric is return_rate
+    before = emd.compute(routed, metric, scheduler=client)
+    client.restart()  # every worker's memory is gone
+    client.wait_for_workers(2, timeout=30)
+    assert emd.compute(routed, metric, scheduler=client).to_dict() == before.to_dict()
+
+
 def test_a_task_that_fails_once_is_retried(client: Any, routed: Any, tmp_path: Path) -> None:
     got = emd.compute(
         routed, _FailOnce(str(tmp_path / "once"), "raise"), scheduler=client, retries=1

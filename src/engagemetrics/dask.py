@@ -277,10 +277,18 @@ def _route(
 
 
 def _broadcast(value: Any, scheduler: Any) -> Any:
-    """``value`` copied once to every worker of a distributed client (else itself), not
-    into the graph with every task."""
+    """``value`` as one node of the graph that the tasks depend on (else itself), not a
+    copy in every task.
+
+    Not scattered: the scheduler keeps one replica of scattered data (its memory manager
+    drops the others), and scattered data lost with a worker cannot be recomputed, so
+    every later task failed on "lost data". A graph node is recomputed like any task.
+    """
     client = _client(scheduler)
-    return value if client is None else client.scatter(value, broadcast=True)
+    if client is None:
+        return value
+    dask, _ = _dask()
+    return dask.delayed(value, pure=False)
 
 
 def _shuffle(frame: Any, npartitions: int, shuffle_method: str | None, scheduler: Any) -> Any:
