@@ -339,20 +339,14 @@ def _limit(name: str) -> Callable[[str], int]:
 
 def _warn_dropped(command: str, loaded: LoadReport | LoadCounts) -> None:
     """One line on standard error when loading dropped rows (``on_invalid = "drop"``)."""
-    if loaded.rows_dropped == 0:
+    counts = loaded if isinstance(loaded, LoadCounts) else LoadCounts.of(loaded)
+    if counts.rows_dropped == 0:
         return
-    reasons: dict[tuple[str, str], int] = {}
-    if isinstance(loaded, LoadCounts):
-        for column, rule, rows in loaded.dropped:
-            reasons[column, rule] = reasons.get((column, rule), 0) + rows
-    for dropped in loaded.dropped if isinstance(loaded, LoadReport) else ():
-        reason = (dropped.column, dropped.rule)
-        reasons[reason] = reasons.get(reason, 0) + dropped.count
-    listed = ", ".join(f"{n:,} {rule} in column {col!r}" for (col, rule), n in reasons.items())
+    listed = ", ".join(f"{n:,} {rule} in column {col!r}" for col, rule, n in counts.dropped)
     print(
-        f"engagemetrics {command}: warning: {loaded.rows_read:,} "
-        f"row{'s' * (loaded.rows_read != 1)} read, "
-        f"{loaded.rows_kept:,} kept, {loaded.rows_dropped:,} dropped ({listed}); "
+        f"engagemetrics {command}: warning: {counts.rows_read:,} "
+        f"row{'s' * (counts.rows_read != 1)} read, "
+        f"{counts.rows_kept:,} kept, {counts.rows_dropped:,} dropped ({listed}); "
         "`engagemetrics validate` lists them",
         file=sys.stderr,
     )
