@@ -982,3 +982,33 @@ def actor_scores(
         )
         counts.append(len(rows))
     return sums, counts
+
+
+def session_id_starts(
+    times: Sequence[int], actors: Sequence[int], ids: Sequence[object], gap: int
+) -> list[bool]:
+    """Sessions by the export's session id, rows in canonical (actor, time) order.
+
+    A new session at each actor's first event; after that, where the id changes, or,
+    between two rows that both have no id (None), after a gap longer than ``gap``.
+    """
+    out = []
+    for i in range(len(times)):
+        if i == 0 or actors[i] != actors[i - 1]:
+            out.append(True)
+        elif ids[i] is None and ids[i - 1] is None:
+            out.append(times[i] - times[i - 1] > gap)
+        else:
+            out.append(ids[i] != ids[i - 1])
+    return out
+
+
+def encode_ids(values: Sequence[object]) -> tuple[list[int], list[object]]:
+    """Codes into the sorted distinct ids; None, NaN and "" are missing (code -1)."""
+
+    def missing(v: object) -> bool:
+        return v is None or v == "" or (isinstance(v, float) and v != v)
+
+    uniques = sorted({v for v in values if not missing(v)})  # type: ignore[type-var]
+    position = {v: i for i, v in enumerate(uniques)}
+    return [-1 if missing(v) else position[v] for v in values], uniques

@@ -407,3 +407,86 @@ def test_actor_scores_match_reference(
         if kept is not None:
             w = np.where(kept, w, 0.0)
         assert sums.tobytes() == np.add.reduceat(w, offsets[:-1]).tobytes()
+
+
+# -- dense ranks through a hash table ----------------------------------------------------
+@pytest.fixture
+def tiny_hash_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables of a few slots, so hypothesis-sized inputs collide, grow and take rounds."""
+    from engagemetrics._kernels import hashing, order
+
+    monkeypatch.setattr(hashing, "_MIN_BITS", 1)
+    monkeypatch.setattr(order, "_HASH_ROWS", 1)
+
+
+clustered = st.one_of(
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 40),
+    st.integers(0, 40).map(lambda k: k << 54),  # low bits all zero
+    st.integers(0, 40).map(lambda k: 2**64 - 1 - k),
+)
+
+
+@given(st.lists(clustered, max_size=300), st.integers(1, 12), st.integers(1, 6))
+@pytest.mark.usefixtures("tiny_hash_tables")
+def test_hash_rank_is_exact_or_declines(values: list[int], bits: int, rounds: int) -> None:
+    from engagemetrics._kernels import hashing
+
+    with mock.patch.object(hashing, "_MAX_ROUNDS", rounds):
+        ranked = hashing.hash_rank(np.array(values, dtype=np.uint64), bits)
+    if ranked is None:  # declined (a table past len / 2 slots): the caller sorts
+        return
+    codes, uniques = ranked
+    expected_codes, expected_uniques = reference.dense_rank(values)
+    assert codes.tolist() == expected_codes
+    assert uniques.tolist() == expected_uniques
+
+
+def test_hash_rank_survives_collisions_in_every_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    # few slots and one round: most keys collide and are sorted after the table
+    from engagemetrics._kernels import hashing
+
+    monkeypatch.setattr(hashing, "_MIN_BITS", 1)
+    monkeypatch.setattr(hashing, "_MAX_ROUNDS", 1)
+    values = np.random.default_rng(5).integers(0, 2**64 - 1, 4_000, dtype=np.uint64) % 700
+    ranked = hashing.hash_rank(values, 11)
+    assert ranked is not None
+    codes, uniques = ranked
+    expected_codes, expected_uniques = reference.dense_rank(values.tolist())
+    assert codes.tolist() == expected_codes
+    assert uniques.tolist() == expected_uniques
+
+
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), min_size=1, max_size=50), st.integers(1, 40))
+@pytest.mark.usefixtures("tiny_hash_tables")
+def test_dense_rank_through_the_table_matches_reference(pool: list[int], repeat: int) -> None:
+    # few distinct values over many rows: the sample sends dense_rank to the table
+    values = np.array(pool * repeat, dtype=np.int64)
+    np.random.default_rng(len(pool)).shuffle(values)
+    codes, uniques = dense_rank(values)
+    expected_codes, expected_uniques = reference.dense_rank(values.tolist())
+    assert codes.tolist() == expected_codes
+    assert uniques.tolist() == expected_uniques
+
+
+def test_table_bits_declines_mostly_distinct_keys() -> None:
+    from engagemetrics._kernels.hashing import table_bits_for
+
+    distinct = np.arange(100_000, dtype=np.uint64)
+    assert table_bits_for(distinct) is None
+    few = distinct % 1_000
+    bits = table_bits_for(few)
+    assert bits is not None
+    assert 1 << bits >= 2 * 1_000
+
+
+@given(st.lists(clustered, min_size=1, max_size=2_000), st.integers(1, 12))
+def test_hash_rank_takes_every_input_with_few_distinct_keys(values: list[int], bits: int) -> None:
+    # up to 511 distinct keys fill the smallest table (1,024 slots) at most half: never declined
+    from engagemetrics._kernels import hashing
+
+    keys = np.array(values, dtype=np.uint64) % np.uint64(257) * np.uint64(0x9E3779B97F4A7C15)
+    ranked = hashing.hash_rank(keys, bits)
+    assert ranked is not None
+    expected_codes, _ = reference.dense_rank(keys.tolist())
+    assert ranked[0].tolist() == expected_codes

@@ -21,11 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._kernels import dense_rank
+from ._kernels.hashing import hash_rows
 from .exceptions import DataError, SchemaError
 
 __all__ = ["Encoded", "encode", "from_categorical", "has_nul", "sort_keys"]
 
 _INT64 = np.iinfo(np.int64)
+_CHECK_ROWS: Final = 1 << 20
 _EXACT_FLOAT: Final = 2.0**53
 """Every integer of magnitude up to 2**53 is a float64; above it, neighbours merge."""
 
@@ -278,13 +280,57 @@ def _encode_floats(values: NDArray[np.floating[Any]], *, column: str) -> Encoded
 
 
 def _encode_strings(values: NDArray[np.str_], missing: NDArray[np.bool_]) -> Encoded:
-    dictionary, inverse = np.unique(values, return_inverse=True)
-    codes = inverse.reshape(-1).astype(np.int64)
-    encoded = Encoded(codes, dictionary)
+    grouped = _group_strings(values)
+    if grouped is None:  # two distinct strings shared a 64-bit hash: sort them instead
+        dictionary, inverse = np.unique(values, return_inverse=True)
+        encoded = Encoded(inverse.reshape(-1).astype(np.int64), dictionary)
+    else:
+        group, first = grouped
+        encoded = _sorted_groups(group, values[first])
     return _mark_missing(encoded, missing) if missing.any() else encoded
 
 
+def _group_strings(
+    values: NDArray[np.str_],
+) -> tuple[NDArray[np.int64], NDArray[np.intp]] | None:
+    """Rows grouped by equal strings through a hash: ``(group, first row of each)``.
+
+    ``None`` when two unequal strings share a hash, which every row is checked for
+    against the first row of its group.
+    """
+    group, _ = dense_rank(hash_rows(values).view(np.int64))
+    first = _first_rows(group)
+    n = len(values)
+    for lo in range(0, n, _CHECK_ROWS):  # chunks bound the copy of the compared rows
+        hi = min(lo + _CHECK_ROWS, n)
+        if not np.array_equal(values[lo:hi], values[first[group[lo:hi]]]):
+            return None
+    return group, first
+
+
+def _first_rows(group: NDArray[np.int64]) -> NDArray[np.intp]:
+    """The first row of each group numbered ``0..k-1``: reversed writes, the last wins."""
+    n = len(group)
+    first = np.empty(int(group.max()) + 1 if n else 0, dtype=np.intp)
+    first[group[::-1]] = np.arange(n - 1, -1, -1, dtype=np.intp)
+    return first
+
+
+def _sorted_groups(group: NDArray[np.int64], distinct: NDArray[Any]) -> Encoded:
+    """Codes into ``distinct`` sorted, from each row's group (``distinct[g]`` its value).
+
+    Group ``-1`` (missing) keeps code ``-1``: it indexes the table's trailing slot.
+    """
+    order = np.argsort(distinct, kind="stable")
+    rank = np.full(len(order) + 1, -1, dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return Encoded(rank[group], distinct[order])
+
+
 def _encode_objects(values: NDArray[Any], *, column: str) -> Encoded:
+    hashed = _encode_object_strings(values, column=column)
+    if hashed is not None:
+        return hashed
     items = values.tolist()
     missing = np.array(
         [v is None or (isinstance(v, float) and v != v) or v == "" for v in items], dtype=bool
@@ -310,6 +356,53 @@ def _encode_objects(values: NDArray[Any], *, column: str) -> Encoded:
     first = type(present[0])
     row = next(i for i, v in enumerate(items) if not missing[i] and type(v) is not first)
     raise _mixed_error(column, present, items[row], row)
+
+
+def _encode_object_strings(values: NDArray[Any], *, column: str) -> Encoded | None:
+    """Python strings (and None, NaN or "" as missing), grouped by their hash.
+
+    The rows are grouped by Python's own string hash (computed in C, once per row), and
+    only the groups' first rows are looked at in Python: a loop over distinct values.
+    Every row is then checked to equal its group's first row, so a hash shared by two
+    strings is never a merge. ``None`` hands anything else (integers, mixed types,
+    unhashable values, a shared hash) to the general path.
+    """
+    n = len(values)
+    try:
+        hashes = np.fromiter(map(hash, values.tolist()), dtype=np.int64, count=n)
+    except TypeError:  # unhashable
+        return None
+    group, _ = dense_rank(hashes)
+    first = _first_rows(group)
+    heads = values[first]
+    head_items = heads.tolist()
+    is_str = np.array([isinstance(v, str) for v in head_items], dtype=bool)
+    is_missing = np.array(
+        [v is None or (isinstance(v, float) and v != v) or v == "" for v in head_items],
+        dtype=bool,
+    )
+    if not np.all(is_str | is_missing):
+        return None
+    unequal = np.flatnonzero(values != heads[group])
+    if len(unequal):
+        # NaN is unequal to itself: such a row must hold its group's first object
+        if is_str[group[unequal]].any():
+            return None
+        ids = np.fromiter(map(id, values[unequal].tolist()), dtype=np.int64, count=len(unequal))
+        head_ids = np.fromiter(map(id, head_items), dtype=np.int64, count=len(head_items))
+        if not np.array_equal(ids, head_ids[group[unequal]]):
+            return None
+    nul = [i for i, v in enumerate(head_items) if is_str[i] and "\x00" in v]
+    if nul:
+        row = int(first[nul[0]])
+        raise _nul_error(column, head_items[nul[0]], row)
+    kept = np.flatnonzero(~is_missing)
+    renumber = np.full(len(head_items), -1, dtype=np.int64)
+    renumber[kept] = np.arange(len(kept), dtype=np.int64)
+    encoded = _sorted_groups(
+        renumber[group], np.array([head_items[i] for i in kept.tolist()], dtype=str)
+    )
+    return encoded
 
 
 def _mark_missing(encoded: Encoded, missing: NDArray[np.bool_]) -> Encoded:

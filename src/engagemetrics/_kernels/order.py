@@ -24,10 +24,13 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .hashing import hash_rank, table_bits_for
+
 _MAX_BUCKET_BITS: Final = 16
 _PARALLEL_ROWS: Final = 1 << 20
 _RESOLUTIONS: Final = (1_000_000_000, 1_000_000, 1_000, 1)
 _DENSE_FACTOR: Final = 4
+_HASH_ROWS: Final = 1 << 14  # below it, a sort costs less than sampling
 
 
 def stable_sort_pairs(
@@ -234,8 +237,10 @@ def _split_power_of_two(divisor: int) -> tuple[int, int]:
 def dense_rank(values: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Codes and sorted distinct values: ``uniques[codes] == values``.
 
-    A lookup table when the values span a small range; otherwise one sort of the
-    values with the packed stable sort, whose runs give the codes.
+    A lookup table when the values span a small range; a hash table
+    (:func:`~engagemetrics._kernels.hashing.hash_rank`) when a sample suggests few
+    distinct values; otherwise one sort of the values with the packed stable sort, whose
+    runs give the codes.
     """
     n = len(values)
     if n == 0:
@@ -248,6 +253,10 @@ def dense_rank(values: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np
         lookup = np.cumsum(present, dtype=np.int64) - 1
         return lookup[offset], np.flatnonzero(present).astype(np.int64) + low
     shifted = (values.astype(np.int64) - low).view(np.uint64)  # wraps nowhere: high-low < 2**64
+    if n >= _HASH_ROWS and (bits := table_bits_for(shifted)) is not None:
+        ranked = hash_rank(shifted, bits)
+        if ranked is not None:
+            return ranked[0], ranked[1].view(np.int64) + low
     permutation, sorted_values, _ = stable_sort_pairs(shifted)
     new_run = np.empty(n, dtype=bool)
     new_run[0] = True
