@@ -592,6 +592,8 @@ def wilson(
 CASES = (
     "build_core",
     "build",
+    "build_strings",
+    "build_parquet",
     "actor_counts",
     "actor_scores",
     "memory",
@@ -609,7 +611,10 @@ CASES = (
     "shrinkage_intervals",
 )
 # the cases that start from a built log (and the peers from their frames)
-FROM_BUILD = tuple(c for c in CASES[2:14] if c != "memory")
+FROM_BUILD = tuple(
+    c for c in CASES[CASES.index("actor_counts") : CASES.index("conversion_by_channel")]
+    if c != "memory"
+)  # fmt: skip
 SELECTED: frozenset[str] | None = None  # None: every case
 DAY_NS = 86_400 * 10**9
 SESSION_GAP = dt.timedelta(minutes=30)  # sessions()' default gap
@@ -654,7 +659,129 @@ def run_size(n: int, repeat: int) -> list[Row]:
     """Every wanted case at ``n`` events."""
     events = make_events(n)
     # the frames of the log cases are freed before the conversion case makes its own
-    return log_cases(n, repeat, events) + conversion_cases(n, repeat, events)
+    rows = load_cases(n, repeat, events)
+    return rows + log_cases(n, repeat, events) + conversion_cases(n, repeat, events)
+
+
+def string_ids(ids: NDArray[np.int64]) -> NDArray[Any]:
+    """Integer ids as the text ids real exports carry (``"u1234..."``), Python strings."""
+    return np.array(["u" + v for v in ids.astype(str).tolist()], dtype=object)
+
+
+def load_cases(n: int, repeat: int, events: Events) -> list[Row]:
+    """Builds from what exports hand over: Python strings, and a Parquet file.
+
+    ``build_strings``: ``EventLog.from_arrays`` with the actor ids as a numpy array of
+    Python strings (a core-only install has no frame library to encode them), against
+    each peer sorting its own frame of the same strings, made outside the timing.
+    ``build_parquet``: ``read_parquet`` of a file with string actor ids (written by
+    pyarrow, dictionary-encoded as writers do by default) to a ready log, against each
+    peer reading the same file and sorting it by (actor, time).
+    """
+    if not (wanted("build_strings") or wanted("build_parquet")):
+        return []
+    columns: dict[str, Any] = dict(events.columns())
+    columns["actor"] = string_ids(events.actor)
+    raw_actor = columns["actor"]
+    rows: list[Row] = []
+
+    def compare_strings(label: str, expected: Any, got: Any) -> None:
+        actor, t = expected
+        if isinstance(got, pd.DataFrame | pl.DataFrame):
+            g_actor, g_time = got["actor"].to_numpy(), got["time"].to_numpy()
+        else:
+            g_actor, g_time = got.column("actor").to_numpy(), got.column("time").to_numpy()
+        check(
+            np.array_equal(actor, np.asarray(g_actor, dtype=object))
+            and np.array_equal(t, np.asarray(g_time).astype("datetime64[ns]").view(np.int64)),
+            f"{label} differs from engagemetrics in (actor, time) order",
+        )
+
+    def ours_columns(log: EventLog) -> tuple[NDArray[Any], NDArray[Any]]:
+        return np.asarray(log.actors, dtype=object)[log.actor], np.asarray(log.time)
+
+    def floor() -> NDArray[np.intp]:
+        return np.argsort(raw_actor, kind="stable")  # grouping the strings, no more
+
+    if wanted("build_strings"):
+        pdf, plf = pd.DataFrame(columns), pl.DataFrame(columns)
+        con: Any = duckdb.connect()
+        con.register("strings", pa.table(columns))
+
+        def em_strings() -> tuple[NDArray[Any], NDArray[Any]]:
+            return ours_columns(EventLog.from_arrays(**columns))
+
+        rows.append(
+            time_case(
+                "build_strings",
+                n,
+                repeat,
+                em_strings,
+                {
+                    "pandas": {
+                        "sort_values": lambda: pdf.sort_values(["actor", "time"], kind="stable")
+                    },
+                    "polars": {
+                        "eager sort": lambda: plf.sort(["actor", "time"]),
+                        "lazy sort": lambda: plf.lazy().sort(["actor", "time"]).collect(),
+                    },
+                    "duckdb": {
+                        "ORDER BY on Arrow": lambda: con.sql(
+                            "SELECT * FROM strings ORDER BY actor, time"
+                        ).to_arrow_table()
+                    },
+                },
+                compare_strings,
+                floor,
+            )
+        )
+        con.close()
+        del pdf, plf
+
+    if wanted("build_parquet"):
+        import tempfile
+
+        import pyarrow.parquet as pq
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(Path(folder) / "events.parquet")
+            pq.write_table(pa.table(columns), path)
+            con = duckdb.connect()
+            query = f"SELECT * FROM read_parquet('{path}') ORDER BY actor, time"
+
+            def em_parquet() -> tuple[NDArray[Any], NDArray[Any]]:
+                return ours_columns(engagemetrics.io.read_parquet(path))
+
+            rows.append(
+                time_case(
+                    "build_parquet",
+                    n,
+                    repeat,
+                    em_parquet,
+                    {
+                        "pandas": {
+                            "read_parquet + sort_values": lambda: pd.read_parquet(
+                                path
+                            ).sort_values(["actor", "time"], kind="stable")
+                        },
+                        "polars": {
+                            "read_parquet + sort": lambda: pl.read_parquet(path).sort(
+                                ["actor", "time"]
+                            ),
+                            "scan_parquet + sort": lambda: (
+                                pl.scan_parquet(path).sort(["actor", "time"]).collect()
+                            ),
+                        },
+                        "duckdb": {
+                            "read_parquet + ORDER BY": lambda: con.sql(query).to_arrow_table()
+                        },
+                    },
+                    compare_strings,
+                    None,
+                )
+            )
+            con.close()
+    return rows
 
 
 def log_cases(n: int, repeat: int, events: Events) -> list[Row]:

@@ -394,16 +394,22 @@ def read_parquet(
     with _engine_refusal():
         if chosen == "pyarrow" and base is None and len(files) == 1:
             pq = import_optional("pyarrow.parquet", purpose="read_parquet")
-            names = pq.read_schema(files[0]).names
-            frame = pq.read_table(files[0], columns=[c for c in wanted if c in names])
+            schema = pq.read_schema(files[0])
+            frame = pq.read_table(
+                files[0],
+                columns=[c for c in wanted if c in schema.names],
+                read_dictionary=_text_ids(schema, mapping),
+            )
         elif chosen == "pyarrow":
             pa = import_optional("pyarrow", purpose="read_parquet")
             pads = import_optional("pyarrow.dataset", purpose="read_parquet")
             # partition values as text, as every engine reads them (no guessed types)
             hive = pads.partitioning(pa.schema([(k, pa.string()) for k in keys]), flavor="hive")
+            first = pads.dataset(str(files[0]), format="parquet").schema
+            text_ids = pads.ParquetReadOptions(dictionary_columns=_text_ids(first, mapping))
             dataset = pads.dataset(
                 [str(f) for f in files],
-                format="parquet",
+                format=pads.ParquetFileFormat(read_options=text_ids),
                 partitioning=hive if keys else None,
                 partition_base_dir=str(base) if keys else None,
             )
@@ -434,6 +440,20 @@ def read_parquet(
             "the file is complete and was written as Parquet."
         )
     return EventLog.from_frame(frame, columns=mapping, **options)
+
+
+def _text_ids(schema: Any, mapping: Mapping[str, ColumnSpec]) -> list[str]:
+    """Text columns the log dictionary-encodes: Arrow reads them as dictionaries, keeping
+    the file's own encoding instead of decoding every string and encoding it again."""
+    pa = import_optional("pyarrow", purpose="read_parquet")
+    out = []
+    for ours in ("actor", "action", "content", "channel", "thread", "session", "direction"):
+        name = _column_of(mapping, ours)
+        if name is not None and name in schema.names:
+            kind = schema.field(name).type
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                out.append(name)
+    return out
 
 
 def _parquet_files(path: str | os.PathLike[str]) -> tuple[list[Path], Path | None]:
