@@ -30,6 +30,7 @@ _MAX_BUCKET_BITS: Final = 16
 _PARALLEL_ROWS: Final = 1 << 20
 _RESOLUTIONS: Final = (1_000_000_000, 1_000_000, 1_000, 1)
 _DENSE_FACTOR: Final = 4
+_CHUNK_ROWS: Final = 1 << 20
 _HASH_ROWS: Final = 1 << 14  # below it, a sort costs less than sampling
 
 
@@ -58,11 +59,13 @@ def stable_sort_pairs(
 
     if bucket_bits:
         bucket = top >> np.uint16(top_bits - bucket_bits)
-        rows = np.argsort(bucket, kind="stable")  # radix sort for 16-bit keys
+        if bucket_bits <= 8:
+            bucket = bucket.astype(np.uint8)  # one radix pass instead of two
+        rows: NDArray[np.intp] = np.argsort(bucket, kind="stable")  # radix sort
         counts = np.bincount(bucket, minlength=1 << bucket_bits)
         del bucket
     else:
-        rows = np.arange(n)
+        rows = np.empty(0, dtype=np.intp)  # the sort's own order is the permutation
         counts = np.array([n])
     del top
     bounds = np.concatenate(([0], np.cumsum(counts)))
@@ -71,36 +74,40 @@ def stable_sort_pairs(
         return _per_bucket(primary, secondary, rows, bounds, low_bits, secondary_bits)
 
     # pack in input order (sequential passes), then gather once into bucket order
-    packed = (primary & _mask(low_bits)) << np.uint64(secondary_bits + row_bits)
+    packed = primary & _mask(low_bits) if bucket_bits else primary.copy()
+    packed <<= np.uint64(secondary_bits + row_bits)
     if secondary_bits:
-        packed |= secondary << np.uint64(row_bits)
+        for lo in range(0, n, _CHUNK_ROWS):  # chunks bound the shifted copy
+            packed[lo : lo + _CHUNK_ROWS] |= secondary[lo : lo + _CHUNK_ROWS] << np.uint64(
+                row_bits
+            )
     key = packed[rows] if bucket_bits else packed
     del packed
-    local_rows = np.arange(int(counts.max()), dtype=np.uint64)
-    permutation = np.empty(n, dtype=np.intp)
-    secondary_sorted = np.empty(n, dtype=np.uint64)
+    # the bucket order becomes the permutation in place, and the sorted keys become the
+    # sorted secondary values in place: three outputs, one new array
+    permutation = rows if bucket_bits else np.empty(n, dtype=np.intp)
     primary_sorted = np.empty(n, dtype=np.uint64)
 
     def finish(lo: int, hi: int, bucket_index: int) -> None:
         # in its own slice, each step reads and writes sequentially
         part = key[lo:hi]
-        part |= local_rows[: hi - lo]
+        for start in range(0, hi - lo, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, hi - lo)
+            part[start:stop] |= np.arange(start, stop, dtype=np.uint64)
         if bucket_bits:
             part.sort()
+            permutation[lo:hi] = rows[lo:hi][(part & _mask(row_bits)).view(np.int64)]
         else:
             _sort_on_two_threads(part)
-        local = (part & _mask(row_bits)).view(np.int64)
-        permutation[lo:hi] = rows[lo:hi][local] if bucket_bits else local
-        np.bitwise_and(
-            part >> np.uint64(row_bits), _mask(secondary_bits), out=secondary_sorted[lo:hi]
-        )
-        high = np.uint64(bucket_index) << np.uint64(low_bits) if bucket_bits else np.uint64(0)
-        np.bitwise_or(
-            part >> np.uint64(secondary_bits + row_bits), high, out=primary_sorted[lo:hi]
-        )
+            np.bitwise_and(part, _mask(row_bits), out=permutation[lo:hi].view(np.uint64))
+        np.right_shift(part, np.uint64(secondary_bits + row_bits), out=primary_sorted[lo:hi])
+        if bucket_bits:
+            primary_sorted[lo:hi] |= np.uint64(bucket_index) << np.uint64(low_bits)
+        part >>= np.uint64(row_bits)
+        part &= _mask(secondary_bits)
 
     _run_slices(finish, bounds)
-    return permutation, primary_sorted, secondary_sorted
+    return permutation, primary_sorted, key
 
 
 def _bucket_bits(
@@ -193,11 +200,15 @@ def sort_by_actor_time(
     if len(time) == 0:
         return np.empty(0, np.intp), actor.copy(), time.copy()
     t_min = int(time.min())
-    offset = (time - t_min).view(np.uint64)
-    resolution = next(r for r in _RESOLUTIONS if _all_divisible(offset, r))
-    ticks = _exact_divide(offset, resolution)
+    ticks = (time - t_min).view(np.uint64)
+    resolution = next(r for r in _RESOLUTIONS if _all_divisible(ticks, r))
+    _exact_divide(ticks, resolution)
     permutation, actor_sorted, ticks_sorted = stable_sort_pairs(actor, ticks)
-    return permutation, actor_sorted, ticks_sorted.view(np.int64) * resolution + t_min
+    del ticks
+    time_sorted = ticks_sorted.view(np.int64)
+    time_sorted *= resolution
+    time_sorted += t_min
+    return permutation, actor_sorted, time_sorted
 
 
 def _all_divisible(values: NDArray[np.uint64], divisor: int) -> bool:
@@ -220,13 +231,13 @@ def _all_divisible(values: NDArray[np.uint64], divisor: int) -> bool:
     return bool(np.all((values >> np.uint64(shift)) * inverse <= limit))
 
 
-def _exact_divide(values: NDArray[np.uint64], divisor: int) -> NDArray[np.uint64]:
-    """``values // divisor`` for values the divisor divides: a shift and a multiplication."""
+def _exact_divide(values: NDArray[np.uint64], divisor: int) -> None:
+    """``values //= divisor`` for values the divisor divides: a shift and a multiplication."""
     shift, odd = _split_power_of_two(divisor)
-    result: NDArray[np.uint64] = values >> np.uint64(shift)
+    if shift:
+        values >>= np.uint64(shift)
     if odd != 1:
-        result *= np.uint64(pow(odd, -1, 2**64))
-    return result
+        values *= np.uint64(pow(odd, -1, 2**64))
 
 
 def _split_power_of_two(divisor: int) -> tuple[int, int]:
