@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -737,3 +738,30 @@ def test_the_first_line_end_outside_quotes_decides_what_a_cr_is(
     log = read_csv(path, engine=engine, names=names, on_invalid="drop")
     assert log == reference
     assert log.load_report.to_dict() == reference.load_report.to_dict()
+
+
+def test_parquet_reads_text_ids_as_dictionaries_only_where_the_file_keeps_one(
+    tmp_path: Path,
+) -> None:
+    # a writer falls back to plain strings when a dictionary outgrows its page: such a
+    # column is read plain (and encoded once); either way the log is the same
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from engagemetrics.io import _text_ids
+
+    n = 20_000
+    rng = np.random.default_rng(4)
+    table = pa.table(
+        {
+            "actor": [f"user-{i:06d}" for i in rng.permutation(n)],  # all distinct
+            "action": ["view", "like"] * (n // 2),
+            "time": np.datetime64("2024-05-01", "ns") + np.arange(n).astype("m8[s]"),
+            "content": [f"post-{i}" for i in rng.integers(0, 20, n)],
+        }
+    )
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path, dictionary_pagesize_limit=4_096)
+    assert _text_ids(path, {}) == ["action", "content"]
+    log = read_parquet(path)
+    assert log == EventLog.from_frame(table)
+    assert log.n_actors == n

@@ -398,15 +398,14 @@ def read_parquet(
             frame = pq.read_table(
                 files[0],
                 columns=[c for c in wanted if c in schema.names],
-                read_dictionary=_text_ids(schema, mapping),
+                read_dictionary=_text_ids(files[0], mapping),
             )
         elif chosen == "pyarrow":
             pa = import_optional("pyarrow", purpose="read_parquet")
             pads = import_optional("pyarrow.dataset", purpose="read_parquet")
             # partition values as text, as every engine reads them (no guessed types)
             hive = pads.partitioning(pa.schema([(k, pa.string()) for k in keys]), flavor="hive")
-            first = pads.dataset(str(files[0]), format="parquet").schema
-            text_ids = pads.ParquetReadOptions(dictionary_columns=_text_ids(first, mapping))
+            text_ids = pads.ParquetReadOptions(dictionary_columns=_text_ids(files[0], mapping))
             dataset = pads.dataset(
                 [str(f) for f in files],
                 format=pads.ParquetFileFormat(read_options=text_ids),
@@ -442,18 +441,42 @@ def read_parquet(
     return EventLog.from_frame(frame, columns=mapping, **options)
 
 
-def _text_ids(schema: Any, mapping: Mapping[str, ColumnSpec]) -> list[str]:
-    """Text columns the log dictionary-encodes: Arrow reads them as dictionaries, keeping
-    the file's own encoding instead of decoding every string and encoding it again."""
+def _text_ids(file: Path, mapping: Mapping[str, ColumnSpec]) -> list[str]:
+    """Text id columns whose strings the file stores once, in a dictionary.
+
+    Arrow reads those as dictionaries, keeping the file's own encoding instead of
+    decoding every string and encoding it again. A writer falls back to plain strings
+    when a dictionary grows too large (many distinct ids); such a column is cheaper to
+    read plain and encode once, so a column qualifies only when, in every row group,
+    its data pages (all but the dictionary page) take under 4 bytes a row: dictionary
+    indices do, plain strings (a 4-byte length each, then the text) cannot.
+    """
+    pq = import_optional("pyarrow.parquet", purpose="read_parquet")
     pa = import_optional("pyarrow", purpose="read_parquet")
+    metadata = pq.ParquetFile(file).metadata
+    schema = metadata.schema.to_arrow_schema()
     out = []
     for ours in ("actor", "action", "content", "channel", "thread", "session", "direction"):
         name = _column_of(mapping, ours)
-        if name is not None and name in schema.names:
-            kind = schema.field(name).type
-            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-                out.append(name)
+        if name is None or name not in schema.names:
+            continue
+        kind = schema.field(name).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            continue
+        index = schema.get_field_index(name)
+        if all(
+            _dictionary_only(metadata.row_group(g).column(index))
+            for g in range(metadata.num_row_groups)
+        ):
+            out.append(name)
     return out
+
+
+def _dictionary_only(chunk: Any) -> bool:
+    if not chunk.has_dictionary_page or not chunk.num_values:
+        return False
+    dictionary_bytes = chunk.data_page_offset - chunk.dictionary_page_offset
+    return bool(chunk.total_uncompressed_size - dictionary_bytes < 4 * chunk.num_values)
 
 
 def _parquet_files(path: str | os.PathLike[str]) -> tuple[list[Path], Path | None]:
