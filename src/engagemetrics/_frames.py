@@ -229,14 +229,16 @@ def _arrow_column(table: Any, name: str, ours: str) -> NDArray[Any] | Encoded:
     pa = import_optional("pyarrow", purpose="Reading a pyarrow Table")
     pc = import_optional("pyarrow.compute", purpose="Reading a pyarrow Table")
     column = table.column(name)
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
     dtype = column.type
-    if pa.types.is_null(dtype):  # no value at all: as a list of None reads
-        return np.full(len(column), None, dtype=object)
     if ours in _ENCODED and (pa.types.is_string(dtype) or pa.types.is_large_string(dtype)):
+        # encoded chunk by chunk, the chunks share one dictionary: combining them then
+        # joins small indices, not the strings
         column = pc.dictionary_encode(column)
         dtype = column.type
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_null(dtype):  # no value at all: as a list of None reads
+        return np.full(len(column), None, dtype=object)
     if ours in _ENCODED and pa.types.is_integer(dtype) and column.null_count:
         column = pc.dictionary_encode(column)  # nulls become null indices: no float64
         dtype = column.type
