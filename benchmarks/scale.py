@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                 processes=True,
                 memory_limit=limit,
                 local_directory=str(spill),
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never a clash with another cluster
             ) as cluster,
             distributed.Client(cluster) as client,
         ):

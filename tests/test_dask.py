@@ -165,7 +165,7 @@ def client() -> Iterator[Any]:
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never a clash with another cluster
             memory_limit="1GiB",
         ) as cluster,
         distributed.Client(cluster) as c,
