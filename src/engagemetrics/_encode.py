@@ -414,12 +414,13 @@ def _mark_missing(encoded: Encoded, missing: NDArray[np.bool_]) -> Encoded:
 def _objects_to_plain(values: NDArray[Any]) -> NDArray[Any]:
     """Distinct values as a plain array when that changes none of them."""
     items = values.tolist()
-    if all(isinstance(v, str) for v in items):
-        if any("\x00" in v for v in items):
+    kinds = set(map(type, items))  # in C: the distinct types, not a test per value
+    if all(issubclass(kind, str) for kind in kinds):
+        if "\x00" in "".join(items):
             return values  # a U array would strip trailing NULs
         return np.array(items, dtype=str)
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items) and all(
-        _INT64.min <= int(v) <= _INT64.max for v in items
-    ):
+    if all(
+        issubclass(kind, (int, np.integer)) and not issubclass(kind, bool) for kind in kinds
+    ) and all(_INT64.min <= int(v) <= _INT64.max for v in items):
         return np.array(items, dtype=np.int64)
     return values
