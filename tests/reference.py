@@ -1012,3 +1012,18 @@ def encode_ids(values: Sequence[object]) -> tuple[list[int], list[object]]:
     uniques = sorted({v for v in values if not missing(v)})  # type: ignore[type-var]
     position = {v: i for i, v in enumerate(uniques)}
     return [-1 if missing(v) else position[v] for v in values], uniques
+
+
+def distinct_segments_per_code(
+    codes: Sequence[int], offsets: Sequence[int], n_codes: int
+) -> list[int]:
+    """Per code, how many segments (rows ``offsets[i]:offsets[i + 1]``) hold it.
+
+    Negative codes are skipped.
+    """
+    counts = [0] * n_codes
+    for i in range(len(offsets) - 1):
+        for code in set(codes[offsets[i] : offsets[i + 1]]):
+            if code >= 0:
+                counts[code] += 1
+    return counts

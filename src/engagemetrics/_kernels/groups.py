@@ -34,6 +34,7 @@ def for_segment_blocks(
     offsets: NDArray[np.int64],
     *,
     block_rows: int | None = None,
+    parallel_rows: int | None = None,
 ) -> None:
     """Call ``work(first, stop)`` on runs of whole segments that together cover them all.
 
@@ -41,7 +42,7 @@ def for_segment_blocks(
     ``_BLOCK_ROWS``; more when one segment is longer), so that a kernel's temporaries
     for one run stay in the cache instead of making full-length passes: the segments'
     own ``offsets[first:stop + 1]`` less ``offsets[first]`` index a run's rows. Runs are
-    worked in order. From ``_PARALLEL_ROWS`` rows on, the runs
+    worked in order. From ``parallel_rows`` rows on (default ``_PARALLEL_ROWS``), the runs
     holding the first half of the rows are worked on one thread and the others on a
     second (numpy releases the GIL in its loops); ``work`` must then write only the
     outputs of its own segments, as a per-segment reduction does.
@@ -54,8 +55,9 @@ def for_segment_blocks(
     wanted = np.searchsorted(offsets, np.arange(0, n, step, dtype=np.int64))
     cuts = np.unique(np.concatenate(([0], wanted, [n_segments]))).tolist()
     runs = list(itertools.pairwise(cuts))
+    threshold = _PARALLEL_ROWS if parallel_rows is None else parallel_rows
     # os.cpu_count() is asked last: it reads the system, a quarter of a millisecond here
-    if n < _PARALLEL_ROWS or len(runs) < 2 or (os.cpu_count() or 1) < 2:
+    if n < threshold or len(runs) < 2 or (os.cpu_count() or 1) < 2:
         for first, stop in runs:
             work(first, stop)
         return
