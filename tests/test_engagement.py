@@ -120,8 +120,9 @@ def _holds(
         return bool(sum(e["weight"] for e in inbound) >= c.x)
     if isinstance(c, EngagedSession):
         sessions_: list[list[dict[str, Any]]] = []
+        gap = 30 if c.gap_minutes is None else c.gap_minutes  # no session column here
         for e in mine:
-            if sessions_ and e["t"] - sessions_[-1][-1]["t"] <= c.gap_minutes * 60:
+            if sessions_ and e["t"] - sessions_[-1][-1]["t"] <= gap * 60:
                 sessions_[-1].append(e)
             else:
                 sessions_.append([e])

@@ -643,3 +643,35 @@ def test_an_unknown_action_is_named_before_a_column_wide_time_error() -> None:
     with pytest.raises(UnknownActionError, match=r"'lkie'.*on_invalid='drop'"):
         EventLog.from_arrays(actor=["a", "b"], action=["like", "lkie"],
                              time=["2024-05-01T10:00:00Z", "2024-05-02"])  # fmt: skip
+
+
+@pytest.mark.parametrize("on_invalid", ["raise", "drop"])
+def test_ids_encoded_on_a_second_thread_give_the_same_log_and_errors(
+    monkeypatch: pytest.MonkeyPatch, on_invalid: str
+) -> None:
+    # large inputs encode id columns beside validation: the log and the first error
+    # must be those of the serial path
+    import engagemetrics.events as events_module
+
+    rng = np.random.default_rng(9)
+    n = 500
+    columns: dict[str, Any] = {
+        "actor": rng.integers(0, 40, n),
+        "action": np.array(["view", "like", "comment"], dtype=object)[rng.integers(0, 3, n)],
+        "time": np.datetime64("2024-05-01", "ns") + rng.integers(0, 10**12, n).astype("m8[ns]"),
+        "content": np.array([f"p{i}" for i in rng.integers(0, 30, n)], dtype=object),
+        "channel": rng.integers(0, 3, n),
+    }
+    serial = EventLog.from_arrays(**columns, on_invalid=on_invalid)  # type: ignore[arg-type]
+    monkeypatch.setattr(events_module, "_PARALLEL_ENCODE_ROWS", 1)
+    assert EventLog.from_arrays(**columns, on_invalid=on_invalid) == serial  # type: ignore[arg-type]
+
+    columns["content"][7] = "bad\x00id"
+    columns["action"][3] = "teleport"
+    monkeypatch.setattr(events_module, "_PARALLEL_ENCODE_ROWS", 10**9)
+    with pytest.raises(DataError) as serial_error:
+        EventLog.from_arrays(**columns, on_invalid=on_invalid)  # type: ignore[arg-type]
+    monkeypatch.setattr(events_module, "_PARALLEL_ENCODE_ROWS", 1)
+    with pytest.raises(DataError) as threaded_error:
+        EventLog.from_arrays(**columns, on_invalid=on_invalid)  # type: ignore[arg-type]
+    assert str(threaded_error.value) == str(serial_error.value)

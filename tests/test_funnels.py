@@ -105,7 +105,8 @@ def units_of(rows: list[Row], definition: Funnel) -> dict[tuple[str, int], list[
     per_actor: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         per_actor[row[0]].append(row)
-    gap = int(definition.session_gap.total_seconds())
+    # no session column here: without a session_gap, sessions(log)'s 30 minutes
+    gap = 1800 if definition.session_gap is None else int(definition.session_gap.total_seconds())
     out: dict[tuple[str, int], list[Row]] = {}
     for actor, own in per_actor.items():
         own.sort(key=lambda r: r[2])

@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 FrameKind = Literal["pandas", "polars", "arrow"]
 REQUIRED = ("actor", "action", "time")
-OPTIONAL = ("content", "channel", "thread", "value", "direction")
-_ENCODED = ("actor", "action", "content", "channel", "thread", "direction")
-_IDS = ("actor", "content", "channel", "thread")
+OPTIONAL = ("content", "channel", "thread", "value", "direction", "session")
+_ENCODED = ("actor", "action", "content", "channel", "thread", "direction", "session")
+_IDS = ("actor", "content", "channel", "thread", "session")
 _EXACT_FLOAT = 2**53
 
 
@@ -310,7 +310,7 @@ def log_to_frame(log: EventLog, kind: FrameKind) -> Any:
 
 def _id_columns(log: EventLog) -> list[tuple[str, NDArray[Any], NDArray[Any]]]:
     columns = [("actor", np.asarray(log.actor), log.actors)]
-    for name in ("content", "channel", "thread"):
+    for name in ("content", "channel", "thread", "session"):
         if name in log.columns_present:
             columns.append((name, np.asarray(log.codes(name)), log.dictionary(name)))
     return columns

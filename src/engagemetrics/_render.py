@@ -279,10 +279,11 @@ def _funnel(funnel: Mapping[str, Any]) -> Section:
         )
         for i, (step, count) in enumerate(zip(funnel["steps"], funnel["counts"], strict=True))
     ]
+    sessions = funnel.get("sessions")
     return Section(
         "funnel",
         "Funnel",
-        (),
+        (f"Sessions: {sessions}.",) if sessions else (),
         (
             _table(
                 "Steps",

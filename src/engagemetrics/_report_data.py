@@ -305,7 +305,23 @@ def _funnel(report: Report) -> dict[str, Any] | None:
         "step_conversion": [None] + [rate_dict(r) for r in result.step_conversion()],
         "overall_conversion": [None] + [rate_dict(r) for r in result.overall_conversion()],
         "median_seconds": [None, *map(_number, medians)],
+        "sessions": _sessions(report) if result.funnel.by == "session" else None,
     }
+
+
+def _sessions(report: Report) -> str:
+    """What made the funnel's sessions, as ``engagemetrics.engagement.sessions`` chose."""
+    assert report.funnel is not None
+    gap = report.funnel.funnel.session_gap
+    if gap is None and report.session_ids:
+        if report.session_ids == report.events:
+            return "the export's session ids"
+        return (
+            f"the export's session ids ({report.session_ids:,} of {report.events:,} events "
+            "carry one; the others split after 30 minutes of inactivity)"
+        )
+    minutes = 30.0 if gap is None else gap.total_seconds() / 60
+    return f"a new session after more than {minutes:g} minutes of inactivity"
 
 
 def report_dict(

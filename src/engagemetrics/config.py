@@ -461,7 +461,9 @@ class Config:
     columns
         ``{our column: the file's column}`` for the columns whose names differ. For
         ``shape="events"`` ours are ``actor``, ``action``, ``time``, ``content``,
-        ``channel``, ``thread``, ``value`` and ``direction``; for ``shape="posts"``
+        ``channel``, ``thread``, ``value``, ``direction`` and ``session`` (the
+        export's own session id, such as GA4's ``ga_session_id``: sessions, funnels by
+        session and the report then follow it); for ``shape="posts"``
         they are ``key``, ``posted_at``, ``channel`` and the measures of
         :data:`engagemetrics.posts.MEASURES`. Held as a read-only mapping.
     shape
@@ -1472,7 +1474,7 @@ def _funnel_to_dict(funnel: Funnel) -> dict[str, Any]:
     for name, value in funnel.to_dict().items():
         if name == "window_seconds":
             out["window"] = _write_duration(funnel.window)
-        elif name == "session_gap_seconds":
+        elif name == "session_gap_seconds" and funnel.session_gap is not None:
             out["session_gap"] = format_duration(funnel.session_gap)
         elif name == "steps":
             out["steps"] = []
@@ -1797,13 +1799,15 @@ _STARTER: Final = """\
 
 [input]
 # Our column = your file's column, for the names that differ. Ours are actor, action,
-# time, content, channel, thread, value, direction (for shape = "posts": key,
+# time, content, channel, thread, value, direction, session (for shape = "posts": key,
 # posted_at, channel and the measures reach, impressions, followers, applause,
 # conversation, amplification, clicks, engaged_users, consumers, value).
 columns = {}
 # columns = { actor = "user_id", action = "event", time = "ts", content = "post_id" }
 # A log with no action column (every row one message): a constant action
 # columns = { actor = "src", time = "ts", action = { constant = "direct_message" } }
+# The export's own session id (sessions then follow it, not 30 minutes of inactivity)
+# columns = { actor = "user_pseudo_id", action = "event_name", session = "ga_session_id" }
 shape = "events"         # "events": one row per interaction; "posts": one row per post
 tz = "UTC"               # IANA zone of naive times, days and weeks, e.g. "Europe/Berlin"
 # time_unit = "s"        # for epoch-number times: "s", "ms", "us" or "ns"

@@ -103,7 +103,8 @@ def _columns(config: Config | None) -> dict[str, str]:
     """``{our column: the frame's column}`` for every column the log reads (a column
     the configuration makes a constant is read from no column)."""
     mapping = {} if config is None else dict(config.columns)
-    ours = ("actor", "action", "time", "content", "channel", "thread", "value", "direction")
+    ours = ("actor", "action", "time", "content", "channel", "thread", "value", "direction",
+            "session")  # fmt: skip
     named = {column: mapping.get(column, column) for column in ours}
     return {column: theirs for column, theirs in named.items() if isinstance(theirs, str)}
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypedDict, final
 
 import attrs
@@ -60,8 +60,13 @@ class Constant(TypedDict):
 
 
 CODE_DTYPE: Final = np.int32
-"""Integer type of actor, content, channel and thread codes; ``-1`` means absent."""
-ID_COLUMNS: Final = ("content", "channel", "thread")
+"""Integer type of actor, content, channel, thread and session codes; ``-1`` means absent."""
+ID_COLUMNS: Final = ("content", "channel", "thread", "session")
+_PARALLEL_ENCODE_ROWS: Final = 1 << 18
+_NAMES: Final = (
+    "actor", "action", "time", "content", "channel", "thread", "value", "direction", "session"
+)  # fmt: skip
+"""Every column of a log, as records and :meth:`EventLog.equals` name them."""
 _EXAMPLES: Final = 5
 _INT64: Final = np.iinfo(np.int64)
 
@@ -91,6 +96,9 @@ class Event:
     direction
         Optional override of the action's direction, e.g. ``"outbound"`` for a message
         the brand wrote.
+    session
+        Optional: the export's own session id (GA4's ``ga_session_id``), which
+        :func:`~engagemetrics.engagement.sessions` then follows.
 
     Examples
     --------
@@ -106,6 +114,7 @@ class Event:
     thread: str | int | None = None
     value: float | None = None
     direction: Direction | None = attrs.field(default=None, converter=_optional_direction)
+    session: str | int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The event as a mapping of column name to value."""
@@ -248,7 +257,20 @@ def _raise_mode_error(problems: Sequence[_Problem], taxonomy: Taxonomy) -> DataE
     return error
 
 
-def _nothing_valid(log: EventLog, problems: Sequence[_Problem]) -> NoValidRowsError:
+@attrs.frozen(eq=False)
+class _Validated:
+    """What validation hands to the order: ``pending`` is emptied as it is used."""
+
+    pending: dict[str, NDArray[Any]]
+    decode_actor: Callable[[NDArray[np.uint64]], NDArray[Any]]
+    dictionaries: dict[str, NDArray[Any]]
+    taxonomy: Taxonomy
+    load_report: LoadReport
+    brand: tuple[str | int, ...]
+    advice: dict[tuple[str, str], str]
+
+
+def _nothing_valid(log: EventLog, advice: Mapping[tuple[str, str], str]) -> NoValidRowsError:
     """The error of a drop that would keep no row: the reasons, most common first."""
     report = log.load_report
     reasons = sorted(report.dropped, key=lambda d: -d.count)  # stable: ties keep rule order
@@ -259,11 +281,12 @@ def _nothing_valid(log: EventLog, problems: Sequence[_Problem]) -> NoValidRowsEr
         f"{top.example_rows[0]})",
         *(f"{d.count:,} {d.rule} in column {d.column!r}" for d in reasons[1:]),
     ]
-    advice = next((p.advice for p in problems if (p.column, p.rule) == (top.column, top.rule)), "")
+    advice_text = advice.get((top.column, top.rule), "")
     n = report.rows_read
     head = "The one row is not valid" if n == 1 else f"None of the {n:,} rows is valid"
     message = (
-        f"{head}: {', '.join(listed)}.{' ' + advice[0].upper() + advice[1:] if advice else ''}"
+        f"{head}: {', '.join(listed)}."
+        f"{' ' + advice_text[0].upper() + advice_text[1:] if advice_text else ''}"
     )
     if top.rule == "unknown action":
         return _NoValidActionsError(message, log)
@@ -299,10 +322,10 @@ class EventLog:
     """An immutable, columnar log of events in canonical order.
 
     Columns are numpy arrays in canonical order (actor, then time, ties in input
-    order): integer codes for ``actor``, ``action``, ``content``, ``channel`` and
-    ``thread`` (``-1`` where a row has none), int64 nanoseconds since the epoch in UTC
-    for ``time``, float64 ``value`` and int8 ``direction`` (0 inbound, 1 outbound).
-    ``actor_offsets`` is the CSR index: actor ``i``'s events are rows
+    order): integer codes for ``actor``, ``action``, ``content``, ``channel``,
+    ``thread`` and ``session`` (``-1`` where a row has none), int64 nanoseconds since
+    the epoch in UTC for ``time``, float64 ``value`` and int8 ``direction`` (0 inbound,
+    1 outbound). ``actor_offsets`` is the CSR index: actor ``i``'s events are rows
     ``actor_offsets[i]:actor_offsets[i + 1]``. Code dictionaries (:attr:`actors`,
     :attr:`contents`, ...) are sorted, so codes do not depend on input row order.
 
@@ -336,6 +359,7 @@ class EventLog:
         "content",
         "direction",
         "load_report",
+        "session",
         "thread",
         "time",
         "value",
@@ -349,6 +373,7 @@ class EventLog:
     content: NDArray[np.int32]
     channel: NDArray[np.int32]
     thread: NDArray[np.int32]
+    session: NDArray[np.int32]
     value: NDArray[np.float64]
     direction: NDArray[np.int8]
     actor_offsets: NDArray[np.int64]
@@ -420,6 +445,7 @@ class EventLog:
         thread: ColumnLike | None = None,
         value: ColumnLike | None = None,
         direction: ColumnLike | None = None,
+        session: ColumnLike | None = None,
         taxonomy: Taxonomy | None = None,
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
@@ -447,6 +473,11 @@ class EventLog:
         direction
             Optional ``"inbound"``/``"outbound"`` per event, overriding the action's own
             direction; missing entries keep the action's.
+        session
+            Optional: the export's own session id per event (strings or integers, such
+            as GA4's ``ga_session_id``; an id need only be unique per actor). When the
+            log has it, :func:`~engagemetrics.engagement.sessions`, funnels by session
+            and the report follow it instead of the inactivity gap.
         taxonomy
             Vocabulary for ``action``; :meth:`Taxonomy.default` when omitted.
         tz
@@ -512,6 +543,7 @@ class EventLog:
             ("thread", thread),
             ("value", value),
             ("direction", direction),
+            ("session", session),
         ):
             if isinstance(data, Mapping):
                 constants[name] = constant_value(data, name)
@@ -556,7 +588,7 @@ class EventLog:
         (2, 1)
         """
         rows = [r.to_dict() if isinstance(r, Event) else r for r in records]
-        names = ("actor", "action", "time", "content", "channel", "thread", "value", "direction")
+        names = _NAMES
         for i, row in enumerate(rows):
             unknown = set(row) - set(names)
             if unknown:
@@ -603,7 +635,7 @@ class EventLog:
         columns
             ``{our column: your column}`` for columns whose names differ from
             ``actor``, ``action``, ``time``, ``content``, ``channel``, ``thread``,
-            ``value`` and ``direction``; other columns of the frame are ignored.
+            ``value``, ``direction`` and ``session``; other columns of the frame are ignored.
             ``action`` and ``channel`` may instead be ``{"constant": value}``: one
             value on every row, for a frame without that column.
 
@@ -711,6 +743,57 @@ class EventLog:
         rejected: tuple[str, NDArray[np.bool_], NDArray[Any]] | None = None,
         constants: Mapping[str, str | int] | None = None,
     ) -> Self:
+        # validation's masks die with its frame, and the order frees each column once
+        # it is used: a build's peak memory stays near twice the input's
+        raw_ids = {c: col for c in ID_COLUMNS if isinstance(col := columns.get(c), np.ndarray)}
+        parallel = bool(raw_ids) and _length(columns["actor"]) >= _PARALLEL_ENCODE_ROWS
+        with ThreadPoolExecutor(max_workers=1) as pool:  # no thread starts without a task
+            # id columns encode on a second core while the other columns are checked
+            # (numpy releases the GIL); their errors still come where validation reads them
+            encodings: dict[str, Future[Encoded]] = {
+                c: pool.submit(_encode.encode, col, column=c)
+                for c, col in raw_ids.items()
+                if parallel
+            }
+            valid = cls._validate(
+                columns,
+                encodings=encodings,
+                taxonomy=taxonomy,
+                tz=tz,
+                time_unit=time_unit,
+                on_invalid=on_invalid,
+                time_format=time_format,
+                brand_accounts=brand_accounts,
+                rejected=rejected,
+                constants=constants,
+            )
+        log = cls._order(
+            valid.pending,
+            valid.decode_actor,
+            dictionaries=valid.dictionaries,
+            taxonomy=valid.taxonomy,
+            load_report=valid.load_report,
+            brand=valid.brand,
+        )
+        if valid.load_report.rows_kept == 0:
+            raise _nothing_valid(log, valid.advice)
+        return log
+
+    @staticmethod
+    def _validate(
+        columns: Mapping[str, NDArray[Any] | Encoded],
+        *,
+        encodings: Mapping[str, Future[Encoded]],
+        taxonomy: Taxonomy | None,
+        tz: str,
+        time_unit: TimeUnit | None,
+        on_invalid: OnInvalid,
+        time_format: str | None,
+        brand_accounts: Iterable[str | int] | None,
+        rejected: tuple[str, NDArray[np.bool_], NDArray[Any]] | None,
+        constants: Mapping[str, str | int] | None,
+    ) -> _Validated:
+        """Check every column once, drop or refuse the invalid rows, encode the ids."""
         if on_invalid not in ("raise", "drop"):
             raise InvalidParameterError(
                 f"The 'on_invalid' parameter must be 'raise' or 'drop'; got {on_invalid!r}."
@@ -829,13 +912,14 @@ class EventLog:
                 )
             )
 
-        # direction
-        direction = taxonomy.directions[np.maximum(action, 0)]
+        # direction: the taxonomy's, looked up after the sort, unless a column gives some
+        direction: NDArray[np.int8] | None = None
         explicit: NDArray[np.bool_] | None = None  # rows whose direction column decides
         if "direction" in columns:
             override, bad_direction, raw_direction = _directions(columns["direction"])
             explicit = override >= 0
-            direction = np.where(explicit, override, direction).astype(np.int8)
+            implied = taxonomy.directions[np.maximum(action, 0)]
+            direction = np.where(explicit, override, implied).astype(np.int8)
             problems.append(
                 _Problem(
                     "direction",
@@ -870,14 +954,17 @@ class EventLog:
 
         ids: dict[str, Encoded] = {}
         for column in ID_COLUMNS:
-            if column in columns:
+            if column in encodings:
+                ids[column] = encodings[column].result()
+            elif column in columns:
                 col = columns[column]
                 ids[column] = (
                     col if isinstance(col, Encoded) else _encode.encode(col, column=column)
                 )
 
         if not keep.all():
-            actor_keys, action, direction = actor_keys[keep], action[keep], direction[keep]
+            actor_keys, action = actor_keys[keep], action[keep]
+            direction = None if direction is None else direction[keep]
             ns = parsed.ns[keep]
             value = None if value is None else value[keep]
             explicit = None if explicit is None else explicit[keep]
@@ -886,22 +973,23 @@ class EventLog:
             }
         else:
             ns = parsed.ns
-        log = cls._order(
-            actor_keys,
-            decode_actor,
-            ns,
-            action=action,
-            ids=ids,
-            value=value,
-            direction=direction,
+        pending: dict[str, NDArray[Any]] = {"actor": actor_keys, "time": ns, "action": action}
+        pending.update({k: e.codes for k, e in ids.items()})
+        if value is not None:
+            pending["value"] = value
+        if direction is not None:
+            pending["direction"] = direction
+        if explicit is not None:
+            pending["explicit"] = explicit
+        return _Validated(
+            pending=pending,
+            decode_actor=decode_actor,
+            dictionaries={k: e.dictionary for k, e in ids.items()},
             taxonomy=taxonomy,
             load_report=report,
             brand=brand,
-            explicit_direction=explicit,
+            advice={(p.column, p.rule): p.advice for p in problems},
         )
-        if report.rows_kept == 0:
-            raise _nothing_valid(log, problems)
-        return log
 
     @classmethod
     def _assemble(
@@ -916,15 +1004,19 @@ class EventLog:
         assert isinstance(actor, Encoded)
         keys, _, decode = _encode.codes_as_keys(actor)
         ids = {k: v for k, v in data.items() if k in ID_COLUMNS and isinstance(v, Encoded)}
-        value = data.get("value")
+        pending: dict[str, NDArray[Any]] = {
+            "actor": keys,
+            "time": np.asarray(data["time"]),
+            "action": np.asarray(data["action"]),
+            "direction": np.asarray(data["direction"]),
+        }
+        pending.update({k: e.codes for k, e in ids.items()})
+        if data.get("value") is not None:
+            pending["value"] = np.asarray(data["value"])
         return cls._order(
-            keys,
+            pending,
             decode,
-            np.asarray(data["time"]),
-            action=np.asarray(data["action"]),
-            ids=ids,
-            value=None if value is None else np.asarray(value),
-            direction=np.asarray(data["direction"]),
+            dictionaries={k: e.dictionary for k, e in ids.items()},
             taxonomy=taxonomy,
             load_report=load_report,
         )
@@ -932,41 +1024,48 @@ class EventLog:
     @classmethod
     def _order(
         cls,
-        actor_keys: NDArray[np.uint64],
-        decode_actor: Any,
-        ns: NDArray[np.int64],
+        pending: dict[str, NDArray[Any]],
+        decode_actor: Callable[[NDArray[np.uint64]], NDArray[Any]],
         *,
-        action: NDArray[Any],
-        ids: Mapping[str, Encoded],
-        value: NDArray[np.float64] | None,
-        direction: NDArray[Any],
+        dictionaries: Mapping[str, NDArray[Any]],
         taxonomy: Taxonomy,
         load_report: LoadReport,
         brand: tuple[str | int, ...] = (),
-        explicit_direction: NDArray[np.bool_] | None = None,
     ) -> Self:
-        permutation, actor_sorted, time_sorted = sort_by_actor_time(actor_keys, ns)
+        """Sort ``pending``'s rows into canonical order and assemble the log.
+
+        ``pending`` holds the actor keys and times (``"actor"``, ``"time"``), the columns
+        (``"action"``, the id codes by column name, optionally ``"value"``,
+        ``"direction"`` (else the taxonomy's, looked up in the sorted actions) and
+        ``"explicit"``, the rows whose direction came from a column). It
+        is emptied as each array is used, so that each is freed as soon as it can be.
+        """
+        permutation, actor_sorted, time_sorted = sort_by_actor_time(
+            pending.pop("actor"), pending.pop("time")
+        )
         offsets = run_starts(actor_sorted)
         actors = decode_actor(actor_sorted[offsets[:-1]])
-
-        gathers: dict[str, tuple[NDArray[Any], Any]] = {
-            "action": (action, ACTION_CODE_DTYPE),
-            "direction": (direction, np.int8),
-        }
-        for column, encoded in ids.items():
-            gathers[column] = (encoded.codes, CODE_DTYPE)
-        if value is not None:
-            gathers["value"] = (value, np.float64)
+        del actor_sorted
         brand_actor = _brand_actors(actors, brand)
-        if brand_actor is not None and explicit_direction is not None:
-            gathers["explicit"] = (explicit_direction, np.bool_)
+        if brand_actor is None:
+            pending.pop("explicit", None)
+        dtypes: dict[str, Any] = {
+            "action": ACTION_CODE_DTYPE,
+            "direction": np.int8,
+            "value": np.float64,
+            "explicit": np.bool_,
+            **dict.fromkeys(dictionaries, CODE_DTYPE),
+        }
 
-        def gather(item: tuple[str, tuple[NDArray[Any], Any]]) -> tuple[str, NDArray[Any]]:
-            name, (array, dtype) = item
-            return name, array.astype(dtype, copy=False)[permutation]
+        def gather(name: str) -> tuple[str, NDArray[Any]]:
+            array = pending.pop(name)  # freed when its gather ends
+            return name, array.astype(dtypes[name], copy=False)[permutation]
 
-        with ThreadPoolExecutor(max_workers=min(len(gathers), os.cpu_count() or 1)) as pool:
-            out = dict(pool.map(gather, gathers.items()))
+        names = list(pending)
+        with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
+            out = dict(pool.map(gather, names))
+        if "direction" not in out:  # a small table read in order, not a gather
+            out["direction"] = taxonomy.directions[out["action"]]
         if brand_actor is not None:
             # rows are grouped by actor: one flag per actor code, repeated over its rows
             outbound = np.repeat(brand_actor, np.diff(offsets))
@@ -979,7 +1078,7 @@ class EventLog:
             action=out["action"],
             time=time_sorted,
             taxonomy=taxonomy,
-            ids={k: (out[k], e.dictionary) for k, e in ids.items()},
+            ids={k: (out[k], d) for k, d in dictionaries.items()},
             value=out.get("value"),
             direction=out["direction"],
             load_report=load_report,
@@ -1034,22 +1133,24 @@ class EventLog:
         return self._dictionaries["thread"]
 
     def dictionary(self, column: str, /) -> NDArray[Any]:
-        """The code dictionary of ``actor``, ``content``, ``channel`` or ``thread``."""
+        """The code dictionary of ``actor``, ``content``, ``channel``, ``thread`` or
+        ``session`` (the export's own session ids, sorted)."""
         if column not in self._dictionaries:
             raise InvalidParameterError(
                 f"Column {column!r} has no dictionary; "
-                "choose one of actor, content, channel, thread."
+                "choose one of actor, content, channel, thread, session."
             )
         return self._dictionaries[column]
 
     def codes(self, column: str, /) -> NDArray[np.int32]:
-        """The code column of ``actor``, ``content``, ``channel`` or ``thread``."""
+        """The code column of ``actor``, ``content``, ``channel``, ``thread`` or ``session``."""
         self.dictionary(column)
         codes: NDArray[np.int32] = getattr(self, column)
         return codes
 
     def ids(self, column: str, /, rows: NDArray[np.integer[Any]] | None = None) -> NDArray[Any]:
-        """The ids of ``column`` (actor, content, channel, thread) per row, None where absent.
+        """The ids of ``column`` (actor, content, channel, thread, session) per row, None
+        where absent.
 
         Examples
         --------
@@ -1071,7 +1172,8 @@ class EventLog:
         """Bytes held by the columns, the index and the dictionaries."""
         arrays: list[NDArray[Any]] = [
             self.actor, self.action, self.time, self.content, self.channel, self.thread,
-            self.value, self.direction, self.actor_offsets, *self._dictionaries.values(),
+            self.session, self.value, self.direction, self.actor_offsets,
+            *self._dictionaries.values(),
         ]  # fmt: skip
         return sum(_owned_bytes(a) for a in arrays)
 
@@ -1082,8 +1184,7 @@ class EventLog:
             return False
         if self.columns_present != other.columns_present:
             return False
-        names = ("actor", "action", "time", "content", "channel", "thread", "value", "direction")
-        if not all(np.array_equal(getattr(self, n), getattr(other, n)) for n in names):
+        if not all(np.array_equal(getattr(self, n), getattr(other, n)) for n in _NAMES):
             return False
         return all(
             np.array_equal(self._dictionaries[k], other._dictionaries[k])
@@ -1111,8 +1212,8 @@ class EventLog:
 
         ``actions`` and ``categories`` together select the union of both; ``start`` is
         inclusive and ``end`` exclusive (naive values are UTC). Actors with no event left
-        disappear from :attr:`actors`; the content, channel and thread dictionaries are
-        kept whole, so their codes still match the original log's.
+        disappear from :attr:`actors`; the content, channel, thread and session
+        dictionaries are kept whole, so their codes still match the original log's.
 
         Examples
         --------

@@ -80,17 +80,18 @@ from numpy.typing import NDArray
 from . import _toml
 from ._arguments import Duration, to_timedelta
 from ._arrays import read_only
-from ._kernels.activity import session_starts
 from ._kernels.funnel import (
     NO_LIMIT,
     any_order_chains,
     instant_ids,
     optional_step,
     ordered_chains,
+    plain_chains,
 )
 from ._kernels.groups import run_starts
 from .actions import ActionCategory, Direction, _to_category
 from .distribution import Distribution
+from .engagement import sessions
 from .events import EventLog
 from .exceptions import DataError, InvalidParameterError
 from .goals import Goal
@@ -122,7 +123,6 @@ _MODES: Final = get_args(FunnelMode)
 _STARTS: Final = get_args(FunnelStart)
 _UNITS: Final = get_args(FunnelUnit)
 _DEFAULT_WINDOW: Final = dt.timedelta(days=7)
-_DEFAULT_GAP: Final = dt.timedelta(minutes=30)
 _NAT: Final = np.iinfo(np.int64).min  # the int64 value of NaT
 
 
@@ -142,8 +142,8 @@ def _step_window(value: Duration | None) -> dt.timedelta | None:
     return to_timedelta(value, "window", "a Step", minimum="non-negative", none=True)
 
 
-def _session_gap(value: Duration) -> dt.timedelta:
-    return to_timedelta(value, "session_gap", "funnel")
+def _session_gap(value: Duration | None) -> dt.timedelta | None:
+    return None if value is None else to_timedelta(value, "session_gap", "funnel")
 
 
 def _names(values: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -425,7 +425,7 @@ class Funnel:
     start: FunnelStart = "each"
     by: FunnelUnit = "actor"
     exclude: tuple[Exclusion, ...] = attrs.field(default=(), converter=_to_exclusions)
-    session_gap: dt.timedelta = attrs.field(default=_DEFAULT_GAP, converter=_session_gap)
+    session_gap: dt.timedelta | None = attrs.field(default=None, converter=_session_gap)
 
     def __attrs_post_init__(self) -> None:
         where = "funnel"
@@ -489,9 +489,10 @@ class Funnel:
             "mode": self.mode,
             "start": self.start,
             "by": self.by,
-            "session_gap_seconds": self.session_gap.total_seconds(),
             "steps": [s.to_dict() for s in self.steps],
         }
+        if self.session_gap is not None:  # None: the log's session ids, else 30 minutes
+            out["session_gap_seconds"] = self.session_gap.total_seconds()
         if self.exclude:
             out["exclude"] = [e.to_dict() for e in self.exclude]
         return out
@@ -1022,10 +1023,16 @@ def _overlap_error(
     )
 
 
-def _step_codes(log: EventLog, steps: tuple[Step, ...]) -> NDArray[np.int16]:
-    """Per row, the index of the step it matches (-1: none); raises on overlapping steps."""
+def _step_table(
+    log: EventLog, steps: tuple[Step, ...]
+) -> tuple[NDArray[np.signedinteger[Any]], list[int]]:
+    """Per action code, the step it fills (-1: none), and the steps that are goals.
+
+    Raises on steps that share an action.
+    """
     taxonomy = log.taxonomy
-    table = np.full(len(taxonomy), -1, dtype=np.int16)
+    # int8 when it holds every step: the per-row lookups then write a byte a row
+    table = np.full(len(taxonomy), -1, dtype=np.int8 if len(steps) < 128 else np.int16)
     goal_steps = []
     for k, step in enumerate(steps):
         if step.goal is not None:
@@ -1037,7 +1044,13 @@ def _step_codes(log: EventLog, steps: tuple[Step, ...]) -> NDArray[np.int16]:
             code = int(codes[np.flatnonzero(taken)[0]])
             raise _overlap_error(steps, int(table[code]), k, f"action {taxonomy.names[code]!r}")
         table[codes] = k
-    step_of = table[log.action]
+    return table, goal_steps
+
+
+def _step_codes(log: EventLog, steps: tuple[Step, ...]) -> NDArray[np.int16]:
+    """Per row, the index of the step it matches (-1: none); raises on overlapping steps."""
+    table, goal_steps = _step_table(log, steps)
+    step_of = table.astype(np.int16)[log.action]
     # only inbound events fill steps: the direction is read on the matching rows alone
     matching = np.flatnonzero(step_of >= 0)
     step_of[matching[log.direction[matching] != Direction.INBOUND.code]] = -1
@@ -1074,16 +1087,82 @@ def _evaluate(definition: Funnel, log: EventLog) -> FunnelResult:
             f"The 'log' parameter of funnel must be an EventLog; got {type(log).__name__}."
         )
     steps = definition.steps
-    step_of = _step_codes(log, steps)
+    # no row can block a leg and no step is optional: plain_chains reads the action codes
+    # itself, a run of whole actors at a time, and no per-row step array is made here
+    plain = (
+        definition.mode in ("default", "strict_increase")
+        and not definition.exclude
+        and not any(step.optional for step in steps)
+    )
+    step_of = None if plain else _step_codes(log, steps)
     exclusions = [_matches(log, e) for e in definition.exclude]
     if definition.by == "actor":
         unit: NDArray[Any] = log.actor
         offsets = log.actor_offsets
     else:
-        # the sessions of engagemetrics.engagement.sessions, without its per-session columns
-        new = session_starts(log.time, log.actor_offsets, _ns(definition.session_gap))
-        unit = np.cumsum(new, dtype=np.int64) - 1
-        offsets = np.append(np.flatnonzero(new), len(log)).astype(np.int64)
+        # the sessions of engagemetrics.engagement.sessions (the export's ids, or the gap)
+        found = sessions(log, gap=definition.session_gap)
+        unit = found.session
+        offsets = found.offsets
+    which: NDArray[np.int64] | None = None
+    if step_of is None:
+        units, times, counts = _plain(definition, log, unit)
+    else:
+        units, chain, which = _general(definition, log, step_of, exclusions, unit, offsets)
+        times = log.time.take(chain, mode="clip")  # -1 reads a row too: NaT from the mask
+        missing = chain < 0
+        times[missing] = _NAT
+        counts = np.array([len(units) - np.count_nonzero(c) for c in missing.T], np.int64)
+    if definition.by == "actor":
+        actors, session_start = log.actors[units], None
+    else:
+        first_rows = offsets[units]
+        actors = log.actors[log.actor[first_rows]]
+        session_start = log.time[first_rows].view("datetime64[ns]")
+    return FunnelResult(
+        funnel=definition,
+        actors=actors,
+        session_start=session_start,
+        time=times.view("datetime64[ns]"),
+        step_order=which,
+        counts=counts,
+    )
+
+
+def _plain(
+    definition: Funnel, log: EventLog, unit: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Units, chain times and counts of an ordered funnel that no row can block.
+
+    No optional step, no exclusion, no strict order: see :func:`plain_chains`.
+    """
+    steps = definition.steps
+    table, goal_steps = _step_table(log, steps)
+    code: NDArray[np.signedinteger[Any]] = log.action
+    outbound: NDArray[np.int8] | None = log.direction
+    if goal_steps:
+        # a goal decides row by row: every row's step, looked up in the identity (whose
+        # last entry, -1, is what a row of no step, -1, reads)
+        code = _step_codes(log, steps)
+        table = np.append(np.arange(len(steps)), -1).astype(table.dtype)
+        outbound = None  # _step_codes has read the direction
+    own = [step.window if step.window is not None else definition.window for step in steps]
+    return plain_chains(
+        code, table, outbound, unit, log.time, log.actor_offsets, [_deadline(w) for w in own],
+        strict=definition.mode == "strict_increase", first_only=definition.start == "first",
+    )  # fmt: skip
+
+
+def _general(
+    definition: Funnel,
+    log: EventLog,
+    step_of: NDArray[np.int16],
+    exclusions: list[NDArray[np.bool_]],
+    unit: NDArray[Any],
+    offsets: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64] | None]:
+    """The chains of any funnel, from every row's step: units, chain rows, step order."""
+    steps = definition.steps
     # Without blocking rows (strict modes and exclusions block), only the step events
     # matter: the kernels run on those rows alone, numbered locally, with instant ids over
     # them (equal exactly when unit and time are), and the chains map back to log rows.
@@ -1112,18 +1191,7 @@ def _evaluate(definition: Funnel, log: EventLog) -> FunnelResult:
         )
     if log_rows is not None:
         chain = np.where(chain >= 0, log_rows[np.maximum(chain, 0)], -1)
-    first_rows = offsets[units]
-    times = np.where(chain >= 0, log.time[np.maximum(chain, 0)], _NAT).view("datetime64[ns]")
-    return FunnelResult(
-        funnel=definition,
-        actors=log.actors[log.actor[first_rows]],
-        session_start=None
-        if definition.by == "actor"
-        else log.time[first_rows].view("datetime64[ns]"),
-        time=times,
-        step_order=which,
-        counts=(chain >= 0).sum(axis=0).astype(np.int64),
-    )
+    return units, chain, which
 
 
 def _ordered(
@@ -1192,7 +1260,7 @@ def funnel(
     start: FunnelStart = "each",
     by: FunnelUnit = "actor",
     exclude: Sequence[Exclusion] = (),
-    session_gap: Duration = _DEFAULT_GAP,
+    session_gap: Duration | None = None,
 ) -> FunnelResult:
     r"""How far each actor (or session) gets through ordered steps within a window.
 
@@ -1220,14 +1288,17 @@ def funnel(
         (re-entry; ClickHouse ``windowFunnel``, PostHog). ``"first"``: only the unit's
         first step-0 event starts the window (Mixpanel's default).
     by
-        ``"actor"``: count actors; ``"session"``: count sessions (a new session after
-        more than ``session_gap`` of inactivity, see
-        :func:`~engagemetrics.engagement.sessions`).
+        ``"actor"``: count actors; ``"session"``: count sessions, as
+        :func:`~engagemetrics.engagement.sessions` makes them: by the export's session
+        id when the log has a ``session`` column, else a new session after more than
+        ``session_gap`` (30 minutes) of inactivity.
     exclude
         :class:`Exclusion`\ s: events that void a chain when they happen between two of
         its steps.
     session_gap
-        Inactivity that ends a session, for ``by="session"``.
+        Inactivity that ends a session, for ``by="session"``. Given, it forces the gap
+        rule even on a log with session ids; ``None`` (default): the ids when the log
+        has them, else 30 minutes.
 
     Returns
     -------
@@ -1254,7 +1325,10 @@ def funnel(
 
     The best chain is computed for all units at once by a dynamic programme over the
     steps (the latest start reaching each event, a segmented running maximum per step),
-    with no loop over units or events: :math:`O(n \log n)` for :math:`n` events.
+    with no loop over units or events: :math:`O(n \log n)` for :math:`n` events. When no
+    event can block a leg (modes ``"default"`` and ``"strict_increase"`` without
+    exclusions or optional steps) it reads only the step events, in :math:`O(n)`, a run
+    of whole actors at a time (two threads on large logs).
 
     ClickHouse's ``windowFunnel(window)(t, c1, ..., cn)`` returns the level
     :math:`L_u` of ``start="each"`` for ``mode="default"``, except that ClickHouse lets

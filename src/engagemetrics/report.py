@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from . import __version__
 from ._arrays import read_only
-from ._kernels.groups import distinct_per_group, group_count
+from ._kernels.groups import distinct_per_group
 from ._time import format_ns as _iso
 from .actions import BEYOND_LOOKING, ActionCategory, Direction
 from .config import Config
@@ -153,15 +153,22 @@ class ContentTable:
         """Count one log; ``engaged`` and ``converters`` are per actor code of ``log``."""
         codes = log.codes(dimension)
         n = len(log.dictionary(dimension))
-        inbound = log.direction == _INBOUND
-        reached = np.where(inbound, codes, -1)
-        interacted = np.where(log.category != _EXPOSURE, reached, -1)
-        interactions = group_count(interacted, n)
-        reach = distinct_per_group(reached, log.actor, n, log.n_actors)
-        engaged_rows = np.where(engaged[log.actor], reached, -1)
-        converter_rows = np.where(converters[log.actor], reached, -1)
-        engaged_count = distinct_per_group(engaged_rows, log.actor, n, log.n_actors)
-        converter_count = distinct_per_group(converter_rows, log.actor, n, log.n_actors)
+        reached = np.where(log.direction == _INBOUND, codes, -1)
+        # events beyond looking per key; the rows of no key (-1) land in bin 0
+        interacted = np.compress(log.category != _EXPOSURE, reached) + 1
+        interactions = np.bincount(interacted, minlength=n + 1)[1:].astype(np.int64)
+        # Both flags belong to the actor, so all of one (actor, key) pair's rows share the
+        # cell (key, engaged, converter): one distinct count over the cells, not three
+        # over the keys, gives the reach and the engaged and converting people in it.
+        flags = (engaged.astype(np.int8) + 2 * converters.astype(np.int8))[log.actor]
+        wide = np.int64 if 4 * n >= 2**31 else np.int32
+        cells = np.multiply(reached, 4, dtype=wide)
+        cells += flags
+        cells[reached < 0] = -1
+        per_cell = distinct_per_group(cells, log.actor, 4 * n, log.n_actors).reshape(n, 4)
+        reach = per_cell.sum(axis=1)
+        engaged_count = per_cell[:, 1] + per_cell[:, 3]
+        converter_count = per_cell[:, 2] + per_cell[:, 3]
         present = reach > 0
         return cls(
             dimension,
@@ -526,6 +533,10 @@ class Report:
         :attr:`~engagemetrics.events.EventLog.load_report`): rows read, kept, and dropped
         by reason. Every format shows it. Reports of partitions each loaded on its own
         add theirs up when merged.
+    session_ids
+        Events that carry the export's session id (the log's ``session`` column): what
+        sessions follow unless the funnel gives a ``session_gap``, as the funnel section
+        says.
 
     Examples
     --------
@@ -556,6 +567,7 @@ class Report:
     returning: Rates
     responses: Rates
     load: LoadCounts = attrs.field(factory=LoadCounts.empty)
+    session_ids: int = 0
 
     # -- building -----------------------------------------------------------------------
     @classmethod
@@ -706,6 +718,9 @@ class Report:
             returning=returning,
             responses=responses,
             load=LoadCounts.of(log.load_report),
+            session_ids=int(np.count_nonzero(log.session >= 0))
+            if "session" in log.columns_present
+            else 0,
         )
 
     def merge(self, other: Report, /) -> Report:
@@ -757,6 +772,7 @@ class Report:
             returning=self.returning.merge(other.returning),
             responses=self.responses.merge(other.responses),
             load=load,
+            session_ids=self.session_ids + other.session_ids,
         )
 
     __add__ = merge

@@ -3,7 +3,8 @@
 Rows are grouped by actor and sorted by time inside each actor, so anything monotone in
 time (the local day, the week) is sorted inside each actor too: distinct values are
 counted by counting changes, and sessions start where the gap to the previous event of
-the same actor exceeds the inactivity limit. One linear pass each, no sort.
+the same actor exceeds the inactivity limit (or, given the export's session ids, where
+the id changes). One linear pass each, no sort.
 
 Each per-actor kernel works on runs of whole actors of about a hundred thousand rows
 (:func:`~engagemetrics._kernels.groups.for_segment_blocks`): a run's temporaries (the
@@ -116,38 +117,60 @@ def _distinct_periods(
 
 
 def _new_sessions(
-    time: NDArray[np.int64], bounds: NDArray[np.int64], gap_ns: int
+    time: NDArray[np.int64],
+    bounds: NDArray[np.int64],
+    gap_ns: int,
+    ids: NDArray[np.integer[Any]] | None,
 ) -> NDArray[np.bool_]:
     """Session starts among the rows of whole actors (``bounds``: their offsets)."""
     new = np.empty(len(time), dtype=bool)
     if len(time) > 1:
         step = np.subtract(time[1:], time[:-1])
         np.greater(step, gap_ns, out=new[1:])
+        if ids is not None:
+            # the gap decides only between two rows without an id; else a change of id
+            np.logical_and(new[1:], ids[1:] < 0, out=new[1:])
+            np.logical_or(new[1:], ids[1:] != ids[:-1], out=new[1:])
     starts = bounds[:-1]
     new[starts[starts < len(time)]] = True
     return new
 
 
 def session_starts(
-    time: NDArray[np.int64], actor_offsets: NDArray[np.int64], gap_ns: int
+    time: NDArray[np.int64],
+    actor_offsets: NDArray[np.int64],
+    gap_ns: int,
+    *,
+    ids: NDArray[np.integer[Any]] | None = None,
 ) -> NDArray[np.bool_]:
     """True where a session starts: an actor's first event, or one after a longer gap.
 
     A gap of exactly ``gap_ns`` continues the session (GA4 and most tools start a new
     session only after more than 30 minutes of inactivity).
+
+    With ``ids`` (per row, a session id code, ``-1`` for none): a session starts at an
+    actor's first event and wherever the id differs from the previous row's; between
+    two rows without an id, after a gap longer than ``gap_ns``. So a session is a
+    maximal run of one actor's rows with one id, whatever the gaps inside it.
     """
     start = np.empty(len(time), dtype=bool)
 
     def work(first: int, stop: int) -> None:
         r0, r1 = int(actor_offsets[first]), int(actor_offsets[stop])
-        start[r0:r1] = _new_sessions(time[r0:r1], _bounds(actor_offsets, first, stop), gap_ns)
+        bounds = _bounds(actor_offsets, first, stop)
+        own = None if ids is None else ids[r0:r1]
+        start[r0:r1] = _new_sessions(time[r0:r1], bounds, gap_ns, own)
 
     for_segment_blocks(work, actor_offsets)
     return start
 
 
 def sessions_per_actor(
-    time: NDArray[np.int64], actor_offsets: NDArray[np.int64], gap_ns: int
+    time: NDArray[np.int64],
+    actor_offsets: NDArray[np.int64],
+    gap_ns: int,
+    *,
+    ids: NDArray[np.integer[Any]] | None = None,
 ) -> NDArray[np.int64]:
     """Sessions per actor (the True rows of :func:`session_starts` in each actor)."""
     n_actors = len(actor_offsets) - 1
@@ -156,7 +179,9 @@ def sessions_per_actor(
     def work(first: int, stop: int) -> None:
         r0, r1 = int(actor_offsets[first]), int(actor_offsets[stop])
         bounds = _bounds(actor_offsets, first, stop)
-        out[first:stop] = count_per_segment(_new_sessions(time[r0:r1], bounds, gap_ns), bounds)
+        own = None if ids is None else ids[r0:r1]
+        new = _new_sessions(time[r0:r1], bounds, gap_ns, own)
+        out[first:stop] = count_per_segment(new, bounds)
 
     for_segment_blocks(work, actor_offsets)
     return out

@@ -38,8 +38,12 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from .groups import for_segment_blocks
+
 NO_LIMIT: Final = np.iinfo(np.int64).max
 """A deadline that never binds."""
+NO_TIME: Final = np.iinfo(np.int64).min
+"""The time of a step not reached (the int64 value of NaT)."""
 
 
 def instant_ids(time: NDArray[np.int64], offsets: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -114,11 +118,24 @@ def _count_below(
     return below[queries + 1] if inclusive else below[queries]
 
 
+def _within(
+    later: NDArray[np.int64], earlier: NDArray[np.int64], deadline: int
+) -> NDArray[np.bool_]:
+    """Whether ``later - earlier <= deadline``, for ``later >= earlier`` (else anything).
+
+    The difference of two int64 times may not fit an int64 (a unit spanning more than
+    292 years), where it would wrap to a negative number and pass any deadline; it
+    always fits a uint64, where it is exact.
+    """
+    gap = np.subtract(later, earlier).view(np.uint64)
+    return np.asarray(gap <= np.uint64(min(deadline, 2**64 - 1)), dtype=bool)
+
+
 def _clip(index: NDArray[np.int64], size: int) -> NDArray[np.int64]:
     return np.clip(index, 0, max(size - 1, 0))
 
 
-def _run_firsts(values: NDArray[np.int64]) -> NDArray[np.bool_]:
+def _run_firsts(values: NDArray[Any]) -> NDArray[np.bool_]:
     """True at the first of each run of equal values (units, or instants)."""
     first = np.empty(len(values), dtype=bool)
     if len(values):
@@ -187,7 +204,7 @@ def ordered_chains(
         )  # fmt: skip
         if deadline[j] != NO_LIMIT:
             arrived = np.flatnonzero(reach >= 0)
-            late = here.time[arrived] - starts.time[reach[arrived]] > deadline[j]
+            late = ~_within(here.time[arrived], starts.time[reach[arrived]], deadline[j])
             reach[arrived[late]] = -1
         entries.append(here)
         best.append(reach)
@@ -340,6 +357,237 @@ def _walk_back(
     return chain
 
 
+def plain_chains(
+    code: NDArray[np.integer[Any]],
+    table: NDArray[np.signedinteger[Any]],
+    outbound: NDArray[np.int8] | None,
+    unit: NDArray[np.integer[Any]],
+    time: NDArray[np.int64],
+    offsets: NDArray[np.int64],
+    deadline: Sequence[int],
+    *,
+    strict: bool,
+    first_only: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The winning chain of every unit that has a start, when no row blocks a leg.
+
+    What :func:`ordered_chains` finds with ``blocks`` all ``None``, in one pass over runs
+    of whole groups of units (:func:`~engagemetrics._kernels.groups.for_segment_blocks`:
+    a run's temporaries stay in the cache, and large logs are split over two threads),
+    without instant ids or a running maximum over the log.
+
+    Parameters
+    ----------
+    code, table
+        Row ``r`` is an event of step ``table[code[r]]`` (``-1``: of none).
+    outbound
+        Per row, nonzero where the row fills no step whatever its code (``None``: every
+        row may).
+    unit, time
+        Per row of the log: unit id (non-decreasing) and time (int64 ns, non-decreasing
+        inside each unit).
+    offsets
+        CSR index of groups of whole units (the actors): runs are cut only there.
+    deadline, strict, first_only
+        As :func:`ordered_chains`.
+
+    Returns
+    -------
+    units, times, counts
+        The increasing ids of the units with a start; ``times[i, j]``, the time of the
+        event filling step ``j`` of unit ``units[i]``'s winning chain (the chain of
+        :func:`ordered_chains`), or :data:`NO_TIME`; and per step, how many units reach
+        it.
+
+    Notes
+    -----
+    A start is numbered by its position among the run's step events, so within a unit a
+    larger number is never an earlier time, and numbers grow from one unit to the next.
+    ``S_j(b)``, the latest start of a chain reaching the step-``j`` event ``b``, is then
+    non-decreasing along the step-``j`` events that some chain reaches (each is the
+    largest over a growing prefix), so the largest ``S_{j-1}`` among ``b``'s
+    predecessors is that of the *last* reached step-``j-1`` event at or before ``b``'s
+    instant, read from a running count of them: no running maximum, no search. A unit
+    reaches step ``j`` when one of its step-``j`` events is reached; its winning chain
+    ends at the first such event of its furthest step, whose ``S`` is the winning
+    start, and walking back, step ``j`` is the first reached step-``j`` event whose
+    ``S_j`` is that start (the earliest that any chain from it reaches).
+    """
+    n_steps = len(deadline)
+    parts: dict[int, tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]] = {}
+
+    def work(first: int, stop: int) -> None:
+        r0, r1 = int(offsets[first]), int(offsets[stop])
+        parts[first] = _plain_run(
+            code[r0:r1], table, None if outbound is None else outbound[r0:r1],
+            unit[r0:r1], time[r0:r1], deadline, strict=strict, first_only=first_only,
+        )  # fmt: skip
+
+    for_segment_blocks(work, offsets)
+    ordered = [parts[key] for key in sorted(parts)]
+    if not ordered:
+        none = np.zeros(0, dtype=np.int64)
+        return none, np.zeros((0, n_steps), dtype=np.int64), np.zeros(n_steps, dtype=np.int64)
+    units = np.concatenate([part[0] for part in ordered])
+    times = np.concatenate([part[1] for part in ordered])
+    counts = np.zeros(n_steps, dtype=np.int64)
+    for part in ordered:
+        counts += part[2]
+    return units, times, counts
+
+
+def _plain_run(
+    code: NDArray[np.integer[Any]],
+    table: NDArray[np.signedinteger[Any]],
+    outbound: NDArray[np.int8] | None,
+    unit: NDArray[np.integer[Any]],
+    time: NDArray[np.int64],
+    deadline: Sequence[int],
+    *,
+    strict: bool,
+    first_only: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """:func:`plain_chains` on the rows of whole units.
+
+    Gathers are ``take`` and selections ``compress``: several times faster than
+    indexing with arrays of integers or booleans on arrays of this size.
+    """
+    n_steps = len(deadline)
+    rows = np.flatnonzero(_matching(code, table))  # the step events: "events" index it
+    if outbound is not None and len(rows):
+        inbound = outbound.take(rows) == 0
+        if not inbound.all():
+            rows = np.compress(inbound, rows)
+    n = len(rows)
+    step = table.take(code.take(rows))
+    e_time = time.take(rows)
+    e_unit = unit.take(rows)
+    is_start = step == 0
+    starts = np.flatnonzero(is_start)
+    if not len(starts):
+        none = np.zeros(0, dtype=np.int64)
+        return none, np.zeros((0, n_steps), dtype=np.int64), np.zeros(n_steps, dtype=np.int64)
+    if first_only:
+        # only the unit's first step-0 instant: the time of the unit's first start
+        head = np.flatnonzero(_run_firsts(e_unit.take(starts)))
+        first_time = e_time.take(starts.take(head))
+        first_time = np.repeat(first_time, np.diff(np.append(head, len(starts))))
+        starts = np.compress(e_time.take(starts) == first_time, starts)
+    counted_to = _counted_to(e_time, e_unit, strict=strict)
+    # per step: the events some chain reaches, and the latest start reaching each, with
+    # that start's unit and time; index 0 of each is a sentinel of no unit (-1), so that
+    # the running count of the reached events (below) indexes them directly
+    reached = [starts]
+    start = [np.append(np.zeros(1, dtype=np.int64), starts)]
+    owner = [_after_sentinel(e_unit, starts, -1)]
+    start_time = [_after_sentinel(e_time, starts, 0)]
+    before = np.zeros(n + 1, dtype=np.int32 if n < 2**31 else np.int64)
+    # into step 1 the reached events are every step-0 event, unless first_only
+    mark = np.empty(n, dtype=bool) if first_only else is_start
+    for j in range(1, n_steps):
+        here = np.flatnonzero(step == j)
+        last: NDArray[np.signedinteger[Any]]
+        if len(reached[j - 1]) and len(here):
+            # before[i]: how many reached step j-1 events lie before event i, so the last
+            # one at or before an event (or its instant) is entry before[i] after the
+            # sentinel; a unit check and the deadline, from the start's time, decide
+            if j > 1 or first_only:
+                mark[:] = False
+                mark[reached[j - 1]] = True
+            np.cumsum(mark, out=before[1:])
+            last = before.take(here + 1 if counted_to is None else counted_to.take(here))
+            ok = owner[j - 1].take(last) == e_unit.take(here)
+            if deadline[j] != NO_LIMIT:
+                ok &= _within(e_time.take(here), start_time[j - 1].take(last), deadline[j])
+            last = np.compress(ok, last)
+            here = np.compress(ok, here)
+        else:
+            last = here = here[:0]
+        reached.append(here)
+        start.append(_after_sentinel(start[j - 1], last, 0))
+        owner.append(_after_sentinel(owner[j - 1], last, -1))
+        start_time.append(_after_sentinel(start_time[j - 1], last, 0))
+    # each unit's level, and its winning start: that of its first reached event of its
+    # furthest step (later steps overwrite)
+    low = int(e_unit[starts[0]])
+    n_units = int(e_unit[starts[-1]]) - low + 1
+    level = np.zeros(n_units, dtype=np.int8 if n_steps < 127 else np.int64)
+    target = np.zeros(n_units, dtype=np.int64)
+    for j in range(n_steps):
+        if not len(reached[j]):
+            break
+        firsts = np.flatnonzero(_run_firsts(owner[j][1:])) + 1  # past the sentinel
+        ids = owner[j].take(firsts) - low
+        level[ids] = j + 1
+        target[ids] = start[j].take(firsts)
+    entered = np.flatnonzero(level > 0)
+    level, target = level.take(entered), target.take(entered)
+    # back from the end: step j is the first reached step-j event whose latest start is
+    # the winning one (start[j] is non-decreasing), from a table over start numbers
+    times = np.full((len(entered), n_steps), NO_TIME, dtype=np.int64)
+    times[:, 0] = e_time.take(target)  # a start is its own latest start
+    counts = np.zeros(n_steps, dtype=np.int64)
+    counts[0] = len(entered)
+    first_with = np.empty(n, dtype=np.int64)
+    for j in range(1, n_steps):
+        active = np.flatnonzero(level > j)
+        if not len(active):
+            break
+        counts[j] = len(active)
+        numbers = start[j][1:]
+        firsts = np.flatnonzero(_run_firsts(numbers))
+        first_with[numbers.take(firsts)] = reached[j].take(firsts)
+        times[active, j] = e_time.take(first_with.take(target.take(active)))
+    return entered + low, times, counts
+
+
+def _matching(code: NDArray[np.integer[Any]], table: NDArray[Any]) -> NDArray[np.bool_]:
+    """Whether each row's code fills a step: a few comparisons, else a lookup."""
+    codes = np.flatnonzero(table >= 0)
+    if len(codes) > 4:  # a lookup per row costs about four comparisons
+        return np.asarray(table.take(code) >= 0, dtype=bool)
+    found = np.zeros(len(code), dtype=bool)
+    for value in codes.tolist():
+        found |= code == value
+    return found
+
+
+def _after_sentinel(values: NDArray[Any], at: NDArray[Any], sentinel: int) -> NDArray[Any]:
+    """``values[at]`` after one leading ``sentinel``."""
+    out = np.empty(len(at) + 1, dtype=values.dtype)
+    out[0] = sentinel
+    values.take(at, out=out[1:])
+    return out
+
+
+def _counted_to(
+    time: NDArray[np.int64], unit: NDArray[np.integer[Any]], *, strict: bool
+) -> NDArray[np.int64] | None:
+    """Per event ``k`` (sorted by unit, then time), the events that lie "at or before" it.
+
+    As an end: events ``0 .. end - 1`` are at or before ``k``'s instant (unit and time),
+    or strictly before it with ``strict``. ``None`` when no two events share an instant:
+    then the end is ``k + 1`` (an event is never a predecessor of itself).
+    """
+    same = np.equal(time[1:], time[:-1])
+    same &= unit[1:] == unit[:-1]
+    tied = np.flatnonzero(same)  # event k shares its instant with event k + 1
+    if not len(tied):
+        return None
+    end = np.arange(1, len(time) + 1, dtype=np.int64)
+    # groups of consecutive tied pairs make one instant, events head .. tail
+    opens = np.empty(len(tied), dtype=bool)
+    opens[0] = True
+    np.not_equal(tied[1:], tied[:-1] + 1, out=opens[1:])
+    group = np.cumsum(opens) - 1
+    head = tied[opens]
+    tail = tied[np.append(opens[1:], True)] + 1
+    bound = head if strict else tail + 1
+    end[tied] = bound[group]
+    end[tail] = bound
+    return end
+
+
 def optional_step(
     step_rows: NDArray[np.int64],
     units: NDArray[np.int64],
@@ -379,7 +627,7 @@ def optional_step(
     else:
         ok &= ~capped | (instant[row] <= upper_instant)
     if deadline != NO_LIMIT:
-        ok &= time[row] - time[start[has]] <= deadline
+        ok &= _within(time[row], time[start[has]], deadline)
     out[has[ok]] = row[ok]
     return out
 
@@ -435,7 +683,7 @@ def any_order_chains(
         ok = (mine.unit[index] == u) & (mine.instant[index] >= g)
         if window != NO_LIMIT:
             t = entry_time if at is None else entry_time[at]
-            ok &= mine.time[index] - t <= window
+            ok &= _within(mine.time[index], t, window)
         return np.where(ok, mine.rows[index], -1)
 
     count = np.zeros(len(entries), dtype=np.int8 if n_steps < 127 else np.int64)
@@ -458,4 +706,12 @@ def any_order_chains(
     return units, chain, which
 
 
-__all__ = ["NO_LIMIT", "any_order_chains", "instant_ids", "optional_step", "ordered_chains"]
+__all__ = [
+    "NO_LIMIT",
+    "NO_TIME",
+    "any_order_chains",
+    "instant_ids",
+    "optional_step",
+    "ordered_chains",
+    "plain_chains",
+]
