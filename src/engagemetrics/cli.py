@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import functools
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 
 from . import __version__
 from ._time import format_ns, parse_time
-from .events import LoadReport, NoValidRowsError
+from .events import EventLog, LoadReport, NoValidRowsError
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
@@ -129,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         "runs; --reader says how the file is read)",
     )
     input_options(report)
+    report.add_argument(
+        "--timings",
+        action="store_true",
+        help="print the wall time of each stage (read, build, measure and its steps, "
+        "render, write) to standard error, on one line",
+    )
     for limit, shown in (
         ("cohorts", "cohorts shown, the most recent (older ones pooled)"),
         ("periods", "retention periods shown (later ones pooled)"),
@@ -255,6 +262,7 @@ def _config(path: Path | None, args: argparse.Namespace | None = None) -> Any:
 
 
 def _report(args: argparse.Namespace) -> int:
+    clock = _Clock()
     config = _config(args.config, args)
     chosen = _format(args)
     if config.shape == "posts":
@@ -280,25 +288,132 @@ def _report(args: argparse.Namespace) -> int:
     with _progress() as step:
         if config.shape == "posts":
             step("reading")
-            posts = PostReport(config.read_posts(args.path), top=config.top)
+            with clock.stage("read"):
+                posts = PostReport(config.read_posts(args.path), top=config.top)
             step("rendering")
-            rendered = posts.render(chosen)
+            with clock.stage("render"):
+                rendered = posts.render(chosen)
         else:
             if args.engine == "dask":
                 from .dask import report as dask_report
 
                 step("measuring on dask")
-                result = dask_report(str(args.path), config)
+                with clock.stage("measure"):  # the workers read, build and measure
+                    result = dask_report(str(args.path), config)
                 _warn_dropped(args.command, result.load)
             else:
                 step("reading")
-                log = _read_window(args, config)
-                result = Report.from_log(log, config, progress=step)
+                with clock.stage("read"), _builds_timed(clock, on=args.timings):
+                    log = _read_window(args, config)
+                with clock.stage("measure"):
+                    result = Report.from_log(log, config, progress=clock.steps(step))
             step("rendering")
             limits = {"cohorts": args.cohorts, "periods": args.periods, "days": args.days}
-            rendered = result.render(chosen, by=args.by, **limits)
-    _emit(rendered, args.output)
+            with clock.stage("render"):
+                rendered = result.render(chosen, by=args.by, **limits)
+    with clock.stage("write"):
+        _emit(rendered, args.output)
+    if args.timings:
+        print(f"engagemetrics {args.command}: timings: {clock}", file=sys.stderr)
     return EXIT_OK
+
+
+class _Clock:
+    """Wall time per stage of one command, for ``--timings``.
+
+    ``str()`` gives one line: each stage in the order of :data:`_STAGES`, the command's
+    whole time (from the start of the command, once the interpreter has started and
+    imported the package), and the times of the report's own steps
+    (:data:`~engagemetrics.report.STEPS`) within ``measure``.
+    """
+
+    def __init__(self) -> None:
+        self._started = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+        self._marks: list[tuple[str, float]] = []  # (report step, when it started)
+
+    def add(self, stage: str, seconds: float) -> None:
+        """Count ``seconds`` to ``stage``."""
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as ``name``, less what :func:`_builds_timed` counted as build."""
+        started = time.perf_counter()
+        built = self.seconds.get("build", 0.0)
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.add(name, elapsed - (self.seconds.get("build", 0.0) - built))
+            if name == "measure" and self._marks:
+                self._marks.append(("", time.perf_counter()))  # the last step's end
+
+    def steps(self, progress: Callable[[str], None]) -> Callable[[str], None]:
+        """``progress``, also noting when each step of the report starts."""
+
+        def step(name: str) -> None:
+            self._marks.append((name, time.perf_counter()))
+            progress(name)
+
+        return step
+
+    def __str__(self) -> str:
+        total = time.perf_counter() - self._started
+        stages = sorted(self.seconds.items(), key=lambda item: _STAGES.index(item[0]))
+        line = ", ".join(f"{name} {seconds:.3f} s" for name, seconds in stages)
+        line += f"; {total:.3f} s in all"
+        steps = [
+            f"{name} {end - began:.3f} s"
+            for (name, began), (_, end) in zip(self._marks, self._marks[1:], strict=False)
+        ]
+        return line + (f" (measure: {', '.join(steps)})" if steps else "")
+
+
+_STAGES: Final = ("read", "build", "measure", "render", "write")
+"""The stages ``--timings`` reports, in order."""
+
+
+@contextlib.contextmanager
+def _builds_timed(clock: _Clock, *, on: bool) -> Iterator[None]:
+    """Count the time spent in :class:`EventLog`'s constructors as ``build``.
+
+    The readers hand their columns to :meth:`EventLog.from_frame` or
+    :meth:`EventLog.from_arrays`; wrapping the two for the duration of the read (only
+    with ``--timings``) tells reading from building without a hook in every reader.
+    A constructor called by another counts once.
+    """
+    if not on:
+        yield
+        return
+    names = ("from_frame", "from_arrays")
+    originals = {name: EventLog.__dict__[name] for name in names}
+    depth = 0
+
+    def timed(original: Any) -> Any:
+        function = original.__func__
+
+        @functools.wraps(function)
+        def call(cls: type[EventLog], /, *args: Any, **kwargs: Any) -> EventLog:
+            nonlocal depth
+            depth += 1
+            started = time.perf_counter()
+            try:
+                return function(cls, *args, **kwargs)  # type: ignore[no-any-return]
+            finally:
+                depth -= 1
+                if depth == 0:
+                    clock.add("build", time.perf_counter() - started)
+
+        return classmethod(call)
+
+    for name, original in originals.items():
+        setattr(EventLog, name, timed(original))
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(EventLog, name, original)
 
 
 def _instant(flag: str, text: str) -> int:
