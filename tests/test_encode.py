@@ -64,3 +64,9 @@ def test_mixed_python_ids_still_name_the_odd_value() -> None:
 
     with pytest.raises(SchemaError, match=r"mixes value types.*row 2"):
         _encode.encode(np.array(["a", "b", 3], dtype=object), column="c")
+
+
+def test_of_several_nul_ids_the_error_names_the_earliest_row() -> None:
+    values = np.array(["a", "z\x00", "b", "c\x00", "z\x00"], dtype=object)
+    with pytest.raises(DataError, match=r"'z\\x00' at row 1"):
+        _encode.encode(values, column="c")

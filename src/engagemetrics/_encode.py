@@ -376,13 +376,17 @@ def _encode_object_strings(values: NDArray[Any], *, column: str) -> Encoded | No
     first = _first_rows(group)
     heads = values[first]
     head_items = heads.tolist()
-    is_str = np.array([isinstance(v, str) for v in head_items], dtype=bool)
-    is_missing = np.array(
-        [v is None or (isinstance(v, float) and v != v) or v == "" for v in head_items],
-        dtype=bool,
-    )
-    if not np.all(is_str | is_missing):
-        return None
+    if all(issubclass(kind, str) for kind in set(map(type, head_items))):  # the usual case
+        is_str = np.ones(len(head_items), dtype=bool)
+        is_missing = np.asarray(heads == "", dtype=bool)
+    else:
+        is_str = np.array([isinstance(v, str) for v in head_items], dtype=bool)
+        is_missing = np.array(
+            [v is None or (isinstance(v, float) and v != v) or v == "" for v in head_items],
+            dtype=bool,
+        )
+        if not np.all(is_str | is_missing):
+            return None
     unequal = np.flatnonzero(values != heads[group])
     if len(unequal):
         # NaN is unequal to itself: such a row must hold its group's first object
@@ -392,17 +396,14 @@ def _encode_object_strings(values: NDArray[Any], *, column: str) -> Encoded | No
         head_ids = np.fromiter(map(id, head_items), dtype=np.int64, count=len(head_items))
         if not np.array_equal(ids, head_ids[group[unequal]]):
             return None
-    nul = [i for i, v in enumerate(head_items) if is_str[i] and "\x00" in v]
-    if nul:
-        row = int(first[nul[0]])
-        raise _nul_error(column, head_items[nul[0]], row)
     kept = np.flatnonzero(~is_missing)
+    texts = heads[kept].tolist()
+    if "\x00" in "".join(texts):  # one search in C; the loop only names the culprit
+        row, entry = min((int(first[kept[i]]), i) for i, v in enumerate(texts) if "\x00" in v)
+        raise _nul_error(column, texts[entry], row)
     renumber = np.full(len(head_items), -1, dtype=np.int64)
     renumber[kept] = np.arange(len(kept), dtype=np.int64)
-    encoded = _sorted_groups(
-        renumber[group], np.array([head_items[i] for i in kept.tolist()], dtype=str)
-    )
-    return encoded
+    return _sorted_groups(renumber[group], np.array(texts, dtype=str))
 
 
 def _mark_missing(encoded: Encoded, missing: NDArray[np.bool_]) -> Encoded:
