@@ -45,7 +45,7 @@ def test_demo_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     code, out, _ = run(capsys, "demo", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["schema"] == "engagemetrics.report/2"
+    assert data["schema"] == "engagemetrics.report/3"
     assert data["posts"]["count"] == 500
     page = tmp_path / "demo.html"
     code, _, err = run(capsys, "demo", "--output", str(page))

@@ -29,7 +29,7 @@ from engagemetrics import (
     return_rate,
 )
 from engagemetrics._render import visible
-from engagemetrics.actions import Direction
+from engagemetrics.actions import BEYOND_LOOKING, ActionCategory, Direction
 from engagemetrics.config import Config
 from engagemetrics.datasets import load_facebook_posts, load_sample_events, simulate
 from engagemetrics.events import NoValidRowsError
@@ -156,16 +156,20 @@ def test_content_table_against_a_loop(log: EventLog, report: Report) -> None:
     purchase = log.taxonomy.code("purchase")
     buyers = {actors[i] for i in np.flatnonzero(inbound & (log.action == purchase))}
     reach: dict[Any, set[Any]] = {}
+    interacted: dict[Any, set[Any]] = {}  # issue 17: engaged people count through these
     interactions: dict[Any, int] = {}
     for i in np.flatnonzero(inbound & (log.content >= 0)):
         reach.setdefault(contents[i], set()).add(actors[i])
+        interacted.setdefault(contents[i], set())
+        if categories[i] in {ActionCategory(c).code for c in BEYOND_LOOKING}:
+            interacted[contents[i]].add(actors[i])
         interactions[contents[i]] = interactions.get(contents[i], 0) + int(categories[i] != 0)
     table = report.content
     assert table.keys.tolist() == sorted(reach)
     for k, key in enumerate(table.keys.tolist()):
         assert table.reach[k] == len(reach[key])
         assert table.interactions[k] == interactions[key]
-        assert table.engaged[k] == len(reach[key] & engaged_ids)
+        assert table.engaged[k] == len(interacted[key] & engaged_ids)
         assert table.converters[k] == len(reach[key] & buyers)
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html as html_escape
 import io
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -68,6 +69,18 @@ class Section:
 
 
 # -------------------------------------------------------------------- formatting --
+def plural(count: float, word: str, words: str | None = None) -> str:
+    """``1 post``, ``2 posts``, ``1,234 posts``: the count and the word as English has it.
+
+    Examples
+    --------
+    >>> plural(1, "post"), plural(0, "post"), plural(1200, "reply", "replies")
+    ('1 post', '0 posts', '1,200 replies')
+    """
+    many = words if words is not None else f"{word}s"
+    return f"{count:,.0f} {word if count == 1 else many}"
+
+
 def percent(value: float | None, *, decimals: int = 1) -> str:
     """A share as a percentage, with more decimals for small shares (0.034%)."""
     if value is None:
@@ -77,20 +90,51 @@ def percent(value: float | None, *, decimals: int = 1) -> str:
     return f"{value:.{decimals}%}"
 
 
+def interval_decimals(low: float | None, high: float | None) -> int:
+    """Decimals of a percentage that tell an interval's bounds apart (1 to 4).
+
+    One decimal for an interval a few points wide; one more for each tenfold narrower,
+    so a narrow interval never prints as ``0.1% (0.1%-0.1%)``.
+
+    Examples
+    --------
+    >>> interval_decimals(0.46, 0.61), interval_decimals(0.0009, 0.0013)
+    (1, 3)
+    """
+    if low is None or high is None or not math.isfinite(high - low) or high <= low:
+        return 1
+    return max(1, min(4, 1 - math.floor(math.log10((high - low) * 100))))
+
+
+def _fixed(value: float | None, decimals: int) -> str:
+    return _DASH if value is None else f"{value:.{decimals}%}"
+
+
 def rate_text(rate: Mapping[str, Any]) -> str:
-    """``53.8% (95% CI 46.0%-61.3%), 86 of 160``."""
+    """``53.8% (95% CI 46.0% to 61.3%), 86 of 160 interacting actors``."""
     if rate["value"] is None:
         return f"undefined (0 {rate['denominator']})"
+    d = interval_decimals(rate["low"], rate["high"])
     return (
-        f"{percent(rate['value'])} (95% CI {percent(rate['low'])} to {percent(rate['high'])}), "
-        f"{rate['successes']:,.0f} of {rate['trials']:,.0f} {rate['denominator']}"
+        f"{_fixed(rate['value'], d)} (95% CI {_fixed(rate['low'], d)} to "
+        f"{_fixed(rate['high'], d)}), {rate['successes']:,.0f} of {rate['trials']:,.0f} "
+        f"{rate['denominator']}"
     )
 
 
 def _rate_cell(rate: Mapping[str, Any] | None) -> str:
+    """``1.3% (1.1%-1.6%), 108 of 8,000``: the value, its interval, and the two counts."""
     if rate is None or rate["value"] is None:
-        return _DASH
-    return f"{percent(rate['value'])} ({percent(rate['low'])}-{percent(rate['high'])})"
+        return _DASH if rate is None else f"0 of {rate['trials'] or 0:,.0f}"
+    d = interval_decimals(rate["low"], rate["high"])
+    counts = (
+        ""
+        if rate["successes"] is None or rate["trials"] is None
+        else f", {rate['successes']:,.0f} of {rate['trials']:,.0f}"
+    )
+    return (
+        f"{_fixed(rate['value'], d)} ({_fixed(rate['low'], d)}-{_fixed(rate['high'], d)}){counts}"
+    )
 
 
 def _duration(seconds: float | None) -> str:
@@ -124,7 +168,7 @@ def _cell(value: Any) -> str:
 
 
 def _looks_numeric(text: str) -> bool:
-    head = text.replace(",", "").replace("%", "").split(" ")[0].lstrip("-#")
+    head = text.replace(",", "").replace("%", "").split(" ")[0].lstrip("-#").rstrip("*=")
     return text == _DASH or head.replace(".", "", 1).isdigit()
 
 
@@ -139,9 +183,14 @@ def sections(data: Mapping[str, Any]) -> list[Section]:
             "engagemetrics report",
             (
                 (
-                    f"{data['events']:,} events ({interactions['events']:,} by the audience, "
-                    f"the rest the brand's) from {span['first']} to {span['last']}; days in "
-                    f"{span['tz']}."
+                    f"{plural(data['events'], 'event')} ("
+                    + (
+                        f"{interactions['events']:,} by the audience, "
+                        f"{_brand_events(data):,} by the brand's accounts"
+                        if _brand_events(data)
+                        else "all by the audience: no brand account is set"
+                    )
+                    + f") from {span['first']} to {span['last']}; days in {span['tz']}."
                 )
                 if data["events"]
                 else "No events.",
@@ -181,28 +230,60 @@ def sections(data: Mapping[str, Any]) -> list[Section]:
                 f"{rate_text(engagement['rate'])}.",
                 f"Second date (first-time interactors who came back on a later day"
                 f"{_within(second['window_days'])}): {rate_text(second['rate'])}.",
+                "Why the two differ: the engaged share divides by everyone with any event "
+                "(views included) and counts the criterion met at any time in the data; the "
+                "second date divides by people whose first interaction beyond looking falls "
+                "in the data, and counts a return on a later day"
+                f"{_within(second['window_days'])}.",
             ),
         ),
-        Section(
-            "dialogue",
-            "Dialogue: does the brand talk with its audience?",
-            (
-                f"Messages answered by the brand: {rate_text(dialogue['answered'])}.",
-                f"Wait for a reply: median {_duration(dialogue['median_wait_seconds'])}, "
-                f"90th percentile {_duration(dialogue['p90_wait_seconds'])} "
-                f"({dialogue['replies']:,} replies).",
-                f"Two-way threads (the audience spoke again after a reply): "
-                f"{rate_text(dialogue['two_way'])}.",
-                f"Of {dialogue['audience']:,} people: {dialogue['in_dialogue']:,} in dialogue "
-                f"with the brand, {dialogue['passive']:,} only looked or applauded.",
-            ),
-        ),
-        _goals(data["goals"]),
+        _dialogue(dialogue, brand=_brand_events(data)),
+        _goals(data["goals"], data["funnel"]),
     ]
     if data["funnel"] is not None:
         out.append(_funnel(data["funnel"]))
-    out += [_top(data["top"]), _retention(data["retention"]), _trends(data["trends"])]
+    primary = data["goals"][0]["name"] if data["goals"] else None
+    out += [
+        _top(data["top"], primary),
+        _retention(data["retention"]),
+        _trends(data["trends"], brand=_brand_events(data)),
+    ]
     return out
+
+
+def _brand_events(data: Mapping[str, Any]) -> int:
+    """Events of the brand's own accounts (outbound): all events but the audience's."""
+    return int(data["events"]) - int(data["interactions"]["events"])
+
+
+NO_BRAND: Final = (
+    "No brand accounts are set (no event in the data is the brand's), so replies cannot "
+    "be told from the audience's messages and the brand's responsiveness is not measured. "
+    'Name them in engagemetrics.toml: [brand] accounts = ["your_account_id"] '
+    "(in Python: Config(brand_accounts=[...]) or EventLog.from_arrays(..., "
+    "brand_accounts=[...]))."
+)
+
+
+def _dialogue(dialogue: Mapping[str, Any], *, brand: int) -> Section:
+    title = "Dialogue: does the brand talk with its audience?"
+    if brand == 0:
+        return Section("dialogue", title, (NO_BRAND,))
+    return Section(
+        "dialogue",
+        title,
+        (
+            f"Messages answered by the brand: {rate_text(dialogue['answered'])}.",
+            f"Wait for a reply: median {_duration(dialogue['median_wait_seconds'])}, "
+            f"90th percentile {_duration(dialogue['p90_wait_seconds'])} "
+            f"({plural(dialogue['replies'], 'reply', 'replies')}).",
+            f"Two-way threads (the audience spoke again after a reply): "
+            f"{rate_text(dialogue['two_way'])}.",
+            f"Of {plural(dialogue['audience'], 'person', 'people')}: "
+            f"{dialogue['in_dialogue']:,} in dialogue with the brand, "
+            f"{dialogue['passive']:,} only looked or applauded.",
+        ),
+    )
 
 
 def _load(load: Mapping[str, Any]) -> Section:
@@ -234,7 +315,7 @@ def _within(days: float | None) -> str:
     return "" if days is None else f" within {days:g} days"
 
 
-def _goals(goals: Sequence[Mapping[str, Any]]) -> Section:
+def _goals(goals: Sequence[Mapping[str, Any]], funnel: Mapping[str, Any] | None) -> Section:
     rows = [
         (
             g["name"],
@@ -247,19 +328,35 @@ def _goals(goals: Sequence[Mapping[str, Any]]) -> Section:
         for g in goals
     ]
     window = goals[0]["window_days"] if goals else None
+    lines = [
+        f"Conversion rate: people who interacted (the eligible) and completed the goal"
+        f"{_within(window)} after their first interaction, with its 95% CI and its two "
+        "counts.",
+        f"Why the counts differ: completers are everyone who ever completed the goal; the "
+        f"conversion rate counts only the eligible who completed it{_within(window)} "
+        "after their first interaction"
+        + (
+            f"; the funnel's last step counts people who took every step in order"
+            f"{_within(funnel.get('window_days'))}."
+            if funnel is not None
+            else "."
+        ),
+    ]
     return Section(
         "goals",
         "Conversions: what it brought",
-        (
-            f"Conversion rate: interacting people who completed the goal{_within(window)} "
-            "after their first interaction (95% CI).",
-        )
-        if goals
-        else ("No goals configured.",),
+        tuple(lines) if goals else ("No goals configured.",),
         (
             _table(
                 "Goals",
-                ("goal", "stage", "completions", "completers", "value", "conversion rate"),
+                (
+                    "goal",
+                    "stage",
+                    "completions",
+                    "completers (ever)",
+                    "value",
+                    f"conversion rate{_within(window)}",
+                ),
                 rows,
             ),
         )
@@ -295,38 +392,82 @@ def _funnel(funnel: Mapping[str, Any]) -> Section:
     )
 
 
-def _top(top: Mapping[str, Any]) -> Section:
+def _rank(row: Mapping[str, Any], by: str) -> str:
+    """``#3``, or ``#3=`` when another item has the same count (a shared rank)."""
+    return f"#{row[f'rank_{by}']}" + ("=" if row.get(f"tied_{by}") else "")
+
+
+_MEASURES: Final = {
+    "interactions": "interactions beyond looking",
+    "engaged": "engaged people",
+    "converters": "converters",
+}
+
+
+def _top(top: Mapping[str, Any], goal: str | None = None) -> Section:
     by = top["by"]
-    rows = sorted(top["rows"], key=lambda r: r["rank_interactions"])
+    rows = top["rows"]
+    n = top["n"]
     table = _table(
-        f"Top {top['n']} {by} three ways",
-        (by, "interactions", "rank", "engaged people", "rank", "converters", "rank", "disagree"),
+        f"Top {n} {by} by each of three measures: {plural(len(rows), 'row')} "
+        "(the three lists together; tied items share a rank, marked =, and ties at the "
+        f"#{n} cut are all listed)",
+        (
+            by,
+            "interactions beyond looking",
+            "rank",
+            "people reached (any event)",
+            "engaged people acting on it",
+            "rank",
+            "converters reached",
+            "rank",
+            "disagree",
+        ),
         [
             (
                 str(r["key"]),
                 r["interactions"],
-                f"#{r['rank_interactions']}",
+                _rank(r, "interactions"),
+                r["reach"],
                 r["engaged"],
-                f"#{r['rank_engaged']}",
+                _rank(r, "engaged"),
                 r["converters"],
-                f"#{r['rank_converters']}",
+                _rank(r, "converters"),
                 r["disagree"],
             )
             for r in rows
         ],
     )
     rho = top["spearman"]
+    rule = top.get("engaged_rule", "had any event on it")
+    completed = f"completed the goal {goal!r}" if goal else "completed the primary goal"
+    lines = [
+        f"{plural(top['items'], f'{by} item')}. Rank correlation of interactions and engaged "
+        f"people: {_DASH if rho is None else f'{rho:.2f}'}. 'disagree' marks items in the top "
+        f"{n} by one of the two but not the other.",
+        "Columns: interactions beyond looking counts events other than views and "
+        "impressions; people reached counts distinct people with any event on it, views "
+        "included; engaged people acting on it counts people the engagement criterion "
+        f"calls engaged who {rule}; converters reached counts people reached who "
+        f"{completed} at any time. An item with a count of 0 is in no top list.",
+    ]
+    for measure, tie in (top.get("ties") or {}).items():
+        if tie is not None:
+            lines.append(
+                f"Top {n} by {_MEASURES[measure]}: {plural(tie['items'], 'item')} tie at "
+                f"{tie['value']:,} at the cut; only those above it are listed."
+            )
     return Section(
         "top",
         f"Top {by}: interactions, engagement and conversions disagree",
-        (
-            f"{top['items']:,} {by} items. Rank correlation of interactions and engaged people: "
-            f"{_DASH if rho is None else f'{rho:.2f}'}. 'disagree' marks items in the top "
-            f"{top['n']} by one of the two but not the other.",
-        ),
+        tuple(lines),
         (table,),
         ("scatter",),
     )
+
+
+LEFT_CENSORED: Final = "already active"
+"""How the first cohort's row is labelled: it holds everyone active before the data."""
 
 
 def retention_grid(
@@ -335,15 +476,18 @@ def retention_grid(
     """The retention table as shown: rows, columns, rates (None: blank) and row sizes.
 
     Older cohorts pooled in a first row, later columns pooled in a last column, as the
-    report's data gives them; the HTML heat map draws the same grid.
+    report's data gives them; the HTML heat map draws the same grid. The left-censored
+    first cohort's label says it holds people already active when the data begin.
     """
     later, earlier = retention["later"], retention["earlier"]
     columns = list(retention["columns"]) + ([later["columns"]] if later else [])
+    censored = retention.get("left_censored")
     rows: list[str] = []
     values: list[list[float | None]] = []
     sizes: list[int] = []
     if earlier is not None:
-        rows.append(f"{earlier['cohorts']:,} earlier cohorts")
+        with_first = f", with the {LEFT_CENSORED} first" if censored else ""
+        rows.append(f"{earlier['cohorts']:,} earlier cohorts{with_first}")
         values.append(
             list(earlier["rate"]) + ([earlier["later"]["rate"]] if earlier["later"] else [])
         )
@@ -351,7 +495,7 @@ def retention_grid(
     for i, (cohort, size, rates) in enumerate(
         zip(retention["cohorts"], retention["sizes"], retention["rate"], strict=True)
     ):
-        rows.append(cohort)
+        rows.append(f"{cohort} ({LEFT_CENSORED})" if cohort == censored else cohort)
         values.append(list(rates) + ([later["rate"][i]] if later else []))
         sizes.append(size)
     return rows, columns, values, sizes
@@ -359,15 +503,41 @@ def retention_grid(
 
 def _retention(retention: Mapping[str, Any]) -> Section:
     rows_, columns, values, sizes = retention_grid(retention)
-    rows = [
-        (cohort, size, *(percent(v, decimals=0) for v in rates))
-        for cohort, size, rates in zip(rows_, sizes, values, strict=True)
-    ]
+    partial = retention.get("partial")
+    partial_rate = retention.get("partial_rate")
+    small = retention.get("small")
+    minimum = retention.get("min_people", 0)
+    offset = len(rows_) - len(retention["cohorts"])  # the pooled earlier row, if any
+    rows = []
+    for r, (cohort, size, rates) in enumerate(zip(rows_, sizes, values, strict=True)):
+        cells = [percent(v, decimals=0) for v in rates]
+        i = r - offset
+        if i >= 0 and partial is not None and partial_rate is not None:
+            for j, is_partial in enumerate(partial[i]):
+                if is_partial:
+                    cells[j] = f"{percent(partial_rate[i][j], decimals=0)}*"
+        shown_size = f"{size:,}" + (" small" if i >= 0 and small and small[i] else "")
+        rows.append((cohort, shown_size, *cells))
     period = retention["period"]
     lines = [
-        f"First-time cohorts by {period}: the share active in each later "
-        f"{period} (column 0 is the cohort's own; blank until complete)."
+        f"First-time cohorts by {period}: the share active in each later {period} (column "
+        f"0 is the cohort's own). A share marked * is partial: the {period} had not ended "
+        f"for every member when the data end, so it is the share so far; a cell shown "
+        f"{_DASH} is a {period} that had not begun."
     ]
+    censored = retention.get("left_censored")
+    if censored is not None:
+        lines.append(
+            f"The first cohort ({censored}, marked {LEFT_CENSORED}) holds everyone who was "
+            "already active when the data begin, newcomers or not (left-censored): its "
+            "shares are not comparable with later cohorts', and it is left out of the "
+            "pooled curve."
+        )
+    if small is not None and any(small):
+        lines.append(
+            f"Cohorts of fewer than {minimum:,} people are marked small: their shares "
+            "move by several points with one person."
+        )
     earlier, later = retention["earlier"], retention["later"]
     if earlier is not None or later is not None:
         shown = []
@@ -386,14 +556,19 @@ def _retention(retention: Mapping[str, Any]) -> Section:
         lines.append(
             "Shown: " + "; ".join(shown) + ". The full table is Report.retention in Python."
         )
-    average = retention["average"]
-    if average is not None:
-        pairs = list(zip(average["columns"], average["rate"], strict=True))
-        if later is not None:
-            pairs.append((later["columns"], average["later"]))
+    pooled = retention.get("pooled")
+    if pooled is not None and any(p["trials"] for p in pooled["points"]):
+        points = [
+            f"{p['column']}: {_rate_cell(p)}"
+            if not p["small"]
+            else f"{p['column']}: too few people ({p['trials']:,.0f})"
+            for p in pooled["points"]
+            if p["trials"]
+        ]
         lines.append(
-            "Pooled over complete cohorts: "
-            + ", ".join(f"{c}: {percent(v)}" for c, v in pairs if v is not None)
+            "Pooled curve over the complete cells of every cohort but the first (95% CI; "
+            f"a point from fewer than {pooled['min_people']:,} people is not shown as a "
+            "share): " + "; ".join(points) + "."
         )
     return Section(
         "retention",
@@ -410,29 +585,38 @@ _TREND_TITLES: Final = {
 }
 
 
-def _trends(trends: Mapping[str, Mapping[str, Any]]) -> Section:
-    lines = ["Daily rates; changes flagged by an EWMA control chart (docs: Trends)."]
-    for name, trend in trends.items():
+def _trends(trends: Mapping[str, Mapping[str, Any]], *, brand: int = 1) -> Section:
+    shown = {name: trend for name, trend in trends.items() if name != "responses" or brand > 0}
+    lines = [
+        "Daily rates; changes flagged by an EWMA control chart (docs: Trends). A flagged "
+        "change is a run of consecutive days outside the control limits in one direction: "
+        "the table lists each run, and the chart circles its first day (the change point)."
+    ]
+    if len(shown) < len(trends):
+        lines.append("Response rate: not measured, as no brand account is set (see Dialogue).")
+    for name, trend in shown.items():
         earlier = trend["earlier"]
         if earlier is not None:
             hidden = trend["changes_total"] - len(trend["changes"])
             lines.append(
                 f"{_TREND_TITLES[name].split(' (')[0]}: the most recent "
-                f"{len(trend['periods']):,} of {trend['periods_total']:,} days shown"
+                f"{len(trend['periods']):,} of {plural(trend['periods_total'], 'day')} shown"
                 + (
-                    f"; {hidden:,} changes flagged from {earlier['first']} to "
-                    f"{earlier['last']} are not listed."
+                    f"; {plural(hidden, 'change')} flagged from {earlier['first']} to "
+                    f"{earlier['last']} {'is' if hidden == 1 else 'are'} not listed."
                     if hidden
                     else "."
                 )
             )
     rows = []
-    for name, trend in trends.items():
+    for name, trend in shown.items():
         for change in trend["changes"]:
             rows.append(
                 (
                     _TREND_TITLES[name].split(" (")[0],
                     change.get("period", ""),
+                    change.get("last_period", ""),
+                    change.get("periods", 1),
                     "rise" if change.get("direction", 0) > 0 else "fall",
                     percent(change.get("observed")),
                     percent(change.get("center")),
@@ -441,11 +625,17 @@ def _trends(trends: Mapping[str, Mapping[str, Any]]) -> Section:
     if not rows:
         lines.append("No significant change flagged.")
     tables = (
-        (_table("Flagged changes", ("trend", "day", "change", "rate", "in-control rate"), rows),)
+        (
+            _table(
+                f"Flagged changes ({len(rows):,})",
+                ("trend", "first day", "last day", "days", "change", "rate", "in-control rate"),
+                rows,
+            ),
+        )
         if rows
         else ()
     )
-    return Section("trends", "Trends", tuple(lines), tables, tuple(f"trend_{n}" for n in trends))
+    return Section("trends", "Trends", tuple(lines), tables, tuple(f"trend_{n}" for n in shown))
 
 
 def post_sections(data: Mapping[str, Any]) -> list[Section]:
@@ -456,14 +646,17 @@ def post_sections(data: Mapping[str, Any]) -> list[Section]:
         f"{data['count']:,} posts. Blank cells are left out of every rate that needs them, "
         "never read as zero"
         + (
-            ": " + "; ".join(f"{m} blank in {len(rows)} posts" for m, rows in missing.items())
+            ": "
+            + "; ".join(f"{m} blank in {plural(len(rows), 'post')}" for m, rows in missing.items())
+            + "."
             if missing
             else "."
         ),
     ]
     if data["impossible"]:
         lines.append(
-            f"{len(data['impossible'])} posts report a reach above their impressions "
+            f"{plural(len(data['impossible']), 'post')} report"
+            f"{'s' if len(data['impossible']) == 1 else ''} a reach above their impressions "
             f"(rows {', '.join(map(str, data['impossible']))}): kept, and worth a look."
         )
     rate_rows = [(name, _value_cell(r)) for name, r in rates.items()]
@@ -527,11 +720,15 @@ def post_sections(data: Mapping[str, Any]) -> list[Section]:
 
 
 def _value_cell(rate: Mapping[str, Any]) -> str:
+    """A rate with its interval (digits from its width), and its counts when it has them."""
+    if "successes" in rate:
+        return _rate_cell(rate)
     if rate["value"] is None:
         return _DASH
     if rate.get("low") is None:
         return percent(rate["value"])
-    return f"{percent(rate['value'])} ({percent(rate['low'])}-{percent(rate['high'])})"
+    d = interval_decimals(rate["low"], rate["high"])
+    return f"{_fixed(rate['value'], d)} ({_fixed(rate['low'], d)}-{_fixed(rate['high'], d)})"
 
 
 # --------------------------------------------------------------------- renderers --
@@ -588,14 +785,85 @@ def _markdown_table(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def text(shown: Sequence[Section], *, width: int = 100) -> str:
-    """Sections as text: rich tables when rich is installed, plain columns otherwise."""
+def terminal_width() -> int:
+    """Columns of the terminal (``COLUMNS`` first), 100 when there is none; at least 40."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _column_groups(table: Table, fits: Callable[[list[int]], bool]) -> list[list[int]]:
+    """The table's columns in groups that each fit the width, each led by the first.
+
+    A table too wide for the line is drawn as several tables that repeat the first column
+    (the key) rather than squeezing every cell to an ellipsis; a group of the key and one
+    column that still does not fit is drawn anyway (rich wraps it).
+    """
+    groups: list[list[int]] = []
+    current = [0]
+    for column in range(1, len(table.columns)):
+        if len(current) > 1 and not fits([*current, column]):
+            groups.append(current)
+            current = [0]
+        current.append(column)
+    groups.append(current)
+    return groups
+
+
+def _part(table: Table, columns: list[int], part: int, parts: int) -> Table:
+    if parts == 1:
+        return table
+    return Table(
+        f"{table.title} (part {part} of {parts})",
+        tuple(table.columns[i] for i in columns),
+        tuple(tuple(row[i] for i in columns) for row in table.rows),
+        tuple(table.numeric[i] for i in columns),
+    )
+
+
+def _split(table: Table, fits: Callable[[list[int]], bool]) -> list[Table]:
+    if len(table.columns) < 2 or fits(list(range(len(table.columns)))):
+        return [table]
+    groups = _column_groups(table, fits)
+    return [_part(table, group, i, len(groups)) for i, group in enumerate(groups, 1)]
+
+
+def _least_width(table: Table, column: int) -> int:
+    """A column's least width: its longest cell, and its header's longest word (a header
+    wraps at its words, a cell never)."""
+    return max(
+        [len(w) for w in visible(table.columns[column]).split()]
+        + [len(visible(row[column])) for row in table.rows]
+        + [1]
+    )
+
+
+def _natural_width(table: Table, column: int) -> int:
+    """A column's width with its header on one line."""
+    return max(len(visible(table.columns[column])), _least_width(table, column))
+
+
+def _spread(table: Table, columns: Sequence[int], each: Callable[[Table, int], int]) -> int:
+    """Characters a rich table of ``columns`` takes: the columns (``each`` wide), a
+    space of padding each side of a blank divider between two columns, and a blank edge
+    on each side."""
+    return sum(each(table, i) for i in columns) + 3 * max(len(columns) - 1, 0) + 2
+
+
+def text(shown: Sequence[Section], *, width: int | None = None) -> str:
+    """Sections as text: rich tables when rich is installed, plain columns otherwise.
+
+    ``width`` (default: the terminal's, :func:`terminal_width`) bounds the rich layout;
+    a table wider than that is split into parts that repeat its first column, so every
+    number stays readable.
+    """
+    width = terminal_width() if width is None else width
     try:
         from rich import box
         from rich.console import Console
         from rich.table import Table as RichTable
     except ImportError:
-        return _plain_text(shown)
+        return _plain_text(shown, width=width)
     from rich.text import Text
 
     def t(value: str) -> Text:  # a Text is never parsed as markup or emoji codes
@@ -603,42 +871,80 @@ def text(shown: Sequence[Section], *, width: int = 100) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+
+    def draw(table: Table) -> RichTable:
+        drawn = RichTable(box=box.SIMPLE_HEAD, pad_edge=False)  # its title: a line above
+        columns = range(len(table.columns))
+        # too wide with one-line headers: each column at least as wide as its longest cell
+        # or header word (the header wraps, a cell never), so rich never elides a number;
+        # what the line has left widens headers from the left
+        tight = _spread(table, columns, _natural_width) > width
+        spare = width - _spread(table, columns, _least_width)
+        for i, (column, numeric) in enumerate(zip(table.columns, table.numeric, strict=True)):
+            fixed = None
+            if tight:
+                least = _least_width(table, i)
+                grow = max(0, min(spare, _natural_width(table, i) - least))
+                spare -= grow
+                fixed = least + grow
+            drawn.add_column(
+                t(column),
+                justify="right" if numeric else "left",
+                width=fixed,
+                no_wrap=not tight,
+            )
+        for row in table.rows:
+            drawn.add_row(*(t(cell) for cell in row))
+        return drawn
+
     for section in shown:
-        console.rule(t(section.title))
+        if len(visible(section.title)) + 8 <= width:
+            console.rule(t(section.title))
+        else:  # a rule elides a title too long for it: the title on its own lines
+            console.rule()
+            console.print(t(section.title), highlight=False, soft_wrap=False)
         for line in section.lines:
             console.print(t(line), highlight=False, soft_wrap=False)
         for table in section.tables:
-            drawn = RichTable(title=t(table.title), box=box.SIMPLE_HEAD, pad_edge=False)
-            for i, (column, numeric) in enumerate(zip(table.columns, table.numeric, strict=True)):
-                drawn.add_column(
-                    t(column), justify="right" if numeric else "left", no_wrap=i == 0 or numeric
-                )
-            for row in table.rows:
-                drawn.add_row(*(t(cell) for cell in row))
-            console.print(drawn)
+
+            def fits(columns: list[int], table: Table = table) -> bool:
+                return _spread(table, columns, _least_width) <= width
+
+            for part in _split(table, fits):
+                console.print(t(part.title), highlight=False, soft_wrap=False)
+                console.print(draw(part))
     return buffer.getvalue()
 
 
-def _plain_text(shown: Sequence[Section]) -> str:
+def _plain_text(shown: Sequence[Section], *, width: int = 100) -> str:
     out: list[str] = []
     for section in shown:
         out += ["", section.title, "=" * len(section.title), *map(visible, section.lines)]
-        for table in section.tables:
-            widths = [
-                max([len(c), *(len(r[i]) for r in table.rows)])
-                for i, c in enumerate(table.columns)
-            ]
+        for whole in section.tables:
 
-            def line(
-                cells: Sequence[str], table: Table = table, widths: list[int] = widths
-            ) -> str:
-                return "  ".join(
-                    c.rjust(w) if n else c.ljust(w)
-                    for c, w, n in zip(cells, widths, table.numeric, strict=True)
-                ).rstrip()
+            def fits(columns: list[int], table: Table = whole) -> bool:
+                cells = [table.columns, *table.rows]
+                return (
+                    sum(max(len(r[i]) for r in cells) for i in columns) + 2 * (len(columns) - 1)
+                    <= width
+                )
 
-            out += ["", table.title, line(table.columns), line(["-" * w for w in widths])]
-            out += [line(row) for row in table.rows]
+            for table in _split(whole, fits):
+                widths = [
+                    max([len(c), *(len(r[i]) for r in table.rows)])
+                    for i, c in enumerate(table.columns)
+                ]
+
+                def line(
+                    cells: Sequence[str], table: Table = table, widths: list[int] = widths
+                ) -> str:
+                    return "  ".join(
+                        c.rjust(w) if n else c.ljust(w)
+                        for c, w, n in zip(cells, widths, table.numeric, strict=True)
+                    ).rstrip()
+
+                out += ["", table.title, line(table.columns), line(["-" * w for w in widths])]
+                out += [line(row) for row in table.rows]
     return "\n".join(out).lstrip("\n") + "\n"
 
 

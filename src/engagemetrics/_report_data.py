@@ -26,6 +26,8 @@ from .rates import Rate, Rates
 from .relationship import _column_label
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from .posts import PostMetrics
     from .relationship import RetentionMatrix
     from .report import Breakdown, ContentTable, Report
@@ -94,14 +96,38 @@ def _interactions(report: Report) -> dict[str, Any]:
     }
 
 
-def _top(table: ContentTable, n: int) -> dict[str, Any]:
-    rankings = {by: table.top(n, by=by) for by in _RANKINGS}
-    ranks = {}
+_TIE_ROOM: Final = 10
+"""Rows a top list may gain from its ties: past ``max(2 n, n + 10)`` rows the tied
+group at the cut is counted (``ties``), not listed."""
+
+
+def _top(table: ContentTable, n: int, *, rule: str) -> dict[str, Any]:
+    """The three top-``n`` lists with their ties, and every listed row's counts and ranks.
+
+    Ranks are shared by equal counts (1, 2, 2, 4); a list holds every row tied with its
+    ``n``-th, and no row whose count is 0.
+    """
+    rankings: dict[str, Any] = {}
+    ties: dict[str, Any] = {}
     for by in _RANKINGS:
-        ranks[by] = np.empty(len(table), dtype=np.int64)
-        ranks[by][table.top(len(table), by=by)] = np.arange(1, len(table) + 1)
+        listed = table.top(n, by=by, ties=True)
+        column = getattr(table, by)
+        ties[by] = None
+        if len(listed) > max(2 * n, n + _TIE_ROOM):
+            cut = column[listed[n - 1]]
+            ties[by] = {"value": int(cut), "items": int(np.count_nonzero(column == cut))}
+            listed = listed[column[listed] > cut]
+        rankings[by] = listed
+    ranks = {by: table.ranks(by=by) for by in _RANKINGS}
+    shared = {}
+    for by in _RANKINGS:
+        column = getattr(table, by)
+        _, inverse, counts = np.unique(column, return_inverse=True, return_counts=True)
+        shared[by] = counts[inverse.reshape(-1)] > 1
     disagree = np.zeros(len(table), dtype=bool)
     disagree[table.disagreeing(n)] = True
+    positions = np.unique(np.concatenate([np.zeros(0, dtype=np.intp), *rankings.values()]))
+    positions = positions[np.lexsort((positions, ranks["interactions"][positions]))]
     rows = [
         {
             "key": _plain(table.keys[i]),
@@ -112,16 +138,21 @@ def _top(table: ContentTable, n: int) -> dict[str, Any]:
             "rank_interactions": int(ranks["interactions"][i]),
             "rank_engaged": int(ranks["engaged"][i]),
             "rank_converters": int(ranks["converters"][i]),
+            "tied_interactions": bool(shared["interactions"][i]),
+            "tied_engaged": bool(shared["engaged"][i]),
+            "tied_converters": bool(shared["converters"][i]),
             "disagree": bool(disagree[i]),
         }
-        for i in np.unique(np.concatenate(list(rankings.values()))).tolist()
+        for i in positions.tolist()
     ]
     return {
         "by": table.dimension,
         "items": len(table),
         "n": n,
+        "engaged_rule": rule,
         "spearman": _number(table.spearman()),
         "rankings": {by: [_plain(table.keys[i]) for i in rankings[by]] for by in _RANKINGS},
+        "ties": ties,
         "rows": rows,
     }
 
@@ -170,6 +201,20 @@ def _retention(report: Report, *, cohorts: int, periods: int) -> dict[str, Any]:
         "earlier": None,
         "average": None,
     }
+    elapsed = _periods_elapsed(matrix)[shown]
+    started = np.array([first for first, _ in matrix.columns[:m]])[None, :] <= elapsed[:, None]
+    out["partial"] = (started & ~complete).tolist()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        so_far = retained[shown, :m] / sizes[shown, None]
+    out["partial_rate"] = [
+        [_number(v) if p else None for v, p in zip(row, flags, strict=True)]
+        for row, flags in zip(so_far, out["partial"], strict=True)
+    ]
+    out["min_people"] = MIN_PEOPLE
+    out["small"] = (sizes[shown] < MIN_PEOPLE).tolist()
+    # the first cohort holds everyone already active when the data begin, however long
+    # before: not a cohort of newcomers, so kept out of the pooled curve
+    out["left_censored"] = _iso_day(matrix.cohorts[0]) if n_rows else None
     later_label = f"{_column_label(matrix.columns[m])}+" if m < n_columns else None
     if later_label is not None:
         out["later"] = {
@@ -193,6 +238,7 @@ def _retention(report: Report, *, cohorts: int, periods: int) -> dict[str, Any]:
             if later_label is None
             else _pooled(int(later_x[older].sum()), int(later_n[older].sum())),
         }
+    out["pooled"] = _pooled_curve(matrix, m, later_label, sums)
     if sums["any_complete"]:
         x, n = sums["all_x"], sums["all_n"]
         out["average"] = {
@@ -203,6 +249,61 @@ def _retention(report: Report, *, cohorts: int, periods: int) -> dict[str, Any]:
             else _ratio(int(later_x.sum()), int(later_n.sum())),
         }
     return out
+
+
+MIN_PEOPLE: Final = 30
+"""Fewest people behind a retention share the report shows as a number: a cohort
+smaller is marked small, and a point of the pooled curve from fewer is left out."""
+
+
+def _periods_elapsed(matrix: RetentionMatrix) -> NDArray[np.int64]:
+    """Per cohort: periods from its own to the one holding ``end`` (a cell of a column
+    starting at or before it has begun, complete or not)."""
+    from ._periods import period_starts
+
+    last = period_starts(np.array([matrix.end], dtype=np.int64), matrix.period, matrix.tz)[0]
+    if matrix.period == "month":
+        months = matrix.cohorts.astype("datetime64[M]").astype(np.int64)
+        return np.asarray(np.datetime64(last, "M").astype(np.int64) - months, dtype=np.int64)
+    days = (np.datetime64(last, "D") - matrix.cohorts.astype("datetime64[D]")).astype(np.int64)
+    return np.asarray(days // (7 if matrix.period == "week" else 1), dtype=np.int64)
+
+
+def _pooled_curve(
+    matrix: RetentionMatrix, m: int, later: str | None, sums: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The pooled retention curve with Wilson intervals, the left-censored first cohort
+    left out, over complete cells; a point from fewer than :data:`MIN_PEOPLE` people
+    is kept as counts but has no rate (``small``).
+
+    From the blockwise sums of :func:`_complete_sums`, less the first cohort's row.
+    """
+    labels = list(matrix.labels[:m])
+    xs: list[int] = [0] * m
+    ns: list[int] = [0] * m
+    later_x = later_n = 0
+    if len(matrix):
+        first = matrix.eligible[0] == matrix.sizes[0]
+        row_x = np.where(first, matrix.retained[0], 0)
+        row_n = np.where(first, matrix.sizes[0], 0)
+        xs = (sums["all_x"] - row_x[:m]).tolist()
+        ns = (sums["all_n"] - row_n[:m]).tolist()
+        later_x = int(sums["later_x"][1:].sum())
+        later_n = int(sums["later_n"][1:].sum())
+    if later is not None:
+        labels.append(later)
+        xs.append(later_x)
+        ns.append(later_n)
+    points = []
+    for label, a, b in zip(labels, xs, ns, strict=True):
+        point = rate_dict(
+            Rate(float(a), float(b), numerator="retained people", denominator="cohort members")
+        )
+        small = b < MIN_PEOPLE
+        if small:
+            point.update(value=None, low=None, high=None)
+        points.append({"column": label, "small": small, **point})
+    return {"excludes": "left-censored first cohort", "min_people": MIN_PEOPLE, "points": points}
 
 
 _BLOCK: Final = 256  # cohorts per block: a block of cells is the only temporary
@@ -305,6 +406,7 @@ def _funnel(report: Report) -> dict[str, Any] | None:
         "step_conversion": [None] + [rate_dict(r) for r in result.step_conversion()],
         "overall_conversion": [None] + [rate_dict(r) for r in result.overall_conversion()],
         "median_seconds": [None, *map(_number, medians)],
+        "window_days": _days(result.funnel.window),
         "sessions": _sessions(report) if result.funnel.by == "session" else None,
     }
 
@@ -328,7 +430,7 @@ def report_dict(
     report: Report, *, by: Breakdown, cohorts: int, periods: int, days: int
 ) -> dict[str, Any]:
     """The whole report as JSON-ready builtins (see ``docs/report-schema.md``)."""
-    from .report import SCHEMA
+    from .report import SCHEMA, counted_actions
 
     config = report.config
     dialogue = report.dialogue
@@ -378,7 +480,9 @@ def report_dict(
             for goal in report.goals
         ],
         "funnel": _funnel(report),
-        "top": _top(table, config.top),
+        "top": _top(
+            table, config.top, rule=counted_actions(config.engagement, config.taxonomy())[1]
+        ),
         "retention": _retention(report, cohorts=cohorts, periods=periods),
         "trends": {
             "returning": _trend(report.returning, days=days),

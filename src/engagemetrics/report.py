@@ -28,7 +28,7 @@ from . import __version__
 from ._arrays import read_only
 from ._kernels.groups import distinct_per_group
 from ._time import format_ns as _iso
-from .actions import BEYOND_LOOKING, ActionCategory, Direction
+from .actions import BEYOND_LOOKING, ActionCategory, Direction, Taxonomy
 from .config import Config
 from .conversion import conversion_rate, goal_metrics
 from .dialogue import (
@@ -41,7 +41,19 @@ from .dialogue import (
     _thread_stats,
 )
 from .distribution import Distribution
-from .engagement import ReachedGoal, _descending_ranks, _pearson, engaged
+from .engagement import (
+    AllOf,
+    AnyOf,
+    Criterion,
+    Dialogue,
+    MinInteractions,
+    ReachedGoal,
+    Returned,
+    TookAction,
+    _descending_ranks,
+    _pearson,
+    engaged,
+)
 from .events import EventLog, LoadReport
 from .exceptions import InvalidParameterError
 from .funnels import FunnelSummary
@@ -63,9 +75,10 @@ __all__ = [
     "LoadCounts",
     "PostReport",
     "Report",
+    "counted_actions",
 ]
 
-SCHEMA: Final = "engagemetrics.report/2"
+SCHEMA: Final = "engagemetrics.report/3"
 """Name and major version of the JSON layout of :meth:`Report.to_dict` (docs: report-schema)."""
 
 Format = Literal["text", "markdown", "json", "html"]
@@ -95,6 +108,63 @@ def _union_sum(
     return unique, summed
 
 
+def counted_actions(criterion: Criterion, taxonomy: Taxonomy, /) -> tuple[NDArray[np.bool_], str]:
+    """Per action code of ``taxonomy``: does ``criterion`` count an event of it; and in words.
+
+    The events a criterion looks at: :class:`~engagemetrics.engagement.Returned` its
+    ``categories`` (all with None), :class:`~engagemetrics.engagement.MinInteractions`
+    and :class:`~engagemetrics.engagement.TookAction` their actions and categories (the
+    first every action beyond looking by default), :class:`~engagemetrics.engagement.Dialogue`
+    conversation, ``&`` and ``|`` any of their parts'; a criterion of sessions, scores,
+    recency, goals or a negation counts every event. The report's content table counts
+    an engaged person for a post through these events only.
+
+    Examples
+    --------
+    >>> from engagemetrics.engagement import PRESETS
+    >>> mask, words = counted_actions(PRESETS["second_date"], Taxonomy.default())
+    >>> words
+    'interacted with it beyond looking'
+    >>> bool(mask[Taxonomy.default().code("view")]), bool(mask[Taxonomy.default().code("like")])
+    (False, True)
+    """
+    n = len(taxonomy.actions)
+    category = np.array([a.category.code for a in taxonomy.actions], dtype=np.int64)
+
+    def codes(
+        actions: tuple[str, ...] | None, categories: tuple[str, ...] | None
+    ) -> NDArray[np.bool_]:
+        out = np.zeros(n, dtype=bool)
+        out[taxonomy.codes_of(actions=actions, categories=categories)] = True
+        return out
+
+    def rule(c: Criterion) -> NDArray[np.bool_]:
+        if isinstance(c, Returned):
+            return np.ones(n, dtype=bool) if c.categories is None else codes(None, c.categories)
+        if isinstance(c, MinInteractions):
+            if c.categories is None and c.actions is None:
+                return np.asarray(category != _EXPOSURE, dtype=bool)
+            return codes(c.actions, c.categories)
+        if isinstance(c, TookAction):
+            return codes(c.actions, c.categories)
+        if isinstance(c, Dialogue):
+            return codes(None, (ActionCategory.CONVERSATION.value,))
+        if isinstance(c, (AllOf, AnyOf)):
+            return np.asarray(np.logical_or.reduce([rule(part) for part in c.of]), dtype=bool)
+        return np.ones(n, dtype=bool)
+
+    mask = rule(criterion)
+    if mask.all():
+        words = "had any event on it (views count)"
+    elif np.array_equal(mask, codes(None, BEYOND_LOOKING)):
+        words = "interacted with it beyond looking"
+    else:
+        names = [taxonomy.names[i] for i in np.flatnonzero(mask)]
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        words = f"did one of {shown} on it" if names else "did nothing the criterion counts"
+    return mask, words
+
+
 # ------------------------------------------------------------------- sections --
 @final
 @attrs.frozen(eq=False)
@@ -112,7 +182,10 @@ class ContentTable:
     reach
         Distinct audience actors with any inbound event on it (views count).
     engaged
-        Distinct actors among ``reach`` whom the report's criterion calls engaged.
+        Distinct actors whom the report's criterion calls engaged and who acted on the
+        key by the criterion's own rule (:func:`counted_actions`): for the default
+        ``second_date`` criterion, people who interacted with it beyond looking, so a
+        person who only viewed it is not counted, however engaged elsewhere.
     converters
         Distinct actors among ``reach`` who completed the primary goal (the first of
         the goal map), at any time.
@@ -149,8 +222,14 @@ class ContentTable:
         *,
         engaged: NDArray[np.bool_],
         converters: NDArray[np.bool_],
+        counted: NDArray[np.bool_] | None = None,
     ) -> ContentTable:
-        """Count one log; ``engaged`` and ``converters`` are per actor code of ``log``."""
+        """Count one log; ``engaged`` and ``converters`` are per actor code of ``log``.
+
+        ``counted`` (per event of ``log``) names the events through which an engaged
+        person counts for a key (the criterion's rule, :func:`counted_actions`); None
+        counts every inbound event, as ``reach`` does.
+        """
         codes = log.codes(dimension)
         n = len(log.dictionary(dimension))
         reached = np.where(log.direction == _INBOUND, codes, -1)
@@ -169,6 +248,12 @@ class ContentTable:
         reach = per_cell.sum(axis=1)
         engaged_count = per_cell[:, 1] + per_cell[:, 3]
         converter_count = per_cell[:, 2] + per_cell[:, 3]
+        if counted is not None:
+            # an engaged person counts for a key through an event the criterion counts:
+            # one more distinct count, over those events only
+            engaged_count = distinct_per_group(
+                reached, log.actor, n, log.n_actors, where=counted & engaged[log.actor]
+            )
         present = reach > 0
         return cls(
             dimension,
@@ -214,18 +299,62 @@ class ContentTable:
         )
 
     def top(
-        self, n: int, /, *, by: Literal["interactions", "engaged", "converters"] = "interactions"
+        self,
+        n: int,
+        /,
+        *,
+        by: Literal["interactions", "engaged", "converters"] = "interactions",
+        ties: bool = False,
     ) -> NDArray[np.intp]:
-        """Positions of the ``n`` largest rows by ``by`` (ties in key order).
+        """Positions of the ``n`` largest rows by ``by``, largest first (ties in key order).
+
+        With ``ties=True``, every row tied with the ``n``-th is listed too (so more than
+        ``n`` rows may come back), and rows whose count is 0 are never listed: a top list
+        names what stands out, and cutting a tie at the key order would rank equals
+        apart.
 
         Examples
         --------
-        >>> table = ContentTable("content", np.array(["p1", "p2"], dtype=object),
-        ...                      np.array([9, 4]), np.array([5, 4]), np.array([1, 3]),
-        ...                      np.array([0, 1]))
+        >>> table = ContentTable("content", np.array(["p1", "p2", "p3"], dtype=object),
+        ...                      np.array([9, 4, 4]), np.array([5, 4, 4]), np.array([1, 3, 0]),
+        ...                      np.array([0, 1, 0]))
         >>> table.keys[table.top(1)].tolist(), table.keys[table.top(1, by="engaged")].tolist()
         (['p1'], ['p2'])
+        >>> table.keys[table.top(2, ties=True)].tolist()
+        ['p1', 'p2', 'p3']
+        >>> table.keys[table.top(3, by="converters", ties=True)].tolist()
+        ['p2']
         """
+        column = self._column(by, "top")
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise InvalidParameterError(
+                f"The 'n' parameter of ContentTable.top must be an integer >= 0; got {n!r}."
+            )
+        order = np.lexsort((np.arange(len(self)), -column))
+        if not ties or n == 0 or len(self) == 0:
+            return np.asarray(order[: int(n)], dtype=np.intp)
+        cut = column[order[min(int(n), len(self)) - 1]]
+        kept = column[order] >= max(cut, 1)
+        return np.asarray(order[kept], dtype=np.intp)
+
+    def ranks(
+        self, *, by: Literal["interactions", "engaged", "converters"] = "interactions"
+    ) -> NDArray[np.int64]:
+        """Each row's rank by ``by``, tied rows sharing the best one (1, 2, 2, 4).
+
+        Examples
+        --------
+        >>> table = ContentTable("content", np.array(["p1", "p2", "p3"], dtype=object),
+        ...                      np.array([4, 9, 4]), np.array([5, 9, 4]), np.array([1, 3, 0]),
+        ...                      np.array([0, 1, 0]))
+        >>> table.ranks().tolist()
+        [2, 1, 2]
+        """
+        column = self._column(by, "ranks")
+        descending = np.sort(-column)
+        return np.asarray(np.searchsorted(descending, -column, side="left") + 1, dtype=np.int64)
+
+    def _column(self, by: str, where: str) -> NDArray[np.int64]:
         columns = {
             "interactions": self.interactions,
             "engaged": self.engaged,
@@ -233,15 +362,10 @@ class ContentTable:
         }
         if by not in columns:
             raise InvalidParameterError(
-                f"The 'by' parameter of ContentTable.top must be one of "
+                f"The 'by' parameter of ContentTable.{where} must be one of "
                 f"{', '.join(map(repr, columns))}; got {by!r}."
             )
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-            raise InvalidParameterError(
-                f"The 'n' parameter of ContentTable.top must be an integer >= 0; got {n!r}."
-            )
-        order = np.lexsort((np.arange(len(self)), -columns[by]))
-        return np.asarray(order[: int(n)], dtype=np.intp)
+        return columns[by]
 
     def spearman(self) -> float:
         """Spearman's rank correlation of interactions and engaged people (NaN below 2 rows).
@@ -252,9 +376,12 @@ class ContentTable:
         return _pearson(_descending_ranks(self.interactions), _descending_ranks(self.engaged))
 
     def disagreeing(self, n: int, /) -> NDArray[np.intp]:
-        """Positions in the top ``n`` by interactions or by engaged people, but not both."""
-        by_interactions = self.top(n, by="interactions")
-        by_engaged = self.top(n, by="engaged")
+        """Positions in the top ``n`` by interactions or by engaged people, but not both.
+
+        The top lists hold their ties (:meth:`top` with ``ties=True``).
+        """
+        by_interactions = self.top(n, by="interactions", ties=True)
+        by_engaged = self.top(n, by="engaged", ties=True)
         return np.asarray(np.setxor1d(by_interactions, by_engaged), dtype=np.intp)
 
     def to_dict(self, rows: NDArray[np.intp] | None = None) -> dict[str, list[Any]]:
@@ -545,7 +672,7 @@ class Report:
     >>> report.engagement.successes, report.engagement.trials
     (86.0, 160.0)
     >>> report.to_dict()["schema"]
-    'engagemetrics.report/2'
+    'engagemetrics.report/3'
     """
 
     config: Config
@@ -679,9 +806,11 @@ class Report:
             converters = engaged(log, ReachedGoal(goals[0]), tz=tz, reference=instant).mask
         else:
             converters = np.zeros(log.n_actors, dtype=bool)
+        rule, _ = counted_actions(config.engagement, log.taxonomy)
+        counted = rule[log.action] & (log.direction == _INBOUND)
         tables = {
             dimension: ContentTable.from_log(
-                log, dimension, engaged=audience.mask, converters=converters
+                log, dimension, engaged=audience.mask, converters=converters, counted=counted
             )
             for dimension in _BREAKDOWNS
         }
@@ -842,12 +971,16 @@ class Report:
         self,
         *,
         by: Breakdown = "content",
-        width: int = 100,
+        width: int | None = None,
         cohorts: int = LIMITS["cohorts"],
         periods: int = LIMITS["periods"],
         days: int = LIMITS["days"],
     ) -> str:
-        """The report as plain text tables (drawn by rich when the ``cli`` extra is there)."""
+        """The report as plain text tables (drawn by rich when the ``cli`` extra is there).
+
+        ``width`` defaults to the terminal's (100 columns without one); a table wider
+        than that is drawn in parts that repeat its first column.
+        """
         return self.render("text", by=by, width=width, cohorts=cohorts, periods=periods, days=days)
 
     def to_html(
@@ -870,7 +1003,7 @@ class Report:
         /,
         *,
         by: Breakdown = "content",
-        width: int = 100,
+        width: int | None = None,
         posts: PostReport | None = None,
         cohorts: int = LIMITS["cohorts"],
         periods: int = LIMITS["periods"],
@@ -890,7 +1023,9 @@ class Report:
         by
             What the "top" rankings rank: ``"content"`` or ``"channel"``.
         width
-            Line width of the text format (at least 40).
+            Line width of the text format (at least 40); by default the terminal's
+            (``COLUMNS``, else 100 when there is no terminal). A table wider than that is
+            drawn in parts that each repeat its first column, never with elided cells.
         posts
             A per-post report to append as its own section (the demo appends the UCI
             Facebook posts); in JSON, the ``posts`` key.
@@ -917,7 +1052,9 @@ class Report:
             raise InvalidParameterError(
                 f"Unknown report format {format!r}; formats are {', '.join(FORMATS)}."
             )
-        if not isinstance(width, int) or isinstance(width, bool) or width < 40:
+        if width is not None and (
+            not isinstance(width, int) or isinstance(width, bool) or width < 40
+        ):
             raise InvalidParameterError(
                 f"The 'width' parameter of Report.render must be an integer >= 40; got {width!r}."
             )
@@ -1080,7 +1217,7 @@ def _figures(
     if not is_available("matplotlib"):
         return {}, "Plots need matplotlib: pip install 'engagemetrics[plot]'."
     from . import _plots
-    from ._render import retention_grid
+    from ._render import retention_grid, visible
 
     figures: dict[str, str] = {}
     if report.funnel is not None:
@@ -1108,7 +1245,7 @@ def _figures(
     ).astype(np.intp)
     few = "" if len(drawn) == len(table) else f" (the {len(drawn):,} leading of {len(table):,})"
     figures["scatter"] = _plots.scatter_svg(
-        [str(k) for k in table.keys[drawn]],
+        [visible(str(k)) for k in table.keys[drawn]],  # a control character as its escape
         table.interactions[drawn].astype(np.float64),
         table.engaged[drawn].astype(np.float64),
         highlight=highlight[drawn],
@@ -1117,7 +1254,10 @@ def _figures(
         ylabel="engaged people reached",
     )
     titles = {"returning": "Returning share by day", "responses": "Response rate by day"}
+    brand = report.events - int(report.interactions.events.sum())
     for name, rates in (("returning", report.returning), ("responses", report.responses)):
+        if name == "responses" and brand == 0:
+            continue  # no brand account: every rate would be 0, the page says why instead
         if len(rates) and float(rates.trials.sum()) > 0:
             chart = control_chart(rates)  # on every day: the limits use the whole history
             shown = slice(-len(data["trends"][name]["periods"]) or len(rates), None)
@@ -1127,12 +1267,32 @@ def _figures(
                 float(chart.center),
                 chart.lower[shown],
                 chart.upper[shown],
-                chart.signals[shown],
+                # on the days shown: a run from earlier days is marked on its first one shown
+                change_marks(chart.signals[shown], chart.direction[shown]),
                 title=titles[name],
                 ylabel="share",
                 smoothed=chart.statistic[shown],  # the EWMA's limits bound the smoothed line
             )
     return figures, None
+
+
+def change_marks(signals: NDArray[np.bool_], direction: NDArray[Any]) -> NDArray[np.bool_]:
+    """The first day of each flagged change: what the chart marks and the table lists.
+
+    A flagged change is a run of consecutive signalled days in one direction, as
+    :meth:`~engagemetrics.trends.ControlChart.changes` groups them; the chart marks the
+    run's first day (the change point) and, for a run that began before the days shown,
+    its first day shown, so the marks and the table's rows are the same changes.
+
+    Examples
+    --------
+    >>> change_marks(np.array([0, 1, 1, 0, 1, 1], bool), np.array([0, 1, 1, 0, 1, -1])).tolist()
+    [False, True, False, False, True, True]
+    """
+    flagged = np.asarray(signals, dtype=bool)
+    starts = flagged.copy()
+    starts[1:] &= ~flagged[:-1] | (np.asarray(direction)[1:] != np.asarray(direction)[:-1])
+    return np.asarray(starts, dtype=bool)
 
 
 # ------------------------------------------------------------------ per-post report --
@@ -1197,7 +1357,7 @@ class PostReport:
         data = {"schema": SCHEMA, "engagemetrics": __version__, "posts": self.to_dict()}
         return json.dumps(data, indent=indent, allow_nan=False)
 
-    def render(self, format: Format = "text", /, *, width: int = 100) -> str:
+    def render(self, format: Format = "text", /, *, width: int | None = None) -> str:
         """The report in one of :data:`FORMATS`."""
         from ._render import html, markdown, text
 
