@@ -1152,7 +1152,8 @@ ACTION_ERRORS = [
     (
         "[taxonomy]\nvocabularies = ['shop']",
         ("taxonomy", "vocabularies", 0),
-        r"No vocabulary is bundled for 'shop'; known vocabularies: ecommerce, email",
+        r"No vocabulary is bundled for 'shop'; known vocabularies: appointments, "
+        r"contact_centre, ecommerce, email",
     ),
     (
         "[taxonomy]\nvocabularies = ['emial']",

@@ -434,7 +434,8 @@ class Taxonomy:
         Examples
         --------
         >>> Taxonomy.vocabularies()
-        ('ecommerce', 'email', 'facebook', 'instagram', 'linkedin', 'tiktok', 'x', 'youtube')
+        ('appointments', 'contact_centre', 'ecommerce', 'email', 'facebook', 'instagram',
+         'linkedin', 'tiktok', 'video', 'x', 'youtube')
         """
         return tuple(_bundled_kinds())
 
@@ -654,7 +655,15 @@ class Taxonomy:
         )
 
 
-_PLATFORM_ALIASES: Final = {"twitter": "x", "fb": "facebook", "ig": "instagram", "yt": "youtube"}
+_PLATFORM_ALIASES: Final = {
+    "twitter": "x",
+    "fb": "facebook",
+    "ig": "instagram",
+    "yt": "youtube",
+    "call_centre": "contact_centre",
+    "call_center": "contact_centre",
+    "contact_center": "contact_centre",
+}
 _DOMAIN: Final = "domain"
 """The ``kind`` of a bundled vocabulary that is not a social platform (ecommerce, email)."""
 _WORD_PARTS: Final = re.compile(r"[_:.]+")

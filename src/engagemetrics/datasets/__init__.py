@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..events import EventLog
 from ..io import Engine, read_csv
+from ._cases import CASE_EFFECTS, CASES, Case, simulate_case
 from ._facebook import FacebookPosts, facebook_posts_path, load_facebook_posts
 from ._simulate import DEFAULT_SEGMENTS, Effect, EffectKind, Segment, simulate
 
@@ -15,7 +16,10 @@ if TYPE_CHECKING:
     from ..config import Config
 
 __all__ = [
+    "CASES",
+    "CASE_EFFECTS",
     "DEFAULT_SEGMENTS",
+    "Case",
     "Effect",
     "EffectKind",
     "FacebookPosts",
@@ -27,6 +31,7 @@ __all__ = [
     "load_sample_events",
     "sample_events_path",
     "simulate",
+    "simulate_case",
 ]
 
 
