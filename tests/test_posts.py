@@ -177,6 +177,26 @@ def test_presets_reproduce_each_tool_by_hand() -> None:
     assert average_rate(posts, preset="napoleoncat").value == pytest.approx(napoleoncat, rel=1e-12)
 
 
+def test_the_x_preset_counts_clicks_as_x_does() -> None:
+    # X analytics counts clicks anywhere on a post among its engagements; Hootsuite and
+    # NapoleonCat count reactions, comments and shares (see average_rate's Notes)
+    posts = PostMetrics.from_columns(
+        {"impressions": [150, 1500], "reach": [100, 1000], "followers": [1000, 1000],
+         "likes": [10, 50], "comments": [2, 5], "shares": [0, 5], "clicks": [30, 7],
+         "day": ["2024-05-01T09:00", "2024-05-02T10:00"]},
+        columns={"applause": "likes", "conversation": "comments", "amplification": "shares",
+                 "clicks": "clicks", "posted_at": "day"},
+    )  # fmt: skip
+    x = average_rate(posts, preset="x")
+    assert x.value == pytest.approx((12 + 30 + 60 + 7) / (150 + 1500), rel=1e-12)
+    assert x.numerator == "applause+conversation+amplification+clicks"
+    hootsuite = average_rate(posts, preset="hootsuite").value
+    assert hootsuite == pytest.approx(np.mean([12 / 100, 60 / 1000]), rel=1e-12)
+    # an explicit include still wins over the preset's
+    likes_only = average_rate(posts, preset="x", include=["applause"]).value
+    assert likes_only == pytest.approx((10 + 50) / (150 + 1500), rel=1e-12)
+
+
 def test_average_rates_merge_over_disjoint_posts() -> None:
     posts = presets_table()
     first = PostMetrics.from_columns({"reach": [100, 1000], "likes": [10, 50]},

@@ -697,10 +697,11 @@ def economic_value(posts: PostMetrics, /) -> NDArray[np.float64]:
 # ------------------------------------------------------------------------- averages --
 Aggregation = Literal["ratio_of_sums", "mean_of_ratios", "mean_of_daily_ratios"]
 Preset = Literal["hootsuite", "napoleoncat", "x"]
-_PRESETS: Final[Mapping[str, tuple[str, Aggregation]]] = {
-    "hootsuite": ("reach", "mean_of_ratios"),
-    "napoleoncat": ("followers", "mean_of_daily_ratios"),
-    "x": ("impressions", "ratio_of_sums"),
+_PRESETS: Final[Mapping[str, tuple[str, Aggregation, tuple[str, ...]]]] = {
+    # (denominator, aggregation, interactions counted), each as the tool publishes it
+    "hootsuite": ("reach", "mean_of_ratios", _DEFAULT_INTERACTIONS),
+    "napoleoncat": ("followers", "mean_of_daily_ratios", _DEFAULT_INTERACTIONS),
+    "x": ("impressions", "ratio_of_sums", (*_DEFAULT_INTERACTIONS, "clicks")),
 }
 
 
@@ -783,7 +784,7 @@ def average_rate(
     preset: Preset | None = None,
     by: Literal["reach", "impressions", "followers"] = "reach",
     aggregation: Aggregation = "ratio_of_sums",
-    include: Interactions = _DEFAULT_INTERACTIONS,
+    include: Interactions | None = None,
     tz: str = "UTC",
 ) -> AverageRate:
     """The interaction rate across posts, aggregated the way a named tool does it.
@@ -794,13 +795,15 @@ def average_rate(
         The posts; those with an unknown count or denominator are left out.
     preset
         Reproduce a tool: ``"hootsuite"`` (average engagement rate by reach: the mean of
-        per-post interactions / reach), ``"napoleoncat"`` (the mean over posting days of
-        that day's interactions / followers on that day), ``"x"`` (engagements /
-        impressions, summed over posts). Overrides ``by`` and ``aggregation``.
+        per-post reactions, comments and shares / reach), ``"napoleoncat"`` (the mean
+        over posting days of that day's reactions, comments and shares / followers on
+        that day), ``"x"`` (engagements, clicks included, / impressions, summed over
+        posts). Overrides ``by`` and ``aggregation``; sets ``include`` unless it is given.
     by, aggregation
         The denominator and the aggregation when no preset is given.
     include
-        Which interactions count (see :func:`interaction_rate`).
+        Which interactions count (see :func:`interaction_rate`); by default the preset's,
+        else applause, conversation and amplification.
     tz
         Time zone of the calendar days for ``"mean_of_daily_ratios"``.
 
@@ -815,7 +818,21 @@ def average_rate(
       followers (NapoleonCat); days without posts have no rate and are not averaged.
 
     These three disagree on the same data, often by a factor: always say which one a
-    number is.
+    number is. What each tool counts, from its own documentation:
+
+    - X (Twitter) analytics: engagements are "the total number of times a user
+      interacted with a post": clicks anywhere on it (links, hashtags, media, the
+      username or profile photo, expanding it), reposts, replies, follows and likes;
+      the engagement rate is engagements over impressions (X Help Center, "Post activity
+      dashboard"). Clicks are therefore counted; follows have no per-post column here
+      and are left out.
+    - Hootsuite: engagement rate by reach, per post the engagements (reactions,
+      comments, shares; saves and clicks optional) over the post's reach, averaged over
+      posts (Hootsuite blog, "Engagement rate calculator", 2024).
+    - NapoleonCat: interactions are reactions, comments and shares; a day's rate is the
+      interactions of that day's posts over the fans or followers that day, and a longer
+      period's rate the average of its daily rates (NapoleonCat help centre,
+      "Engagement Rate (ER) explained").
 
     Examples
     --------
@@ -826,13 +843,16 @@ def average_rate(
     >>> round(average_rate(posts, by="reach").value, 4)
     0.0109
     """
+    parts: tuple[str, ...] = _DEFAULT_INTERACTIONS if include is None else tuple(include)
     if preset is not None:
         if preset not in _PRESETS:
             raise InvalidParameterError(
                 f"Unknown preset {preset!r}; presets are {', '.join(_PRESETS)}."
             )
-        by_name, aggregation = _PRESETS[preset]
+        by_name, aggregation, counted = _PRESETS[preset]
         by = by_name  # type: ignore[assignment]
+        if include is None:
+            parts = counted
     if aggregation not in ("ratio_of_sums", "mean_of_ratios", "mean_of_daily_ratios"):
         raise InvalidParameterError(
             f"Unknown aggregation {aggregation!r}; choose ratio_of_sums, mean_of_ratios or "
@@ -840,7 +860,7 @@ def average_rate(
         )
     _check_denominator(by)
     check_tz(tz, "average_rate")
-    total, name = _interactions(posts, tuple(include))
+    total, name = _interactions(posts, parts)
     known = ~np.isnan(total) & ~np.isnan(posts.measure(by))
     numerator, denominator = total[known], posts.measure(by)[known]
     if aggregation == "mean_of_daily_ratios":
