@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,8 +61,8 @@ def stable_sort_pairs(
         bucket = top >> np.uint16(top_bits - bucket_bits)
         if bucket_bits <= 8:
             bucket = bucket.astype(np.uint8)  # one radix pass instead of two
-        rows: NDArray[np.intp] = np.argsort(bucket, kind="stable")  # radix sort
         counts = np.bincount(bucket, minlength=1 << bucket_bits)
+        rows = _bucket_order(bucket, counts)
         del bucket
     else:
         rows = np.empty(0, dtype=np.intp)  # the sort's own order is the permutation
@@ -81,7 +81,7 @@ def stable_sort_pairs(
             packed[lo : lo + _CHUNK_ROWS] |= secondary[lo : lo + _CHUNK_ROWS] << np.uint64(
                 row_bits
             )
-    key = packed[rows] if bucket_bits else packed
+    key = _gather(packed, rows) if bucket_bits else packed
     del packed
     # the bucket order becomes the permutation in place, and the sorted keys become the
     # sorted secondary values in place: three outputs, one new array
@@ -108,6 +108,64 @@ def stable_sort_pairs(
 
     _run_slices(finish, bounds)
     return permutation, primary_sorted, key
+
+
+def _bucket_order(
+    bucket: NDArray[np.unsignedinteger[Any]], counts: NDArray[np.intp]
+) -> NDArray[np.intp]:
+    """``np.argsort(bucket, kind="stable")`` (a radix sort), the two halves on two threads.
+
+    Each half is ordered on its own; then, bucket by bucket, the first half's rows go
+    before the second's: an element's place is its bucket's start plus its rank in its
+    half's bucket, plus the first half's count for the second half.
+    """
+    n = len(bucket)
+    if n < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        order: NDArray[np.intp] = np.argsort(bucket, kind="stable")
+        return order
+    half = n // 2
+    parts = (bucket[:half], bucket[half:])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(lambda part: np.argsort(part, kind="stable"), parts)
+        first_counts = np.bincount(parts[0], minlength=len(counts))
+    starts = np.cumsum(counts) - counts
+    first_starts = np.cumsum(first_counts) - first_counts
+    second_counts = counts - first_counts
+    second_starts = np.cumsum(second_counts) - second_counts
+    rows = np.empty(n, dtype=np.intp)
+
+    def place(
+        offset: NDArray[np.intp], sizes: NDArray[np.intp], ordered: NDArray[np.intp], base: int
+    ) -> None:
+        where = np.repeat(offset, sizes)
+        where += np.arange(len(ordered))
+        rows[where] = ordered + base if base else ordered
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = [
+            pool.submit(place, starts - first_starts, first_counts, first, 0),
+            pool.submit(place, starts + first_counts - second_starts, second_counts, second, half),
+        ]
+        for job in done:
+            job.result()
+    return rows
+
+
+def _gather(values: NDArray[np.uint64], rows: NDArray[np.intp]) -> NDArray[np.uint64]:
+    """``values[rows]``, the two halves of ``rows`` on two threads."""
+    n = len(rows)
+    if n < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
+        return values[rows]
+    out = np.empty(n, dtype=values.dtype)
+    half = n // 2
+
+    def take(lo: int, hi: int) -> None:
+        np.take(values, rows[lo:hi], out=out[lo:hi])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for job in [pool.submit(take, 0, half), pool.submit(take, half, n)]:
+            job.result()
+    return out
 
 
 def _bucket_bits(
