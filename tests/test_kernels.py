@@ -92,6 +92,7 @@ def tiny_parallel_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     from engagemetrics._kernels import groups, order
 
     monkeypatch.setattr(order, "_PARALLEL_ROWS", 4)
+    monkeypatch.setattr(order, "_RUN_ROWS", 3)  # buckets decoded in many runs
     monkeypatch.setattr(groups, "_PARALLEL_ROWS", 4)
     monkeypatch.setattr(groups, "_BLOCK_ROWS", 3)  # many runs of whole segments
     monkeypatch.setattr("os.cpu_count", lambda: 2)  # the two threads, on any machine

@@ -31,6 +31,7 @@ _PARALLEL_ROWS: Final = 1 << 20
 _RESOLUTIONS: Final = (1_000_000_000, 1_000_000, 1_000, 1)
 _DENSE_FACTOR: Final = 4
 _CHUNK_ROWS: Final = 1 << 20
+_RUN_ROWS: Final = 1 << 16  # buckets decoded together: a run's arrays stay in the cache
 _HASH_ROWS: Final = 1 << 14  # below it, a sort costs less than sampling
 
 
@@ -88,25 +89,48 @@ def stable_sort_pairs(
     permutation = rows if bucket_bits else np.empty(n, dtype=np.intp)
     primary_sorted = np.empty(n, dtype=np.uint64)
 
-    def finish(lo: int, hi: int, bucket_index: int) -> None:
-        # in its own slice, each step reads and writes sequentially
-        part = key[lo:hi]
-        for start in range(0, hi - lo, _CHUNK_ROWS):
-            stop = min(start + _CHUNK_ROWS, hi - lo)
+    if not bucket_bits:  # one slice: the packed keys fit without buckets
+        part = key
+        for start in range(0, n, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, n)
             part[start:stop] |= np.arange(start, stop, dtype=np.uint64)
-        if bucket_bits:
-            part.sort()
-            permutation[lo:hi] = rows[lo:hi][(part & _mask(row_bits)).view(np.int64)]
-        else:
-            _sort_on_two_threads(part)
-            np.bitwise_and(part, _mask(row_bits), out=permutation[lo:hi].view(np.uint64))
+        _sort_on_two_threads(part)
+        np.bitwise_and(part, _mask(row_bits), out=permutation.view(np.uint64))
+        np.right_shift(part, np.uint64(secondary_bits + row_bits), out=primary_sorted)
+        part >>= np.uint64(row_bits)
+        part &= _mask(secondary_bits)
+        return permutation, primary_sorted, key
+
+    # buckets are worked in runs of whole buckets of about _RUN_ROWS rows: per bucket one
+    # sort call, everything else one vectorised pass per run
+    first_rows = np.arange(0, n, _RUN_ROWS)
+    run_first = np.unique(
+        np.append(np.searchsorted(bounds, first_rows, side="right") - 1, len(counts))
+    )
+    run_bounds = bounds[run_first]
+
+    def finish_run(lo: int, hi: int, run: int) -> None:
+        first, stop = int(run_first[run]), int(run_first[run + 1])
+        part = key[lo:hi]
+        sizes = counts[first:stop]
+        starts = bounds[first:stop] - lo
+        bucket_start = np.repeat(starts, sizes)  # each row's bucket start, in the run
+        local = np.arange(hi - lo, dtype=np.int64)
+        local -= bucket_start
+        part |= local.view(np.uint64)
+        for begin, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+            if size > 1:
+                part[begin : begin + size].sort()
+        np.bitwise_and(part, _mask(row_bits), out=local.view(np.uint64))
+        local += bucket_start
+        permutation[lo:hi] = permutation[lo:hi][local]
         np.right_shift(part, np.uint64(secondary_bits + row_bits), out=primary_sorted[lo:hi])
-        if bucket_bits:
-            primary_sorted[lo:hi] |= np.uint64(bucket_index) << np.uint64(low_bits)
+        high = np.arange(first, stop, dtype=np.uint64) << np.uint64(low_bits)
+        primary_sorted[lo:hi] |= np.repeat(high, sizes)
         part >>= np.uint64(row_bits)
         part &= _mask(secondary_bits)
 
-    _run_slices(finish, bounds)
+    _run_slices(finish_run, run_bounds)
     return permutation, primary_sorted, key
 
 
