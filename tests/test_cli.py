@@ -714,7 +714,8 @@ def test_reader_flags_usage_errors(
     assert "invalid choice: 'duckdb'" in err
     code, _, err = run(capsys, "report", str(events), "--time-format", "dd/mm/yyyy")
     assert code == 2
-    assert "'input.time_format' setting must be strptime codes" in err
+    # the flag gave the value, so the message names the flag (issue 17)
+    assert "--time-format must be strptime codes such as '%d/%m/%Y %H:%M'; got 'dd/mm/yyyy'" in err
     parquet = tmp_path / "events.parquet"
     read_csv(events).to_frame("pandas").to_parquet(parquet)
     code, _, err = run(capsys, "report", str(parquet), "--engine", "dask", "--reader", "pyarrow")
@@ -788,3 +789,140 @@ def test_validate_lists_every_problem_when_no_row_is_valid(
     assert "2 rows read, 0 valid" in out
     assert "  1 row: column 'action', unknown action (row 0; value 'lkie')" in out
     assert "  1 row: column 'time', unparseable (row 1; value 'yesterday')" in out
+
+
+# ------------------------------------------------ errors in the config's language --
+# (issue 17) a CLI user writes engagemetrics.toml, not Python: every hint names the setting
+CONFIG_SPELLING = {
+    "mapped column absent": (
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": '[input]\ncolumns = { actor = "user_id" }\n'},
+        r'Map yours with \[input\] columns = \{ actor = "your_column" \} in the config file\.$',
+    ),
+    "column absent, no config": (
+        "report {d}/bad.csv",
+        {"bad.csv": "user,action,time\nana,like,2024-05-01\n"},
+        r'\[input\] columns = \{ actor = "your_column" \} in the config file',
+    ),
+    "unknown action": (
+        "report {d}/bad.csv",
+        {"bad.csv": "actor,action,time\nana,like,2024-05-01\nbo,lkie,2024-05-02\n"},
+        r"Add aliases with \[taxonomy\] aliases in the config file or load with \[input\] "
+        r'on_invalid = "drop"\.$',
+    ),
+    "unparseable time": (
+        "report {d}/bad.csv",
+        {"bad.csv": "actor,action,time\nana,like,2024-05-01\nbo,like,yesterday\n"},
+        r'needs \[input\] time_format .*Or load with \[input\] on_invalid = "drop" to keep '
+        r"the valid rows and count the rest \(engagemetrics validate lists them\)\.$",
+    ),
+    "epoch numbers without a unit": (
+        "report {d}/bad.csv",
+        {"bad.csv": "actor,action,time\nana,like,1714521600\n"},
+        r'\[input\] time_unit = "s", "ms", "us" or "ns"',
+    ),
+    "bad zone": (
+        "report {d}/e.csv -c {d}/c.toml",
+        {"c.toml": "[input]\ntz = 'Mars/Olympus'\n"},
+        r"line 2: The 'input\.tz' setting must be an IANA time zone",
+    ),
+    "bad --time-format": (
+        "report {d}/e.csv --time-format hello",
+        {},
+        r"--time-format must be strptime codes",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONFIG_SPELLING.values(), ids=CONFIG_SPELLING.keys())
+def test_errors_speak_the_config_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case: tuple[str, dict[str, str], str]
+) -> None:
+    args, files, message = case
+    (tmp_path / "e.csv").write_text(EVENTS, encoding="utf-8")
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, *[a.replace("{d}", str(tmp_path)) for a in args.split()])
+    assert code in (1, 2)
+    assert len(err.splitlines()) == 1, err
+    assert re.search(message, err.rstrip("\n")), err
+    # no Python spelling of a setting: columns={...}, on_invalid='drop', The 'tz' parameter
+    assert not re.search(r"\b\w+=[{\['\"]|\bThe '\w+' parameter|Taxonomy\.extend", err), err
+
+
+def test_settings_match_the_config_layout() -> None:
+    """The CLI's table of settings is the configuration's own layout, field for field."""
+    from engagemetrics import config as config_module
+    from engagemetrics.cli import _SETTINGS as SETTINGS
+
+    layout = {
+        field: (section, key)
+        for section, keys in config_module._LAYOUT.items()
+        for key, field in keys.items()
+    }
+    assert layout == SETTINGS
+
+
+def _message_texts() -> list[tuple[str, int, str]]:
+    """Every string the package writes (not docstrings, not reprs), an f-string's fields
+    filled with a sample value (``'x'`` where it shows a repr)."""
+    import ast
+
+    import engagemetrics
+
+    root = Path(engagemetrics.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "cli.py":
+            continue  # the translation's own patterns
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):
+                skip.update(id(part) for part in node.values)  # read with their f-string
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                skip.add(id(node.value))  # docstrings, of modules, classes, attributes
+            if isinstance(node, ast.FunctionDef) and node.name == "__repr__":
+                skip.update(id(sub) for sub in ast.walk(node))
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found.append((path.name, node.lineno, node.value))
+            elif isinstance(node, ast.JoinedStr):
+                text = "".join(_sample(part) for part in node.values)
+                found.append((path.name, node.lineno, text))
+    return found
+
+
+def _sample(part: Any) -> str:
+    """An f-string's part: its text, or a sample of what a field shows (a repr: quoted)."""
+    import ast
+
+    if isinstance(part, ast.Constant):
+        return str(part.value)
+    return "'x'" if part.conversion == ord("r") else "x"
+
+
+# a setting's Python keyword that is not a hint to a user: why each may stay
+NOT_HINTS = {("rfm.py", "actions=x, categories=x"): "the label of a transaction rule"}
+
+
+def test_every_message_naming_a_setting_is_translated() -> None:
+    """The whole class: any message of the package that spells a setting as a Python
+    keyword (``name=...``) reads, through the CLI, as the config's ``[section] key``
+    (or already gives both spellings)."""
+    from engagemetrics.cli import _SETTINGS as SETTINGS
+    from engagemetrics.cli import _config_language as config_language
+
+    keyword = re.compile(r"\b(" + "|".join(SETTINGS) + r")=")
+    checked = 0
+    for file, line, text in _message_texts():
+        if not keyword.search(text) or (file, text) in NOT_HINTS:
+            continue
+        checked += 1
+        shown = config_language(text)
+        for match in keyword.finditer(shown):
+            section, key = SETTINGS[match.group(1)]
+            assert f"[{section}] {key}" in shown, f"{file}:{line}: {shown}"
+    assert checked >= 10  # the scan finds the messages it is about

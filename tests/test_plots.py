@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -9,6 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
 
 from engagemetrics import _plots
 from engagemetrics._plots import funnel_svg, retention_svg, scatter_svg, trend_svg
@@ -294,3 +298,160 @@ def test_same_bytes_in_another_process() -> None:
 
     svg = retention_svg(["a", "b"], ["0", "1"], np.array([[1.0, 0.5], [1.0, np.nan]]), [4, 2])
     assert out.strip() == hashlib.sha256(svg.encode()).hexdigest()
+
+
+# -- size: a plot of many points stays small (issue 17) -----------------------------------
+def _points(
+    n: int,
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """``n`` items shaped like posts: heavy-tailed interactions, some with none."""
+    rng = np.random.default_rng(17)
+    interactions = np.floor(rng.lognormal(3.0, 1.5, n))
+    engaged = np.floor(interactions * rng.uniform(0.0, 0.5, n))
+    highlight = np.zeros(n, dtype=bool)
+    highlight[np.argsort(-interactions, kind="stable")[:10]] = True
+    return [f"post-{i}" for i in range(n)], interactions, engaged, highlight
+
+
+def _scatter_of(n: int) -> str:
+    labels, interactions, engaged, highlight = _points(n)
+    return scatter_svg(labels, interactions, engaged, highlight=highlight, title="Posts")
+
+
+def _trend_of(n: int) -> str:
+    days = np.datetime64("2000-01-01", "D") + np.arange(n).astype("timedelta64[D]")
+    rng = np.random.default_rng(17)
+    observed = rng.uniform(0.05, 0.15, n)
+    return trend_svg(
+        days,
+        observed,
+        0.1,
+        np.full(n, 0.07),
+        np.full(n, 0.13),
+        observed > 0.14,
+        title="Daily return rate",
+        ylabel="share",
+        smoothed=np.convolve(observed, np.full(7, 1 / 7), mode="same"),
+    )
+
+
+def _retention_of(n: int) -> str:
+    side = int(np.sqrt(n))  # n cells: side cohorts by side periods
+    rng = np.random.default_rng(17)
+    rates = np.triu(rng.uniform(0.0, 1.0, (side, side)))[:, ::-1]
+    return retention_svg(
+        [f"c{i}" for i in range(side)],
+        [str(j) for j in range(side)],
+        rates,
+        list(range(1, side + 1)),
+    )
+
+
+# plot -> (its SVG drawn from n points, or None with why its input stays small)
+SIZED: dict[str, tuple[Callable[[int], str], str] | tuple[None, str]] = {
+    "scatter_svg": (_scatter_of, "items"),
+    "trend_svg": (_trend_of, "periods"),
+    "retention_svg": (_retention_of, "cells"),
+    "funnel_svg": (None, "one bar per configured step: a handful"),
+}
+
+
+def test_every_plot_has_a_size_check() -> None:
+    assert sorted(SIZED) == sorted(_plots.__all__)
+
+
+@pytest.mark.parametrize("name", [name for name, (make, _) in SIZED.items() if make])
+def test_plot_size_does_not_grow_with_its_points(name: str) -> None:
+    """1,000 and 100,000 points (or cells, periods) give SVGs of about one size: past
+    a few hundred points a plot draws a density or one raster layer, never a mark each."""
+    make, _ = SIZED[name]
+    assert make is not None
+    small, large = len(make(1_000).encode()), len(make(100_000).encode())
+    assert large <= 2 * small, (small, large)
+    assert large < 150_000, large
+
+
+def test_scatter_below_the_bound_draws_each_point() -> None:
+    # 300 points or fewer: one mark each (no raster image), as before
+    labels, interactions, engaged, _ = _points(_plots._MAX_POINTS)
+    svg = scatter_svg(labels, interactions, engaged)
+    assert "data:image/png" not in svg
+    assert svg.count("<use ") >= _plots._MAX_POINTS
+    dense = scatter_svg(*_points(_plots._MAX_POINTS + 1)[:3])
+    assert "data:image/png" in dense
+
+
+def _text_groups(svg: str) -> int:
+    """Text artists in the SVG (matplotlib gives each a group ``text_N``)."""
+    return len(re.findall(r'<g id="text_\d+"', svg))
+
+
+@pytest.mark.parametrize("n", [100, 5_000])
+def test_scatter_labels_at_most_twelve_highlighted(n: int) -> None:
+    labels, interactions, engaged, _ = _points(n)
+    rows = np.argsort(-interactions, kind="stable")
+    twelve, fifty = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    twelve[rows[:12]] = True
+    fifty[rows[:50]] = True
+    some = scatter_svg(labels, interactions, engaged, highlight=twelve)
+    many = scatter_svg(labels, interactions, engaged, highlight=fifty)
+    # the note about the unlabelled goes into the x label: no new text artist
+    assert _text_groups(many) == _text_groups(some)
+    assert len(many) < len(some) + 20_000
+
+
+def test_scatter_with_every_point_highlighted_stays_small() -> None:
+    labels, interactions, engaged, _ = _points(20_000)
+    svg = scatter_svg(labels, interactions, engaged, highlight=np.ones(20_000, dtype=bool))
+    assert len(svg) < 150_000
+    _check_svg(svg, "Interactions vs engagement")
+
+
+@pytest.mark.parametrize(
+    "interactions",
+    [
+        np.zeros(400),  # one value: a cell around it
+        np.r_[np.zeros(200), np.geomspace(1.0, 1e9, 200)],  # symlog
+        np.geomspace(1.0, 1e15, 400),  # log
+        np.linspace(-5.0, 5.0, 400),
+    ],
+)
+def test_scatter_density_edge_cases(interactions: NDArray[np.float64]) -> None:
+    engaged = np.abs(interactions[::-1]) % 7
+    svg = scatter_svg([str(i) for i in range(len(interactions))], interactions, engaged)
+    _check_svg(svg, "Interactions vs engagement")
+    assert "data:image/png" in svg
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.floats(min_value=0.0, max_value=1e12, allow_nan=False, allow_subnormal=False),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(["linear", "log", "symlog"]),
+    st.integers(min_value=1, max_value=50),
+)
+def test_density_cells_hold_every_point(values: list[float], scale: str, bins: int) -> None:
+    """The grid's edges rise and cover every value on every scale the axis may take:
+    the density counts each item once, none falls outside (nothing dropped silently)."""
+    from matplotlib.scale import LogScale, SymmetricalLogScale
+
+    x = np.asarray(values)
+    if scale == "log":
+        x = x[x > 0]
+        if x.size == 0:
+            return
+        transform = LogScale(None).get_transform()
+    elif scale == "symlog":
+        transform = SymmetricalLogScale(None, linthresh=1.0).get_transform()
+    else:
+        from matplotlib.transforms import IdentityTransform
+
+        transform = IdentityTransform()
+    edges = _plots._edges(x, bins, transform)
+    assert 2 <= len(edges) <= bins + 1
+    assert bool(np.all(np.diff(edges) > 0))
+    counts, _ = np.histogram(x, bins=edges)
+    assert int(counts.sum()) == x.size

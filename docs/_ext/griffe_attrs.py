@@ -9,8 +9,9 @@
 2. The docstrings cross-reference with roles (``:class:`EventLog```, ``:func:`~a.b.f```),
    which Markdown would print as they are. Each role becomes an optional mkdocs-autorefs
    link, resolved in the docstring's scope: a link when the target is on a page, plain
-   code when it is not, never a warning. ``:math:`x``` becomes code, and a
-   ``.. math::`` block a fenced block showing its LaTeX source.
+   code when it is not, never a warning. ``:math:`x``` becomes ``\\(x\\)`` and a
+   ``.. math::`` block a ``$$`` block: ``pymdownx.arithmatex`` marks both and MathJax
+   typesets them (see mathjax_files.py).
 
 Loaded by mkdocs.yml (``extensions``); not part of the package.
 """
@@ -129,12 +130,12 @@ def _rewrite_roles(obj: griffe.Object) -> None:
         return f'<autoref identifier="{identifier}" optional>{title}</autoref>'
 
     text = _ROLE.sub(link, docstring.value)
-    text = _MATH.sub(r"`\1`", text)
+    text = _MATH.sub(lambda match: f"\\({match.group(1)}\\)", text)
     docstring.value = _math_blocks(text)
 
 
 def _math_blocks(text: str) -> str:
-    """Turn each ``.. math::`` directive into a fenced block that shows its source."""
+    """Turn each ``.. math::`` directive into a ``$$`` block, typeset as display math."""
     if ".. math::" not in text:
         return text
     lines = text.split("\n")
@@ -158,8 +159,8 @@ def _math_blocks(text: str) -> str:
             body.pop()
         block = textwrap.dedent("\n".join(line.rstrip() for line in body)).strip("\n")
         pad = " " * indent
-        out.extend(["", f"{pad}```text", *(pad + line for line in block.split("\n"))])
-        out.extend([f"{pad}```", ""])
+        out.extend(["", f"{pad}$$", *(pad + line for line in block.split("\n"))])
+        out.extend([f"{pad}$$", ""])
     return "\n".join(out)
 
 

@@ -47,7 +47,7 @@ _RC: Final = {
     "axes.spines.right": False,
     "axes.unicode_minus": True,
     "figure.dpi": 72.0,
-    "savefig.dpi": 72.0,
+    "savefig.dpi": 144.0,  # raster layers only (densities, colour bars): text stays vector
     "path.simplify": False,
 }
 _METADATA: Final = {"Date": None, "Creator": None, "Format": None, "Type": None}
@@ -56,6 +56,12 @@ _ACCENT: Final = "#c44e52"
 _BAND: Final = "#dde6f3"
 _MUTED: Final = "#555555"
 _WIDTH: Final = 7.0
+
+
+_MAX_POINTS: Final = 300
+"""Beyond this many points a scatter draws their density (items per cell of a grid) and a
+trend the mean of each bin of k periods: the SVG's size then stays bounded whatever the
+number of points (each point drawn costs about 110 bytes of SVG)."""
 
 
 # -- drawing machinery --------------------------------------------------------------------
@@ -174,6 +180,33 @@ def funnel_svg(
 
 
 # -- retention ----------------------------------------------------------------------------
+_MAX_CELLS: Final = 200
+"""Beyond this many cells the heat map draws no numbers in them and its cells as an image
+of one pixel a cell (each cell with its number costs about 500 bytes of SVG)."""
+_MAX_PIXELS: Final = 64
+"""Pixels a side of a large heat map's image at most: beyond, a pixel pools a block."""
+_MAX_TICKS: Final = 40
+"""Labelled rows (and columns) of a heat map at most: a larger one labels every k-th."""
+
+
+def _block_mean(matrix: NDArray[np.float64], block: tuple[int, int]) -> NDArray[np.float64]:
+    """Mean of the finite values of each ``block`` of cells; NaN where a block has none."""
+    rows, cols = matrix.shape
+    down, across = block
+    padded = np.full((math.ceil(rows / down) * down, math.ceil(cols / across) * across), np.nan)
+    padded[:rows, :cols] = matrix
+    tiles = padded.reshape(padded.shape[0] // down, down, padded.shape[1] // across, across)
+    finite = np.isfinite(tiles)
+    counts = finite.sum(axis=(1, 3))
+    sums = np.where(finite, tiles, 0.0).sum(axis=(1, 3))
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _every(n: int) -> NDArray[np.intp]:
+    """The positions labelled of ``n``: all of them, or every k-th from the first."""
+    return np.arange(0, n, max(1, math.ceil(n / _MAX_TICKS)), dtype=np.intp)
+
+
 def retention_svg(
     cohorts: Sequence[str],
     columns: Sequence[str],
@@ -218,14 +251,32 @@ def retention_svg(
     mpl = _matplotlib(where)
     from matplotlib.ticker import PercentFormatter
 
-    with _figure(where, 0.32 * rows + 1.6, max(4.0, min(12.0, 0.55 * cols + 2.8))) as figure:
+    height = 0.32 * min(rows, _MAX_TICKS) + 1.6
+    with _figure(where, height, max(4.0, min(12.0, 0.55 * cols + 2.8))) as figure:
         ax = figure.add_subplot()
         cmap = mpl.colormaps["Blues"].with_extremes(bad=(1.0, 1.0, 1.0, 0.0))
         masked = np.ma.masked_invalid(matrix)
-        mesh = ax.pcolormesh(masked, cmap=cmap, vmin=0.0, vmax=1.0, edgecolors="white")
+        # a large table is an image of one pixel a cell (about 4 bytes each, against 500
+        # for a cell drawn with its number, which would not fit anyway); the colour bar
+        # still reads the cells
+        large = matrix.size > _MAX_CELLS
+        if large:
+            # past 64 a side, a pixel is the mean of a block of cells: bounded bytes
+            block = (math.ceil(rows / _MAX_PIXELS), math.ceil(cols / _MAX_PIXELS))
+            mesh = ax.imshow(
+                np.ma.masked_invalid(_block_mean(matrix, block)),
+                cmap=cmap,
+                vmin=0.0,
+                vmax=1.0,
+                interpolation="none",
+                aspect="auto",
+                extent=(0.0, float(cols), float(rows), 0.0),
+            )
+        else:
+            mesh = ax.pcolormesh(masked, cmap=cmap, vmin=0.0, vmax=1.0, edgecolors="white")
         fontsize = 8.0 if cols <= 16 else 6.0
         for (i, j), value in np.ndenumerate(matrix):
-            if math.isfinite(value):
+            if math.isfinite(value) and not large:
                 colour = "white" if value > 0.55 else "black"
                 ax.text(
                     j + 0.5,
@@ -236,15 +287,21 @@ def retention_svg(
                     fontsize=fontsize,
                     color=colour,
                 )
-        ax.set_xticks(np.arange(cols) + 0.5, [_plain(c) for c in columns])
-        labels = [f"{_plain(c)} (n={int(s):,})" for c, s in zip(cohorts, sizes, strict=True)]
-        ax.set_yticks(np.arange(rows) + 0.5, labels)
+        across, down = _every(cols), _every(rows)
+        ax.set_xticks(across + 0.5, [_plain(columns[j]) for j in across.tolist()])
+        ax.set_yticks(
+            down + 0.5, [f"{_plain(cohorts[i])} (n={int(sizes[i]):,})" for i in down.tolist()]
+        )
         ax.set_xlim(0, cols)
         ax.set_ylim(rows, 0)
         ax.tick_params(length=0)
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.set_xlabel("periods since start")
+        pooled = large and block != (1, 1)
+        ax.set_xlabel(
+            "periods since start"
+            + (f"\neach pixel: the mean of {block[0]} x {block[1]} cells" if pooled else "")
+        )
         ax.set_title(_plain(title), loc="left")
         colorbar = figure.colorbar(mesh, ax=ax, fraction=0.04, pad=0.02)
         colorbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
@@ -273,6 +330,11 @@ def trend_svg(
     (a period without trials) leaves a gap. With ``smoothed`` (an EWMA's statistic,
     whose limits the band then is) the smoothed line is drawn in the band with the
     signals on it, and the observed values as light points.
+
+    A series of more than 300 periods is drawn in bins of ``k`` periods, so that the SVG
+    keeps its size: each point is the mean of a bin's finite values, the band runs from
+    the least lower to the greatest upper limit in it, a bin is marked when any of its
+    periods is signalled, and the x label says ``k``.
 
     Raises
     ------
@@ -311,10 +373,23 @@ def trend_svg(
     mdates: Any = importlib.import_module("matplotlib.dates")  # its functions are untyped
 
     x = np.asarray(mdates.date2num(x_dates), dtype=np.float64)
+    # a long series is drawn in at most _MAX_POINTS bins of k periods: bounded bytes
+    k = math.ceil(len(y) / _MAX_POINTS)
+    if k > 1:
+        x, y, line = _bin_mean(x, k), _bin_mean(y, k), _bin_mean(line, k)
+        low, high = _bin_extreme(low, k, np.minimum), _bin_extreme(high, k, np.maximum)
+        flagged = _bin_any(flagged, k)
+    marker = "o" if k == 1 else ""  # a mark per period only where each one shows
     with _figure(where, 3.2) as figure:
         ax = figure.add_subplot()
         ax.fill_between(
-            x, low, high, color=_BAND, linewidth=0.0, label="control limits", step="mid"
+            x,
+            low,
+            high,
+            color=_BAND,
+            linewidth=0.0,
+            label="control limits",
+            step="mid",
         )
         if math.isfinite(center):
             ax.axhline(center, color=_MUTED, linewidth=0.8, linestyle="--", label="center")
@@ -322,8 +397,9 @@ def trend_svg(
             ax.plot(
                 x,
                 y,
-                linestyle="none",
-                marker="o",
+                linestyle="none" if k == 1 else "-",
+                linewidth=0.6,
+                marker=marker,
                 markersize=2.5,
                 color="#9aa9c4",
                 label="observed",
@@ -333,7 +409,7 @@ def trend_svg(
             line,
             color=_BAR,
             linewidth=1.2,
-            marker="o" if smoothed is None else "",
+            marker=marker if smoothed is None else "",
             markersize=3.0,
             label="observed" if smoothed is None else "smoothed",
         )
@@ -358,6 +434,8 @@ def trend_svg(
             label.set_horizontalalignment("right")
         if len(x) == 1:
             ax.set_xlim(x[0] - 1.0, x[0] + 1.0)
+        if k > 1:
+            ax.set_xlabel(f"each point: the mean of {k} periods (the band: their extremes)")
         ax.set_ylabel(_plain(ylabel))
         ax.set_title(_plain(title), loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8.0)
@@ -365,7 +443,103 @@ def trend_svg(
         return _svg(figure, title)
 
 
+def _binned(values: NDArray[Any], k: int, fill: object) -> NDArray[Any]:
+    """``values`` in rows of ``k`` (the last row filled with ``fill``)."""
+    rows = math.ceil(len(values) / k)
+    padded = np.full(rows * k, fill, dtype=values.dtype)
+    padded[: len(values)] = values
+    return padded.reshape(rows, k)
+
+
+def _bin_mean(values: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """Mean of the finite values of each bin of ``k``; NaN where a bin has none."""
+    bins = _binned(values, k, np.nan)
+    finite = np.isfinite(bins)
+    counts = finite.sum(axis=1)
+    sums = np.where(finite, bins, 0.0).sum(axis=1)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _bin_extreme(values: NDArray[np.float64], k: int, pick: Any) -> NDArray[np.float64]:
+    """The least (``np.minimum``) or greatest (``np.maximum``) finite value of each bin of
+    ``k``; NaN where a bin has none."""
+    bins = _binned(values, k, np.nan)
+    finite = np.isfinite(bins)
+    neutral = np.inf if pick is np.minimum else -np.inf
+    out = pick.reduce(np.where(finite, bins, neutral), axis=1)
+    return np.where(finite.any(axis=1), out, np.nan)
+
+
+def _bin_any(values: NDArray[np.bool_], k: int) -> NDArray[np.bool_]:
+    """Whether any period of each bin of ``k`` is flagged."""
+    return np.asarray(_binned(values, k, False).any(axis=1), dtype=np.bool_)
+
+
 # -- scatter ------------------------------------------------------------------------------
+_MAX_LABELS: Final = 12
+"""Highlighted points labelled in a scatter, those with the most interactions first
+(each label's glyphs cost about 2 KB); the figure says when some are not labelled."""
+_DENSITY_BINS: Final = (40, 20)
+"""Cells of the density grid across (x, on the axis's own scale) and up (y)."""
+
+
+def _x_scale(ax: Any, xs: NDArray[np.float64]) -> None:
+    """Logarithmic x when the positive values span more than a factor of 100."""
+    positive = xs[xs > 0]
+    if positive.size and float(positive.max()) > 100.0 * float(positive.min()):
+        if bool((xs <= 0).any()):
+            ax.set_xscale("symlog", linthresh=max(1.0, float(positive.min())))
+        else:
+            ax.set_xscale("log")
+
+
+def _edges(values: NDArray[np.float64], bins: int, transform: Any) -> NDArray[np.float64]:
+    """At most ``bins`` cells of equal width on the axis's scale (``transform``: data to
+    scale), rising, covering every one of ``values``; equal values get a cell around them.
+    """
+    scaled = np.asarray(transform.transform(values), dtype=np.float64)
+    low, high = float(scaled.min()), float(scaled.max())
+    if not high > low:
+        low, high = low - 0.5, high + 0.5
+    edges = np.asarray(
+        transform.inverted().transform(np.linspace(low, high, bins + 1)), dtype=np.float64
+    )
+    # the round trip through the scale may move the outer edges by an ulp: keep every value in
+    first, last = float(values.min()), float(values.max())
+    edges[0] = min(float(edges[0]), first)
+    edges[-1] = max(float(edges[-1]), last)
+    # a range narrower than the floats' spacing there gives fewer, still rising, edges
+    edges = np.unique(edges)
+    if edges.size < 2:
+        half = 0.5 * (abs(first) or 1.0)  # positive values keep a positive cell (log)
+        edges = np.array([first - half, first + half])
+    return edges
+
+
+def _density(figure: Any, ax: Any, x: NDArray[np.float64], y: NDArray[np.float64]) -> None:
+    """Items per cell of a grid on the axes' scales, as one raster layer, with its scale."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap, LogNorm
+
+    # from a light blue, not white: a cell of one item must show on the white page
+    cmap = ListedColormap(colormaps["Blues"](np.linspace(0.3, 1.0, 256)))
+    x_edges = _edges(x, _DENSITY_BINS[0], ax.xaxis.get_transform())
+    y_edges = _edges(y, _DENSITY_BINS[1], ax.yaxis.get_transform())
+    counts, _, _ = np.histogram2d(x, y, bins=(x_edges, y_edges))
+    top = float(counts.max())
+    mesh = ax.pcolormesh(
+        x_edges,
+        y_edges,
+        np.ma.masked_equal(counts.T, 0.0),
+        cmap=cmap,
+        norm=LogNorm(vmin=1.0, vmax=max(top, 2.0)),
+        rasterized=True,
+    )
+    colorbar = figure.colorbar(mesh, ax=ax, fraction=0.04, pad=0.02)
+    colorbar.set_label("items per cell")
+    colorbar.outline.set_visible(False)
+
+
 def scatter_svg(
     labels: Sequence[str],
     interactions: NDArray[np.float64],
@@ -381,7 +555,13 @@ def scatter_svg(
 
     The x axis is logarithmic when the positive values span more than a factor of 100
     (symmetric-log when some are 0). Highlighted points are drawn in the accent colour
-    and labelled; points with a NaN coordinate are left out.
+    and labelled (the 12 with the most interactions; the figure says how many are not);
+    points with a NaN coordinate are left out.
+
+    With more than 300 points the plot shows their density instead: the items in each
+    cell of a 40 by 20 grid (on the axes' scales), as a colour on a log scale, with the
+    highlighted points drawn on top. The SVG then has the same size, about 40 KB,
+    whatever the number of items.
 
     Raises
     ------
@@ -410,14 +590,28 @@ def scatter_svg(
     shown = np.isfinite(x) & np.isfinite(y)
     if not shown.any():
         return _no_data(where, title)
+    dense = int(np.count_nonzero(shown)) > _MAX_POINTS
     with _figure(where, 4.0) as figure:
         ax = figure.add_subplot()
-        plain = shown & ~marked
+        _x_scale(ax, x[shown])
         lit = shown & marked
-        ax.scatter(x[plain], y[plain], s=18.0, color=_BAR, alpha=0.7, linewidths=0.0)
+        n_lit = int(np.count_nonzero(lit))
+        notes: list[str] = []
+        if dense:
+            # every item, highlighted or not, is in the density: it is the whole picture
+            _density(figure, ax, x[shown], y[shown])
+            if n_lit > _MAX_POINTS:
+                notes.append(f"{n_lit:,} highlighted items, in the density: too many to mark")
+                lit = np.zeros_like(lit)
+        else:
+            plain = shown & ~marked
+            ax.scatter(x[plain], y[plain], s=18.0, color=_BAR, alpha=0.7, linewidths=0.0)
         if lit.any():
             ax.scatter(x[lit], y[lit], s=30.0, color=_ACCENT, linewidths=0.0)
-            for i in np.flatnonzero(lit).tolist():
+            lit_rows = np.flatnonzero(lit)
+            # the most interactions first, ties in input order
+            named = lit_rows[np.argsort(-x[lit_rows], kind="stable")[:_MAX_LABELS]]
+            for i in np.sort(named).tolist():
                 ax.annotate(
                     _plain(labels[i]),
                     (x[i], y[i]),
@@ -425,14 +619,13 @@ def scatter_svg(
                     textcoords="offset points",
                     fontsize=8.0,
                 )
-        xs = x[shown]
-        positive = xs[xs > 0]
-        if positive.size and float(positive.max()) > 100.0 * float(positive.min()):
-            if bool((xs <= 0).any()):
-                ax.set_xscale("symlog", linthresh=max(1.0, float(positive.min())))
-            else:
-                ax.set_xscale("log")
-        ax.set_xlabel(_plain(xlabel))
+            if n_lit > len(named):
+                notes.append(
+                    f"labels on the {len(named)} of {n_lit:,} highlighted items with the "
+                    "most interactions"
+                )
+        # a note on what is not drawn as asked goes under the x label, where layout sees it
+        ax.set_xlabel(_plain("\n".join([xlabel, *notes])))
         ax.set_ylabel(_plain(ylabel))
         ax.set_title(_plain(title), loc="left")
         figure.tight_layout()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import json
+import re
 import sys
 import time
 import warnings
@@ -210,7 +212,7 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     """A warning as one line on standard error, like the errors (tracebacks: ``--debug``)."""
-    text = " ".join(str(message).split())
+    text = _config_language(" ".join(str(message).split()))
     print(f"engagemetrics {command}: warning: {text}", file=sys.stderr if file is None else file)
 
 
@@ -232,7 +234,178 @@ def _message(exc: BaseException) -> str:
         return f"No such file: {exc.filename}"
     if isinstance(exc, OSError) and exc.filename:
         return f"Cannot use {exc.filename}: {exc.strerror or exc}"
-    return " ".join(str(exc).split())
+    return _config_language(" ".join(str(exc).split()))
+
+
+# ------------------------------------------------------- the config's language --
+_SETTINGS: Final[dict[str, tuple[str, str]]] = {
+    "columns": ("input", "columns"),
+    "shape": ("input", "shape"),
+    "tz": ("input", "tz"),
+    "time_unit": ("input", "time_unit"),
+    "time_format": ("input", "time_format"),
+    "delimiter": ("input", "delimiter"),
+    "names": ("input", "names"),
+    "encoding": ("input", "encoding"),
+    "engine": ("input", "engine"),
+    "on_invalid": ("input", "on_invalid"),
+    "platform": ("taxonomy", "platform"),
+    "vocabularies": ("taxonomy", "vocabularies"),
+    "aliases": ("taxonomy", "aliases"),
+    "actions": ("taxonomy", "actions"),
+    "brand_accounts": ("brand", "accounts"),
+    "engagement": ("engagement", "criterion"),
+    "conversion_window": ("windows", "conversion"),
+    "response_window": ("windows", "response"),
+    "return_window": ("windows", "return"),
+    "period": ("report", "period"),
+    "top": ("report", "top"),
+}
+"""Each :class:`~engagemetrics.config.Config` field (the Python keyword the library's
+messages name) and its ``[section] key`` in ``engagemetrics.toml``, for the CLI's
+messages (a test checks this against the configuration's own layout)."""
+
+_KEYWORD: Final = re.compile(
+    r"(?:\b[A-Z]\w*(?:\.\w+)*\()?\b(" + "|".join(_SETTINGS) + r")=(?=[{\['\".])"
+)
+_PARAMETER: Final = re.compile(
+    r"The '(" + "|".join(_SETTINGS) + r")' parameter(?: of \w+(?:\.\w+)*)?"
+)
+_LITERAL_END: Final = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\.\.\.)")
+_MORE_CHOICES: Final = re.compile(r"(, | or |, or )'((?:[^'\\]|\\.)*)'")
+_BARE: Final = re.compile(
+    r"(?<![\w'\".])(?<!\] )\b("
+    + "|".join(name for name in _SETTINGS if "_" in name)  # words no sentence uses otherwise
+    + r")\b(?![=\w'\"])"
+)
+_PHRASES: Final = (
+    # the reader a function call names: also the CLI's --reader
+    (
+        re.compile(r"\bread_\w+\(engine='(\w+)'\)"),
+        r'the \1 reader (--reader \1, or [input] engine = "\1")',
+    ),
+    # the log's attribute that lists dropped rows: the CLI's validate command does
+    (
+        re.compile(r"count the rest in (?:log\.)?load_report"),
+        "count the rest (engagemetrics validate lists them)",
+    ),
+)
+
+
+def _config_language(message: str) -> str:
+    """``message`` with its Python spellings of settings in ``engagemetrics.toml``'s.
+
+    The library's messages speak to Python callers (``columns={'actor': ...}``,
+    ``on_invalid='drop'``, ``The 'tz' parameter``); a CLI user writes the config file,
+    so each becomes the setting they would write: ``[input] columns = { actor = ... }``,
+    ``[input] on_invalid = "drop"``, ``The 'input.tz' setting``.
+
+    Examples
+    --------
+    >>> _config_language("Map yours with columns={'actor': 'your_column'}.")
+    'Map yours with [input] columns = { actor = "your_column" } in the config file.'
+    >>> print(_config_language("Add them with Taxonomy.extend(aliases=...) or load "
+    ...                       "with on_invalid='drop'."))
+    Add them with [taxonomy] aliases in the config file or load with [input] on_invalid = "drop".
+    >>> _config_language("say what they count with time_unit='s', 'ms' or 'ns' (...)")
+    'say what they count with [input] time_unit = "s", "ms" or "ns" in the config file (...)'
+    """
+    original = message
+    for pattern, replacement in _PHRASES:
+        message = pattern.sub(replacement, message)
+    message = _BARE.sub(lambda m: "[{}] {}".format(*_SETTINGS[m.group(1)]), message)
+    out: list[str] = []
+    done = 0
+    for match in _KEYWORD.finditer(message):
+        if match.start() < done:
+            continue
+        value, end = _python_literal(message, match.end())
+        if end is None:
+            continue  # not a literal this can read: leave the text as it is
+        section, key = _SETTINGS[match.group(1)]
+        if f"[{section}] {key}" in original:
+            continue  # the message gives both spellings already ("in Python: ...")
+        written = f"[{section}] {key}" + ("" if value is ... else f" = {_toml_value(value)}")
+        if match.group(0).endswith("(" + match.group(1) + "=") and message.startswith(")", end):
+            end += 1  # Taxonomy.extend(aliases=...): the call goes, the setting stays
+        while choice := _MORE_CHOICES.match(message, end):  # the other choices: 'ms' or 'ns'
+            written += f"{choice.group(1)}{_toml_value(_unquote(choice.group(2)))}"
+            end = choice.end()
+        if not out:
+            written += " in the config file"  # said once: the first setting shows where
+        out.append(message[done : match.start()] + written)
+        done = end
+    text = "".join(out) + message[done:]
+    text = _PARAMETER.sub(lambda m: "The '{}.{}' setting".format(*_SETTINGS[m.group(1)]), text)
+    # a config error that wraps the library's says the key once: In 'input.tz': The ...
+    return re.sub(r"^In '([\w.\[\]]+)': The '\1' setting", r"The '\1' setting", text)
+
+
+def _python_literal(text: str, start: int) -> tuple[object, int | None]:
+    """The Python literal (``repr`` of a str, list, dict, or ``...``) at ``text[start:]``
+    and where it ends, or ``(None, None)`` if there is none."""
+    import ast
+
+    opening = text[start : start + 1]
+    if opening in ("{", "["):
+        closing = "}" if opening == "{" else "]"
+        depth, i, quote = 0, start, ""
+        while i < len(text):
+            ch = text[i]
+            if quote:
+                if ch == "\\":
+                    i += 1
+                elif ch == quote:
+                    quote = ""
+            elif ch in "'\"":
+                quote = ch
+            elif ch == opening:
+                depth += 1
+            elif ch == closing:
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        end = i + 1
+    else:
+        literal = _LITERAL_END.match(text, start)
+        if literal is None:
+            return None, None
+        end = literal.end()
+    try:
+        return ast.literal_eval(text[start:end]), end
+    except (ValueError, SyntaxError):
+        return None, None
+
+
+def _unquote(text: str) -> str:
+    import ast
+
+    try:
+        return str(ast.literal_eval(f"'{text}'"))
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _toml_value(value: object) -> str:
+    """``value`` as TOML: strings in double quotes, inline tables ``{ k = v }``."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + pairs + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return "..." if value is ... else str(value)
+
+
+def _toml_key(key: str) -> str:
+    bare = key.isascii() and bool(key) and all(ch.isalnum() or ch in "-_" for ch in key)
+    return key if bare else json.dumps(key, ensure_ascii=False)
 
 
 # --------------------------------------------------------------------- commands --
@@ -258,7 +431,13 @@ def _config(path: Path | None, args: argparse.Namespace | None = None) -> Any:
         raise _UsageError(
             "--reader applies to --engine local; --engine dask reads Parquet itself."
         )
-    return attrs.evolve(config, **dict(given.values()))
+    try:
+        return attrs.evolve(config, **dict(given.values()))
+    except EngagementMetricsError as exc:  # the flag gave the value, not the file
+        text = _message(exc)
+        for flag, (field, _) in given.items():
+            text = text.replace(f"The 'input.{field}' setting", flag)
+        raise _UsageError(text) from None
 
 
 def _report(args: argparse.Namespace) -> int:
