@@ -439,7 +439,10 @@ def goal_metrics(
         )
     inbound = log.direction == Direction.INBOUND.code
     interacting = inbound & (log.category != ActionCategory.EXPOSURE.code)
-    interactions = group_count(np.where(interacting, group_codes, _NONE), n_groups)
+    if by is None:  # one group: counts of masks, without a group code per row
+        interactions = np.array([np.count_nonzero(interacting)], dtype=np.int64)
+    else:
+        interactions = group_count(np.where(interacting, group_codes, _NONE), n_groups)
     engaged_counts = None
     if engaged is not None:
         mask = _engaged_mask(log, engaged)
@@ -450,6 +453,9 @@ def goal_metrics(
     columns: dict[str, list[NDArray[Any]]] = {k: [] for k in names}
     for goal in goal_list:
         done = goal.completions(log)
+        if by is None:
+            _append_total(columns, goal, done, log, interactions, engaged_counts)
+            continue
         codes = np.where(done, group_codes, _NONE)
         completions = group_count(codes, n_groups)
         present = completions > 0 if by is not None else np.ones(1, dtype=bool)
@@ -483,6 +489,32 @@ def goal_metrics(
         group_interactions=np.asarray(interactions, dtype=np.int64),
         group_engaged=None if engaged_counts is None else engaged_counts.astype(np.int64),
     )
+
+
+def _append_total(
+    columns: dict[str, list[NDArray[Any]]],
+    goal: Goal,
+    done: NDArray[np.bool_],
+    log: EventLog,
+    interactions: NDArray[np.int64],
+    engaged_counts: NDArray[np.int64] | None,
+) -> None:
+    """One goal's row of :func:`goal_metrics` without ``by``: the same numbers as the
+    grouped path's with a single group, from the completing rows only."""
+    rows = np.flatnonzero(done)
+    actors = log.actor[rows]  # rows in canonical order: each actor's rows adjacent
+    completers = int(len(actors) > 0) + int(np.count_nonzero(actors[1:] != actors[:-1]))
+    each = log.value[rows] if goal.value is None else np.full(len(rows), goal.value)
+    # a bincount of one bin adds in row order, as group_sum of the grouped path does
+    value = np.bincount(np.zeros(len(rows), dtype=np.intp), weights=each, minlength=1)
+    columns["goal"].append(np.full(1, goal.name, dtype=object))
+    columns["group"].append(np.zeros(1, dtype=np.int64))
+    columns["completions"].append(np.array([len(rows)], dtype=np.int64))
+    columns["completers"].append(np.array([completers], dtype=np.int64))
+    columns["value"].append(np.asarray(value, dtype=np.float64))
+    columns["interactions"].append(interactions)
+    if engaged_counts is not None:
+        columns["engaged"].append(engaged_counts)
 
 
 def _engaged_mask(log: EventLog, criterion: Criterion) -> NDArray[np.bool_]:

