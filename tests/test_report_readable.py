@@ -485,3 +485,45 @@ def test_json_schema_names_the_new_meanings(demo: Report) -> None:
     assert data["funnel"]["window_days"] == 14
     assert math.isclose(data["goals"][0]["window_days"], 30)
     assert dt.timedelta(days=data["goals"][0]["window_days"]) == dt.timedelta(days=30)
+
+
+# -- posting consistency in the per-post report ---------------------------------------
+def test_the_post_report_shows_the_posting_cadence_by_channel() -> None:
+    from engagemetrics.posts import PostMetrics
+    from engagemetrics.report import PostReport
+
+    posts = PostMetrics.from_columns(
+        {
+            "posted_at": ["2024-05-01", "2024-05-03", "2024-05-05", "2024-05-07", "2024-05-02"],
+            "channel": ["web", "web", "web", "web", "mail"],
+            "reach": [100, 100, 100, 100, 50],
+            "likes": [1, 2, 3, 4, 5],
+        },
+        columns={"applause": "likes"},
+    )
+    report = PostReport(posts)
+    cadence = report.to_dict()["cadence"]
+    web = next(r for r in cadence["rows"] if r["channel"] == "web")
+    # every two days: 3.5 posts a week, 48 h gaps, an even cadence (by hand)
+    assert (web["posts"], web["posts_per_week"], web["median_gap_hours"]) == (4, 3.5, 48.0)
+    assert web["regularity"] == 1.0
+    mail = next(r for r in cadence["rows"] if r["channel"] == "mail")
+    assert mail["posts"] == 1
+    assert mail["posts_per_week"] is None  # one post has no cadence
+    text = report.render("text", width=120)
+    assert "Posting consistency" in text
+    assert "3.5" in text
+
+
+def test_the_post_report_says_how_to_give_publish_times() -> None:
+    from engagemetrics.posts import PostMetrics
+    from engagemetrics.report import PostReport
+
+    posts = PostMetrics.from_columns({"reach": [100, 50], "likes": [1, 5]},
+                                     columns={"applause": "likes"})  # fmt: skip
+    report = PostReport(posts)
+    assert report.to_dict()["cadence"] == {"rows": [], "note": "no publish times"}
+    for kind in ("text", "markdown", "html"):
+        page = report.render(kind, width=120)
+        assert "posted_at" in page, kind
+        assert "Posting consistency" in page, kind

@@ -638,6 +638,11 @@ def _trends(trends: Mapping[str, Mapping[str, Any]], *, brand: int = 1) -> Secti
     return Section("trends", "Trends", tuple(lines), tables, tuple(f"trend_{n}" for n in shown))
 
 
+def _decimal(value: float | None, digits: int) -> str:
+    """A number with ``digits`` decimals; a dash when it is not defined."""
+    return _DASH if value is None else f"{value:,.{digits}f}"
+
+
 def post_sections(data: Mapping[str, Any]) -> list[Section]:
     """Sections of a per-post report (the Facebook Insights shape)."""
     rates = data["rates"]
@@ -663,6 +668,32 @@ def post_sections(data: Mapping[str, Any]) -> list[Section]:
     preset_rows = [
         (name, _value_cell(p) if p["value"] is not None else p.get("note", _DASH), p["how"])
         for name, p in data["presets"].items()
+    ]
+    cadence = data.get("cadence", {"rows": [], "note": "no publish times"})
+    cadence_lines: tuple[str, ...]
+    if cadence["rows"]:
+        cadence_lines = (
+            "How regularly the brand posts, the first step of the evaluation loop: posts a "
+            "week are gaps over the weeks from the first post to the last; regularity is one "
+            "minus the gaps' coefficient of variation (1 an even cadence, 0 gaps as "
+            "variable as their mean).",
+        )
+    else:
+        cadence_lines = (
+            f"Posting consistency needs each post's publish time ({cadence['note']}): map "
+            'it with [input] columns = { posted_at = "your_publish_time_column" } in '
+            'engagemetrics.toml, or columns={"posted_at": ...} in Python.',
+        )
+    cadence_rows = [
+        (
+            _DASH if r["channel"] is None else str(r["channel"]),
+            r["posts"],
+            _decimal(r["posts_per_week"], 1),
+            _decimal(r["median_gap_hours"], 1),
+            _decimal(r["longest_gap_hours"], 1),
+            _decimal(r["regularity"], 2),
+        )
+        for r in cadence["rows"]
     ]
     top = data["top"]
     rows = [
@@ -691,6 +722,27 @@ def post_sections(data: Mapping[str, Any]) -> list[Section]:
                     preset_rows,
                 ),
             ),
+        ),
+        Section(
+            "cadence",
+            "Posting consistency",
+            cadence_lines,
+            (
+                _table(
+                    "Cadence by channel",
+                    (
+                        "channel",
+                        "posts",
+                        "posts a week",
+                        "median gap (h)",
+                        "longest gap (h)",
+                        "regularity",
+                    ),
+                    cadence_rows,
+                ),
+            )
+            if cadence_rows
+            else (),
         ),
         Section(
             "top_posts",

@@ -571,7 +571,36 @@ def post_report_dict(
         "rates": pooled,
         "presets": presets,
         "top": _post_top(per_post.interaction_rate(posts), top),
+        "cadence": _cadence_dict(posts),
     }
+
+
+def _cadence_dict(posts: Any) -> dict[str, Any]:
+    """Posting consistency per channel, or why it cannot be measured."""
+    from . import posts as per_post
+    from ._time import NAT
+
+    known = int(np.count_nonzero(posts.posted_at != NAT))
+    if known < 2:
+        return {
+            "rows": [],
+            "note": ("no publish times" if known == 0 else "only one post has a publish time"),
+        }
+    rows = []
+    for result in per_post.posting_consistency(posts, by_channel=True):
+        rows.append(
+            {
+                "channel": result.channel,
+                "posts": result.posts,
+                "first": result.first,
+                "last": result.last,
+                "posts_per_week": _number(result.posts_per_week),
+                "median_gap_hours": _number(result.median_gap_hours),
+                "longest_gap_hours": _number(result.longest_gap_hours),
+                "regularity": _number(result.regularity),
+            }
+        )
+    return {"rows": rows, "note": None}
 
 
 def _post_top(rates: Rates, n: int) -> dict[str, Any]:
