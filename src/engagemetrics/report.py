@@ -1372,7 +1372,7 @@ _POST_RATES: Final = (
 _PRESET_HOW: Final = {
     "hootsuite": "mean of per-post interactions / reach",
     "napoleoncat": "mean of daily interactions / followers",
-    "x": "interactions / impressions, summed over posts",
+    "x": "interactions and clicks / impressions, summed over posts",
 }
 
 
