@@ -663,6 +663,22 @@ def run_size(n: int, repeat: int) -> list[Row]:
     return rows + log_cases(n, repeat, events) + conversion_cases(n, repeat, events)
 
 
+def sort_variants(pdf: pd.DataFrame, plf: pl.DataFrame, con: Any, table: str) -> Variants:
+    """Each peer's sort of the same columns by (actor, time): the builds' competitors."""
+    return {
+        "pandas": {"sort_values": lambda: pdf.sort_values(["actor", "time"], kind="stable")},
+        "polars": {
+            "eager sort": lambda: plf.sort(["actor", "time"]),
+            "lazy sort": lambda: plf.lazy().sort(["actor", "time"]).collect(),
+        },
+        "duckdb": {
+            "ORDER BY on Arrow": lambda: con.sql(
+                f"SELECT * FROM {table} ORDER BY actor, time"
+            ).to_arrow_table()
+        },
+    }
+
+
 def string_ids(ids: NDArray[np.int64]) -> NDArray[Any]:
     """Integer ids as the text ids real exports carry (``"u1234..."``), Python strings."""
     return np.array(["u" + v for v in ids.astype(str).tolist()], dtype=object)
@@ -717,20 +733,7 @@ def load_cases(n: int, repeat: int, events: Events) -> list[Row]:
                 n,
                 repeat,
                 em_strings,
-                {
-                    "pandas": {
-                        "sort_values": lambda: pdf.sort_values(["actor", "time"], kind="stable")
-                    },
-                    "polars": {
-                        "eager sort": lambda: plf.sort(["actor", "time"]),
-                        "lazy sort": lambda: plf.lazy().sort(["actor", "time"]).collect(),
-                    },
-                    "duckdb": {
-                        "ORDER BY on Arrow": lambda: con.sql(
-                            "SELECT * FROM strings ORDER BY actor, time"
-                        ).to_arrow_table()
-                    },
-                },
+                sort_variants(pdf, plf, con, "strings"),
                 compare_strings,
                 floor,
             )
@@ -836,22 +839,7 @@ def log_cases(n: int, repeat: int, events: Events) -> list[Row]:
                 n,
                 repeat,
                 em_core,
-                {
-                    "pandas": {
-                        "sort_values": lambda: pdf_core.sort_values(
-                            ["actor", "time"], kind="stable"
-                        )
-                    },
-                    "polars": {
-                        "eager sort": lambda: plf_core.sort(["actor", "time"]),
-                        "lazy sort": lambda: plf_core.lazy().sort(["actor", "time"]).collect(),
-                    },
-                    "duckdb": {
-                        "ORDER BY on Arrow": lambda: con.sql(
-                            "SELECT * FROM core ORDER BY actor, time"
-                        ).to_arrow_table()
-                    },
-                },
+                sort_variants(pdf_core, plf_core, con, "core"),
                 compare_core,
                 sort_floor,
             )
@@ -881,20 +869,7 @@ def log_cases(n: int, repeat: int, events: Events) -> list[Row]:
                 n,
                 repeat,
                 events.build,
-                {
-                    "pandas": {
-                        "sort_values": lambda: pdf.sort_values(["actor", "time"], kind="stable")
-                    },
-                    "polars": {
-                        "eager sort": lambda: plf.sort(["actor", "time"]),
-                        "lazy sort": lambda: plf.lazy().sort(["actor", "time"]).collect(),
-                    },
-                    "duckdb": {
-                        "ORDER BY on Arrow": lambda: con.sql(
-                            "SELECT * FROM events ORDER BY actor, time"
-                        ).to_arrow_table()
-                    },
-                },
+                sort_variants(pdf, plf, con, "events"),
                 compare_build,
                 sort_floor,
             )
