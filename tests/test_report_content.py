@@ -17,24 +17,10 @@ from engagemetrics import EventLog
 from engagemetrics.actions import ActionCategory, Direction
 from engagemetrics.report import ContentTable
 
-_ACTIONS = ("view", "impression", "like", "comment", "share", "purchase", "brand_reply")
+from . import test_report_shared
 
-
-@st.composite
-def _logs(draw: st.DrawFn) -> EventLog:
-    n = draw(st.integers(1, 40))
-    pick = st.lists(st.sampled_from(("a", "b", "c", "d", "brand")), min_size=n, max_size=n)
-    content = st.sampled_from(("p1", "p2", "p3", None))
-    channel = st.sampled_from(("web", "mail", None))
-    return EventLog.from_arrays(
-        actor=draw(pick),
-        action=draw(st.lists(st.sampled_from(_ACTIONS), min_size=n, max_size=n)),
-        time=np.datetime64("2024-01-01", "s")
-        + np.array(draw(st.lists(st.integers(0, 10**6), min_size=n, max_size=n))),
-        content=draw(st.lists(content, min_size=n, max_size=n)),
-        channel=draw(st.lists(channel, min_size=n, max_size=n)),
-        brand_accounts=["brand"],
-    )
+# the small logs with content, channel and a brand account of the report's own tests
+_logs = test_report_shared.small_logs
 
 
 def _slow(

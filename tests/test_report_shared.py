@@ -35,7 +35,7 @@ _ACTIONS = ("view", "impression", "like", "comment", "share", "purchase", "brand
 
 
 @st.composite
-def _logs(draw: st.DrawFn) -> EventLog:
+def small_logs(draw: st.DrawFn) -> EventLog:
     n = draw(st.integers(1, 40))
     pick = st.lists(st.sampled_from(("a", "b", "c", "d", "brand")), min_size=n, max_size=n)
     content = st.sampled_from(("p1", "p2", "p3", None))
@@ -71,7 +71,7 @@ def _engaged_through(
     return {key: len(found) for key, found in people.items()}
 
 
-@given(_logs(), st.data(), st.sampled_from(("content", "channel")))
+@given(small_logs(), st.data(), st.sampled_from(("content", "channel")))
 def test_engaged_through_counted_events_against_sets(
     log: EventLog, data: st.DataObject, dimension: Literal["content", "channel"]
 ) -> None:
@@ -89,7 +89,7 @@ def test_engaged_through_counted_events_against_sets(
     assert dict(zip(table.keys.tolist(), table.engaged.tolist(), strict=True)) == expected
 
 
-@given(_logs())
+@given(small_logs())
 def test_goal_metrics_without_by_against_sums(log: EventLog) -> None:
     goals = GoalMap(
         [
@@ -120,7 +120,7 @@ def test_goal_metrics_without_by_against_sums(log: EventLog) -> None:
         assert by_period.completions[mine].sum() == metrics.completions[i]
 
 
-@given(_logs())
+@given(small_logs())
 def test_criteria_per_actor_against_loop(log: EventLog) -> None:
     criterion = MinInteractions(2) | ReachedGoal(Goal("sale", actions=["purchase"]))
     audience = engaged(log, criterion)
@@ -162,7 +162,7 @@ def test_shared_work_is_scoped_and_read_only() -> None:
     assert fresh.tolist() == days.tolist() == [19845, 19845, 19846]
 
 
-@given(_logs())
+@given(small_logs())
 def test_report_steps_equal_the_metrics_alone(log: EventLog) -> None:
     # the report computes local days and the inbound rows once for its steps; each step
     # must give what the metric gives called on its own, outside any report
