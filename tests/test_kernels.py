@@ -493,3 +493,31 @@ def test_hash_rank_takes_every_input_with_few_distinct_keys(values: list[int], b
     assert ranked is not None
     expected_codes, _ = reference.dense_rank(keys.tolist())
     assert ranked[0].tolist() == expected_codes
+
+
+@pytest.mark.parametrize("n", [2, 3, 40])
+def test_stable_sort_pairs_with_one_bucket_that_cannot_pack(n: int) -> None:
+    # no bucket bits (one primary value) and a 64-bit secondary: the lexsort path must
+    # still see every row (found by CI: it saw none)
+    primary = np.zeros(n, dtype=np.uint64)
+    secondary = np.random.default_rng(n).integers(0, 2**63, n, dtype=np.uint64)
+    secondary[0] = np.uint64(2**63)
+    permutation, primary_sorted, secondary_sorted = stable_sort_pairs(primary, secondary)
+    expected = reference.stable_sort_pairs(primary.tolist(), secondary.tolist())
+    assert permutation.tolist() == expected
+    assert secondary_sorted.tolist() == secondary[expected].tolist()
+    assert primary_sorted.tolist() == [0] * n
+
+
+@given(st.integers(0, 2**64 - 1), st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=60))
+@pytest.mark.usefixtures("tiny_parallel_threshold")
+def test_stable_sort_pairs_with_one_primary_value_matches_reference(
+    key: int, secondary_values: list[int]
+) -> None:
+    # one primary value means no bucket bits: every secondary width must still sort
+    primary = np.full(len(secondary_values), key, dtype=np.uint64)
+    secondary = np.array(secondary_values, dtype=np.uint64)
+    permutation, _, secondary_sorted = stable_sort_pairs(primary, secondary)
+    expected = reference.stable_sort_pairs(primary.tolist(), secondary_values)
+    assert permutation.tolist() == expected
+    assert secondary_sorted.tolist() == secondary[expected].tolist()

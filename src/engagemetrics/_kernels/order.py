@@ -72,7 +72,8 @@ def stable_sort_pairs(
     bounds = np.concatenate(([0], np.cumsum(counts)))
     row_bits = _bits(int(counts.max()) - 1)
     if low_bits + secondary_bits + row_bits > 64:
-        return _per_bucket(primary, secondary, rows, bounds, low_bits, secondary_bits)
+        every = rows if bucket_bits else np.arange(n)  # one bucket: every row, in order
+        return _per_bucket(primary, secondary, every, bounds, low_bits, secondary_bits)
 
     # pack in input order (sequential passes), then gather once into bucket order
     packed = primary & _mask(low_bits) if bucket_bits else primary.copy()
