@@ -638,11 +638,6 @@ def _trends(trends: Mapping[str, Mapping[str, Any]], *, brand: int = 1) -> Secti
     return Section("trends", "Trends", tuple(lines), tables, tuple(f"trend_{n}" for n in shown))
 
 
-def _decimal(value: float | None, digits: int) -> str:
-    """A number with ``digits`` decimals; a dash when it is not defined."""
-    return _DASH if value is None else f"{value:,.{digits}f}"
-
-
 def post_sections(data: Mapping[str, Any]) -> list[Section]:
     """Sections of a per-post report (the Facebook Insights shape)."""
     rates = data["rates"]
@@ -686,12 +681,12 @@ def post_sections(data: Mapping[str, Any]) -> list[Section]:
         )
     cadence_rows = [
         (
-            _DASH if r["channel"] is None else str(r["channel"]),
+            r["channel"],
             r["posts"],
-            _decimal(r["posts_per_week"], 1),
-            _decimal(r["median_gap_hours"], 1),
-            _decimal(r["longest_gap_hours"], 1),
-            _decimal(r["regularity"], 2),
+            r["posts_per_week"],
+            r["median_gap_hours"],
+            r["longest_gap_hours"],
+            r["regularity"],
         )
         for r in cadence["rows"]
     ]

@@ -149,47 +149,41 @@ def _bucket_order(
         order: NDArray[np.intp] = np.argsort(bucket, kind="stable")
         return order
     half = n // 2
-    parts = (bucket[:half], bucket[half:])
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        first, second = pool.map(lambda part: np.argsort(part, kind="stable"), parts)
-        first_counts = np.bincount(parts[0], minlength=len(counts))
-    starts = np.cumsum(counts) - counts
-    first_starts = np.cumsum(first_counts) - first_counts
+    halves = np.array([0, half, n], dtype=np.int64)
+    ordered = [np.empty(0, dtype=np.intp)] * 2
+
+    def order_half(lo: int, hi: int, i: int) -> None:
+        ordered[i] = np.argsort(bucket[lo:hi], kind="stable")
+
+    _run_slices(order_half, halves)
+    first_counts = np.bincount(bucket[:half], minlength=len(counts))
     second_counts = counts - first_counts
-    second_starts = np.cumsum(second_counts) - second_counts
+    starts = np.cumsum(counts) - counts
+    sizes = (first_counts, second_counts)
+    offsets = (
+        starts - (np.cumsum(first_counts) - first_counts),
+        starts + first_counts - (np.cumsum(second_counts) - second_counts),
+    )
     rows = np.empty(n, dtype=np.intp)
 
-    def place(
-        offset: NDArray[np.intp], sizes: NDArray[np.intp], ordered: NDArray[np.intp], base: int
-    ) -> None:
-        where = np.repeat(offset, sizes)
-        where += np.arange(len(ordered))
-        rows[where] = ordered + base if base else ordered
+    def place(lo: int, hi: int, i: int) -> None:
+        where = np.repeat(offsets[i], sizes[i])
+        where += np.arange(hi - lo)
+        rows[where] = ordered[i] + lo if lo else ordered[i]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = [
-            pool.submit(place, starts - first_starts, first_counts, first, 0),
-            pool.submit(place, starts + first_counts - second_starts, second_counts, second, half),
-        ]
-        for job in done:
-            job.result()
+    _run_slices(place, halves)
     return rows
 
 
 def _gather(values: NDArray[np.uint64], rows: NDArray[np.intp]) -> NDArray[np.uint64]:
     """``values[rows]``, the two halves of ``rows`` on two threads."""
     n = len(rows)
-    if n < _PARALLEL_ROWS or (os.cpu_count() or 1) < 2:
-        return values[rows]
     out = np.empty(n, dtype=values.dtype)
-    half = n // 2
 
-    def take(lo: int, hi: int) -> None:
+    def take(lo: int, hi: int, _: int) -> None:
         np.take(values, rows[lo:hi], out=out[lo:hi])
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for job in [pool.submit(take, 0, half), pool.submit(take, half, n)]:
-            job.result()
+    _run_slices(take, np.array([0, n // 2, n], dtype=np.int64))
     return out
 
 
