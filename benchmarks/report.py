@@ -35,7 +35,7 @@ from typing import Final
 
 from engagemetrics import EventLog, Report
 from engagemetrics.datasets import demo_config, simulate
-from engagemetrics.report import FORMATS, STEPS
+from engagemetrics.report.report import FORMATS, STEPS
 
 
 def _steps(log: EventLog, repeat: int) -> tuple[float, dict[str, float], Report]:

@@ -22,8 +22,8 @@ import tracemalloc
 import numpy as np
 
 from engagemetrics import EventLog, Report
-from engagemetrics.config import Config
-from engagemetrics.report import FORMATS
+from engagemetrics.config.config import Config
+from engagemetrics.report.report import FORMATS
 
 
 def make_log(events: int, years: float, seed: int = 0) -> EventLog:

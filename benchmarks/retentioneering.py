@@ -54,10 +54,10 @@ from numpy.typing import NDArray
 
 import engagemetrics
 from engagemetrics import EventLog
-from engagemetrics.actions import Taxonomy
-from engagemetrics.conversion import conversion_rate
-from engagemetrics.engagement import sessions
-from engagemetrics.goals import Goal
+from engagemetrics.metrics.conversion.goal_metrics import conversion_rate
+from engagemetrics.metrics.engagement.criteria import sessions
+from engagemetrics.vocabulary.actions import Taxonomy
+from engagemetrics.vocabulary.goals import Goal
 from run import CheckError, Events, _timed, check, make_events
 
 HERE = Path(__file__).resolve().parent

@@ -51,17 +51,17 @@ from numpy.typing import NDArray
 
 import engagemetrics
 from engagemetrics import EventLog
-from engagemetrics.actions import ActionCategory, Direction, Taxonomy
-from engagemetrics.attribution import attribute
-from engagemetrics.conversion import conversion_rate
-from engagemetrics.engagement import engagement_score, sessions
 from engagemetrics.exceptions import UndefinedRateWarning
-from engagemetrics.funnels import funnel
-from engagemetrics.goals import Goal
-from engagemetrics.interactions import InteractionCounts, interaction_counts
-from engagemetrics.posts import PostMetrics, engaged_user_rate, interaction_rate
-from engagemetrics.rates import Rates
-from engagemetrics.relationship import retention_matrix, return_rate
+from engagemetrics.metrics.conversion.attribution import attribute
+from engagemetrics.metrics.conversion.funnels import funnel
+from engagemetrics.metrics.conversion.goal_metrics import conversion_rate
+from engagemetrics.metrics.engagement.criteria import engagement_score, sessions
+from engagemetrics.metrics.engagement.relationship import retention_matrix, return_rate
+from engagemetrics.metrics.interactions import InteractionCounts, interaction_counts
+from engagemetrics.metrics.posts import PostMetrics, engaged_user_rate, interaction_rate
+from engagemetrics.rates.rate import Rates
+from engagemetrics.vocabulary.actions import ActionCategory, Direction, Taxonomy
+from engagemetrics.vocabulary.goals import Goal
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -753,7 +753,7 @@ def load_cases(n: int, repeat: int, events: Events) -> list[Row]:
             query = f"SELECT * FROM read_parquet('{path}') ORDER BY actor, time"
 
             def em_parquet() -> tuple[NDArray[Any], NDArray[Any]]:
-                return ours_columns(engagemetrics.io.read_parquet(path))
+                return ours_columns(engagemetrics.events.readers.read_parquet(path))
 
             rows.append(
                 time_case(

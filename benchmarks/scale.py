@@ -12,7 +12,7 @@ file ``i`` is :func:`engagemetrics.datasets.simulate` with ``--actors`` people a
 ``i``, its actor and thread ids prefixed with ``c<i>-`` so the files hold different
 people (the brand's account ``brand`` is in all of them, answering comments in threads),
 with a third of its threads joined by a second member (see :func:`chunk`).
-Then it computes :func:`engagemetrics.dask.report` with the demo configuration on a
+Then it computes :func:`engagemetrics.scale.dask.report` with the demo configuration on a
 ``distributed.LocalCluster`` of ``--workers`` worker processes, one thread each, every
 one with ``memory_limit=--memory-limit`` (Dask spills and pauses a worker near its limit
 and its nanny kills it at 95%), while sampling the resident memory (RSS) of every worker
@@ -45,10 +45,10 @@ import psutil  # type: ignore[import-untyped]  # no stubs in the lock
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from engagemetrics import dask as emd
 from engagemetrics.datasets import demo_config, simulate
-from engagemetrics.partition import routing
-from engagemetrics.report import Report
+from engagemetrics.report.report import Report
+from engagemetrics.scale import dask as emd
+from engagemetrics.scale.partition import routing
 
 MiB = 1 << 20
 

@@ -294,7 +294,7 @@ def shapley_by_permutations(
     return [t / len(orders) for t in totals]
 
 
-# -- funnels (engagemetrics.funnels) ---------------------------------------------------------
+# -- funnels (engagemetrics.metrics.conversion.funnels) ------------------------------
 def funnel_unit(
     events: Sequence[tuple[int, int, frozenset[int]]],
     *,
@@ -766,7 +766,7 @@ def localize(wall_ns: Sequence[int], tz: str) -> list[int]:
     return out
 
 
-# -- time parsing (the twin of engagemetrics._time.parse_time) ----------------------------
+# -- time parsing (the twin of engagemetrics._core.time.parse_time) ----------------------------
 import re  # noqa: E402
 
 FIRST_NS = -(2**63) + 1  # -2**63 is NaT
@@ -909,7 +909,7 @@ def python_datetime_ns(value: dt.datetime) -> tuple[str, int | None]:
     return _in_range(ns, aware=False)[:2]
 
 
-# -- time text in a strftime layout (the twin of engagemetrics._time_format) ---------------
+# -- time text in a strftime layout (the twin of engagemetrics._core.time_format) ---------------
 def strptime_ns(text: str, time_format: str) -> int | None:
     """``datetime.strptime``'s reading of ``text`` as ns since the epoch, None if it fails.
 

@@ -23,10 +23,21 @@ from typing import Any
 
 import numpy as np
 
-from engagemetrics.attribution import Attribution, TouchSets, Transitions, attribute
-from engagemetrics.config import Config
-from engagemetrics.conversion import GoalMetrics, conversion_rate, goal_metrics
-from engagemetrics.dialogue import (
+from engagemetrics.config.config import Config
+from engagemetrics.events.log import EventLog
+from engagemetrics.metrics.conversion.attribution import (
+    Attribution,
+    TouchSets,
+    Transitions,
+    attribute,
+)
+from engagemetrics.metrics.conversion.funnels import FunnelResult, FunnelSummary, funnel
+from engagemetrics.metrics.conversion.goal_metrics import (
+    GoalMetrics,
+    conversion_rate,
+    goal_metrics,
+)
+from engagemetrics.metrics.dialogue import (
     AudienceSplit,
     ResponseTimes,
     ThreadStats,
@@ -35,20 +46,8 @@ from engagemetrics.dialogue import (
     response_times,
     thread_stats,
 )
-from engagemetrics.distribution import Distribution
-from engagemetrics.engagement import Scores, engagement_score
-from engagemetrics.events import EventLog
-from engagemetrics.funnels import FunnelResult, FunnelSummary, funnel
-from engagemetrics.goals import Goal, GoalMap
-from engagemetrics.interactions import (
-    InteractionCounts,
-    interaction_counts,
-    interactions_per_exposure,
-)
-from engagemetrics.partition import Bundle, Routing, bundle, routing
-from engagemetrics.posts import AverageRate
-from engagemetrics.rates import Rate, Rates
-from engagemetrics.relationship import (
+from engagemetrics.metrics.engagement.criteria import Scores, engagement_score
+from engagemetrics.metrics.engagement.relationship import (
     Lifecycle,
     RetentionMatrix,
     Stickiness,
@@ -57,8 +56,24 @@ from engagemetrics.relationship import (
     return_rate,
     stickiness,
 )
-from engagemetrics.report import ContentTable, DialogueSummary, GoalSummary, LoadCounts, Report
-from engagemetrics.rfm import RFMTable, rfm
+from engagemetrics.metrics.engagement.rfm import RFMTable, rfm
+from engagemetrics.metrics.interactions import (
+    InteractionCounts,
+    interaction_counts,
+    interactions_per_exposure,
+)
+from engagemetrics.metrics.posts import AverageRate
+from engagemetrics.rates.distribution import Distribution
+from engagemetrics.rates.rate import Rate, Rates
+from engagemetrics.report.report import (
+    ContentTable,
+    DialogueSummary,
+    GoalSummary,
+    LoadCounts,
+    Report,
+)
+from engagemetrics.scale.partition import Bundle, Routing, bundle, routing
+from engagemetrics.vocabulary.goals import Goal, GoalMap
 
 START = np.datetime64("2024-01-01T00:00", "ns")
 END = np.datetime64("2024-03-01T00:00", "ns")

@@ -12,10 +12,10 @@ from typing import Any, NamedTuple
 import pytest
 
 from engagemetrics.cli import main
-from engagemetrics.config import Config
+from engagemetrics.config.config import Config
 from engagemetrics.datasets import facebook_posts_path, sample_events_path
-from engagemetrics.io import read_csv
-from engagemetrics.report import Report
+from engagemetrics.events.readers import read_csv
+from engagemetrics.report.report import Report
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -852,8 +852,8 @@ def test_errors_speak_the_config_language(
 
 def test_settings_match_the_config_layout() -> None:
     """The CLI's table of settings is the configuration's own layout, field for field."""
-    from engagemetrics import config as config_module
     from engagemetrics.cli import _SETTINGS as SETTINGS
+    from engagemetrics.config import config as config_module
 
     layout = {
         field: (section, key)

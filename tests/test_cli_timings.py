@@ -9,8 +9,8 @@ import pytest
 
 from engagemetrics.cli import main
 from engagemetrics.datasets import sample_events_path
-from engagemetrics.events import EventLog
-from engagemetrics.report import STEPS
+from engagemetrics.events.log import EventLog
+from engagemetrics.report.report import STEPS
 
 _STAGE = re.compile(r"(\w+) (\d+\.\d{3}) s")
 

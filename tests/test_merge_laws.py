@@ -3,7 +3,7 @@
 The registry (:mod:`tests.registry`) lists every result type of the package that has a
 ``merge``; a test walks the package and fails on a type that is not registered. The
 property test generates logs (integer ids including 0 and negatives, or string ids),
-routes them with :func:`~engagemetrics.partition.partition_keys` into ``k`` partitions
+routes them with :func:`~engagemetrics.scale.partition.partition_keys` into ``k`` partitions
 (some empty), evaluates each, merges, and compares with the log as a whole: counts
 exactly, float sums to ``rtol=1e-12``.
 """
@@ -27,9 +27,10 @@ from hypothesis import strategies as st
 
 import engagemetrics
 from engagemetrics.datasets import simulate
-from engagemetrics.dialogue import response_rate
-from engagemetrics.events import EventLog
-from engagemetrics.partition import (
+from engagemetrics.events.log import EventLog
+from engagemetrics.metrics.dialogue import response_rate
+from engagemetrics.metrics.posts import AverageRate, PostMetrics, average_rate
+from engagemetrics.scale.partition import (
     empty_log,
     evaluate_partition,
     hash_ids,
@@ -37,7 +38,6 @@ from engagemetrics.partition import (
     partition_keys,
     routing,
 )
-from engagemetrics.posts import AverageRate, PostMetrics, average_rate
 
 from . import registry
 

@@ -20,20 +20,41 @@ Examples
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-# first, so that modules imported below (the report, the command line) can read it
-try:
-    __version__ = version("engagemetrics")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
-
-from .actions import Action, ActionCategory, Direction, Taxonomy, normalize_name
-from .adapters import TwcsThreads, from_twcs
-from .attribution import Attribution, attribute
-from .config import Config, ConfigError, starter_toml
-from .conversion import GoalMetrics, conversion_rate, goal_metrics
-from .dialogue import (
+from ._core.version import __version__
+from .config.config import Config, ConfigError, starter_toml
+from .datasets.adapters import TwcsThreads, from_twcs
+from .events.log import (
+    Constant,
+    DroppedRows,
+    Event,
+    EventLog,
+    LoadReport,
+    LogSummary,
+    NoValidRowsError,
+)
+from .events.readers import read_csv, read_jsonl, read_parquet
+from .exceptions import (
+    ColumnNotFoundError,
+    DataError,
+    DataQualityWarning,
+    EngagementMetricsError,
+    InvalidParameterError,
+    MissingDependencyError,
+    SchemaError,
+    UndefinedRateWarning,
+    UnknownActionError,
+)
+from .metrics.conversion.attribution import Attribution, attribute
+from .metrics.conversion.funnels import (
+    Exclusion,
+    Funnel,
+    FunnelResult,
+    FunnelSummary,
+    Step,
+    funnel,
+)
+from .metrics.conversion.goal_metrics import GoalMetrics, conversion_rate, goal_metrics
+from .metrics.dialogue import (
     AudienceSplit,
     ResponseTimes,
     ThreadStats,
@@ -42,8 +63,7 @@ from .dialogue import (
     response_times,
     thread_stats,
 )
-from .distribution import Distribution
-from .engagement import (
+from .metrics.engagement.criteria import (
     PRESETS,
     ActiveWithin,
     AllOf,
@@ -70,31 +90,20 @@ from .engagement import (
     interaction_vs_engagement,
     sessions,
 )
-from .events import (
-    Constant,
-    DroppedRows,
-    Event,
-    EventLog,
-    LoadReport,
-    LogSummary,
-    NoValidRowsError,
+from .metrics.engagement.relationship import (
+    Lifecycle,
+    RetentionCurve,
+    RetentionMatrix,
+    RetentionRates,
+    Stickiness,
+    lifecycle,
+    retention_matrix,
+    return_rate,
+    stickiness,
 )
-from .exceptions import (
-    ColumnNotFoundError,
-    DataError,
-    DataQualityWarning,
-    EngagementMetricsError,
-    InvalidParameterError,
-    MissingDependencyError,
-    SchemaError,
-    UndefinedRateWarning,
-    UnknownActionError,
-)
-from .funnels import Exclusion, Funnel, FunnelResult, FunnelSummary, Step, funnel
-from .goals import Goal, GoalMap
-from .interactions import InteractionCounts, interaction_counts, interactions_per_exposure
-from .io import read_csv, read_jsonl, read_parquet
-from .posts import (
+from .metrics.engagement.rfm import RFMScores, RFMTable, rfm
+from .metrics.interactions import InteractionCounts, interaction_counts, interactions_per_exposure
+from .metrics.posts import (
     AverageRate,
     PostingConsistency,
     PostMetrics,
@@ -110,7 +119,9 @@ from .posts import (
     posting_consistency,
     virality_rate,
 )
-from .rates import (
+from .metrics.trends import ControlChart, control_chart, returning_by_period
+from .rates.distribution import Distribution
+from .rates.rate import (
     Rate,
     RateComparison,
     Rates,
@@ -119,20 +130,9 @@ from .rates import (
     count_interval,
     proportion_interval,
 )
-from .relationship import (
-    Lifecycle,
-    RetentionCurve,
-    RetentionMatrix,
-    RetentionRates,
-    Stickiness,
-    lifecycle,
-    retention_matrix,
-    return_rate,
-    stickiness,
-)
-from .report import ContentTable, PostReport, Report
-from .rfm import RFMScores, RFMTable, rfm
-from .trends import ControlChart, control_chart, returning_by_period
+from .report.report import ContentTable, PostReport, Report
+from .vocabulary.actions import Action, ActionCategory, Direction, Taxonomy, normalize_name
+from .vocabulary.goals import Goal, GoalMap
 
 __all__ = [
     "PRESETS",

@@ -23,9 +23,9 @@ from typing import Any, Final, NoReturn, TextIO
 
 import numpy as np
 
-from . import __version__
-from ._time import format_ns, parse_time
-from .events import EventLog, LoadReport, NoValidRowsError
+from ._core.time import format_ns, parse_time
+from ._core.version import __version__
+from .events.log import EventLog, LoadReport, NoValidRowsError
 from .exceptions import (
     ColumnNotFoundError,
     DataError,
@@ -33,7 +33,7 @@ from .exceptions import (
     InvalidParameterError,
     SchemaError,
 )
-from .report import FORMATS, LIMITS, Format, LoadCounts, PostReport, Report, _format_of
+from .report.report import FORMATS, LIMITS, Format, LoadCounts, PostReport, Report, _format_of
 
 __all__ = ["main"]
 
@@ -41,7 +41,7 @@ EXIT_OK: Final = 0
 EXIT_DATA: Final = 1
 EXIT_USAGE: Final = 2
 READERS: Final = ("auto", "pyarrow", "polars", "pandas", "python")
-"""The choices of ``--reader``: the engines of :mod:`engagemetrics.io`."""
+"""The choices of ``--reader``: the engines of :mod:`engagemetrics.events.readers`."""
 _DATA_ERRORS: Final = (DataError, SchemaError, ColumnNotFoundError)
 DEMO_EFFECTS: Final = (("likes_without_return", "post-05"), ("loyal_post", "post-12"))
 """Planted in the demo's simulated audience: a post liked by a crowd that never comes
@@ -261,7 +261,7 @@ _SETTINGS: Final[dict[str, tuple[str, str]]] = {
     "period": ("report", "period"),
     "top": ("report", "top"),
 }
-"""Each :class:`~engagemetrics.config.Config` field (the Python keyword the library's
+"""Each :class:`~engagemetrics.Config` field (the Python keyword the library's
 messages name) and its ``[section] key`` in ``engagemetrics.toml``, for the CLI's
 messages (a test checks this against the configuration's own layout)."""
 
@@ -413,7 +413,7 @@ def _config(path: Path | None, args: argparse.Namespace | None = None) -> Any:
     """The configuration file's, with ``--reader`` and ``--time-format`` applied."""
     import attrs
 
-    from .config import Config
+    from .config.config import Config
 
     config = Config() if path is None else Config.read(path)
     # flag -> (its argparse name, the [input] setting it overrides)
@@ -474,7 +474,7 @@ def _report(args: argparse.Namespace) -> int:
                 rendered = posts.render(chosen)
         else:
             if args.engine == "dask":
-                from .dask import report as dask_report
+                from .scale.dask import report as dask_report
 
                 step("measuring on dask")
                 with clock.stage("measure"):  # the workers read, build and measure
@@ -503,7 +503,7 @@ class _Clock:
     ``str()`` gives one line: each stage in the order of :data:`_STAGES`, the command's
     whole time (from the start of the command, once the interpreter has started and
     imported the package), and the times of the report's own steps
-    (:data:`~engagemetrics.report.STEPS`) within ``measure``.
+    (:data:`~engagemetrics.report.report.STEPS`) within ``measure``.
     """
 
     def __init__(self) -> None:
@@ -676,7 +676,7 @@ def _read_window(args: argparse.Namespace, config: Any) -> Any:
 
 def _demo(args: argparse.Namespace) -> int:
     from .datasets import demo_config, load_facebook_posts, simulate
-    from .posts import FACEBOOK_INSIGHTS, PostMetrics
+    from .metrics.posts import FACEBOOK_INSIGHTS, PostMetrics
 
     config = demo_config()
     chosen = _format(args)
@@ -742,7 +742,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .config import starter_toml
+    from .config.config import starter_toml
 
     path: Path = args.path
     if path.exists() and not args.force:
@@ -788,7 +788,7 @@ def _progress(stream: TextIO | None = None) -> Iterator[Callable[[str], None]]:
     except ImportError:
         yield _silent
         return
-    from .report import STEPS
+    from .report.report import STEPS
 
     bar = Progress(
         SpinnerColumn(),

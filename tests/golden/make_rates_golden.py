@@ -1,4 +1,4 @@
-"""Write rates_golden.json: reference values for engagemetrics.rates, from statsmodels.
+"""Write rates_golden.json: reference values for engagemetrics.rates.rate, from statsmodels.
 
 statsmodels is not a dependency of engagemetrics; run this script, from the repository
 root, with::

@@ -1,4 +1,4 @@
-"""Write rfm_golden.json: reference RFM summaries for engagemetrics.rfm, from lifetimes.
+"""Write rfm_golden.json: reference RFM summaries for engagemetrics' rfm, from lifetimes.
 
 lifetimes is not a dependency of engagemetrics; run this script, from the repository
 root, with::

@@ -6,14 +6,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..events import EventLog
-from ..io import Engine, read_csv
+from ..events.log import EventLog
+from ..events.readers import Engine, read_csv
 from ._cases import CASE_EFFECTS, CASES, Case, simulate_case
 from ._facebook import FacebookPosts, facebook_posts_path, load_facebook_posts
 from ._simulate import DEFAULT_SEGMENTS, Effect, EffectKind, Segment, simulate
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ..config.config import Config
 
 __all__ = [
     "CASES",
@@ -66,7 +66,7 @@ def demo_config_path() -> Path:
 
 
 def demo_config() -> Config:
-    """The demo's :class:`~engagemetrics.config.Config`, for :func:`simulate` data.
+    """The demo's :class:`~engagemetrics.Config`, for :func:`simulate` data.
 
     Three goals (purchase, newsletter, website visit), a four-step funnel (view,
     interacted, website visit, purchase) within 14 days, a 30-day conversion window and
@@ -80,6 +80,6 @@ def demo_config() -> Config:
     >>> config.funnel.step_names
     ('view', 'interacted', 'website_visit', 'purchase')
     """
-    from ..config import Config
+    from ..config.config import Config
 
     return Config.read(demo_config_path())

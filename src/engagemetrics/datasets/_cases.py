@@ -22,9 +22,9 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ..actions import Taxonomy
-from ..events import EventLog
+from ..events.log import EventLog
 from ..exceptions import InvalidParameterError
+from ..vocabulary.actions import Taxonomy
 
 __all__ = ["CASES", "CASE_EFFECTS", "Case", "simulate_case"]
 

@@ -3,7 +3,7 @@
 The CSV ships with the package exactly as it was published (see
 ``data/facebook_metrics_uci.md`` next to it). It is parsed with the standard library,
 so it needs nothing beyond the core dependencies. Blank cells stay NaN, and impossible
-values are reported with a :class:`~engagemetrics.exceptions.DataQualityWarning`, never
+values are reported with a :class:`~engagemetrics.DataQualityWarning`, never
 changed.
 """
 
@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from .._optional import import_optional
+from .._core.optional import import_optional
 from ..exceptions import DataError, DataQualityWarning, InvalidParameterError, SchemaError
 
 __all__ = ["FacebookPosts", "facebook_posts_path", "load_facebook_posts"]
@@ -196,7 +196,7 @@ def load_facebook_posts(*, warn: bool = True) -> FacebookPosts:
     Parameters
     ----------
     warn
-        Emit the :class:`~engagemetrics.exceptions.DataQualityWarning` about the rows
+        Emit the :class:`~engagemetrics.DataQualityWarning` about the rows
         whose reach exceeds their impressions (default). Pass ``False`` once you have
         taken :attr:`FacebookPosts.impossible_rows` into account.
 

@@ -25,11 +25,11 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from .._encode import Encoded
-from .._time import Offsets, _localize, _zone
-from ..actions import Taxonomy
-from ..events import EventLog, LoadReport
+from .._core.encoding import Encoded
+from .._core.time import Offsets, _localize, _zone
+from ..events.log import EventLog, LoadReport
 from ..exceptions import InvalidParameterError
+from ..vocabulary.actions import Taxonomy
 
 __all__ = ["DEFAULT_SEGMENTS", "Effect", "EffectKind", "Segment", "simulate"]
 
@@ -765,9 +765,9 @@ def simulate(
     probability 0.8, after :math:`\text{LogNormal}(\ln 2\,\text{h}, 1)` (median 2 h);
     after a brand reply the person writes again (``reply``) with probability 0.35 after
     :math:`\text{LogNormal}(\ln 45\,\text{min}, 1)`; a thread holds at most three
-    audience messages. So :func:`~engagemetrics.dialogue.response_rate` is about 0.8 (a
+    audience messages. So :func:`~engagemetrics.response_rate` is about 0.8 (a
     little less, as replies due after the last day are cut) and the median of
-    :func:`~engagemetrics.dialogue.response_times` about 2 h.
+    :func:`~engagemetrics.response_times` about 2 h.
 
     **Effects** (:class:`Effect`). Crowd sizes come from the natural events, with
     :math:`k` the effect's strength: ``likes_without_return`` brings

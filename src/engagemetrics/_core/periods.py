@@ -1,0 +1,51 @@
+"""Calendar periods (day, week, month) of UTC instants, in a chosen time zone."""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..exceptions import InvalidParameterError
+from .time import Offsets, _zone
+
+__all__ = ["Period", "local_ns", "period_starts"]
+
+Period = Literal["day", "week", "month"]
+_DAY: Final = 86_400_000_000_000
+
+
+def local_ns(utc_ns: NDArray[np.int64], tz: str) -> NDArray[np.int64]:
+    """Wall-clock nanoseconds in ``tz`` of UTC instants (exact at every offset change)."""
+    zone = _zone(tz)
+    if zone is None or len(utc_ns) == 0:
+        return utc_ns
+    return utc_ns + Offsets.covering(zone, utc_ns).at(utc_ns)
+
+
+def period_starts(utc_ns: NDArray[np.int64], period: Period, tz: str = "UTC") -> NDArray[Any]:
+    """The local calendar period of each instant, as ``datetime64[D]`` of its first day.
+
+    Days run midnight to midnight in ``tz``; weeks start on Monday (ISO 8601); months on
+    the first.
+
+    Examples
+    --------
+    >>> t = np.array(["2024-03-31T22:30", "2024-04-01T01:00"], dtype="datetime64[ns]")
+    >>> period_starts(t.view(np.int64), "month", "Europe/Paris").tolist()
+    [datetime.date(2024, 4, 1), datetime.date(2024, 4, 1)]
+    >>> period_starts(t.view(np.int64), "week").astype(str).tolist()
+    ['2024-03-25', '2024-04-01']
+    """
+    days = local_ns(utc_ns, tz) // _DAY
+    if period == "day":
+        return days.astype("datetime64[D]")
+    if period == "week":
+        # 1970-01-01 was a Thursday: Monday-based week starts are 3 days before it
+        return ((days + 3) // 7 * 7 - 3).astype("datetime64[D]")
+    if period == "month":
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]")
+    raise InvalidParameterError(
+        f"The 'period' parameter must be 'day', 'week' or 'month'; got {period!r}."
+    )

@@ -1,0 +1,31 @@
+"""Beyond one machine: engine-neutral partitioning by actor and the Dask adapter."""
+
+from __future__ import annotations
+
+from .partition import (
+    Bundle,
+    Mergeable,
+    Metric,
+    Routing,
+    bundle,
+    empty_log,
+    evaluate_partition,
+    hash_ids,
+    merge_all,
+    partition_keys,
+    routing,
+)
+
+__all__ = [
+    "Bundle",
+    "Mergeable",
+    "Metric",
+    "Routing",
+    "bundle",
+    "empty_log",
+    "evaluate_partition",
+    "hash_ids",
+    "merge_all",
+    "partition_keys",
+    "routing",
+]

@@ -1,0 +1,212 @@
+"""Interaction counts and per-exposure rates against plain-Python group-bys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engagemetrics import EventLog, InvalidParameterError, Taxonomy
+from engagemetrics._core.periods import period_starts
+from engagemetrics.metrics.interactions import interaction_counts, interactions_per_exposure
+
+ACTIONS = ["view", "impression", "like", "comment", "share", "brand_reply", "purchase", "click"]
+
+logs = st.lists(
+    st.tuples(
+        st.sampled_from(["ana", "bo", "cy", "dee"]),
+        st.sampled_from(ACTIONS),
+        st.integers(1_700_000_000, 1_700_000_000 + 40 * 86_400),
+        st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3"])),
+        st.one_of(st.none(), st.sampled_from(["ig", "fb"])),
+    ),
+    min_size=1,
+    max_size=80,
+).map(
+    lambda rows: EventLog.from_arrays(
+        actor=[r[0] for r in rows],
+        action=[r[1] for r in rows],
+        time=np.array([r[2] for r in rows]),
+        content=[r[3] for r in rows],
+        channel=[r[4] for r in rows],
+        time_unit="s",
+    )
+)
+
+
+def reference_counts(log: EventLog, by: tuple[str, ...], period: str, tz: str) -> dict[Any, Any]:
+    """Group rows one by one in plain Python."""
+    tax = Taxonomy.default()
+    rows = log.to_arrays()
+    zone = ZoneInfo(tz)
+    events: dict[tuple[Any, ...], int] = defaultdict(int)
+    actors: dict[tuple[Any, ...], set[Any]] = defaultdict(set)
+    for i in range(len(log)):
+        action = tax.action(rows["action"][i])
+        moment = dt.datetime.fromtimestamp(int(log.time[i]) / 1e9, tz=zone).date()
+        if period == "week":
+            moment -= dt.timedelta(days=moment.weekday())
+        elif period == "month":
+            moment = moment.replace(day=1)
+        values = {
+            "action": action.name,
+            "category": action.category.value,
+            "direction": rows["direction"][i],
+            "content": rows.get("content", [None] * len(log))[i],
+            "channel": rows.get("channel", [None] * len(log))[i],
+            "period": str(moment),
+        }
+        key = tuple(values[d] for d in by)
+        if None in key:
+            continue
+        events[key] += 1
+        actors[key].add(rows["actor"][i])
+    return {k: (events[k], len(actors[k])) for k in events}
+
+
+@given(
+    logs,
+    st.lists(
+        st.sampled_from(["action", "category", "direction", "content", "channel", "period"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    st.sampled_from(["day", "week", "month"]),
+    st.sampled_from(["UTC", "America/New_York"]),
+)
+def test_interaction_counts_match_reference(
+    log: EventLog, by: list[Any], period: Any, tz: str
+) -> None:
+    counts = interaction_counts(log, by=by, period=period, tz=tz).to_dict()
+    got = {
+        tuple(counts[d][i] for d in by): (counts["events"][i], counts["actors"][i])
+        for i in range(len(counts["events"]))
+    }
+    assert got == reference_counts(log, tuple(by), period, tz)
+
+
+@given(logs)
+def test_counts_of_actor_partitions_merge_to_the_whole(log: EventLog) -> None:
+    by: list[Any] = ["category", "content"]
+    half = log.n_actors // 2
+    cut = int(log.actor_offsets[half])
+    parts = [log.take(np.arange(cut)), log.take(np.arange(cut, len(log)))]
+    parts = [p for p in parts if len(p)]
+    merged = interaction_counts(parts[0], by=by)
+    for part in parts[1:]:
+        merged = merged.merge(interaction_counts(part, by=by))
+    whole = interaction_counts(log, by=by)
+    assert merged.to_dict() == whole.to_dict()
+
+
+@given(logs)
+def test_interactions_per_exposure_matches_counts(log: EventLog) -> None:
+    tax = Taxonomy.default()
+    rows = log.to_arrays()
+    exposures = sum(tax.action(a).category.value == "exposure" for a in rows["action"])
+    interactions = sum(
+        tax.action(a).category.value != "exposure" and d == "inbound"
+        for a, d in zip(rows["action"], rows["direction"], strict=True)
+    )
+    overall = interactions_per_exposure(log)
+    assert (overall.successes, overall.trials) == (interactions, exposures)
+    per_content = interactions_per_exposure(log, by="content")
+    assert per_content.successes.sum() <= interactions
+    assert per_content.trials.sum() <= exposures
+
+
+def test_period_starts_follow_local_calendars() -> None:
+    t = np.array(["2024-03-31T22:30", "2024-04-01T01:00"], dtype="datetime64[ns]").view(np.int64)
+    assert period_starts(t, "day", "Europe/Paris").astype(str).tolist() == ["2024-04-01"] * 2
+    assert period_starts(t, "day").astype(str).tolist() == ["2024-03-31", "2024-04-01"]
+    with pytest.raises(InvalidParameterError, match="'period' parameter"):
+        period_starts(t, "year")  # type: ignore[arg-type]
+
+
+def test_bad_dimensions_are_named() -> None:
+    log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-01-01"])
+    with pytest.raises(InvalidParameterError, match="Unknown dimension 'colour'"):
+        interaction_counts(log, by=["colour"])  # type: ignore[list-item]
+    with pytest.raises(InvalidParameterError, match="at least one dimension"):
+        interaction_counts(log, by=[])
+    with pytest.raises(InvalidParameterError, match="repeats a dimension"):
+        interaction_counts(log, by=["action", "action"])
+    with pytest.raises(InvalidParameterError, match="'by' parameter must be None"):
+        interactions_per_exposure(log, by="actor")  # type: ignore[call-overload]
+
+
+# ------------------------------------------------------------------ merging --
+def test_merge_counts_the_brand_once_when_its_replies_are_routed_apart() -> None:
+    """Issue 12 (bug_brand_distinct): the brand's replies follow the thread owners into
+    two partitions; merged, the brand is one actor, as on one machine (3 actors, not 4)."""
+    pd = pytest.importorskip("pandas")
+    from engagemetrics.config.config import Config
+    from engagemetrics.scale.partition import (
+        evaluate_partition,
+        merge_all,
+        partition_keys,
+        routing,
+    )
+
+    config = Config(brand_accounts=["brand"])  # the brand's like is the brand's, not audience
+    frame = pd.DataFrame(
+        {
+            "actor": ["ana", "brand", "bo", "brand", "brand"],
+            "action": ["comment", "brand_reply", "comment", "brand_reply", "like"],
+            "time": pd.to_datetime([f"2024-05-01 1{h}:00" for h in range(5)]),
+            "thread": ["t1", "t1", "t2", "t2", None],
+        }
+    )
+    keys = partition_keys(frame, config=config, routing=routing(frame, config=config))
+    parts = [frame[keys == k] for k in pd.unique(keys)]
+    assert len(parts) == 3  # ana's, bo's (each with a brand reply) and the brand's like
+    log = config.log_from_frame(frame)
+    for by in (("category",), ("direction",), ("action",), ("period",), ("category", "period")):
+
+        def metric(log: EventLog, /, by: Any = by) -> Any:
+            return interaction_counts(log, by=by)
+
+        got = merge_all([evaluate_partition(p, metric, config=config) for p in parts])
+        assert got.to_dict() == metric(log).to_dict(), by
+    assert interaction_counts(log, by=["period"]).to_dict() == {
+        "period": ["2024-05-01"], "events": [5], "actors": [3]
+    }  # fmt: skip
+
+
+def test_merge_of_an_actor_on_both_sides_of_a_group() -> None:
+    """An actor with inbound and outbound events (a direction column): both partitions
+    that hold its outbound events name it, so it counts once."""
+    log = EventLog.from_arrays(
+        actor=["x", "x", "x", "y"],
+        action=["comment", "comment", "comment", "comment"],
+        time=["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-01T12:00", "2024-05-01T13:00"],
+        direction=["inbound", "outbound", "outbound", "inbound"],
+    )
+    whole = interaction_counts(log)
+    parts = [log.take(np.array([0, 1])), log.take(np.array([2, 3]))]
+    got = interaction_counts(parts[0]).merge(interaction_counts(parts[1]))
+    assert got.to_dict() == whole.to_dict() == {
+        "category": ["conversation"], "events": [4], "actors": [2]
+    }  # fmt: skip
+
+
+def test_one_dimension_may_be_named_alone() -> None:
+    """by="action" used to be read as the dimensions 'a', 'c', 't', ..."""
+    log = EventLog.from_arrays(
+        actor=["a", "b", "a"], action=["like", "like", "comment"],
+        time=["2024-05-01", "2024-05-01", "2024-05-02"],
+    )  # fmt: skip
+    alone = interaction_counts(log, by="action")
+    assert alone.to_dict() == interaction_counts(log, by=["action"]).to_dict()
+    counted = alone.to_dict()
+    assert dict(zip(counted["action"], counted["events"], strict=True)) == {
+        "like": 2,
+        "comment": 1,
+    }
