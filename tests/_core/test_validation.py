@@ -1,4 +1,5 @@
-"""Every duration and time zone argument of the public API is checked one way.
+"""Every argument check has one message shape; every duration and time zone argument of
+the public API is checked one way.
 
 The registry below calls each public function or constructor that takes a duration
 (``window``, ``gap``, ``half_life``, ``lookback``, ``session_gap``) or a time zone
@@ -19,10 +20,15 @@ import pytest
 import engagemetrics as em
 from engagemetrics import EventLog, Goal, InvalidParameterError
 from engagemetrics._core.validation import (
+    check_confidence,
+    check_int,
+    check_keys,
+    check_option,
+    check_real,
     check_tz,
-    duration_ns,
-    optional_duration_ns,
-    to_timedelta,
+    invalid,
+    suggest,
+    suggestions,
 )
 from engagemetrics.metrics.engagement.criteria import PRESETS
 
@@ -52,7 +58,7 @@ DURATIONS: dict[tuple[str, str], Call] = {
     ("engagement_score", "half_life"): lambda kw: em.engagement_score(LOG, **kw),
     ("funnel", "window"): lambda kw: em.funnel(LOG, ["comment", "purchase"], **kw),
     ("funnel", "session_gap"): lambda kw: em.funnel(
-        LOG, ["comment", "purchase"], by="session", **kw
+        LOG, ["comment", "purchase"], unit="session", **kw
     ),
     ("Funnel.__init__", "window"): lambda kw: em.Funnel(["comment", "purchase"], **kw),
     ("Funnel.__init__", "session_gap"): lambda kw: em.Funnel(["comment", "purchase"], **kw),
@@ -60,11 +66,14 @@ DURATIONS: dict[tuple[str, str], Call] = {
     ("response_rate", "window"): lambda kw: em.response_rate(LOG, **kw),
     ("return_rate", "window"): lambda kw: em.return_rate(LOG, **kw),
     ("sessions", "gap"): lambda kw: em.sessions(LOG, **kw),
+    ("EngagedSession.__init__", "gap"): lambda kw: em.EngagedSession(**kw),
+    ("MinScore.__init__", "half_life"): lambda kw: em.MinScore(1.0, **kw),
+    ("LogContext.sessions", "gap"): lambda kw: em.LogContext(LOG).sessions(**kw),
 }
 
 TIME_ZONES: dict[str, Call] = {
     "active_periods": lambda kw: em.active_periods(LOG, **kw),
-    "average_rate": lambda kw: em.average_rate(POSTS, by="reach", **kw),
+    "average_rate": lambda kw: em.average_rate(POSTS, denominator="reach", **kw),
     "Config.__init__": lambda kw: em.Config(**kw),
     "engaged": lambda kw: em.engaged(LOG, CRITERION, **kw),
     "engagement_by_content": lambda kw: em.engagement_by_content(LOG, CRITERION, **kw),
@@ -86,14 +95,19 @@ TIME_ZONES: dict[str, Call] = {
     "return_rate": lambda kw: em.return_rate(LOG, **kw),
     "returning_by_period": lambda kw: em.returning_by_period(LOG, **kw),
     "rfm": lambda kw: em.rfm(LOG, **kw),
-    "RFMTable.empty": lambda kw: em.RFMTable.empty(observation_end="2024-06-01", **kw),
+    "RFMTable.empty": lambda kw: em.RFMTable.empty(end="2024-06-01", **kw),
     "stickiness": lambda kw: em.stickiness(LOG, **kw),
+    "CriterionContext.__init__": lambda kw: em.CriterionContext(LOG, **kw),
+    "Lifecycle.empty": lambda kw: em.Lifecycle.empty(end="2024-06-01", **kw),
+    "Stickiness.empty": lambda kw: em.Stickiness.empty(end="2024-06-01", **kw),
+    "LogContext.days": lambda kw: em.LogContext(LOG).days(kw["tz"]),
+    "LogContext.grouping": lambda kw: em.LogContext(LOG).grouping("content", **kw),
+    "LogContext.local_ns": lambda kw: em.LogContext(LOG).local_ns(kw["tz"]),
 }
 
 # Parameters that share a name but are not durations or zones, or constructors of
 # results whose values come from a computation that already checked them.
 NOT_CHECKED_HERE = {
-    ("returning_by_period", "lookback"): "a number of periods, checked as an integer",
     ("Attribution.__init__", "lookback"): "a result; attribute() checks its options",
     ("Attribution.__init__", "half_life"): "a result; attribute() checks its options",
     ("Lifecycle.__init__", "tz"): "a result; lifecycle() checks tz",
@@ -148,7 +162,8 @@ BAD_DURATIONS = [
     pytest.param(dt.timedelta(days=999_999_999), "int64", id="overflow"),
     pytest.param(7, "must be", id="int"),
     pytest.param(7.5, "must be", id="float"),
-    pytest.param("7d", "must be", id="str"),
+    pytest.param("7 days", "must be", id="str"),
+    pytest.param("-7d", "must be", id="negative-text"),
     pytest.param(True, "must be", id="bool"),
 ]
 
@@ -164,7 +179,8 @@ def test_bad_durations_are_refused_everywhere(
 
 @pytest.mark.parametrize(("where", "parameter"), sorted(DURATIONS))
 @pytest.mark.parametrize(
-    "value", [dt.timedelta(days=7), np.timedelta64(7, "D"), np.timedelta64(604_800, "s")]
+    "value",
+    [dt.timedelta(days=7), np.timedelta64(7, "D"), np.timedelta64(604_800, "s"), "7d", "1w"],
 )
 def test_timedelta_and_timedelta64_are_accepted_alike(
     where: str, parameter: str, value: object
@@ -195,24 +211,6 @@ def test_known_time_zones_are_accepted(where: str) -> None:
     TIME_ZONES[where]({"tz": "Europe/Paris"})
 
 
-def test_durations_are_exact_nanoseconds() -> None:
-    assert duration_ns(dt.timedelta(days=1, microseconds=1), "w", "f") == 86_400 * 10**9 + 1_000
-    assert duration_ns(np.timedelta64(3, "W"), "w", "f") == 3 * 7 * 86_400 * 10**9
-    assert duration_ns(np.timedelta64(2_000, "ps"), "w", "f") == 2
-    assert duration_ns(np.timedelta64(2**63 - 1, "ns"), "w", "f") == 2**63 - 1
-    assert duration_ns(dt.timedelta(0), "w", "f", minimum="non-negative") == 0
-    assert optional_duration_ns(None, "w", "f") is None
-    with pytest.raises(InvalidParameterError, match="whole number of nanoseconds"):
-        duration_ns(np.timedelta64(1_500, "ps"), "w", "f")
-    with pytest.raises(InvalidParameterError, match="> 0"):
-        duration_ns(dt.timedelta(0), "w", "f")
-    with pytest.raises(InvalidParameterError, match="int64"):
-        duration_ns(np.timedelta64(2**62, "us"), "w", "f")
-    assert to_timedelta(np.timedelta64(90, "m"), "w", "f") == dt.timedelta(minutes=90)
-    with pytest.raises(InvalidParameterError, match="microseconds"):
-        to_timedelta(np.timedelta64(1, "ns"), "w", "f")
-
-
 def test_check_tz_names_the_function() -> None:
     assert check_tz("UTC", "f") == "UTC"
     with pytest.raises(InvalidParameterError, match="'tz' parameter of interaction_counts"):
@@ -225,3 +223,128 @@ def test_engagement_score_of_an_empty_log_is_empty() -> None:
     assert len(scores.score) == 0
     decayed = em.engagement_score(empty, half_life=dt.timedelta(days=7))
     assert decayed.to_dict() == scores.to_dict()
+
+
+# -- the one message shape ------------------------------------------------------------------
+SHAPE = r"^The '(?P<p>[^']+)' parameter of (?P<w>\S+) must be (?P<rule>.+); got (?P<v>.+?)(?: \((?P<note>.+)\))?\.(?: Did you mean (?P<s>.+)\?)?$"  # noqa: E501
+
+
+def _shape(error: pytest.ExceptionInfo[InvalidParameterError]) -> dict[str, str | None]:
+    import re
+
+    match = re.match(SHAPE, str(error.value), re.DOTALL)
+    assert match is not None, str(error.value)
+    return match.groupdict()
+
+
+def test_invalid_reads_parameter_rule_value_note_suggestion() -> None:
+    error = invalid("period", "trend", "one of 'day', 'week'", "wek", note="n", suggestion="week")
+    assert str(error) == (
+        "The 'period' parameter of trend must be one of 'day', 'week'; got 'wek' (n). "
+        "Did you mean 'week'?"
+    )
+    assert (error.parameter, error.where, error.value, error.suggestion) == (  # type: ignore[attr-defined]
+        "period",
+        "trend",
+        "wek",
+        "week",
+    )
+    assert str(invalid("n", "f", "an integer", 1.5)) == (
+        "The 'n' parameter of f must be an integer; got 1.5."
+    )
+    two = invalid("a", "f", "r", "x", suggestion=["y", "z"])
+    assert str(two).endswith("Did you mean 'y' or 'z'?")
+
+
+def test_check_option_suggests_the_nearest() -> None:
+    assert check_option("week", ("day", "week"), "period", "trend") == "week"
+    with pytest.raises(InvalidParameterError) as error:
+        check_option("montly", ("day", "week", "month"), "period", "trend")
+    parts = _shape(error)
+    assert parts["p"] == "period"
+    assert parts["s"] == "'month'"
+    for bad in (None, 3, "", "WEEK"):
+        with pytest.raises(InvalidParameterError, match="'period' parameter of trend"):
+            check_option(bad, ("day", "week"), "period", "trend")
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (3, True),
+        (np.int64(3), True),
+        (0, False),
+        (11, False),
+        (True, False),
+        (3.0, False),
+        ("3", False),
+        (None, False),
+    ],
+)
+def test_check_int(value: object, ok: bool) -> None:
+    if ok:
+        assert check_int(value, "n", "f", minimum=1, maximum=10) == 3
+        assert type(check_int(value, "n", "f")) is int
+    else:
+        with pytest.raises(InvalidParameterError) as error:
+            check_int(value, "n", "f", minimum=1, maximum=10)
+        assert _shape(error)["rule"] == "an integer >= 1 and <= 10"
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (0.5, True),
+        (1, True),
+        (np.float32(0.5), True),
+        (0, False),
+        (2.5, False),
+        (float("nan"), False),
+        (float("inf"), False),
+        (True, False),
+        ("0.5", False),
+    ],
+)
+def test_check_real(value: object, ok: bool) -> None:
+    kwargs: dict[str, Any] = {"minimum": 0, "maximum": 1, "include_minimum": False}
+    if ok:
+        assert check_real(value, "x", "f", **kwargs) == float(value)  # type: ignore[arg-type]
+    else:
+        with pytest.raises(InvalidParameterError) as error:
+            check_real(value, "x", "f", **kwargs)
+        assert _shape(error)["rule"] == "a finite number > 0 and <= 1"
+
+
+@pytest.mark.parametrize("value", [0, 1, -0.1, 1.5, float("nan"), "0.9", None, True])
+def test_check_confidence_is_strictly_between_0_and_1(value: object) -> None:
+    assert check_confidence(0.95, "wilson") == 0.95
+    with pytest.raises(InvalidParameterError) as error:
+        check_confidence(value, "wilson")
+    assert _shape(error)["p"] == "confidence"
+
+
+def test_check_tz_has_the_shape() -> None:
+    for bad in ("Mars/Olympus", "", 3, None):
+        with pytest.raises(InvalidParameterError) as error:
+            check_tz(bad, "f")
+        assert _shape(error)["rule"] == "an IANA time zone name such as 'Europe/Paris'"
+
+
+def test_check_keys_names_the_nearest_allowed_key() -> None:
+    check_keys({"window": 1}, ("window", "mode"), "Funnel.from_dict")
+    check_keys({}, ("window",), "f")
+    with pytest.raises(InvalidParameterError) as error:
+        check_keys({"window": 1, "mdoe": 2}, ("window", "mode"), "Funnel.from_dict")
+    parts = _shape(error)
+    assert (parts["p"], parts["note"], parts["s"]) == ("mdoe", "unknown key", "'mode'")
+    with pytest.raises(InvalidParameterError, match="must be a mapping"):
+        check_keys(["window"], ("window",), "f")  # type: ignore[arg-type]
+
+
+def test_suggest() -> None:
+    assert suggest("retweeet", ["retweet", "reply"]) == "retweet"
+    assert suggest("cart", ["heart", "add_to_cart"]) == "add_to_cart"
+    assert suggest("zzz", ["day"]) is None
+    assert suggest("day", ["day"]) is None  # the word itself is no suggestion
+    assert suggestions("like", ["likes", "liked", "bike", "x"]) == ["likes", "liked", "bike"]
+    assert suggestions(3, ["a"]) == []

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from engagemetrics import EventLog
 from engagemetrics._kernels import content, groups
 from engagemetrics.metrics import interactions as interactions_module
-from engagemetrics.metrics import posts as posts_module
 from engagemetrics.metrics.interactions import interaction_counts
 from engagemetrics.metrics.posts import MEASURES, PostMetrics, engaged_user_rate
+from engagemetrics.metrics.posts import _log_measures as posts_module
 
 from .. import reference
 from ..metrics.test_interactions import logs, reference_counts

@@ -254,7 +254,7 @@ def test_funnel_count_below_matches_searchsorted(
     values: list[int], queries: list[int], inclusive: bool
 ) -> None:
     # the count-table path (many queries) and the binary search agree
-    from engagemetrics._kernels.funnel import _count_below
+    from engagemetrics._kernels.funnel_steps import count_below as _count_below
 
     sorted_values = np.array(sorted(values), dtype=np.int64)
     asked = np.array(queries, dtype=np.int64)

@@ -132,11 +132,19 @@ def test_bad_definitions_are_rejected_with_the_field_named() -> None:
     with pytest.raises(InvalidParameterError, match="points to unknown action 'lik'"):
         Taxonomy([Action("like", "applause")], aliases={"heart": "lik"})
     with pytest.raises(
-        InvalidParameterError, match="No vocabulary is bundled for platform 'myspace'"
+        InvalidParameterError,
+        match="No vocabulary is bundled or registered for platform 'myspace'",
     ):
         Taxonomy.for_platform("myspace")
-    with pytest.raises(InvalidParameterError, match=r"Unknown key\(s\) \['colour'\]"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'colour' parameter of Action.from_dict \('x'\) must be a known key",
+    ):
         Action.from_dict({"name": "x", "category": "applause", "colour": "red"})
+    with pytest.raises(InvalidParameterError, match=r"'nmae'.*Did you mean 'name'\?"):
+        Taxonomy.from_dict({"nmae": "x", "actions": []})
+    with pytest.raises(InvalidParameterError, match=r"categories: .*Did you mean 'applause'\?"):
+        Action("x", "aplause")
     with pytest.raises(InvalidParameterError, match="needs an 'actions' list"):
         Taxonomy.from_dict({"name": "empty"})
 
@@ -307,7 +315,8 @@ def test_domain_names_are_not_platforms_and_bad_names_are_refused() -> None:
     ):
         Taxonomy.for_platform("email")
     with pytest.raises(
-        InvalidParameterError, match=r"No vocabulary is bundled for 'shop'.*ecommerce"
+        InvalidParameterError,
+        match=r"No vocabulary is bundled or registered for 'shop'.*ecommerce",
     ):
         Taxonomy.for_vocabularies("shop")
     with pytest.raises(InvalidParameterError, match=r"'x' is named twice"):
@@ -316,20 +325,30 @@ def test_domain_names_are_not_platforms_and_bad_names_are_refused() -> None:
         Taxonomy.for_vocabularies(3)  # type: ignore[arg-type]
 
 
-def test_vocabularies_that_disagree_are_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engagemetrics.vocabulary import actions
+def test_vocabularies_that_disagree_are_an_error() -> None:
+    from engagemetrics import register_vocabulary, unregister_vocabulary
 
-    files = {
-        "a": {"name": "a", "kind": "domain", "aliases": {"tap": "like"}},
-        "b": {"name": "b", "kind": "domain", "aliases": {"tap": "click"}},
-        "c": {"name": "c", "actions": [{"name": "tap", "category": "intent"}]},
-        "default": actions._read_bundled("default"),
-    }
-    monkeypatch.setattr(actions, "_read_bundled", lambda key: files[key])
-    monkeypatch.setattr(actions, "_bundled_kinds", lambda: {"a": "domain", "b": "domain",
-                                                            "c": "platform"})  # fmt: skip
-    assert Taxonomy.for_vocabularies("a").action("tap").name == "like"
-    with pytest.raises(InvalidParameterError, match=r"'a' and 'b' disagree about 'tap'"):
-        Taxonomy.for_vocabularies("a", "b")
-    with pytest.raises(InvalidParameterError, match=r"an alias of 'like' in 'a', an action"):
-        Taxonomy.for_vocabularies("a", "c")
+    def described(name: str, category: str) -> dict[str, str]:
+        return {"name": name, "category": category, "description": "a test action"}
+
+    register_vocabulary({"name": "a", "kind": "domain", "aliases": {"tap": "like"}})
+    register_vocabulary({"name": "b", "kind": "domain", "aliases": {"tap": "click"}})
+    register_vocabulary({"name": "c", "actions": [described("tap", "intent")]})
+    try:
+        assert Taxonomy.for_vocabularies("a").action("tap").name == "like"
+        with pytest.raises(InvalidParameterError, match=r"'a' and 'b' disagree about 'tap'"):
+            Taxonomy.for_vocabularies("a", "b")
+        with pytest.raises(InvalidParameterError, match=r"an alias of 'like' in 'a', an action"):
+            Taxonomy.for_vocabularies("a", "c")
+    finally:
+        for name in "abc":
+            unregister_vocabulary(name)
+    assert "a" not in Taxonomy.vocabularies()
+
+
+def test_taxonomy_repr_is_one_short_line() -> None:
+    for name in Taxonomy.vocabularies():
+        text = repr(Taxonomy.for_vocabularies(name))
+        assert "\n" not in text
+        assert len(text) < 120, text
+    assert repr(Taxonomy.default()).startswith("Taxonomy('default', ")

@@ -154,10 +154,10 @@ def test_conversion_rate_of_eligible_actors_matches_reference(
     actors = reference_conversion(log, SALE, window_days, anchor)["actors"]
     kept = [converted for actor, (converted, _, _) in actors.items() if mask[actor]]
     window = None if window_days is None else dt.timedelta(days=window_days)
-    rate = conversion_rate(log, SALE, window=window, anchor=anchor, eligible=Returned())
+    rate = conversion_rate(log, SALE, window=window, anchor=anchor, criterion=Returned())
     assert (rate.successes, rate.trials) == (float(sum(kept)), float(len(kept)))
     by_channel = conversion_rate(
-        log, SALE, window=window, anchor=anchor, eligible=Returned(), by="first_touch_content"
+        log, SALE, window=window, anchor=anchor, criterion=Returned(), by="first_touch_content"
     )
     want: dict[Any, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for actor, (converted, _, content) in actors.items():
@@ -169,7 +169,7 @@ def test_conversion_rate_of_eligible_actors_matches_reference(
 
 @given(logs, st.sampled_from([None, "channel", "content"]))
 def test_goal_metrics_match_reference(log: EventLog, by: Any) -> None:
-    table = goal_metrics(log, GoalMap([SIGNUP, SALE]), by=by, engaged=Returned()).to_dict()
+    table = goal_metrics(log, GoalMap([SIGNUP, SALE]), by=by, criterion=Returned()).rows()
     events = events_of(log)
     mask = dict(zip(log.actors.tolist(), engaged(log, Returned()).mask.tolist(), strict=True))
     rows = list(zip(*table.values(), strict=True))
@@ -247,25 +247,31 @@ def test_comparing_two_segments() -> None:
 def test_goal_errors_are_named() -> None:
     with pytest.raises(InvalidParameterError, match="needs 'actions' or 'categories'"):
         Goal("empty")
-    with pytest.raises(InvalidParameterError, match="'stage' of goal 'x' must be one of"):
+    with pytest.raises(
+        InvalidParameterError, match="'stage' parameter of Goal 'x' must be one of"
+    ):
         Goal("x", actions=["signup"], stage="delight")  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="'value' of goal 'x' must be a number"):
+    with pytest.raises(
+        InvalidParameterError, match="'value' parameter of Goal 'x' must be a number"
+    ):
         Goal("x", actions=["signup"], value=-1)
     with pytest.raises(InvalidParameterError, match="appears twice"):
         GoalMap([SIGNUP, SIGNUP])
-    with pytest.raises(InvalidParameterError, match=r"Unknown key\(s\) \['worth'\]"):
+    with pytest.raises(
+        InvalidParameterError, match=r"The 'worth' parameter of Goal.from_dict must be a known key"
+    ):
         Goal.from_dict({"name": "x", "actions": ["signup"], "worth": 3})
     log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-05-01"])
     goals = GoalMap([Goal("x", actions=["purchse"]), Goal("y", actions=["sigup"])])
     with pytest.raises(UnknownActionError, match=r"'purchse'.*'purchase'.*'sigup'.*'signup'"):
         goals.validate(log.taxonomy)
     with pytest.raises(
-        InvalidParameterError, match="'window' parameter of conversion_rate must be a positive"
+        InvalidParameterError, match="'window' parameter of conversion_rate must be a non-neg"
     ):
-        conversion_rate(log, SALE, window=dt.timedelta(0))
-    with pytest.raises(InvalidParameterError, match="'anchor' parameter must be"):
+        conversion_rate(log, SALE, window=dt.timedelta(-1))
+    with pytest.raises(InvalidParameterError, match="'anchor' parameter of conversion_rate"):
         conversion_rate(log, SALE, anchor="last")  # type: ignore[call-overload]
-    with pytest.raises(InvalidParameterError, match="needs segments="):
+    with pytest.raises(InvalidParameterError, match="'segments' parameter of conversion_rate"):
         conversion_rate(log, SALE, by="segment")
     with pytest.raises(InvalidParameterError, match="No goal named 'z'"):
         goals["z"]
@@ -285,9 +291,13 @@ def test_goal_errors_are_named() -> None:
 )
 def test_a_goal_value_must_be_finite_and_not_negative(value: Any, toml: str) -> None:
     """An infinite or NaN worth would turn every total into inf or NaN (issue 12, §5)."""
-    with pytest.raises(InvalidParameterError, match=r"The 'value' of goal 'x' must be a number"):
+    with pytest.raises(
+        InvalidParameterError, match=r"The 'value' parameter of Goal 'x' must be a number"
+    ):
         Goal("x", actions=["signup"], value=value)
-    with pytest.raises(InvalidParameterError, match=r"The 'value' of goal 'x' must be a number"):
+    with pytest.raises(
+        InvalidParameterError, match=r"The 'value' parameter of Goal 'x' must be a number"
+    ):
         GoalMap.from_toml(f'[[goals]]\nname = "x"\nactions = ["signup"]\nvalue = {toml}\n')
 
 
@@ -300,7 +310,9 @@ def test_a_goal_value_may_be_any_finite_number() -> None:
 @pytest.mark.parametrize("field", ["actions", "categories"])
 @pytest.mark.parametrize("item", [1, None, ["like"], ""])
 def test_goal_actions_and_categories_are_names(field: str, item: Any) -> None:
-    with pytest.raises(InvalidParameterError, match=rf"The '{field}' of goal 'x' must be"):
+    with pytest.raises(
+        InvalidParameterError, match=rf"The '{field}' parameter of Goal 'x' must be"
+    ):
         Goal.from_dict({"name": "x", field: [item]})
 
 
@@ -323,7 +335,7 @@ def test_goal_metrics_merge_as_one_log(by: Any, with_engaged: bool) -> None:
     )
     options: dict[str, Any] = {"by": by}
     if with_engaged:
-        options["engaged"] = Returned()
+        options["criterion"] = Returned()
     whole = goal_metrics(log, goals, **options)
     codes = {a: np.flatnonzero(log.actors == a)[0] for a in ("a", "b", "c", "d")}
     parts = [
@@ -339,14 +351,14 @@ def test_goal_metrics_merge_as_one_log(by: Any, with_engaged: bool) -> None:
     if by == "channel":  # by hand: fb has b's like and signup and d's purchase (c's view
         # is exposure); ig has a's like and purchase and c's comment, which sits in
         # another part than ig's only sale (a's): the per-group totals carry it
-        assert whole.to_dict() == {
+        assert whole.rows() == {
             "goal": ["sale", "sale", "newsletter"],
             "channel": ["fb", "ig", "fb"],
             "completions": [1, 1, 1],
             "completers": [1, 1, 1],
             "value": [20.5, 30.0, 5.0],
             "interactions": [3, 3, 3],
-        } | ({"engaged_actors": whole.to_dict()["engaged_actors"]} if with_engaged else {})
+        } | ({"engaged_actors": whole.rows()["engaged_actors"]} if with_engaged else {})
 
 
 def test_goal_metrics_merge_errors() -> None:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..exceptions import InvalidParameterError
-from .time import Offsets, _zone
+from .instants import NS_PER_DAY
+from .zones import Offsets, zone_info
 
 __all__ = ["Period", "local_ns", "period_starts"]
 
 Period = Literal["day", "week", "month"]
-_DAY: Final = 86_400_000_000_000
 
 
 def local_ns(utc_ns: NDArray[np.int64], tz: str) -> NDArray[np.int64]:
     """Wall-clock nanoseconds in ``tz`` of UTC instants (exact at every offset change)."""
-    zone = _zone(tz)
+    zone = zone_info(tz)
     if zone is None or len(utc_ns) == 0:
         return utc_ns
     return utc_ns + Offsets.covering(zone, utc_ns).at(utc_ns)
@@ -38,7 +38,7 @@ def period_starts(utc_ns: NDArray[np.int64], period: Period, tz: str = "UTC") ->
     >>> period_starts(t.view(np.int64), "week").astype(str).tolist()
     ['2024-03-25', '2024-04-01']
     """
-    days = local_ns(utc_ns, tz) // _DAY
+    days = local_ns(utc_ns, tz) // NS_PER_DAY
     if period == "day":
         return days.astype("datetime64[D]")
     if period == "week":

@@ -259,7 +259,6 @@ def _lower(code: NDArray[np.uint32]) -> NDArray[np.uint32]:
     return np.where(upper, code | np.uint32(0x20), code)
 
 
-_DAY_NS: Final = 86_400 * 10**9
 _MONTH_DAYS: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 

@@ -19,7 +19,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
-    "DAY_NS",
     "Points",
     "active_days_histogram",
     "count_at_least",
@@ -31,7 +30,6 @@ __all__ = [
     "run_edges",
 ]
 
-DAY_NS: Final = 86_400 * 1_000_000_000
 _MONDAY_SHIFT: Final = 3  # 1970-01-01 was a Thursday: day -3 was a Monday
 
 

@@ -1,6 +1,7 @@
 """What actions and goals mean: the canonical actions with their categories and
-directions, the bundled platform and domain vocabularies (TOML data files), and
-goals that name the actions of business value.
+directions (categories), taxonomies of them (actions), the platform and domain
+vocabularies that name them (TOML data files, bundled or registered: vocabularies,
+register), and goals that name the actions of business value.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .goals import (
     GoalMap,
     Stage,
 )
+from .register import register_vocabulary, unregister_vocabulary
 
 __all__ = [
     "BEYOND_LOOKING",
@@ -31,4 +33,6 @@ __all__ = [
     "Stage",
     "Taxonomy",
     "normalize_name",
+    "register_vocabulary",
+    "unregister_vocabulary",
 ]

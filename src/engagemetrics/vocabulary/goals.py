@@ -21,8 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core import toml as _toml
+from .._core.validation import check_keys, invalid, one_of, suggest
 from ..exceptions import InvalidParameterError, UnknownActionError
-from .actions import Direction, Taxonomy, _suggest, _to_category, normalize_name
+from .actions import Taxonomy
+from .categories import Direction, normalize_name, to_category
+from .vocabularies import hint
 
 if TYPE_CHECKING:  # a goal reads a log's columns; the log's module builds on this one
     from ..events.log import EventLog
@@ -45,12 +48,25 @@ def _optional_ids(values: Iterable[Any] | None) -> tuple[Any, ...] | None:
     return None if values is None else tuple(values)
 
 
+def _goal(instance: object) -> str:
+    return f"Goal {getattr(instance, 'name', '?')!r}"
+
+
 def _check_stage(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if value not in STAGES:
-        raise InvalidParameterError(
-            f"The 'stage' of goal {getattr(instance, 'name', '?')!r} must be one of "
-            f"{', '.join(STAGES)}; got {value!r}."
+        raise invalid(
+            "stage", _goal(instance), one_of(STAGES), value, suggestion=suggest(value, STAGES)
         )
+
+
+class _Digits:
+    """Shows a huge integer by its length: past float64, its digits say nothing."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
 
 
 def _check_value(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -62,22 +78,19 @@ def _check_value(instance: object, attribute: attrs.Attribute[Any], value: Any) 
         with contextlib.suppress(OverflowError):
             number = float(value)
     if not (math.isfinite(number) and number >= 0):
-        shown = repr(value)
-        if isinstance(value, int) and len(shown) > 40:  # past float64: the digits say nothing
-            shown = f"an integer of {len(shown)} digits"
-        raise InvalidParameterError(
-            f"The 'value' of goal {getattr(instance, 'name', '?')!r} must be a number, finite "
-            f"and >= 0, or None (take each event's value); got {shown}."
-        )
+        shown: object = value
+        if isinstance(value, int) and len(repr(value)) > 40:
+            shown = _Digits(len(repr(value)))
+        rule = "a number, finite and >= 0, or None (take each event's value)"
+        raise invalid("value", _goal(instance), rule, shown)
 
 
 def _check_names(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     for name in value:
         if not isinstance(name, str) or not name:
             what = "action" if attribute.name == "actions" else "category"
-            raise InvalidParameterError(
-                f"The {attribute.name!r} of goal {getattr(instance, 'name', '?')!r} must be "
-                f"{what} names (non-empty strings); got {name!r}."
+            raise invalid(
+                attribute.name, _goal(instance), f"{what} names (non-empty strings)", name
             )
 
 
@@ -131,7 +144,7 @@ class Goal:
                 f"Goal {self.name!r} needs 'actions' or 'categories' that complete it."
             )
         for category in self.categories:
-            _to_category(category)
+            to_category(category)
 
     def validate(self, taxonomy: Taxonomy, /) -> None:
         """Check that every named action exists in ``taxonomy``.
@@ -144,7 +157,9 @@ class Goal:
         unknown = [a for a in self.actions if a not in taxonomy]
         if unknown:
             known = taxonomy.names + tuple(taxonomy.aliases)
-            hints = "".join(f" {n!r}:{_suggest(normalize_name(n), known)}" for n in unknown)
+            hints = "".join(
+                f" {n!r}:{hint(normalize_name(n), known) or ' no close name.'}" for n in unknown
+            )
             raise UnknownActionError(
                 f"Goal {self.name!r} names unknown action(s) {unknown} in taxonomy "
                 f"{taxonomy.name!r}.{hints}"
@@ -196,13 +211,7 @@ class Goal:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> Goal:
         """Build a goal from a dict such as :meth:`to_dict` returns."""
-        known = {f.name for f in attrs.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise InvalidParameterError(
-                f"Unknown key(s) {sorted(unknown)} in goal {data.get('name', '?')!r}; keys are "
-                f"{', '.join(sorted(known))}."
-            )
+        check_keys(data, [f.name for f in attrs.fields(cls)], "Goal.from_dict")
         if "name" not in data:
             raise InvalidParameterError("A goal needs a 'name'.")
         return cls(**data)
