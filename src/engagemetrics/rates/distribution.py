@@ -23,6 +23,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._core.arrays import read_only
+from .._core.results import Result, check_mergeable, short_repr
+from .._core.validation import check_keys, check_option, check_real
 from ..exceptions import DataError, InvalidParameterError
 
 __all__ = ["Distribution"]
@@ -71,8 +73,8 @@ def _check_values(distribution: Distribution, attribute: Any, values: NDArray[np
 
 
 @final
-@attrs.frozen(eq=False)
-class Distribution:
+@attrs.frozen(eq=False, repr=False)
+class Distribution(Result):
     r"""Observed integer values as sorted distinct values with their counts.
 
     Parameters
@@ -153,11 +155,7 @@ class Distribution:
         >>> d.values.tolist()
         [1, 59]
         """
-        if unit not in _NS_PER:
-            raise InvalidParameterError(
-                f"The 'unit' parameter of Distribution.from_durations must be one of "
-                f"{', '.join(map(repr, _NS_PER))}; got {unit!r}."
-            )
+        check_option(unit, tuple(_NS_PER), "unit", "Distribution.from_durations")
         array = np.asarray(durations)
         if array.dtype.kind == "m":
             array = array.astype("timedelta64[ns]").view(np.int64)
@@ -180,7 +178,8 @@ class Distribution:
         return len(self.values)
 
     def __repr__(self) -> str:
-        return f"Distribution(count={self.count}, distinct={len(self)}, unit={self.unit!r})"
+        fields = {"count": self.count, "distinct": len(self), "unit": self.unit}
+        return short_repr("Distribution", fields)
 
     def equals(self, other: object, /) -> bool:
         """Same values, counts and unit."""
@@ -207,11 +206,7 @@ class Distribution:
         InvalidParameterError
             If ``q`` is not a number in [0, 1].
         """
-        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 1:
-            raise InvalidParameterError(
-                f"The 'q' parameter of Distribution.quantile must be a number in [0, 1]; "
-                f"got {q!r}."
-            )
+        q = check_real(q, "q", "Distribution.quantile", minimum=0, maximum=1)
         n = self.count
         if n == 0:
             return float("nan")
@@ -229,26 +224,20 @@ class Distribution:
     def merge(self, other: Distribution, /) -> Distribution:
         """The distribution of both sets of observations (counts of equal values add).
 
+        ``a + b`` is the same. Counts add as integers, so they stay exact past 2**53.
+
         Raises
         ------
         InvalidParameterError
             If ``other`` is not a Distribution in the same unit.
         """
-        if not isinstance(other, Distribution):
-            raise InvalidParameterError(
-                f"Distribution.merge takes a Distribution; got {type(other).__name__}."
-            )
-        if other.unit != self.unit:
-            raise InvalidParameterError(
-                f"Cannot merge distributions in {self.unit!r} and {other.unit!r}."
-            )
+        check_mergeable(self, other, ("unit",), "Distribution.merge")
         values = np.concatenate([self.values, other.values])
         counts = np.concatenate([self.counts, other.counts])
         distinct, inverse = np.unique(values, return_inverse=True)
-        summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(distinct))
-        return Distribution(distinct, summed.astype(np.int64), self.unit)
-
-    __add__ = merge
+        summed = np.zeros(len(distinct), dtype=np.int64)
+        np.add.at(summed, inverse.reshape(-1), counts)
+        return Distribution(distinct, summed, self.unit)
 
     # -- round trip ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -257,16 +246,29 @@ class Distribution:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> Distribution:
-        """A distribution from a dict such as :meth:`to_dict` returns."""
-        unknown = sorted(set(data) - {"values", "counts", "unit"})
-        if unknown:
-            raise InvalidParameterError(
-                f"Unknown key(s) {unknown} in a Distribution dict; valid keys: values, "
-                "counts, unit."
-            )
+        """A distribution from a dict such as :meth:`to_dict` returns.
+
+        Raises
+        ------
+        InvalidParameterError
+            If a key is unknown (naming the nearest known one) or ``values`` or
+            ``counts`` is missing.
+        """
+        where = "Distribution.from_dict"
+        check_keys(data, ("values", "counts", "unit"), where)
         missing = sorted({"values", "counts"} - set(data))
         if missing:
-            raise InvalidParameterError(f"A Distribution dict needs the key(s) {missing}.")
+            raise InvalidParameterError(f"{where} needs the key(s) {missing}.")
         values = np.asarray(data["values"], dtype=np.int64)
         counts = np.asarray(data["counts"], dtype=np.int64)
         return cls(values, counts, str(data.get("unit", "s")))
+
+    def columns(self) -> dict[str, Any]:
+        """Columns ``value`` and ``count``, one row per distinct value (see ``to_frame``).
+
+        Examples
+        --------
+        >>> Distribution.from_values([5, 1, 5]).columns()
+        {'value': [1, 5], 'count': [1, 2]}
+        """
+        return {"value": self.values.tolist(), "count": self.counts.tolist()}
