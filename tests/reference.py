@@ -414,6 +414,209 @@ def any_order_unit(
     return times, which
 
 
+# -- funnel kernels (engagemetrics._kernels.funnel) ------------------------------------
+def instant_ids(time: Sequence[int], offsets: Sequence[int]) -> list[int]:
+    """A new id at each unit start and at each change of time, counting from 0."""
+    starts = set(offsets[:-1])
+    out: list[int] = []
+    for r, t in enumerate(time):
+        new = r == 0 or r in starts or t != time[r - 1]
+        out.append((out[-1] if out else -1) + int(new))
+    return out
+
+
+def ordered_chain_times(
+    steps: Sequence[int],
+    blocks: Sequence[Sequence[int] | None],
+    instant: Sequence[int],
+    unit: Sequence[int],
+    time: Sequence[int],
+    deadline: Sequence[int | None],
+    *,
+    strict: bool,
+    first_only: bool,
+) -> dict[int, list[int | None]]:
+    """Per unit with a start, the times of its winning chain (None: not reached).
+
+    ``steps`` holds each row's step (-1: none); ``blocks[j]`` the instant ids that void
+    a leg into step ``j`` lying strictly between its two instants; ``deadline[j]`` the
+    largest time from the start to step ``j`` (None: none). Every chain is enumerated;
+    the longest wins, then the earliest end, the latest start, the earliest steps.
+    """
+    n_steps = len(deadline)
+    out: dict[int, list[int | None]] = {}
+    for u in sorted(set(unit)):
+        rows = [r for r in range(len(unit)) if unit[r] == u]
+        of_step = [[r for r in rows if steps[r] == k] for k in range(n_steps)]
+        starts = of_step[0]
+        if not starts:
+            continue
+        if first_only:
+            first = min(instant[r] for r in starts)
+            starts = [r for r in starts if instant[r] == first]
+        chains: list[tuple[int, ...]] = []
+
+        def extend(
+            chain: tuple[int, ...],
+            rows_of: list[list[int]] = of_step,
+            chains: list[tuple[int, ...]] = chains,
+        ) -> None:
+            chains.append(chain)
+            j = len(chain)
+            if j == n_steps:
+                return
+            last = instant[chain[-1]]
+            for b in rows_of[j]:
+                after = instant[b] > last if strict else instant[b] >= last
+                limit = deadline[j]
+                inside = limit is None or time[b] - time[chain[0]] <= limit
+                blocked = any(last < x < instant[b] for x in blocks[j] or ())
+                if after and inside and not blocked:
+                    extend((*chain, b))
+
+        for s in starts:
+            extend((s,))
+        longest = max(len(c) for c in chains)
+        best = min(
+            (c for c in chains if len(c) == longest),
+            key=lambda c: (instant[c[-1]], -instant[c[0]], [instant[r] for r in c[1:-1]]),
+        )
+        times: list[int | None] = [time[r] for r in best]
+        out[u] = times + [None] * (n_steps - len(best))
+    return out
+
+
+def plain_chain_times(
+    code: Sequence[int],
+    table: Sequence[int],
+    outbound: Sequence[int] | None,
+    unit: Sequence[int],
+    time: Sequence[int],
+    deadline: Sequence[int | None],
+    *,
+    strict: bool,
+    first_only: bool,
+) -> dict[int, list[int | None]]:
+    """:func:`ordered_chain_times` of rows whose step is ``table[code]`` (none when
+    outbound), with no blocking row and instants made by :func:`instant_ids`."""
+    steps = [-1 if outbound is not None and outbound[r] else table[c] for r, c in enumerate(code)]
+    offsets = [r for r in range(len(unit)) if r == 0 or unit[r] != unit[r - 1]] + [len(unit)]
+    instant = instant_ids(time, offsets)
+    none: list[Sequence[int] | None] = [None] * len(deadline)
+    return ordered_chain_times(
+        steps, none, instant, unit, time, deadline, strict=strict, first_only=first_only
+    )
+
+
+def optional_step(
+    step_rows: Sequence[int],
+    units: Sequence[int],
+    after: Sequence[int],
+    before: Sequence[int],
+    start: Sequence[int],
+    instant: Sequence[int],
+    unit: Sequence[int],
+    time: Sequence[int],
+    deadline: int | None,
+    *,
+    strict: bool,
+) -> list[int]:
+    """Per unit, the first step row of the unit between ``after`` and ``before`` (their
+    instants, inclusive unless strict) within ``deadline`` of ``start``; -1 if none."""
+    out = []
+    for u, a, b, s in zip(units, after, before, start, strict=True):
+        found = -1
+        if a >= 0:
+            for r in step_rows:
+                if unit[r] != u:
+                    continue
+                low_ok = instant[r] > instant[a] if strict else instant[r] >= instant[a]
+                high_ok = b < 0 or (
+                    instant[r] < instant[b] if strict else instant[r] <= instant[b]
+                )
+                near = deadline is None or time[r] - time[s] <= deadline
+                if low_ok and high_ok and near:
+                    found = r
+                    break
+        out.append(found)
+    return out
+
+
+def any_order_chain_times(
+    steps: Sequence[int], unit: Sequence[int], time: Sequence[int], window: int | None, *,
+    first_only: bool, n_steps: int,
+) -> dict[int, tuple[list[int | None], list[int]]]:  # fmt: skip
+    """Per unit with a step event, :func:`any_order_unit` of its events."""
+    out = {}
+    for u in sorted(set(unit)):
+        events = [(time[r], steps[r]) for r in range(len(unit)) if unit[r] == u]
+        if any(s >= 0 for _, s in events):
+            out[u] = any_order_unit(events, n_steps=n_steps, window=window, first_only=first_only)
+    return out
+
+
+# -- more attribution kernels (engagemetrics._kernels.attribution) ---------------------
+def linear_weights(sizes: Sequence[int]) -> list[float]:
+    """1/k for each of the k touches of every range, range by range."""
+    return [1.0 / k for k in sizes for _ in range(k)]
+
+
+def count_pairs(
+    source: Sequence[int], target: Sequence[int], counts: Sequence[int] | None = None
+) -> list[tuple[int, int, int]]:
+    """Distinct (source, target) pairs with their summed counts, sorted by pair."""
+    total: dict[tuple[int, int], int] = {}
+    weights = counts if counts is not None else [1] * len(source)
+    for a, b, n in zip(source, target, weights, strict=True):
+        total[a, b] = total.get((a, b), 0) + n
+    return sorted((a, b, n) for (a, b), n in total.items() if n)
+
+
+def absorbing_chain(
+    source: Sequence[int], target: Sequence[int], count: Sequence[int]
+) -> tuple[Fraction, dict[int, Fraction]]:
+    """Conversion probability and removal effects in exact fractions (0 when p = 0)."""
+    counts = {(a, b): n for a, b, n in zip(source, target, count, strict=True)}
+    p = conversion_probability(counts)
+    if p == 0:
+        return p, {}
+    return p, removal_effects(counts)
+
+
+def subset_sums(weights: Sequence[float], n_players: int) -> list[float]:
+    """v(S) = the sum of weights[T] over the masks T that are subsets of S."""
+    size = 1 << n_players
+    return [sum(weights[t] for t in range(size) if t & s == t) for s in range(size)]
+
+
+def popcounts(n_players: int) -> list[int]:
+    """The number of set bits of every mask below 2^K."""
+    return [bin(s).count("1") for s in range(1 << n_players)]
+
+
+def shapley_values(v: Sequence[float], n_players: int) -> list[float]:
+    """Shapley values of the game v (a worth per mask), averaging marginal contributions
+    over every order of the players."""
+    import itertools
+
+    totals = [0.0] * n_players
+    orders = list(itertools.permutations(range(n_players)))
+    for order in orders:
+        mask = 0
+        for k in order:
+            totals[k] += v[mask | 1 << k] - v[mask]
+            mask |= 1 << k
+    return [t / len(orders) for t in totals]
+
+
+def masks_of_sets(members: Sequence[int], offsets: Sequence[int]) -> list[int]:
+    """The bitmask of each set members[offsets[i]:offsets[i + 1]]."""
+    return [
+        sum(1 << m for m in set(members[offsets[i] : offsets[i + 1]]))
+        for i in range(len(offsets) - 1)
+    ]
+
+
 # -- relationship kernels (engagemetrics._kernels.retention) --------------------------------
 def period_of_day(days: Sequence[int], period: str) -> list[int]:
     """Day, ISO-week or month number since 1970 of each day number, by the calendar."""

@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 from engagemetrics import EventLog
 from engagemetrics._kernels import groups
 from engagemetrics.metrics.conversion import funnels as funnels_module
-from engagemetrics.metrics.conversion.funnels import Funnel, FunnelResult, Step, funnel
+from engagemetrics.metrics.conversion.funnels import (
+    Funnel,
+    FunnelResult,
+    Step,
+    funnel,
+    funnel_mode,
+)
 from engagemetrics.metrics.engagement.criteria import sessions
 from engagemetrics.vocabulary.goals import Goal
 
@@ -65,7 +71,7 @@ def plain_funnels(draw: st.DrawFn) -> Funnel:
         window=None if whole is None else dt.timedelta(seconds=whole),
         mode=draw(st.sampled_from(["default", "strict_increase"])),
         start=draw(st.sampled_from(["each", "first"])),
-        by=draw(st.sampled_from(["actor", "actor", "session"])),
+        unit=draw(st.sampled_from(["actor", "actor", "session"])),
         session_gap=dt.timedelta(seconds=2),
     )
 
@@ -73,20 +79,23 @@ def plain_funnels(draw: st.DrawFn) -> Funnel:
 def general(definition: Funnel, log: EventLog) -> FunnelResult:
     """The result of the general path (every row's step, ordered_chains), forced."""
     step_of = funnels_module._step_codes(log, definition.steps)
-    if definition.by == "actor":
+    if definition.unit == "actor":
         unit: Any = log.actor
         offsets = log.actor_offsets
     else:
         found = sessions(log, gap=definition.session_gap)
         unit, offsets = found.session, found.offsets
-    units, chain, which = funnels_module._general(definition, log, step_of, [], unit, offsets)
+    mode = funnel_mode(definition.mode)
+    units, chain, which = funnels_module._general(
+        mode, definition, log, step_of, [], unit, offsets
+    )
     first_rows = offsets[units]
     times = np.where(chain >= 0, log.time[np.maximum(chain, 0)], np.iinfo(np.int64).min)
     return FunnelResult(
         funnel=definition,
         actors=log.actors[log.actor[first_rows]],
         session_start=None
-        if definition.by == "actor"
+        if definition.unit == "actor"
         else log.time[first_rows].view("datetime64[ns]"),
         time=times.view("datetime64[ns]"),
         step_order=which,
@@ -165,7 +174,7 @@ def test_goal_steps_on_the_plain_path(rows: list[Row], mode: str, window: int | 
     steps: list[Any] = ["view", Step(goal=Goal("liked", actions=["like", "reaction"])), "click"]
     f = Funnel(
         steps,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         window=None if window is None else dt.timedelta(seconds=window),
     )
     log = build(rows)
@@ -189,13 +198,13 @@ def test_many_actors_many_ties_on_two_threads() -> None:
     assert tied.sum() > n // 10
     for mode in ("default", "strict_increase"):
         for start in ("each", "first"):
-            for by in ("actor", "session"):
+            for unit in ("actor", "session"):
                 f = Funnel(
                     ["view", "like", "click", "purchase"],
                     window=dt.timedelta(seconds=20),
                     mode=mode,
                     start=start,
-                    by=by,
+                    unit=unit,
                     session_gap=dt.timedelta(seconds=3),
                 )
                 want = general(f, log)

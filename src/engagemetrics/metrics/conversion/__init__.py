@@ -1,4 +1,12 @@
-"""Conversion: goal completions and values, funnels and attribution."""
+"""Conversion: goal completions and values, funnels and attribution.
+
+Goals: :mod:`.goal_metrics` (the metrics) and :mod:`.goal_results` (their result).
+Funnels: :mod:`.funnel_definition` (steps, exclusions, the definition and its TOML),
+:mod:`.funnel_modes` (the registry of modes), :mod:`.funnels` (the measurement and the
+built-in modes), :mod:`.funnel_results`. Attribution: :mod:`.attribution_models` (the
+registry of models and the built-in ones), :mod:`.attribution_journeys` (the data-driven
+models' statistics), :mod:`.attribution` (the measurement), :mod:`.attribution_results`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,17 @@ from .attribution import (
     DEFAULT_LOOKBACK,
     DEFAULT_POSITIONS,
     MARKOV_MAX_KEYS,
-    MODELS,
     SHAPLEY_MAX_KEYS,
+    AttributeUnit,
     Attribution,
     AttributionModel,
+    CreditMeasure,
+    Touches,
     TouchSets,
     Transitions,
     attribute,
+    attribution_model,
+    attribution_models,
 )
 from .funnels import (
     Exclusion,
@@ -23,9 +35,12 @@ from .funnels import (
     FunnelStart,
     FunnelSummary,
     FunnelUnit,
+    OrderedMode,
     Step,
     StepLike,
     funnel,
+    funnel_mode,
+    funnel_modes,
 )
 from .goal_metrics import (
     GoalMetrics,
@@ -38,10 +53,11 @@ __all__ = [
     "DEFAULT_LOOKBACK",
     "DEFAULT_POSITIONS",
     "MARKOV_MAX_KEYS",
-    "MODELS",
     "SHAPLEY_MAX_KEYS",
+    "AttributeUnit",
     "Attribution",
     "AttributionModel",
+    "CreditMeasure",
     "Exclusion",
     "Funnel",
     "FunnelMode",
@@ -50,12 +66,18 @@ __all__ = [
     "FunnelSummary",
     "FunnelUnit",
     "GoalMetrics",
+    "OrderedMode",
     "Step",
     "StepLike",
     "TouchSets",
+    "Touches",
     "Transitions",
     "attribute",
+    "attribution_model",
+    "attribution_models",
     "conversion_rate",
     "funnel",
+    "funnel_mode",
+    "funnel_modes",
     "goal_metrics",
 ]

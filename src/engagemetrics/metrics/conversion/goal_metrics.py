@@ -9,382 +9,58 @@ whom, for how much, and which share of the people who interacted went on to comp
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Literal, final, overload
+from typing import Any, Final, Literal, overload
 
-import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._core.durations import Duration, optional_duration_ns
 from ..._core.periods import Period
-from ..._core.validation import Duration, check_tz, optional_duration_ns
+from ..._core.validation import check_option, check_tz, invalid
 from ..._kernels.attribution import expand_ranges
 from ..._kernels.groups import distinct_per_group, group_count, group_sum
+from ...events.context import LogContext
 from ...events.log import EventLog
 from ...exceptions import InvalidParameterError
-from ...rates.rate import Rate, Rates
+from ...rates import Rate, Rates
 from ...vocabulary.actions import ActionCategory, Direction
 from ...vocabulary.goals import Goal, GoalMap
 from ..engagement.criteria import Criterion, engaged
-from ..interactions import _dimension
+from .goal_results import GOAL_BY, GoalBy, GoalMetrics
 
-__all__ = ["GoalMetrics", "conversion_rate", "goal_metrics"]
+__all__ = ["GoalMetrics", "conversion_rate", "goal_metrics", "to_goal"]
 
 _NONE: Final = -1
 Breakdown = Literal["first_touch_channel", "first_touch_content", "content", "segment"]
+_BREAKDOWNS: Final = ("first_touch_channel", "first_touch_content", "content", "segment")
 
 
-@final
-@attrs.frozen(eq=False)
-class GoalMetrics:
-    """Per goal (and group): completions, completers, value, and the interactions around them.
+def to_goal(value: object, /, parameter: str = "goal", where: str = "conversion_rate") -> Goal:
+    """A goal parameter: a :class:`~engagemetrics.Goal`, or an action name standing for
+    the goal of completing that action (named after it).
 
-    Attributes
-    ----------
-    goal
-        Goal name of each row.
-    by, group
-        The grouping dimension (None for none) and each row's group label.
-    completions
-        Events completing the goal.
-    completers
-        Distinct actors who completed it.
-    value
-        Total value of the completions.
-    interactions
-        All audience interactions (inbound events other than exposure) in the group: the
-        denominator of the goal-aligned share.
-    engaged_actors
-        Distinct engaged actors (under the criterion given) active in the group, or None.
-    goals
-        The goal names, in the goal map's order (rows follow it).
-    groups, group_interactions, group_engaged
-        Every group of the log (sorted labels; None without ``by``) with its
-        interactions and engaged actors, also those without a completion and so
-        without a row: what :meth:`merge` needs when another log completes a goal there.
-
-    Notes
-    -----
-    Only counts and sums are stored. Metrics of logs that split the audience by actor
-    (as the distributed path does) :meth:`merge` into those of the whole: counts
-    exactly, ``value`` (a float sum) up to rounding (``rel_tol=1e-12``).
+    Examples
+    --------
+    >>> goal = to_goal("purchase")
+    >>> goal.name, goal.actions
+    ('purchase', ('purchase',))
     """
-
-    goal: NDArray[Any]
-    by: str | None
-    group: NDArray[Any] | None
-    completions: NDArray[np.int64]
-    completers: NDArray[np.int64]
-    value: NDArray[np.float64]
-    interactions: NDArray[np.int64]
-    engaged_actors: NDArray[np.int64] | None
-    goals: tuple[str, ...] = attrs.field(
-        default=attrs.Factory(
-            lambda self: tuple(dict.fromkeys(self.goal.tolist())), takes_self=True
-        )
-    )
-    groups: NDArray[Any] | None = attrs.field(
-        default=attrs.Factory(
-            lambda self: None if self.group is None else self.group[:0], takes_self=True
-        )
-    )
-    group_interactions: NDArray[np.int64] | None = None
-    group_engaged: NDArray[np.int64] | None = None
-
-    def __len__(self) -> int:
-        return len(self.goal)
-
-    @classmethod
-    def empty(
-        cls,
-        goals: Goal | GoalMap,
-        /,
-        *,
-        by: Literal["channel", "content", "period"] | None = None,
-        engaged: bool = False,
-    ) -> GoalMetrics:
-        """The metrics of no events: the identity of :meth:`merge`.
-
-        Parameters
-        ----------
-        goals
-            The goals :func:`goal_metrics` measures.
-        by
-            Its grouping.
-        engaged
-            Whether it counts engaged actors (was given ``engaged=``).
-
-        Examples
-        --------
-        >>> goals = GoalMap([Goal("sale", actions=["purchase"])])
-        >>> log = EventLog.from_arrays(actor=["a"], action=["purchase"], time=["2024-05-01"],
-        ...                            value=[3.0])
-        >>> metrics = goal_metrics(log, goals)
-        >>> GoalMetrics.empty(goals).merge(metrics).to_dict() == metrics.to_dict()
-        True
-        """
-        names = (goals.name,) if isinstance(goals, Goal) else tuple(g.name for g in goals)
-        if by not in (None, "channel", "content", "period"):
-            raise InvalidParameterError(
-                f"The 'by' parameter must be None, 'channel', 'content' or 'period'; got {by!r}."
-            )
-        rows = len(names) if by is None else 0
-        zeros = np.zeros(rows, dtype=np.int64)
-        per_group = np.zeros(1 if by is None else 0, dtype=np.int64)
-        return cls(
-            goal=np.array(names if by is None else (), dtype=object),
-            by=by,
-            group=None if by is None else np.empty(0, dtype=object),
-            completions=zeros,
-            completers=zeros,
-            value=np.zeros(rows, dtype=np.float64),
-            interactions=zeros,
-            engaged_actors=zeros if engaged else None,
-            goals=names,
-            groups=None if by is None else np.empty(0, dtype=object),
-            group_interactions=per_group,
-            group_engaged=per_group if engaged else None,
-        )
-
-    def merge(self, other: GoalMetrics, /) -> GoalMetrics:
-        """The metrics of both logs, row by row (exact for logs of disjoint audiences).
-
-        Completions, interactions and value add; completers and engaged actors add
-        too, which is exact when each actor's events are in one log (split by actor).
-        The rows are those with a completion in either, in goal order, then group order.
-
-        Raises
-        ------
-        InvalidParameterError
-            If the two differ in goals, grouping or in whether they count engaged actors,
-            or one was not built by :func:`goal_metrics` (no per-group totals).
-
-        Examples
-        --------
-        >>> goals = GoalMap([Goal("sale", actions=["purchase"])])
-        >>> log = EventLog.from_arrays(actor=["a", "b", "b"], action=["purchase", "like",
-        ...     "purchase"], time=["2024-05-01"] * 3, value=[3.0, 0.0, 4.0])
-        >>> a, b = (goal_metrics(log.take(np.flatnonzero(log.actor == code)), goals)
-        ...         for code in (0, 1))
-        >>> (a + b).to_dict() == goal_metrics(log, goals).to_dict()
-        True
-        """
-        if not isinstance(other, GoalMetrics):
-            raise InvalidParameterError(
-                f"GoalMetrics.merge takes a GoalMetrics; got {type(other).__name__}."
-            )
-        if self.goals != other.goals:
-            raise InvalidParameterError(
-                f"Cannot merge goal metrics of different goals: {list(self.goals)} and "
-                f"{list(other.goals)}."
-            )
-        if self.by != other.by:
-            raise InvalidParameterError(
-                f"Cannot merge goal metrics grouped by {self.by!r} and by {other.by!r}."
-            )
-        if (self.engaged_actors is None) != (other.engaged_actors is None):
-            raise InvalidParameterError(
-                "Cannot merge goal metrics with engaged actors and goal metrics without; "
-                "compute both with the same engaged= criterion."
-            )
-        mine, theirs = self._totals(), other._totals()
-        if self.by is None:
-            return _goal_rows(
-                self, self.goal, None, None, [self._sums(), other._sums()], *_add(mine, theirs)
-            )
-        labels, at_mine, at_theirs = _union_labels(mine[0], theirs[0])
-        n = len(labels)
-        interactions = np.bincount(
-            np.concatenate([at_mine, at_theirs]), np.concatenate([mine[1], theirs[1]]), n
-        ).astype(np.int64)
-        engaged = None
-        if mine[2] is not None and theirs[2] is not None:
-            engaged = np.bincount(
-                np.concatenate([at_mine, at_theirs]), np.concatenate([mine[2], theirs[2]]), n
-            ).astype(np.int64)
-        rank = {name: i for i, name in enumerate(self.goals)}
-        keys = []
-        for table, at in ((self, at_mine), (other, at_theirs)):
-            assert table.group is not None
-            assert table.groups is not None
-            goal_index = np.array([rank[g] for g in table.goal.tolist()], dtype=np.int64)
-            position = at[np.searchsorted(table.groups, table.group)] if len(table) else at[:0]
-            keys.append(goal_index * n + position)
-        return _goal_rows(
-            self,
-            np.array(self.goals, dtype=object),
-            labels,
-            np.concatenate(keys),
-            [self._sums(), other._sums()],
-            labels,
-            interactions,
-            engaged,
-        )
-
-    __add__ = merge
-
-    def _totals(
-        self,
-    ) -> tuple[NDArray[Any] | None, NDArray[np.int64], NDArray[np.int64] | None]:
-        """Every group's labels, interactions and engaged actors."""
-        if self.group_interactions is None:
-            raise InvalidParameterError(
-                "GoalMetrics.merge needs the per-group totals goal_metrics records; this "
-                "one was built without group_interactions."
-            )
-        if self.engaged_actors is not None and self.group_engaged is None:
-            raise InvalidParameterError(
-                "GoalMetrics.merge needs group_engaged with engaged_actors."
-            )
-        return self.groups, self.group_interactions, self.group_engaged
-
-    def _sums(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-        return self.completions, self.completers, self.value
-
-    def aligned_share(self) -> Rates:
-        """Goal completions over all audience interactions, per row (a proportion of events).
-
-        Keys are ``"goal"`` or ``"goal|group"``.
-        """
-        return Rates.from_arrays(
-            self._keys(),
-            self.completions.astype(np.float64),
-            np.maximum(self.interactions, self.completions).astype(np.float64),
-            numerator="goal completions",
-            denominator="interactions",
-            key_name="goal" if self.by is None else f"goal|{self.by}",
-        )
-
-    def value_per_completer(self) -> NDArray[np.float64]:
-        """Total value over distinct completers (NaN where nobody completed)."""
-        return _divide(self.value, self.completers)
-
-    def value_per_interaction(self) -> NDArray[np.float64]:
-        """Total value over audience interactions (NaN where there were none)."""
-        return _divide(self.value, self.interactions)
-
-    def value_per_engaged_actor(self) -> NDArray[np.float64]:
-        """Total value over engaged actors (needs ``engaged=`` in :func:`goal_metrics`)."""
-        if self.engaged_actors is None:
-            raise InvalidParameterError(
-                "value_per_engaged_actor needs goal_metrics(..., engaged=<criterion>)."
-            )
-        return _divide(self.value, self.engaged_actors)
-
-    def to_dict(self) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {"goal": self.goal.tolist()}
-        if self.group is not None and self.by is not None:
-            labels = self.group
-            out[self.by] = (
-                [str(v) for v in labels] if labels.dtype.kind == "M" else labels.tolist()
-            )
-        out["completions"] = self.completions.tolist()
-        out["completers"] = self.completers.tolist()
-        out["value"] = self.value.tolist()
-        out["interactions"] = self.interactions.tolist()
-        if self.engaged_actors is not None:
-            out["engaged_actors"] = self.engaged_actors.tolist()
-        return out
-
-    def _keys(self) -> NDArray[Any]:
-        if self.group is None:
-            return self.goal
-        return np.array([f"{g}|{k}" for g, k in zip(self.goal.tolist(), self.group.tolist(),
-                                                   strict=True)], dtype=object)  # fmt: skip
-
-
-def _add(
-    mine: tuple[Any, NDArray[np.int64], NDArray[np.int64] | None],
-    theirs: tuple[Any, NDArray[np.int64], NDArray[np.int64] | None],
-) -> tuple[None, NDArray[np.int64], NDArray[np.int64] | None]:
-    """The totals of the one group of two metrics without ``by``."""
-    engaged = None if mine[2] is None or theirs[2] is None else mine[2] + theirs[2]
-    return None, mine[1] + theirs[1], engaged
-
-
-def _union_labels(
-    mine: NDArray[Any] | None, theirs: NDArray[Any] | None
-) -> tuple[NDArray[Any], NDArray[np.intp], NDArray[np.intp]]:
-    """Sorted labels of both, and where each side's labels are in them."""
-    assert mine is not None
-    assert theirs is not None
-    if not len(mine):
-        return theirs, np.zeros(0, dtype=np.intp), np.arange(len(theirs))
-    if not len(theirs):
-        return mine, np.arange(len(mine)), np.zeros(0, dtype=np.intp)
-    if len(mine) == len(theirs) and np.array_equal(mine, theirs):
-        return mine, np.arange(len(mine)), np.arange(len(theirs))
-    try:
-        labels = np.union1d(mine, theirs)
-    except TypeError:
-        raise InvalidParameterError(
-            f"GoalMetrics.merge needs group labels of one type; got {mine.dtype} and "
-            f"{theirs.dtype} labels holding values of different types."
-        ) from None
-    return labels, np.searchsorted(labels, mine), np.searchsorted(labels, theirs)
-
-
-def _goal_rows(
-    like: GoalMetrics,
-    goal: NDArray[Any],
-    labels: NDArray[Any] | None,
-    keys: NDArray[np.int64] | None,
-    sums: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]],
-    groups: NDArray[Any] | None,
-    interactions: NDArray[np.int64],
-    engaged: NDArray[np.int64] | None,
-) -> GoalMetrics:
-    """Merged rows: summed where ``keys`` (goal * groups + group; None: row by row) match."""
-    completions, completers, value = (np.concatenate(column) for column in zip(*sums, strict=True))
-    if keys is None:  # no grouping: one row per goal on both sides
-        n = len(goal)
-        completions = completions[:n] + completions[n:]
-        completers = completers[:n] + completers[n:]
-        value = value[:n] + value[n:]
-        at = np.zeros(n, dtype=np.intp)
-        group = None
-    else:
-        assert labels is not None
-        unique, inverse = np.unique(keys, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        size = len(unique)
-        completions = np.bincount(inverse, completions, size).astype(np.int64)
-        completers = np.bincount(inverse, completers, size).astype(np.int64)
-        value = np.bincount(inverse, value, size)
-        n_groups = max(len(labels), 1)
-        goal = goal[unique // n_groups]
-        at = (unique % n_groups).astype(np.intp)
-        group = labels[at]
-    return GoalMetrics(
-        goal=goal,
-        by=like.by,
-        group=group,
-        completions=completions,
-        completers=completers,
-        value=np.asarray(value, dtype=np.float64),
-        interactions=interactions[at],
-        engaged_actors=None if engaged is None else engaged[at],
-        goals=like.goals,
-        groups=groups,
-        group_interactions=interactions,
-        group_engaged=engaged,
-    )
-
-
-def _divide(numerator: NDArray[Any], denominator: NDArray[Any]) -> NDArray[np.float64]:
-    out = np.full(len(numerator), np.nan)
-    np.divide(numerator, denominator, out=out, where=denominator > 0)
-    return out
+    if isinstance(value, Goal):
+        return value
+    if isinstance(value, str) and value.strip():
+        return Goal(value, actions=[value])
+    raise invalid(parameter, where, "a Goal or an action name", value)
 
 
 def goal_metrics(
     log: EventLog,
-    goals: Goal | GoalMap,
+    goals: Goal | GoalMap | str,
     /,
     *,
-    by: Literal["channel", "content", "period"] | None = None,
+    by: GoalBy | None = None,
     period: Period = "day",
     tz: str = "UTC",
-    engaged: Criterion | None = None,
+    criterion: Criterion | str | None = None,
 ) -> GoalMetrics:
     """Completions, completers, value and goal-aligned share of interactions, per goal.
 
@@ -393,13 +69,14 @@ def goal_metrics(
     log
         The events.
     goals
-        One goal or a goal map.
+        One goal, a goal map, or an action name (the goal of completing that action).
     by
         Break down by ``"channel"``, ``"content"`` or ``"period"`` of the events.
     period, tz
         Calendar periods for ``by="period"``.
-    engaged
-        A criterion; when given, each row also counts the engaged actors active in it.
+    criterion
+        A criterion (or a preset's name); when given, each row also counts the actors
+        it engages that are active in the row's group.
 
     Notes
     -----
@@ -418,11 +95,15 @@ def goal_metrics(
     ...     action=["like", "purchase", "like", "website_visit", "purchase"],
     ...     time=["2024-05-01", "2024-05-02", "2024-05-01", "2024-05-01", "2024-05-03"],
     ...     value=[0, 30, 0, 0, 20])
-    >>> goal_metrics(log, goals).to_dict()
+    >>> goal_metrics(log, goals).rows()
     {'goal': ['sale', 'visit'], 'completions': [2, 1], 'completers': [2, 1], \
 'value': [50.0, 0.0], 'interactions': [5, 5]}
+    >>> goal_metrics(log, "purchase").completions.tolist()
+    [2]
     """
     check_tz(tz, "goal_metrics")
+    if not isinstance(goals, GoalMap):
+        goals = to_goal(goals, "goals", "goal_metrics")
     goal_list = (goals,) if isinstance(goals, Goal) else tuple(goals)
     if isinstance(goals, GoalMap):
         goals.validate(log.taxonomy)
@@ -430,13 +111,10 @@ def goal_metrics(
         group_codes = np.zeros(len(log), dtype=np.int64)
         labels: NDArray[Any] | None = None
         n_groups = 1
-    elif by in ("channel", "content", "period"):
-        group_codes, labels = _dimension(log, by, period=period, tz=tz)
-        n_groups = len(labels)
     else:
-        raise InvalidParameterError(
-            f"The 'by' parameter must be None, 'channel', 'content' or 'period'; got {by!r}."
-        )
+        check_option(by, GOAL_BY, "by", "goal_metrics")
+        group_codes, labels = LogContext.of(log).grouping(by, period=period, tz=tz)
+        n_groups = len(labels)
     inbound = log.direction == Direction.INBOUND.code
     interacting = inbound & (log.category != ActionCategory.EXPOSURE.code)
     if by is None:  # one group: counts of masks, without a group code per row
@@ -444,8 +122,8 @@ def goal_metrics(
     else:
         interactions = group_count(np.where(interacting, group_codes, _NONE), n_groups)
     engaged_counts = None
-    if engaged is not None:
-        mask = _engaged_mask(log, engaged)
+    if criterion is not None:
+        mask = _engaged_mask(log, criterion)
         rows = np.where(inbound & mask[log.actor], group_codes, _NONE)
         engaged_counts = distinct_per_group(rows, log.actor, n_groups, log.n_actors)
 
@@ -517,7 +195,7 @@ def _append_total(
         columns["engaged"].append(engaged_counts)
 
 
-def _engaged_mask(log: EventLog, criterion: Criterion) -> NDArray[np.bool_]:
+def _engaged_mask(log: EventLog, criterion: Criterion | str) -> NDArray[np.bool_]:
     return engaged(log, criterion).mask
 
 
@@ -525,10 +203,10 @@ def _engaged_mask(log: EventLog, criterion: Criterion) -> NDArray[np.bool_]:
 @overload
 def conversion_rate(
     log: EventLog,
-    goal: Goal,
+    goal: Goal | str,
     /,
     *,
-    eligible: Criterion | None = ...,
+    criterion: Criterion | str | None = ...,
     window: Duration | None = ...,
     anchor: Literal["first", "any"] = ...,
     by: None = None,
@@ -537,10 +215,10 @@ def conversion_rate(
 @overload
 def conversion_rate(
     log: EventLog,
-    goal: Goal,
+    goal: Goal | str,
     /,
     *,
-    eligible: Criterion | None = ...,
+    criterion: Criterion | str | None = ...,
     window: Duration | None = ...,
     anchor: Literal["first", "any"] = ...,
     by: Breakdown,
@@ -548,10 +226,10 @@ def conversion_rate(
 ) -> Rates: ...
 def conversion_rate(
     log: EventLog,
-    goal: Goal,
+    goal: Goal | str,
     /,
     *,
-    eligible: Criterion | None = None,
+    criterion: Criterion | str | None = None,
     window: Duration | None = None,
     anchor: Literal["first", "any"] = "first",
     by: Breakdown | None = None,
@@ -564,14 +242,17 @@ def conversion_rate(
     log
         The events.
     goal
-        What counts as converting.
-    eligible
-        Optionally, a criterion the actor must also meet to be eligible (e.g. engaged).
+        What counts as converting: a :class:`~engagemetrics.Goal`, or an action name
+        (the goal of completing that action).
+    criterion
+        Optionally, a criterion (or a preset's name) the actor must also meet to be
+        eligible (e.g. engaged).
         Every eligible actor must have interacted on social: an inbound event that is
         neither a conversion nor a completion of ``goal`` (a view counts).
     window
-        Count a completion only within this time after the anchor interaction; None
-        for ever after.
+        Count a completion only within this time after the anchor interaction (a
+        :class:`datetime.timedelta`, a :class:`numpy.timedelta64` with a unit or a string
+        such as ``"7d"``; zero: at the same instant); None for ever after.
     anchor
         ``"first"``: the window starts at the actor's first eligible interaction (first
         touch); ``"any"``: at any eligible interaction (a completion within ``window``
@@ -611,19 +292,21 @@ def conversion_rate(
     >>> import datetime as dt
     >>> conversion_rate(log, signup, window=dt.timedelta(days=7)).successes
     1.0
+    >>> conversion_rate(log, "signup", window="7d").successes
+    1.0
     """
-    if anchor not in ("first", "any"):
-        raise InvalidParameterError(
-            f"The 'anchor' parameter must be 'first' or 'any'; got {anchor!r}."
-        )
-    window_ns = optional_duration_ns(window, "window", "conversion_rate")
+    goal = to_goal(goal, "goal", "conversion_rate")
+    check_option(anchor, ("first", "any"), "anchor", "conversion_rate")
+    if by is not None:
+        check_option(by, _BREAKDOWNS, "by", "conversion_rate")
+    window_ns = optional_duration_ns(window, "window", "conversion_rate", minimum="non-negative")
     # a touch is an inbound event whose action neither completes the goal nor converts
     # (a completion's action completes the goal, so completions are never touches):
     # decided once per action code, then looked up per row
     goal.validate(log.taxonomy)
     touch_action = ~goal.action_table(log.taxonomy)
     touch_action &= log.taxonomy.categories != ActionCategory.CONVERSION.code
-    eligible_actor = None if eligible is None else _engaged_mask(log, eligible)
+    eligible_actor = None if criterion is None else _engaged_mask(log, criterion)
     # completions are few: anchors look up the first completion after them by binary search
     completion_rows = _completion_rows(log, goal)
 
@@ -671,7 +354,10 @@ def conversion_rate(
         return _grouped(log.dictionary(column), codes.astype(np.int64), converted, by)
     if by == "segment":
         if segments is None:
-            raise InvalidParameterError("by='segment' needs segments={actor id: segment}.")
+            raise invalid(
+                "segments", "conversion_rate", "a mapping {actor id: segment} with by='segment'",
+                segments,
+            )  # fmt: skip
         labels = np.array([segments.get(a) for a in log.actors.tolist()], dtype=object)
         keep = has_touch & np.array([v is not None for v in labels.tolist()], dtype=bool)
         groups, codes = np.unique(labels[keep].astype(str), return_inverse=True)
