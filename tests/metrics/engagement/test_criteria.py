@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engagemetrics import EventLog, InvalidParameterError, Taxonomy
+from engagemetrics._core.durations import duration_ns
 from engagemetrics.metrics.engagement.criteria import (
     PRESETS,
     ActiveWithin,
@@ -37,6 +38,14 @@ from engagemetrics.metrics.engagement.criteria import (
     interaction_vs_engagement,
     sessions,
 )
+
+from ...extras import needs
+
+
+def secs(duration: object) -> float:
+    """A criterion's canonical duration in seconds (rows_of's unit)."""
+    return duration_ns(duration, "duration", "test", minimum="non-negative") / 1e9
+
 
 ACTIONS = ["view", "like", "comment", "reply", "brand_reply", "share", "purchase", "report"]
 DAY = 86_400
@@ -102,7 +111,7 @@ def _holds(
     if isinstance(c, Returned):
         first = mine[0]["t"]
         days = {e["t"] // DAY for e in inbound
-                if (c.within_days is None or e["t"] - first <= c.within_days * DAY)
+                if (c.within is None or e["t"] - first <= secs(c.within))
                 and (c.categories is None or e["category"] in c.categories)}  # fmt: skip
         return len(days) >= c.min_days
     if isinstance(c, MinInteractions):
@@ -115,19 +124,19 @@ def _holds(
         return any(e["category"] in (c.categories or ()) or e["action"] in (c.actions or ())
                    for e in inbound)  # fmt: skip
     if isinstance(c, ActiveWithin):
-        return any(end - c.days * DAY < e["t"] <= end for e in inbound)
+        return any(end - secs(c.within) < e["t"] <= end for e in inbound)
     if isinstance(c, MinScore):
         return bool(sum(e["weight"] for e in inbound) >= c.x)
     if isinstance(c, EngagedSession):
         sessions_: list[list[dict[str, Any]]] = []
-        gap = 30 if c.gap_minutes is None else c.gap_minutes  # no session column here
+        gap = 1800 if c.gap is None else secs(c.gap)  # no session column here
         for e in mine:
-            if sessions_ and e["t"] - sessions_[-1][-1]["t"] <= gap * 60:
+            if sessions_ and e["t"] - sessions_[-1][-1]["t"] <= gap:
                 sessions_[-1].append(e)
             else:
                 sessions_.append([e])
         return any(
-            s[-1]["t"] - s[0]["t"] >= c.min_seconds
+            s[-1]["t"] - s[0]["t"] >= secs(c.min_duration)
             or sum(e["category"] == "exposure" for e in s) >= c.min_views
             or (c.conversion and any(e["category"] == "conversion" for e in s))
             for s in sessions_
@@ -157,14 +166,15 @@ def _holds(
 
 
 leaves = st.one_of(
-    st.builds(Returned, min_days=st.integers(1, 4), within_days=st.sampled_from([None, 1.0, 3.5]),
+    st.builds(Returned, min_days=st.integers(1, 4),
+              within=st.sampled_from([None, "1d", "3d12h", dt.timedelta(hours=84)]),
               categories=st.sampled_from([None, ("applause", "conversation")])),
     st.builds(MinInteractions, n=st.integers(1, 4),
               categories=st.sampled_from([None, ("applause",), ("conversation", "conversion")])),
     st.builds(TookAction, categories=st.sampled_from([("conversion",), ("amplification",)])),
-    st.builds(ActiveWithin, days=st.sampled_from([0.5, 2.0, 10.0])),
+    st.builds(ActiveWithin, within=st.sampled_from(["12h", np.timedelta64(2, "D"), "10d"])),
     st.builds(MinScore, x=st.sampled_from([1.0, 3.0, 6.0])),
-    st.builds(EngagedSession, min_seconds=st.sampled_from([10.0, 600.0]),
+    st.builds(EngagedSession, min_duration=st.sampled_from(["10s", "10min"]),
               min_views=st.integers(1, 3)),
     st.builds(Dialogue, min_turns=st.integers(1, 3)),
 )  # fmt: skip
@@ -249,6 +259,7 @@ def test_engagement_by_content_matches_plain_python(log: EventLog) -> None:
 
 
 @given(logs)
+@needs("scipy")
 def test_spearman_matches_scipy(log: EventLog) -> None:
     from scipy import stats
 
@@ -292,9 +303,9 @@ def test_criterion_errors_are_named() -> None:
     ):
         Returned(min_days=0)
     with pytest.raises(
-        InvalidParameterError, match="'within_days' of Returned must be a number of days in"
+        InvalidParameterError, match="The 'within' parameter of Returned must be a positive"
     ):
-        Returned(within_days=-1)
+        Returned(within=dt.timedelta(days=-1))
     with pytest.raises(InvalidParameterError, match="TookAction needs"):
         TookAction()
     with pytest.raises(InvalidParameterError, match="Unknown criterion kind 'loyal'"):
@@ -304,13 +315,19 @@ def test_criterion_errors_are_named() -> None:
     with pytest.raises(InvalidParameterError, match="no \\[criterion\\] table"):
         Criterion.from_toml("x = 1")
     log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-01-01"])
-    with pytest.raises(InvalidParameterError, match="'criterion' parameter must be a Criterion"):
-        engaged(log, "second_date")  # type: ignore[arg-type]
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'criterion' parameter of engaged must be a Criterion or a preset name.*"
+        r"Did you mean 'second_date'",
+    ):
+        engaged(log, "second_dat")
+    with pytest.raises(InvalidParameterError, match="'criterion' parameter of engaged"):
+        engaged(log, 3)  # type: ignore[arg-type]
     with pytest.raises(
         InvalidParameterError, match="'gap' parameter of sessions must be a positive"
     ):
         sessions(log, gap=dt.timedelta(0))
-    with pytest.raises(InvalidParameterError, match="'by' parameter must be 'actor' or 'content'"):
+    with pytest.raises(InvalidParameterError, match="'by' parameter of engagement_score"):
         engagement_score(log, by="channel")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="AllOf and AnyOf need"):
         AllOf(())
@@ -319,11 +336,11 @@ def test_criterion_errors_are_named() -> None:
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (lambda v: EngagedSession(min_seconds=v), "'min_seconds' of EngagedSession"),
-        (lambda v: EngagedSession(gap_minutes=v), "'gap_minutes' of EngagedSession"),
-        (lambda v: Returned(within_days=v), "'within_days' of Returned"),
-        (lambda v: ActiveWithin(days=v), "'days' of ActiveWithin"),
-        (lambda v: MinScore(1.0, half_life_days=v), "'half_life_days' of MinScore"),
+        (lambda v: EngagedSession(min_duration=v), "'min_duration' parameter of EngagedSession"),
+        (lambda v: EngagedSession(gap=v), "'gap' parameter of EngagedSession"),
+        (lambda v: Returned(within=v), "'within' parameter of Returned"),
+        (lambda v: ActiveWithin(within=v), "'within' parameter of ActiveWithin"),
+        (lambda v: MinScore(1.0, half_life=v), "'half_life' parameter of MinScore"),
         (lambda v: MinScore(v), "'x' of MinScore"),
     ],
 )
@@ -339,11 +356,12 @@ def test_criteria_refuse_numbers_that_are_not_finite(
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: EngagedSession(min_seconds=-1),
-        lambda: EngagedSession(gap_minutes=0),
+        lambda: EngagedSession(min_duration=dt.timedelta(seconds=-1)),
+        lambda: EngagedSession(gap="0s"),
         lambda: EngagedSession(conversion=1),  # type: ignore[arg-type]
-        lambda: Returned(within_days=10**9),  # past int64 nanoseconds
-        lambda: ActiveWithin(days=200_000),
+        lambda: Returned(within=dt.timedelta(days=10**6)),  # past int64 nanoseconds
+        lambda: ActiveWithin(within="200000d"),
+        lambda: ActiveWithin(within=np.timedelta64(3)),  # no unit
         lambda: MinInteractions(n=10**30),
     ],
 )
@@ -362,12 +380,15 @@ def test_scores_ignore_events_after_the_reference_however_short_the_half_life() 
         time=["2024-05-01", "2024-06-01", "2024-06-01"],
     )
     for by in ("actor", "content"):
-        scores = engagement_score(
-            log, by=by, half_life=dt.timedelta(minutes=1), reference="2024-05-01"
-        )
+        scores = engagement_score(log, by=by, half_life=dt.timedelta(minutes=1), end="2024-05-01")
         assert np.isfinite(scores.score).all()
-    scores = engagement_score(log, half_life=dt.timedelta(minutes=1), reference="2024-05-01")
-    assert scores.to_dict() == {"actor": ["a", "b"], "score": [1.0, 0.0], "events": [1, 0]}
+    scores = engagement_score(log, half_life="1min", end="2024-05-01")
+    assert scores.to_dict() == {
+        "by": "actor",
+        "keys": ["a", "b"],
+        "score": [1.0, 0.0],
+        "events": [1, 0],
+    }
 
 
 @given(
@@ -399,7 +420,7 @@ def test_scores_and_events_per_actor_match_plain_python(
         log,
         weights=weights,
         half_life=None if half_life_days is None else dt.timedelta(days=half_life_days),
-        reference=None if reference_s is None else np.datetime64(end, "s"),
+        end=None if reference_s is None else np.datetime64(end, "s"),
     )
     actors = log.actors.tolist()
     assert scores.keys.tolist() == actors
@@ -482,3 +503,103 @@ def test_sessions_and_active_days_of_a_log_in_many_runs(monkeypatch: pytest.Monk
     assert scores.events.tolist() == expected_events.tolist()
     w = np.where(inbound, log.taxonomy.weights[log.action], 0.0)
     assert scores.score.tobytes() == np.add.reduceat(w, log.actor_offsets[:-1]).tobytes()
+
+
+# -- issue 14: one vocabulary, durations written one way, the result contract ------------
+def test_every_criterion_parameter_takes_a_preset_name() -> None:
+    log = EventLog.from_arrays(
+        actor=["ana", "ana", "bo"],
+        action=["like", "comment", "like"],
+        time=["2024-05-01", "2024-05-09", "2024-05-01"],
+        content=["p1", "p2", "p1"],
+    )
+    preset = PRESETS["second_date"]
+    assert engaged(log, "second_date") == engaged(log, preset)
+    assert engaged(log, criterion="second_date") == engaged(log, preset)
+    assert engagement_rate(log, "ga4") == engagement_rate(log, PRESETS["ga4"])
+    assert engagement_by_content(log, "second_date").to_dict() == (
+        engagement_by_content(log, preset).to_dict()
+    )
+    assert interaction_vs_engagement(log, "committed") == interaction_vs_engagement(
+        log, PRESETS["committed"]
+    )
+
+
+def test_durations_are_written_one_way() -> None:
+    seven = Returned(within=dt.timedelta(days=7))
+    assert seven == Returned(within="7d") == Returned(within=np.timedelta64(7, "D"))
+    assert seven == Returned(within="1w")  # read in any spelling, written as days
+    assert seven.to_dict() == {"kind": "returned", "min_days": 2, "within": "7d"}
+    assert 'within = "7d"' in seven.to_toml()
+    assert EngagedSession(gap=dt.timedelta(minutes=30)).to_dict()["gap"] == "30min"
+    assert EngagedSession().to_dict()["min_duration"] == "10s"
+    assert "gap" not in EngagedSession().to_dict()
+    assert MinScore(2, half_life="36h").half_life == "36h"
+    assert ActiveWithin(within=dt.timedelta(hours=36)).within == "36h"
+    for old in ("within_days", "half_life_days", "gap_minutes", "min_seconds", "days"):
+        with pytest.raises(InvalidParameterError, match="Unknown key"):
+            criterion_from_dict({"kind": "returned", old: 1})
+
+
+def test_reached_goal_takes_an_action_name() -> None:
+    from engagemetrics.metrics.engagement.criteria import ReachedGoal
+
+    criterion = ReachedGoal("purchase")
+    assert criterion.goal.name == "purchase"
+    assert criterion_from_dict(criterion.to_dict()) == criterion
+
+
+@given(logs)
+@needs("pandas")
+def test_audience_scores_and_rankings_merge_over_actor_chunks(log: EventLog) -> None:
+    from engagemetrics.metrics.engagement.criteria import (
+        EngagedAudience,
+        InteractionVsEngagement,
+        Scores,
+    )
+
+    end = np.datetime64(int(log.time.max()), "ns")
+    cut = int(log.actor_offsets[log.n_actors // 2])
+    parts = [log.take(np.arange(0, cut)), log.take(np.arange(cut, len(log)))]
+    criterion = Returned() | ActiveWithin("1d")
+
+    def audience(part: EventLog) -> EngagedAudience:
+        return engaged(part, criterion, end=end)
+
+    whole = audience(log)
+    merged = EngagedAudience.empty(criterion)
+    for part in parts:
+        merged = merged + audience(part)
+    assert merged == whole
+    assert EngagedAudience.from_dict(whole.to_dict()) == whole
+    assert len(repr(whole)) <= 120
+
+    def ranked(part: EventLog) -> InteractionVsEngagement:
+        return interaction_vs_engagement(part, criterion, end=end)
+
+    total = ranked(log)
+    assert InteractionVsEngagement.empty() + ranked(parts[0]) + ranked(parts[1]) == total
+    assert InteractionVsEngagement.from_dict(total.to_dict()) == total
+    assert len(repr(total)) <= 120
+
+    scores = engagement_score(log, end=end)
+    both = (
+        Scores.empty() + engagement_score(parts[0], end=end) + engagement_score(parts[1], end=end)
+    )
+    assert both.keys.tolist() == scores.keys.tolist()
+    np.testing.assert_allclose(both.score, scores.score)
+    assert Scores.from_dict(scores.to_dict()) == scores
+    assert list(scores.to_frame("pandas").columns) == ["actor", "score", "events"]
+
+
+def test_criterion_kinds_is_a_live_read_only_view() -> None:
+    from engagemetrics.metrics.engagement.criteria import criterion_kinds
+
+    kinds = criterion_kinds()
+    assert kinds["returned"] is Returned
+    with pytest.raises(TypeError):
+        kinds["returned"] = Returned  # type: ignore[index]
+    with pytest.raises(InvalidParameterError, match="kind 'returned' is taken"):
+
+        class Again(Criterion):
+            kind = "returned"

@@ -42,6 +42,9 @@ from engagemetrics.metrics.engagement.relationship import (
 )
 
 from ... import reference
+from ...extras import needs
+
+pytestmark = needs("pandas")
 
 DAY = 86_400 * 10**9
 UNIT = {"day": DAY, "week": 7 * DAY, "month": 30 * DAY}
@@ -634,14 +637,18 @@ def test_block_boundaries_change_nothing() -> None:
     expected = [retention_matrix(log, **o) for o in options]  # type: ignore[arg-type]
     rates = return_rate(log, window=dt.timedelta(days=3), tz="Europe/Paris")
     with pytest.MonkeyPatch.context() as patch:
-        from engagemetrics.metrics.engagement import relationship
+        from engagemetrics.events import context
+        from engagemetrics.metrics.engagement.relationship import retention
 
         patch.setattr(kernels, "_BLOCK_ANCHORS", 5)
         patch.setattr(kernels, "_BLOCK_ROWS", 7)
-        patch.setattr(relationship, "_BLOCK", 13)
+        patch.setattr(retention, "_BLOCK", 13)
+        patch.setattr(context, "_BLOCK", 13)
         for o, whole in zip(options, expected, strict=True):
-            assert retention_matrix(log, **o).equals(whole)  # type: ignore[arg-type]
-        small = return_rate(log, window=dt.timedelta(days=3), tz="Europe/Paris")
+            fresh = log.take(np.arange(len(log)))  # its own context: days made in blocks
+            assert retention_matrix(fresh, **o).equals(whole)  # type: ignore[arg-type]
+        fresh = log.take(np.arange(len(log)))
+        small = return_rate(fresh, window=dt.timedelta(days=3), tz="Europe/Paris")
         assert small.equals(rates)
 
 
@@ -974,7 +981,7 @@ def log() -> EventLog:
         ({"end": "2024-05-10"}, r"'end' parameter of retention_matrix \(2024-05-10T00:00:00Z\)"
                                 r" is before the log's last event \(2024-05-13T00:00:00Z\)"),
         ({"end": 3.5}, r"'end' parameter of retention_matrix must be a time"),
-        ({"end": "soon"}, r"'end' parameter must be a time; got 'soon'"),
+        ({"end": "soon"}, r"'end' parameter of retention_matrix must be a time .*; got 'soon'"),
         ({"start": ["applause", "clap"]}, r"Unknown name 'clap' in the 'start' parameter of "
                                           r"retention_matrix: it is neither an action category"),
         ({"returning": []}, r"'returning' parameter of retention_matrix must name at least one"),
@@ -1023,21 +1030,19 @@ def test_other_errors(log: EventLog, matrix: RetentionMatrix) -> None:
     with pytest.raises(InvalidParameterError, match=r"'index' of RetentionMatrix.column must be"):
         matrix.column(99)
     with pytest.raises(InvalidParameterError, match=r"'kind' parameter of RetentionMatrix\.to_fr"):
-        matrix.to_frame("arrow")  # type: ignore[arg-type]
+        matrix.to_frame("spark")  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"'kind' parameter of Lifecycle\.to_frame"):
         lifecycle(log).to_frame("spark")  # type: ignore[arg-type]
     other = retention_matrix(log, end="2024-06-01")
-    with pytest.raises(
-        InvalidParameterError, match=r"needs results with the same end;.*same end="
-    ):
+    with pytest.raises(InvalidParameterError, match=r"needs results of the same end;.*same end="):
         retention_matrix(log).merge(other)
-    with pytest.raises(InvalidParameterError, match="needs results with the same period"):
+    with pytest.raises(InvalidParameterError, match="needs results of the same period"):
         retention_matrix(log).merge(retention_matrix(log, period="day"))
     with pytest.raises(InvalidParameterError, match="takes a RetentionMatrix; got Lifecycle"):
         retention_matrix(log).merge(lifecycle(log))  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="needs results with the same tz"):
+    with pytest.raises(InvalidParameterError, match="needs results of the same tz"):
         stickiness(log).merge(stickiness(log, tz="Europe/Paris"))
-    with pytest.raises(InvalidParameterError, match="needs results with the same period"):
+    with pytest.raises(InvalidParameterError, match="needs results of the same period"):
         lifecycle(log).merge(lifecycle(log, period="day"))
     with pytest.raises(InvalidParameterError, match="needs exactly the keys period, cohort"):
         RetentionMatrix.from_dict({"period": "week"})
@@ -1122,3 +1127,40 @@ def test_unbounded_return_rate_in_many_runs_matches_the_general_path(
         # ...where only actor 0's first event is left out of the returning events, which
         # changes nothing: an actor's first event always counts as its first day
         assert fast.equals(general)
+
+
+# -- issue 14: the result contract ----------------------------------------------------------
+@given(logs, st.lists(st.integers(0, 7), max_size=2))
+def test_stickiness_and_lifecycle_follow_the_result_contract(
+    log: EventLog, cuts: list[int]
+) -> None:
+    end = int(log.time.max()) + DAY
+    metric: Any
+    empty: Any
+    for metric, empty in (
+        (lambda part: stickiness(part, end=end), Stickiness.empty(end=end)),
+        (lambda part: lifecycle(part, end=end), Lifecycle.empty(end=end)),
+        (lambda part: retention_matrix(part, end=end), RetentionMatrix.empty(end=end)),
+    ):
+        whole = metric(log)
+        merged = empty
+        for chunk in _chunks(log, cuts):
+            merged = merged + metric(chunk)
+        assert merged.equals(whole)
+        assert (empty + whole).equals(whole)
+        assert (whole + empty).equals(whole)
+        assert type(whole).from_dict(whole.to_dict()) == whole
+        assert len(repr(whole)) <= 120
+        frame = whole.to_frame("arrow")
+        assert frame.num_rows == len(whole.to_frame("pandas"))
+
+
+def test_retention_reprs_stay_short() -> None:
+    log = synthetic_log(3, n=2_000, actors=100)
+    matrix = retention_matrix(log, period="day")
+    assert len(matrix.columns) > 20
+    for result in (matrix, matrix.rates(), matrix.average()):
+        assert len(repr(result)) <= 120
+        assert "\n" not in repr(result)
+    assert len(matrix.rates().to_frame("polars")) == len(matrix) * len(matrix.columns)
+    assert len(matrix.average().to_frame()) == len(matrix.average().columns)

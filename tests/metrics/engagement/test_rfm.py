@@ -22,11 +22,14 @@ from engagemetrics import (
 from engagemetrics.metrics.engagement.rfm import RFMTable, rfm
 
 from ... import reference
+from ...extras import needs
 
 GOLDEN = json.loads(
     Path(__file__).parents[2].joinpath("golden").joinpath("rfm_golden.json").read_text()
 )
 CASES = {case["name"]: case for case in GOLDEN["cases"]}
+PERIOD_OF: dict[str, Any] = {"h": "hour", "D": "day", "W": "week", "M": "month"}
+"""lifetimes' ``freq`` (the golden cases' key) and rfm's ``period``."""
 
 
 def golden_log(extra: dict[str, list[Any]] | None = None) -> EventLog:
@@ -51,9 +54,9 @@ def test_matches_lifetimes(name: str) -> None:
     table = rfm(
         golden_log(),
         convention=convention_of(case),  # type: ignore[arg-type]
-        freq=case["freq"],
+        period=PERIOD_OF[case["freq"]],
         tz=case["tz"],
-        observation_end=case["observation_end"],
+        end=case["observation_end"],
         actions=["purchase"],
     )
     assert table.actors.tolist() == case["customer"]
@@ -89,7 +92,7 @@ def test_to_frame_feeds_lifetimes_layout() -> None:
     pd = pytest.importorskip("pandas")
     case = CASES["week"]
     frame = rfm(
-        golden_log(), freq="W", observation_end=case["observation_end"], actions=["purchase"]
+        golden_log(), period="week", end=case["observation_end"], actions=["purchase"]
     ).to_frame()
     expected = pd.DataFrame(
         {k: case[k] for k in ("frequency", "recency", "T", "monetary_value")},
@@ -121,7 +124,7 @@ def test_other_events_do_not_change_the_transactions() -> None:
         "time": ["2024-03-01T10:00Z", "2024-03-02T10:00Z", "2024-04-01T00:00Z", "2024-02-01Z"],
         "value": [0.0, 0.0, 0.0, 0.0],
     }
-    table = rfm(golden_log(extra), observation_end=case["observation_end"], actions=["purchase"])
+    table = rfm(golden_log(extra), end=case["observation_end"], actions=["purchase"])
     assert table.actors.tolist() == case["customer"]
     assert table.frequency.tolist() == case["frequency"]
 
@@ -192,9 +195,9 @@ def test_matches_reference(
         end_ns=end_ns,
         include_first=convention == "segmentation",
     )
-    options: dict[str, Any] = {"freq": freq, "tz": tz, "convention": convention}
+    options: dict[str, Any] = {"period": PERIOD_OF[freq], "tz": tz, "convention": convention}
     if end_offset is not None:
-        options["observation_end"] = f"{np.datetime64(end_ns, 'ns')}Z"  # naive: read in tz
+        options["end"] = f"{np.datetime64(end_ns, 'ns')}Z"  # naive: read in tz
     if not expected:  # every transaction after the observation end: nobody to summarise
         empty = run(log, how, **options)
         assert len(empty) == 0
@@ -213,7 +216,7 @@ def test_matches_reference(
 
 @given(values=st.lists(st.integers(0, 6), min_size=1, max_size=40), bins=st.integers(2, 9))
 def test_quantile_scores_match_reference(values: list[int], bins: int) -> None:
-    from engagemetrics.metrics.engagement.rfm import _quantile_scores
+    from engagemetrics.metrics.engagement.rfm.table import _quantile_scores
 
     scores = _quantile_scores(np.array(values, dtype=np.int64), bins)
     assert scores.tolist() == reference.rfm_quantile_scores(values, bins)
@@ -221,7 +224,7 @@ def test_quantile_scores_match_reference(values: list[int], bins: int) -> None:
 
 @given(n=st.integers(1, 60), bins=st.integers(2, 9))
 def test_scores_without_ties_are_balanced(n: int, bins: int) -> None:
-    from engagemetrics.metrics.engagement.rfm import _quantile_scores
+    from engagemetrics.metrics.engagement.rfm.table import _quantile_scores
 
     scores = _quantile_scores(np.arange(n)[::-1].copy(), bins)
     assert scores.tolist() == sorted(scores.tolist(), reverse=True)
@@ -243,7 +246,7 @@ def chunks_by_actor(log: EventLog, parts: int) -> Iterator[EventLog]:
 @given(log=logs(), parts=st.integers(1, 4), freq=st.sampled_from(["h", "D", "W", "M"]))
 def test_chunks_merge_into_the_whole(log: EventLog, parts: int, freq: str) -> None:
     end = np.datetime64(int(log.time.max()), "ns")
-    options: dict[str, Any] = {"freq": freq, "observation_end": end, "transactions": "all"}
+    options: dict[str, Any] = {"period": PERIOD_OF[freq], "end": end, "transactions": "all"}
     whole = rfm(log, **options)
     tables = [rfm(chunk, **options) for chunk in chunks_by_actor(log, parts)]
     merged = tables[0]
@@ -260,9 +263,10 @@ def test_chunks_merge_into_the_whole(log: EventLog, parts: int, freq: str) -> No
 
 def assert_same(a: RFMTable, b: RFMTable) -> None:
     assert a.to_dict() == b.to_dict()
+    assert a == b
     for name in ("periods", "first_period", "last_period", "value_first", "value_repeat"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
-    assert a.observation_period == b.observation_period
+    assert a.end_period == b.end_period
 
 
 def test_chunk_without_transactions_gives_the_empty_table() -> None:
@@ -275,19 +279,19 @@ def test_chunk_without_transactions_gives_the_empty_table() -> None:
         value=[5.0, 0.0, 0.0],
     )
     end = "2024-01-03"
-    whole = rfm(log, observation_end=end)
-    identity = RFMTable.empty(observation_end=end)
+    whole = rfm(log, end=end)
+    identity = RFMTable.empty(end=end)
     for chunk in (log.take(np.array([1, 2])), log.take(np.array([], dtype=np.intp))):
-        none = rfm(chunk, observation_end=end)
+        none = rfm(chunk, end=end)
         assert len(none) == 0
         assert_same(none, identity)
         assert_same(none.merge(whole), whole)
         assert_same(whole.merge(none), whole)
-    alone = rfm(log.take(np.array([0])), observation_end=end)
+    alone = rfm(log.take(np.array([0])), end=end)
     assert alone.to_dict() == whole.to_dict()
     # the log's own last event is the default observation end, also without transactions
     views = rfm(log.take(np.array([1, 2])))
-    assert_same(views, RFMTable.empty(observation_end="2024-01-03"))
+    assert_same(views, RFMTable.empty(end="2024-01-03"))
 
 
 def test_partitions_without_buyers_merge_to_one_machine() -> None:
@@ -313,11 +317,12 @@ def test_partitions_without_buyers_merge_to_one_machine() -> None:
     )
 
     def metric(log: EventLog, /) -> RFMTable:
-        return rfm(log, observation_end="2024-05-04")
+        return rfm(log, end="2024-05-04")
 
     got = merge_all([evaluate_partition(b, metric) for b in (others, buyers, buyers.iloc[:0])])
     whole = metric(EventLog.from_frame(pd.concat([buyers, others])))
-    assert got.to_dict() == whole.to_dict() == {
+    assert got.to_dict() == whole.to_dict()
+    assert whole.summary() == {
         "actor": ["a"], "frequency": [1], "recency": [2], "T": [3], "monetary_value": [7.0]
     }  # fmt: skip
 
@@ -327,8 +332,8 @@ def test_an_empty_log_needs_an_observation_end() -> None:
 
     with pytest.raises(DataError, match="no events, so no default observation end"):
         rfm(empty_log())
-    assert_same(rfm(empty_log(), observation_end="2024-01-01"), RFMTable.empty(
-        observation_end="2024-01-01"))  # fmt: skip
+    assert_same(rfm(empty_log(), end="2024-01-01"), RFMTable.empty(
+        end="2024-01-01"))  # fmt: skip
 
 
 @pytest.mark.parametrize("monetary", ["value", None])
@@ -342,13 +347,13 @@ def test_empty_table_is_the_identity(convention: Any, monetary: Any) -> None:
         value=[5.0, 1.0, 2.0],
     )
     options: dict[str, Any] = {
-        "observation_end": "2024-01-20", "convention": convention, "freq": "W",
+        "end": "2024-01-20", "convention": convention, "period": "week",
         "tz": "Europe/Paris", "monetary": monetary,
     }  # fmt: skip
     table = rfm(log, **options)
     empty = RFMTable.empty(**options)
     assert len(empty) == 0
-    assert empty.observation_period == table.observation_period
+    assert empty.end_period == table.end_period
     assert_same(empty.merge(table), table)
     assert_same(table.merge(empty), table)
     assert_same(empty.merge(empty), empty)
@@ -357,14 +362,14 @@ def test_empty_table_is_the_identity(convention: Any, monetary: Any) -> None:
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        ({"convention": "lifetime"}, "'convention' parameter of rfm must be one of"),
-        ({"freq": "H"}, "'freq' parameter of rfm must be one of .*hours are 'h'"),
-        ({"monetary": "values"}, "'monetary' parameter of rfm must be 'value' or None"),
-        ({"observation_end": 12}, "'observation_end' parameter of rfm must be a datetime"),
+        ({"convention": "lifetime"}, "'convention' parameter of RFMTable.empty must be one of"),
+        ({"period": "H"}, "'period' parameter of RFMTable.empty must be one of .*'hour'"),
+        ({"monetary": "values"}, "'monetary' parameter of RFMTable.empty must be 'value' or"),
+        ({"end": 12}, "'end' parameter of rfm must be a datetime"),
     ],
 )
 def test_empty_table_checks_its_options(change: dict[str, Any], match: str) -> None:
-    options: dict[str, Any] = {"observation_end": "2024-01-20", **change}
+    options: dict[str, Any] = {"end": "2024-01-20", **change}
     with pytest.raises(InvalidParameterError, match=match):
         RFMTable.empty(**options)
 
@@ -373,23 +378,23 @@ def merge_pair() -> tuple[RFMTable, RFMTable, EventLog]:
     log = EventLog.from_arrays(
         actor=["a", "b"], action=["purchase"] * 2, time=["2024-01-01", "2024-01-02"], value=[1, 2]
     )
-    first, second = (rfm(log.take(np.array([i])), observation_end="2024-01-05") for i in (0, 1))
+    first, second = (rfm(log.take(np.array([i])), end="2024-01-05") for i in (0, 1))
     return first, second, log
 
 
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        ({"freq": "W"}, "different freq: 'D' and 'W'"),
+        ({"period": "week"}, "different period: 'day' and 'week'"),
         ({"convention": "segmentation"}, "different convention"),
         ({"tz": "Europe/Paris"}, "different tz"),
-        ({"observation_end": "2024-02-01"}, "different observation_period"),
+        ({"end": "2024-02-01"}, "different end_period"),
         ({"monetary": None}, "with values and one without"),
     ],
 )
 def test_merge_refuses_different_tables(change: dict[str, Any], match: str) -> None:
     a, _, log = merge_pair()
-    options: dict[str, Any] = {"observation_end": "2024-01-05", **change}
+    options: dict[str, Any] = {"end": "2024-01-05", **change}
     other = rfm(log.take(np.array([1])), **options)
     with pytest.raises(InvalidParameterError, match=match):
         a.merge(other)
@@ -412,27 +417,27 @@ def make(actor: list[str], time: list[str], value: list[float], **kw: Any) -> Ev
 def test_same_timestamp_counts_once_and_adds_values() -> None:
     log = make(["a"] * 3, ["2024-01-01T10:00", "2024-01-01T10:00", "2024-01-03T09:00"],
                [2.0, 3.0, 7.0])  # fmt: skip
-    seg = rfm(log, convention="segmentation", observation_end="2024-01-03")
-    assert seg.to_dict() == {
+    seg = rfm(log, convention="segmentation", end="2024-01-03")
+    assert seg.summary() == {
         "actor": ["a"], "frequency": [2], "recency": [0], "T": [2], "monetary_value": [6.0],
     }  # fmt: skip
-    assert rfm(log).to_dict()["monetary_value"] == [7.0]
+    assert rfm(log).summary()["monetary_value"] == [7.0]
 
 
 def test_observation_end_is_floored_to_its_period() -> None:
     """As in lifetimes: later in the end's period counts; later periods do not."""
     log = make(["a", "a", "a"], ["2024-01-01T08:00", "2024-01-05T18:00", "2024-01-06T01:00"],
                [1.0, 2.0, 4.0])  # fmt: skip
-    day = rfm(log, observation_end="2024-01-05T12:00")
-    assert day.to_dict()["frequency"] == [1]  # 18:00 that day counts
+    day = rfm(log, end="2024-01-05T12:00")
+    assert day.summary()["frequency"] == [1]  # 18:00 that day counts
     assert day.T.tolist() == [4]
-    hour = rfm(log, freq="h", observation_end="2024-01-05T12:00")
+    hour = rfm(log, period="hour", end="2024-01-05T12:00")
     assert hour.frequency.tolist() == [0]  # 18:00 is a later hour
     assert hour.T.tolist() == [4 * 24 + 4]
-    week = rfm(log, freq="W", observation_end="2024-01-01T00:00")  # Monday
+    week = rfm(log, period="week", end="2024-01-01T00:00")  # Monday
     assert week.frequency.tolist() == [0]
     assert week.T.tolist() == [0]
-    assert week.to_dict()["monetary_value"] == [0.0]
+    assert week.summary()["monetary_value"] == [0.0]
 
 
 def test_default_observation_end_is_the_logs_last_event() -> None:
@@ -440,7 +445,7 @@ def test_default_observation_end_is_the_logs_last_event() -> None:
                action=["purchase", "purchase", "view"])  # fmt: skip
     table = rfm(log)
     assert table.T.tolist() == [9]
-    assert table.observation_end == np.datetime64("2024-01-10", "ns")
+    assert table.end == np.datetime64("2024-01-10", "ns")
     # lifetimes' default, the last transaction, by filtering the log first
     assert rfm(log.filter(actions=["purchase"])).T.tolist() == [2]
 
@@ -451,22 +456,22 @@ def test_local_calendar_periods() -> None:
     assert rfm(log).frequency.tolist() == [1]
     assert rfm(log, tz="Europe/Paris").frequency.tolist() == [0]
     # a naive observation_end is read in tz: midnight in Paris is 23:00 UTC the day before
-    paris = rfm(log, tz="Europe/Paris", observation_end="2024-01-03T00:00")
-    assert paris.observation_end == np.datetime64("2024-01-02T23:00", "ns")
+    paris = rfm(log, tz="Europe/Paris", end="2024-01-03T00:00")
+    assert paris.end == np.datetime64("2024-01-02T23:00", "ns")
     assert paris.T.tolist() == [1]
 
 
 def test_autumn_repeated_hour_is_one_period() -> None:
     # New York, 2024-11-03: 01:00-02:00 local happens twice (05:00 and 06:00 UTC)
     log = make(["a", "a"], ["2024-11-03T05:30Z", "2024-11-03T06:30Z"], [1.0, 1.0])
-    assert rfm(log, freq="h").frequency.tolist() == [1]
-    assert rfm(log, freq="h", tz="America/New_York").frequency.tolist() == [0]
+    assert rfm(log, period="hour").frequency.tolist() == [1]
+    assert rfm(log, period="hour", tz="America/New_York").frequency.tolist() == [0]
 
 
 def test_months_are_calendar_months() -> None:
     log = make(["a", "a", "a"], ["2024-01-31", "2024-02-01", "2024-04-30"], [1.0, 2.0, 3.0])
-    table = rfm(log, freq="M", convention="segmentation", observation_end="2024-05-01")
-    assert table.to_dict() == {
+    table = rfm(log, period="month", convention="segmentation", end="2024-05-01")
+    assert table.summary() == {
         "actor": ["a"], "frequency": [3], "recency": [1], "T": [4], "monetary_value": [2.0],
     }  # fmt: skip
 
@@ -495,7 +500,7 @@ def test_without_values() -> None:
     )
     table = rfm(log, monetary=None, actions=["purchase"])
     assert table.monetary_value is None
-    assert table.to_dict() == {"actor": ["a"], "frequency": [1], "recency": [2], "T": [2]}
+    assert table.summary() == {"actor": ["a"], "frequency": [1], "recency": [2], "T": [2]}
     scores = table.scores()
     assert scores.monetary is None
     assert scores.label.tolist() == ["11"]
@@ -509,7 +514,7 @@ def test_rfm_does_not_sort_the_log(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("sort", "argsort", "lexsort", "unique"):
         monkeypatch.setattr(np, name, refuse)
-    table = rfm(log, actions=["purchase"], observation_end="2024-09-30T14:00", freq="W")
+    table = rfm(log, actions=["purchase"], end="2024-09-30T14:00", period="week")
     assert len(table) == len(CASES["week"]["customer"])
 
 
@@ -565,9 +570,10 @@ def small_log() -> EventLog:
         (lambda log: rfm(log, convention=bad("lifetime")), InvalidParameterError,
          r"'convention' parameter of rfm must be one of 'lifetimes', 'segmentation'; "
          r"got 'lifetime'"),
-        (lambda log: rfm(log, freq=bad("H")), InvalidParameterError,
-         r"'freq' parameter of rfm must be one of 'h', 'D', 'W', 'M'; got 'H' \(hours are 'h'"),
-        (lambda log: rfm(log, freq=bad("day")), InvalidParameterError, r"got 'day'\.$"),
+        (lambda log: rfm(log, period=bad("H")), InvalidParameterError,
+         r"'period' parameter of rfm must be one of 'hour', 'day', 'week', 'month'; got 'H'"),
+        (lambda log: rfm(log, period=bad("D")), InvalidParameterError, r"got 'D'"),
+        (lambda log: rfm(log, freq="D"), TypeError, "freq"),  # type: ignore[call-arg]
         (lambda log: rfm(log, monetary=bad("amount")), InvalidParameterError,
          "'monetary' parameter of rfm must be 'value' or None; got 'amount'"),
         (lambda log: rfm(log, transactions=bad("purchases")), InvalidParameterError,
@@ -578,21 +584,21 @@ def small_log() -> EventLog:
         (lambda log: rfm(log, categories=["sales"]), InvalidParameterError,
          "Unknown action category 'sales'"),
         (lambda log: rfm(log, tz="Mars/Olympus"), InvalidParameterError, "'tz' parameter"),
-        (lambda log: rfm(log, tz="Mars/Olympus", observation_end="2024-01-02"),
-         InvalidParameterError, "'tz' parameter must be an IANA time zone"),
+        (lambda log: rfm(log, tz="Mars/Olympus", end="2024-01-02"),
+         InvalidParameterError, "'tz' parameter of rfm must be"),
         (lambda log: rfm(log, categories="conversion"), InvalidParameterError,
          r"'categories' parameter of rfm must be a list of names; got the string "
          r"'conversion' \(write \['conversion'\]\)"),
-        (lambda log: rfm(log, observation_end="soon"), InvalidParameterError,
-         "'observation_end' parameter of rfm must be a datetime.*got 'soon'"),
-        (lambda log: rfm(log, observation_end=bad(12)), InvalidParameterError,
-         "'observation_end' parameter .* got 12"),
+        (lambda log: rfm(log, end="soon"), InvalidParameterError,
+         "'end' parameter of rfm must be a datetime.*got 'soon'"),
+        (lambda log: rfm(log, end=bad(12)), InvalidParameterError,
+         "'end' parameter .* got 12"),
         (lambda log: rfm(log).scores(bins=10), InvalidParameterError,
          "'bins' parameter of RFMTable.scores must be an integer from 2 to 9; got 10"),
         (lambda log: rfm(log).scores(bins=1), InvalidParameterError, "got 1"),
         (lambda log: rfm(log).scores(bins=True), InvalidParameterError, "got True"),
-        (lambda log: rfm(log).to_frame(bad("arrow")), InvalidParameterError,
-         "'kind' parameter of RFMTable.to_frame must be 'pandas' or 'polars'; got 'arrow'"),
+        (lambda log: rfm(log).to_frame(bad("spark")), InvalidParameterError,
+         "'kind' parameter of RFMTable.to_frame must be one of 'pandas', 'polars', 'arrow'"),
         (lambda log: rfm(log).scores().to_frame(bad("csv")), InvalidParameterError,
          "'kind' parameter of RFMScores.to_frame"),
     ],
@@ -604,8 +610,8 @@ def test_errors(call: Callable[[EventLog], Any], error: type[Exception], match: 
 
 def test_week_observation_end_in_the_first_week_is_not_an_error() -> None:
     # Sunday 2023-12-31 is in the week before Monday 2024-01-01; the Monday is not
-    assert len(rfm(small_log(), freq="W", observation_end="2023-12-31T12:00")) == 0
-    assert rfm(small_log(), freq="W", observation_end="2024-01-01").T.tolist() == [0]
+    assert len(rfm(small_log(), period="week", end="2023-12-31T12:00")) == 0
+    assert rfm(small_log(), period="week", end="2024-01-01").T.tolist() == [0]
 
 
 def test_no_value_column() -> None:
@@ -625,10 +631,10 @@ def test_table_checks_its_columns() -> None:
             last_period=np.array([0]),
             value_first=None,
             value_repeat=None,
-            observation_period=0,
-            observation_end=np.datetime64(0, "ns"),
+            end_period=0,
+            end=np.datetime64(0, "ns"),
             convention="lifetimes",
-            freq="D",
+            period="day",
             tz="UTC",
         )
 
@@ -636,4 +642,27 @@ def test_table_checks_its_columns() -> None:
 def test_an_observation_end_out_of_range_is_named_as_such() -> None:
     log = EventLog.from_arrays(actor=["a"], action=["purchase"], time=["2024-01-01"], value=[3.0])
     with pytest.raises(InvalidParameterError, match=r"from 1677-09-21 to 2262-04-11.*'2300"):
-        rfm(log, observation_end="2300-01-01")
+        rfm(log, end="2300-01-01")
+
+
+# -- issue 14: the result contract, the one vocabulary ------------------------------------
+@given(log=logs(), freq=st.sampled_from(["h", "D", "W", "M"]))
+def test_tables_round_trip_and_have_a_short_repr(log: EventLog, freq: str) -> None:
+    end = np.datetime64(int(log.time.max()), "ns")
+    for monetary in ("value", None):
+        table = rfm(log, period=PERIOD_OF[freq], end=end, transactions="all", monetary=monetary)
+        again = RFMTable.from_dict(table.to_dict())
+        assert again == table
+        assert_same(again, table)
+        assert len(repr(table)) <= 120
+        assert len(repr(table.scores())) <= 120 if len(table) else True
+
+
+@needs("pandas", "polars", "pyarrow")
+def test_frames_of_every_kind() -> None:
+    table = rfm(small_log())
+    assert table.to_frame("arrow").column_names == ["actor", "frequency", "recency", "T",
+                                                    "monetary_value"]  # fmt: skip
+    assert table.to_frame("polars").columns[0] == "actor"
+    assert table.to_frame().index.name == "actor"
+    assert table.scores(2).to_frame("arrow").num_rows == 1

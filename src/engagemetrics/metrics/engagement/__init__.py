@@ -1,15 +1,18 @@
-"""Engagement: criteria as data and the engaged audience, the relationship over
-time (return, retention, stickiness, lifecycle) and RFM.
+"""Engagement: criteria as data and the engaged audience (:mod:`.criteria`), the
+relationship over time: return, retention, stickiness, lifecycle (:mod:`.relationship`)
+and RFM (:mod:`.rfm`).
 """
 
 from __future__ import annotations
 
 from .criteria import (
+    MAX_CRITERION_DEPTH,
     PRESETS,
     ActiveWithin,
     AllOf,
     AnyOf,
     Criterion,
+    CriterionContext,
     Dialogue,
     EngagedAudience,
     EngagedSession,
@@ -24,11 +27,14 @@ from .criteria import (
     TookAction,
     active_periods,
     criterion_from_dict,
+    criterion_kinds,
+    duration_field,
     engaged,
     engagement_by_content,
     engagement_rate,
     engagement_score,
     interaction_vs_engagement,
+    resolve_criterion,
     sessions,
 )
 from .relationship import (
@@ -44,17 +50,19 @@ from .relationship import (
     lifecycle,
     retention_matrix,
     return_rate,
+    shared_work,
     stickiness,
 )
 from .rfm import (
     Convention,
-    Freq,
+    RFMPeriod,
     RFMScores,
     RFMTable,
     rfm,
 )
 
 __all__ = [
+    "MAX_CRITERION_DEPTH",
     "PRESETS",
     "ActiveWithin",
     "AllOf",
@@ -62,16 +70,17 @@ __all__ = [
     "CohortType",
     "Convention",
     "Criterion",
+    "CriterionContext",
     "Dialogue",
     "EngagedAudience",
     "EngagedSession",
     "EventSelection",
-    "Freq",
     "InteractionVsEngagement",
     "Lifecycle",
     "MinInteractions",
     "MinScore",
     "Not",
+    "RFMPeriod",
     "RFMScores",
     "RFMTable",
     "ReachedGoal",
@@ -87,15 +96,19 @@ __all__ = [
     "TookAction",
     "active_periods",
     "criterion_from_dict",
+    "criterion_kinds",
+    "duration_field",
     "engaged",
     "engagement_by_content",
     "engagement_rate",
     "engagement_score",
     "interaction_vs_engagement",
     "lifecycle",
+    "resolve_criterion",
     "retention_matrix",
     "return_rate",
     "rfm",
     "sessions",
+    "shared_work",
     "stickiness",
 ]
