@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engagemetrics import DataError, EventLog, InvalidParameterError, Taxonomy
@@ -18,6 +18,8 @@ from engagemetrics.metrics.dialogue import (
     response_times,
     thread_stats,
 )
+
+from ..extras import needs
 
 ACTIONS = ["comment", "reply", "brand_reply", "like", "view", "share", "direct_message"]
 
@@ -216,3 +218,82 @@ def test_a_thread_in_both_tables_is_an_error() -> None:
         thread_stats(first).merge(thread_stats(second))
     with pytest.raises(DataError, match=r"Thread 't1' is in both ResponseTimes tables"):
         response_times(first).merge(response_times(second))
+
+
+# ---------------------------------------------------------------- the result contract --
+@settings(max_examples=40, deadline=None)
+@given(logs)
+def test_dialogue_results_round_trip_and_show_short(log: EventLog) -> None:
+    from engagemetrics.metrics.dialogue import AudienceSplit, ResponseTimes, ThreadStats
+
+    cases: list[tuple[Any, Any]] = [
+        (thread_stats(log), ThreadStats),
+        (response_times(log), ResponseTimes),
+        (audience_split(log), AudienceSplit),
+    ]
+    for result, kind in cases:
+        back = kind.from_dict(result.to_dict())
+        assert back == result
+        assert kind.empty() + back == result
+        assert len(repr(result)) <= 120
+        assert "\n" not in repr(result)
+
+
+@needs("pandas", "polars", "pyarrow")
+def test_dialogue_results_to_frame() -> None:
+    log = EventLog.from_arrays(
+        actor=["ana", "brand", "bo"],
+        action=["comment", "brand_reply", "like"],
+        time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00"],
+        thread=["t1", "t1", None],
+        channel=["ig", "ig", "ig"],
+    )
+    times = response_times(log).to_frame()
+    assert times["seconds"].tolist() == [1800.0]
+    assert times["channel"].tolist() == ["ig"]
+    assert thread_stats(log).to_frame()["turns"].tolist() == [2]
+    split = audience_split(log).to_frame()
+    assert split.to_dict("records") == [
+        {"audience": 2, "in_dialogue": 1, "passive": 1, "other_active": 0}
+    ]
+    pytest.importorskip("polars")
+    assert thread_stats(log).to_frame("polars")["thread"].to_list() == ["t1"]
+    with pytest.raises(InvalidParameterError, match="Did you mean 'arrow'"):
+        thread_stats(log).to_frame("arow")  # type: ignore[arg-type]
+
+
+def test_dialogue_metrics_take_a_context() -> None:
+    from engagemetrics import LogContext
+
+    log = EventLog.from_arrays(
+        actor=["ana", "brand", "bo", "brand"],
+        action=["comment", "brand_reply", "comment", "brand_reply"],
+        time=["2024-05-01T10:00", "2024-05-01T10:30", "2024-05-01T11:00", "2024-05-01T12:00"],
+        thread=["t1", "t1", "t2", "t2"],
+    )
+    context = LogContext.of(log)
+    assert response_rate(context).to_dict() == response_rate(log).to_dict()
+    assert thread_stats(context) == thread_stats(log)
+    # a context without thread t2 measures t1 only, over the whole audience
+    kept = context.without_threads(log.threads == "t2")
+    assert response_times(kept).thread.tolist() == ["t1"]
+    assert thread_stats(kept).thread.tolist() == ["t1"]
+    assert response_rate(kept).trials == 1.0
+    split = audience_split(kept)
+    assert (split.audience, split.in_dialogue) == (2, 1)
+    elsewhere = np.zeros(log.n_actors, dtype=bool)
+    elsewhere[log.actors.tolist().index("bo")] = True
+    assert audience_split(kept, answered_elsewhere=elsewhere).in_dialogue == 2
+    with pytest.raises(InvalidParameterError, match="answered_elsewhere"):
+        audience_split(log, answered_elsewhere=np.ones(7, dtype=bool))
+
+
+def test_dialogue_groupings_use_the_one_error_shape() -> None:
+    log = EventLog.from_arrays(actor=["ana"], action=["comment"], time=["2024-05-01"])
+    with pytest.raises(InvalidParameterError, match=r"'by' parameter of response_rate .*'chanel'"):
+        response_rate(log, by="chanel")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="Did you mean 'channel'"):
+        response_times(log).summary(by="chanel")  # type: ignore[arg-type]
+    assert response_rate(log, by=["channel"]).key_name == "channel"
+    with pytest.raises(InvalidParameterError, match="'q' parameter"):
+        response_times(log).quantile(1.5)

@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagemetrics import EventLog, InvalidParameterError, Taxonomy
+from engagemetrics import EventLog, InteractionCounts, InvalidParameterError, LogContext, Taxonomy
 from engagemetrics._core.periods import period_starts
 from engagemetrics.metrics.interactions import interaction_counts, interactions_per_exposure
+
+from ..extras import needs
 
 ACTIONS = ["view", "impression", "like", "comment", "share", "brand_reply", "purchase", "click"]
 
@@ -132,14 +134,21 @@ def test_period_starts_follow_local_calendars() -> None:
 
 def test_bad_dimensions_are_named() -> None:
     log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-01-01"])
-    with pytest.raises(InvalidParameterError, match="Unknown dimension 'colour'"):
+    with pytest.raises(InvalidParameterError, match=r"'by' parameter of interaction_counts "
+                       r"must be one of 'action', .*; got 'colour'"):  # fmt: skip
         interaction_counts(log, by=["colour"])  # type: ignore[list-item]
-    with pytest.raises(InvalidParameterError, match="at least one dimension"):
+    with pytest.raises(InvalidParameterError, match="Did you mean 'channel'"):
+        interaction_counts(log, by="channels")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="at least one column name"):
         interaction_counts(log, by=[])
-    with pytest.raises(InvalidParameterError, match="repeats a dimension"):
+    with pytest.raises(InvalidParameterError, match="distinct column names"):
         interaction_counts(log, by=["action", "action"])
-    with pytest.raises(InvalidParameterError, match="'by' parameter must be None"):
-        interactions_per_exposure(log, by="actor")  # type: ignore[call-overload]
+    with pytest.raises(InvalidParameterError, match="a column name or a list"):
+        interaction_counts(log, by=3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'by' parameter of interactions_per_exp"):
+        interactions_per_exposure(log, by="actor")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'period' parameter"):
+        interaction_counts(log, by="period", period="year")  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ merging --
@@ -210,3 +219,48 @@ def test_one_dimension_may_be_named_alone() -> None:
         "like": 2,
         "comment": 1,
     }
+
+
+# ---------------------------------------------------------------- the result contract --
+@given(logs, st.sampled_from([("category",), ("action", "content"), ("channel", "period")]))
+def test_counts_round_trip_through_dicts_and_frames(log: EventLog, by: tuple[str, ...]) -> None:
+    counts = interaction_counts(log, by=by)  # type: ignore[arg-type]
+    back = InteractionCounts.from_dict(counts.to_dict())
+    assert back == counts
+    assert (InteractionCounts.empty(by=by) + back) == counts  # type: ignore[arg-type]
+    assert len(repr(counts)) <= 120
+    assert "\n" not in repr(counts)
+
+
+@needs("pandas", "polars", "pyarrow")
+def test_counts_to_frame_in_every_kind() -> None:
+    log = EventLog.from_arrays(
+        actor=["a", "b", "a"], action=["like", "like", "comment"],
+        time=["2024-05-01", "2024-05-01", "2024-05-02"], content=["p1", None, "p2"],
+    )  # fmt: skip
+    counts = interaction_counts(log, by=["content", "period"])
+    assert counts.to_frame("pandas")["events"].tolist() == [1, 1]
+    pytest.importorskip("polars")
+    assert counts.to_frame("polars")["content"].to_list() == ["p1", "p2"]
+    pytest.importorskip("pyarrow")
+    assert counts.to_frame("arrow").column("actors").to_pylist() == [1, 1]
+    with pytest.raises(InvalidParameterError, match="Did you mean 'polars'"):
+        counts.to_frame("polar")  # type: ignore[arg-type]
+
+
+def test_counts_of_other_groupings_do_not_merge() -> None:
+    log = EventLog.from_arrays(actor=["a"], action=["like"], time=["2024-01-01"])
+    with pytest.raises(InvalidParameterError, match="same by"):
+        interaction_counts(log, by="action") + interaction_counts(log, by="category")
+
+
+def test_a_context_is_accepted_where_a_log_is() -> None:
+    log = EventLog.from_arrays(
+        actor=["a", "b"], action=["like", "view"],
+        time=["2024-01-01", "2024-01-02"], channel=["ig", "fb"],
+    )  # fmt: skip
+    context = LogContext.of(log)
+    assert interaction_counts(context, by="channel") == interaction_counts(log, by="channel")
+    assert interactions_per_exposure(context, by="channel").to_dict() == (
+        interactions_per_exposure(log, by=["channel"]).to_dict()
+    )

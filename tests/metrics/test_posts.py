@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from engagemetrics import DataError, EventLog, InvalidParameterError
 from engagemetrics.metrics.posts import (
     MEASURES,
+    AverageRate,
     PostMetrics,
     average_rate,
     click_through_rate,
@@ -25,6 +26,7 @@ from engagemetrics.metrics.posts import (
 )
 
 from .. import reference
+from ..extras import needs
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def test_from_log_measures_by_hand(log: EventLog) -> None:
         assert posts.measure(name).tolist() == values, name
     assert posts.keys.tolist() == ["p1", "p2"]
     assert posts.channel.tolist() == ["ig", "fb"]
-    assert interaction_rate(posts, by="reach").value.tolist() == [1.0, 0.0]
+    assert interaction_rate(posts, denominator="reach").value.tolist() == [1.0, 0.0]
     assert conversation_rate(posts).value.tolist() == [0.001, 0.0]
     assert click_through_rate(posts).value.tolist() == [1 / 3, 0.0]
     assert engaged_user_rate(posts).value.tolist() == [1.0, 1.0]
@@ -231,13 +233,19 @@ def test_posting_consistency_by_channel() -> None:
 def test_post_errors_are_named() -> None:
     with pytest.raises(DataError, match=r"Column 'reach' has 1 negative"):
         PostMetrics.from_columns({"reach": [1, -1]})
-    with pytest.raises(InvalidParameterError, match="Unknown target"):
+    with pytest.raises(InvalidParameterError, match="'likes'"):
         PostMetrics.from_columns({"reach": [1]}, columns={"likes": "reach"})
     posts = presets_table()
-    with pytest.raises(InvalidParameterError, match="'by' parameter must be"):
-        interaction_rate(posts, by="views")  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="Unknown preset"):
+    with pytest.raises(InvalidParameterError, match="'denominator' parameter of interaction_rate"):
+        interaction_rate(posts, denominator="views")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="'preset' parameter of average_rate"):
         average_rate(posts, preset="sproutsocial")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="Did you mean 'applause'"):
+        interaction_rate(posts, include=["aplause"])  # type: ignore[list-item]
+    with pytest.raises(InvalidParameterError, match="'by' parameter of posting_consistency"):
+        posting_consistency(posts, by="content")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="Did you mean 'reach'"):
+        posts.measure("reech")
     undated = PostMetrics.from_columns(
         {"followers": [1], "likes": [1]}, columns={"applause": "likes"}
     )
@@ -246,6 +254,7 @@ def test_post_errors_are_named() -> None:
 
 
 @pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+@needs("pandas", "polars", "pyarrow")
 def test_from_frame_matches_from_columns(kind: Any) -> None:
     import pandas as pd
 
@@ -271,7 +280,7 @@ def test_facebook_posts_total_interactions_and_rates() -> None:
 
     data = load_facebook_posts(warn=False)
     posts = PostMetrics.from_columns(data.columns, columns=FACEBOOK_INSIGHTS)
-    rates = interaction_rate(posts, by="reach")
+    rates = interaction_rate(posts, denominator="reach")
     complete = ~np.isnan(data.columns["likes"]) & ~np.isnan(data.columns["shares"])
     assert rates.keys.tolist() == np.flatnonzero(complete).tolist()  # blanks are left out
     np.testing.assert_array_equal(rates.successes, data.columns["total_interactions"][complete])
@@ -287,3 +296,107 @@ def test_posting_times_out_of_range_are_named_as_such() -> None:
         PostMetrics.from_columns({"reach": [1, 2], "posted_at": ["2024-01-01", "2300-01-01"]})
     with pytest.raises(DataError, match=r"2 values unparseable .first 'now' at row 0"):
         PostMetrics.from_columns({"reach": [1, 2], "posted_at": ["now", "today"]})
+
+
+def test_one_interaction_may_be_named_alone() -> None:
+    posts = presets_table()
+    assert interaction_rate(posts, include="applause").to_dict() == (
+        interaction_rate(posts, include=["applause"]).to_dict()
+    )
+
+
+def test_posting_consistency_over_all_posts() -> None:
+    posts = PostMetrics.from_columns(
+        {"posted_at": ["2024-05-01", "2024-05-02", "2024-05-08"], "channel": ["ig", "fb", "ig"]}
+    )
+    (overall,) = posting_consistency(posts, by=None)
+    assert overall.channel is None
+    assert overall.posts == 3
+    assert len(posting_consistency(posts, by=["channel"])) == 2
+
+
+# ---------------------------------------------------------------- the result contract --
+def _split(log: EventLog, k: int) -> list[EventLog]:
+    """The log in ``k`` parts by actor (each actor's events in one part)."""
+    part = log.actor % k
+    return [log.take(np.flatnonzero(part == i)) for i in range(k)]
+
+
+@given(logs, st.integers(1, 4))
+def test_tables_of_a_log_split_by_actor_merge_into_the_whole(
+    rows: list[tuple[Any, ...]], k: int
+) -> None:
+    log = EventLog.from_arrays(
+        actor=[f"a{r[0]}" for r in rows],
+        action=[r[1] for r in rows],
+        time=np.array([1_700_000_000 + 3600 * r[2] for r in rows]),
+        content=[r[3] for r in rows],
+        channel=[["ig", "fb", None][r[0] % 3] for r in rows],
+        value=[r[4] for r in rows],
+        time_unit="s",
+    )
+    whole = PostMetrics.from_log(log, followers=100)
+    merged = PostMetrics.empty()
+    for part in _split(log, k):
+        merged = merged + PostMetrics.from_log(part, followers=100)
+    posted = [t is not None for t in whole.to_dict()["posted_at"]]
+    got, want = merged.to_dict(), whole.to_dict()
+    # the whole log's dictionary holds every post; a merge only the posts with events
+    assert got == {name: [v for v, p in zip(values, posted, strict=True) if p]
+                   for name, values in want.items()}  # fmt: skip
+    assert PostMetrics.from_dict(whole.to_dict()) == whole
+    assert whole + PostMetrics.empty() == whole
+
+
+def test_post_tables_merge_per_post() -> None:
+    a = PostMetrics.from_columns(
+        {"id": ["p1", "p2"], "reach": [10, 20], "followers": [100, None],
+         "posted_at": ["2024-05-02", "2024-05-01"], "channel": ["ig", "fb"]},
+        columns={"key": "id"},
+    )  # fmt: skip
+    b = PostMetrics.from_columns(
+        {"id": ["p2", "p3"], "reach": [5, None], "followers": [300, 7],
+         "posted_at": ["2024-04-30", None], "channel": ["x", None]},
+        columns={"key": "id"},
+    )  # fmt: skip
+    merged = (a + b).to_dict()
+    assert merged["key"] == ["p1", "p2", "p3"]
+    assert merged["reach"] == [10.0, 25.0, None]  # unknown stays unknown
+    assert merged["followers"] == [100.0, 300.0, 7.0]  # not a count: never added
+    assert merged["channel"] == ["ig", "x", None]  # the channel of the earlier posting
+    assert merged["posted_at"][1] == np.datetime64("2024-04-30", "ns").astype(np.int64)
+    assert repr(a + b) == "PostMetrics(posts=3)"
+    with pytest.raises(DataError, match="distinct"):
+        PostMetrics.from_columns({"id": ["p1", "p1"]}, columns={"key": "id"}) + a
+
+
+@needs("pandas", "polars", "pyarrow")
+def test_post_tables_to_frame(log: EventLog) -> None:
+    posts = PostMetrics.from_log(log)
+    frame = posts.to_frame()
+    assert frame["key"].tolist() == ["p1", "p2"]
+    assert frame["reach"].tolist() == [2.0, 1.0]
+    pytest.importorskip("pyarrow")
+    assert posts.to_frame("arrow").column("channel").to_pylist() == ["ig", "fb"]
+
+
+def test_tables_of_one_log_share_its_measures(log: EventLog) -> None:
+    from engagemetrics import LogContext
+
+    first = PostMetrics.from_log(log, followers=10)
+    second = PostMetrics.from_log(LogContext.of(log), followers=20)
+    assert first.measure("reach") is second.measure("reach")  # computed once
+    assert second.measure("followers").tolist() == [20.0, 20.0]
+
+
+@needs("pandas", "polars", "pyarrow")
+def test_average_rate_contract() -> None:
+    posts = presets_table()
+    average = average_rate(posts, preset="hootsuite")
+    assert AverageRate.from_dict(average.to_dict()) == average
+    assert AverageRate.empty() + average == average == average + AverageRate.empty()
+    assert f"{average:.3f}" == f"{average.value:.3f}"
+    assert len(repr(average)) <= 120
+    assert average.to_frame()["value"].tolist() == [average.value]
+    with pytest.raises(InvalidParameterError, match="same aggregation"):
+        average + average_rate(posts, preset="x")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import ArrayLike
 
@@ -27,12 +27,13 @@ from engagemetrics.datasets import simulate
 from engagemetrics.metrics.trends import (
     BEYOND_LOOKING,
     ControlChart,
-    _lindley,
     control_chart,
     returning_by_period,
 )
+from engagemetrics.metrics.trends._rules import lindley
 
 from .. import reference
+from ..extras import needs
 
 DAYS = np.arange("2024-05-01", "2024-08-31", dtype="datetime64[D]")
 
@@ -170,7 +171,7 @@ def test_unrolled_lindley_recursion(steps: list[float]) -> None:
     for step in steps:
         s = max(0.0, s + step)
         expected.append(s)
-    np.testing.assert_allclose(_lindley(np.array(steps)), expected, atol=1e-9)
+    np.testing.assert_allclose(lindley(np.array(steps)), expected, atol=1e-9)
 
 
 # -- hand-computed cases ------------------------------------------------------------------
@@ -339,7 +340,7 @@ def test_errors_of_control_chart() -> None:
     with pytest.raises(InvalidParameterError, match=r"'method'.*got 'EWMA'"):
         control_chart(rates, method="EWMA")  # type: ignore[arg-type]
     for value in (0.0, 1.5, True, math.nan, "0.2"):
-        with pytest.raises(InvalidParameterError, match=r"'smoothing' .* in \(0, 1\]; got"):
+        with pytest.raises(InvalidParameterError, match=r"'smoothing' .* > 0 and <= 1; got"):
             control_chart(rates, smoothing=value)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"'limit' .* > 0; got 0"):
         control_chart(rates, limit=0)
@@ -348,7 +349,9 @@ def test_errors_of_control_chart() -> None:
     with pytest.raises(InvalidParameterError, match=r"'threshold' .* > 0; got inf"):
         control_chart(rates, threshold=math.inf)
     for bad in (0, 4, True, 1.0):
-        with pytest.raises(InvalidParameterError, match=r"'baseline' .* from 1 to the number"):
+        with pytest.raises(
+            InvalidParameterError, match=r"'baseline' .* integer >= 1 and <= 3; got"
+        ):
             control_chart(rates, baseline=bad)  # type: ignore[arg-type]
 
 
@@ -452,7 +455,13 @@ def _expected(
 def test_returning_by_period_matches_the_reference(
     log: EventLog, period: str, tz: str, active: Any, lookback: int | None
 ) -> None:
-    rates = returning_by_period(log, period=period, tz=tz, active=active, lookback=lookback)  # type: ignore[arg-type]
+    rates = returning_by_period(
+        log,
+        period=period,  # type: ignore[arg-type]
+        tz=tz,
+        active=active,
+        lookback_periods=lookback,
+    )
     expected = _expected(log, period, tz, active, lookback)
     assert rates.keys.tolist() == list(expected)
     assert rates.successes.tolist() == [float(s) for s, _ in expected.values()]
@@ -478,7 +487,7 @@ def test_returning_by_period_of_actor_chunks_merges_to_the_whole(
     log: EventLog, cuts: list[int], tz: str, active: Any, lookback: int | None
 ) -> None:
     start = int(log.time.min())  # the same start for every chunk
-    options: dict[str, Any] = {"tz": tz, "active": active, "lookback": lookback}
+    options: dict[str, Any] = {"tz": tz, "active": active, "lookback_periods": lookback}
     whole = returning_by_period(log, start=start, **options)
     merged = Rates.empty(numerator="returning actors", denominator="active actors",
                          key_name="period")  # fmt: skip
@@ -518,10 +527,10 @@ def test_returning_by_period_examples_by_hand() -> None:
     assert rates.trials.tolist() == [1.0, 1.0, 1.0]
     # a lookback of 3 days: May 5 looks back to May 2 (a's May 1 is too far); May 1 to 3
     # are left out, their look-back reaching before the first event
-    bounded = returning_by_period(log, lookback=3)
+    bounded = returning_by_period(log, lookback_periods=3)
     assert bounded.keys.astype(str).tolist() == ["2024-05-05"]
     assert bounded.successes.tolist() == [0.0]
-    wider = returning_by_period(log, lookback=4, start="2024-04-01")
+    wider = returning_by_period(log, lookback_periods=4, start="2024-04-01")
     assert wider.successes.tolist() == [0.0, 0.0, 1.0]
     # every inbound event: b is active on May 1 and 2 in UTC, on May 2 only in Asia/Tokyo
     every = returning_by_period(log, active=None)
@@ -541,12 +550,12 @@ def test_errors_of_returning_by_period() -> None:
         returning_by_period(log, tz=3)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match=r"Unknown name 'no_such' in the 'active'"):
         returning_by_period(log, active=["no_such"])
-    with pytest.raises(InvalidParameterError, match=r"'lookback' .* integer >= 1; got 0"):
-        returning_by_period(log, lookback=0)
+    with pytest.raises(InvalidParameterError, match=r"'lookback_periods' .* integer >= 1; got 0"):
+        returning_by_period(log, lookback_periods=0)
     with pytest.raises(InvalidParameterError, match=r"'start' parameter of .* a time .*1\.5"):
-        returning_by_period(log, lookback=2, start=1.5)  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match=r"'start' parameter must be a time"):
-        returning_by_period(log, lookback=2, start="not a time")
+        returning_by_period(log, lookback_periods=2, start=1.5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=r"'start' parameter of .* must be a time"):
+        returning_by_period(log, lookback_periods=2, start="not a time")
 
 
 def test_beyond_looking_is_the_second_date_preset() -> None:
@@ -555,3 +564,47 @@ def test_beyond_looking_is_the_second_date_preset() -> None:
     second_date = PRESETS["second_date"]
     assert isinstance(second_date, Returned)
     assert second_date.categories == BEYOND_LOOKING
+
+
+# ---------------------------------------------------------------- the result contract --
+@settings(max_examples=8, deadline=None)
+@given(st.integers(1, 4), st.sampled_from(["ewma", "cusum"]))
+def test_charts_of_actor_chunks_merge_into_the_chart_of_the_whole(k: int, method: str) -> None:
+    log = simulate(n_actors=80, days=20, seed=k)
+    whole = control_chart(returning_by_period(log, lookback_periods=3), method=method)  # type: ignore[arg-type]
+    start = np.datetime64(int(log.time.min()), "ns")
+    merged = ControlChart.empty(method=method)  # type: ignore[arg-type]
+    part = log.actor % k
+    for i in range(k):
+        chunk = log.take(np.flatnonzero(part == i))
+        rates = returning_by_period(chunk, lookback_periods=3, start=start)
+        merged = merged + control_chart(rates, method=method)  # type: ignore[arg-type]
+    assert merged == whole
+    assert whole + ControlChart.empty(method=method) == whole  # type: ignore[arg-type]
+
+
+@needs("pandas", "polars", "pyarrow")
+def test_chart_round_trips_and_tables() -> None:
+    chart = control_chart(_rates([10, 12, 9, 30], [100] * 4), baseline=3, method="cusum")
+    assert ControlChart.from_dict(chart.to_dict()) == chart
+    by_int = control_chart(Rates.from_arrays([1, 2, 3], [1, 2, 3], [10, 10, 10]))
+    assert ControlChart.from_dict(by_int.to_dict()) == by_int
+    frame = chart.to_frame()
+    assert frame["signals"].tolist() == chart.signals.tolist()
+    assert list(frame.columns)[:3] == ["period", "successes", "trials"]
+    assert len(repr(chart)) <= 120
+
+
+def test_charts_of_other_rules_do_not_merge() -> None:
+    rates = _rates([1, 2], [10, 10])
+    with pytest.raises(InvalidParameterError, match="same method"):
+        control_chart(rates) + control_chart(rates, method="cusum")
+    with pytest.raises(InvalidParameterError, match="same parameters"):
+        control_chart(rates) + control_chart(rates, smoothing=0.5)
+
+
+def test_merged_baseline_reaches_the_later_baseline_period() -> None:
+    a = control_chart(_rates([1, 2, 3, 4], [10] * 4), baseline=2)
+    b = control_chart(_rates([1, 2, 3, 4, 5], [10] * 5), baseline=3)
+    assert (a + b).baseline == 3
+    assert (a + b) == control_chart(_rates([2, 4, 6, 8, 5], [20, 20, 20, 20, 10]), baseline=3)

@@ -15,27 +15,30 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from .._core.optional import import_optional
-from .._core.periods import Period, period_starts
-from .._core.validation import check_tz
+from .._core.periods import Period
+from .._core.results import Result, check_mergeable, short_repr
+from .._core.validation import check_option, check_tz, invalid
 from .._kernels.content import distinct_segments_per_code
 from .._kernels.groups import group_count, run_starts
+from ..events.context import GROUPINGS, LogContext, check_grouping
 from ..events.log import EventLog
 from ..exceptions import InvalidParameterError
-from ..rates.rate import Rate, Rates
+from ..rates import Rate, Rates
 from ..vocabulary.actions import ActionCategory, Direction, Taxonomy
 
 __all__ = ["Dimension", "InteractionCounts", "interaction_counts", "interactions_per_exposure"]
 
 Dimension = Literal["action", "category", "direction", "content", "channel", "period"]
-_DIMENSIONS: Final = ("action", "category", "direction", "content", "channel", "period")
+"""A grouping column of :func:`interaction_counts` (see :meth:`LogContext.grouping`)."""
+_DIMENSIONS: Final = GROUPINGS
+ExposureBy = Literal["content", "channel"]
 _MAX_DENSE_GROUPS: Final = 1 << 26
 _NULLABLE: Final = ("content", "channel")  # dimensions a row may lack (code -1)
 
 
 @final
-@attrs.frozen(eq=False)
-class InteractionCounts:
+@attrs.frozen(eq=False, repr=False)
+class InteractionCounts(Result):
     """Events and distinct actors per group.
 
     Attributes
@@ -95,6 +98,20 @@ class InteractionCounts:
     def __len__(self) -> int:
         return len(self.events)
 
+    def __repr__(self) -> str:
+        return short_repr(
+            "InteractionCounts",
+            {"by": list(self.by), "groups": len(self), "events": int(self.events.sum())},
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Same grouping and the same table (:meth:`to_dict`)."""
+        if not isinstance(other, InteractionCounts):
+            return NotImplemented
+        return self.by == other.by and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
     @classmethod
     def empty(
         cls,
@@ -120,16 +137,13 @@ class InteractionCounts:
         >>> len(empty), (empty + counts).to_dict() == counts.to_dict()
         (0, True)
         """
-        dims = _check_by(by)
-        names = (Taxonomy.default() if taxonomy is None else taxonomy).names
-        vocabulary: dict[str, NDArray[Any]] = {
-            "action": np.array(names, dtype=object),
-            "category": np.array([c.value for c in ActionCategory], dtype=object),
-            "direction": np.array([d.value for d in Direction], dtype=object),
-            "content": np.empty(0, dtype=object),
-            "channel": np.empty(0, dtype=object),
-            "period": np.empty(0, dtype="datetime64[D]"),
-        }
+        dims = _check_by(by, "InteractionCounts.empty")
+        vocabulary = _fixed_vocabularies(taxonomy)
+        vocabulary.update(
+            content=np.empty(0, dtype=object),
+            channel=np.empty(0, dtype=object),
+            period=np.empty(0, dtype="datetime64[D]"),
+        )
         none = np.zeros(0, dtype=np.int64)
         return cls(
             by=dims,
@@ -137,6 +151,55 @@ class InteractionCounts:
             codes=dict.fromkeys(dims, none),
             events=none,
             actors=none,
+        )
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], /, *, taxonomy: Taxonomy | None = None
+    ) -> InteractionCounts:
+        """The table :meth:`to_dict` wrote: its dimension columns, ``events``, ``actors``.
+
+        The action vocabulary is ``taxonomy``'s (the default taxonomy if None); content,
+        channel and period vocabularies are the labels present. The brand accounts'
+        (group, actor) pairs are not in the dict: a table read back merges exactly with
+        tables of other actors (see the class notes).
+
+        Examples
+        --------
+        >>> log = EventLog.from_arrays(actor=["a", "b"], action=["like", "view"],
+        ...                            time=["2024-05-01", "2024-05-02"], content=["p1", "p2"])
+        >>> counts = interaction_counts(log, by=["content", "period"])
+        >>> InteractionCounts.from_dict(counts.to_dict()) == counts
+        True
+        """
+        dims = _check_by([k for k in data if k not in ("events", "actors")], "from_dict")
+        fixed = _fixed_vocabularies(taxonomy)
+        vocabulary: dict[str, NDArray[Any]] = {}
+        codes: dict[str, NDArray[np.int64]] = {}
+        for d in dims:
+            values = list(data[d])
+            if d == "period":
+                labels = np.asarray(values, dtype="datetime64[D]")
+                vocabulary[d], index = np.unique(labels, return_inverse=True)
+            elif d in fixed:
+                vocabulary[d] = fixed[d]
+                position = {name: i for i, name in enumerate(fixed[d].tolist())}
+                unknown = [v for v in values if v not in position]
+                if unknown:
+                    raise invalid(d, "InteractionCounts.from_dict",
+                                  f"labels of the {d} vocabulary", unknown[0])  # fmt: skip
+                index = np.array([position[v] for v in values], dtype=np.int64)
+            else:
+                ids = np.empty(len(values), dtype=object)
+                ids[:] = values
+                vocabulary[d], index = _sorted_ids(ids)
+            codes[d] = np.asarray(index, dtype=np.int64).reshape(-1)
+        return cls(
+            by=dims,
+            vocabulary=vocabulary,
+            codes=codes,
+            events=np.asarray(data["events"], dtype=np.int64),
+            actors=np.asarray(data["actors"], dtype=np.int64),
         )
 
     @property
@@ -151,17 +214,13 @@ class InteractionCounts:
         out["actors"] = self.actors.tolist()
         return out
 
-    def to_frame(self, kind: Literal["pandas", "polars"] = "pandas") -> Any:
-        """The table as a pandas or polars DataFrame."""
-        if kind not in ("pandas", "polars"):
-            raise InvalidParameterError(
-                f"The 'kind' parameter must be 'pandas' or 'polars'; got {kind!r}."
-            )
-        module = import_optional(kind, purpose=f"InteractionCounts.to_frame({kind!r})")
-        columns = {**{k: np.asarray(v) for k, v in self.keys.items()}}
+    def columns(self) -> dict[str, NDArray[Any]]:
+        """One column per dimension (its labels), then ``events`` and ``actors``, for
+        :meth:`to_frame`."""
+        columns = {k: np.asarray(v) for k, v in self.keys.items()}
         columns["events"] = self.events
         columns["actors"] = self.actors
-        return module.DataFrame(columns)
+        return columns
 
     def merge(self, other: InteractionCounts, /) -> InteractionCounts:
         """Counts of both, group by group (actors: see the class notes; exact for counts).
@@ -169,10 +228,7 @@ class InteractionCounts:
         Content, channel and period vocabularies are sorted, so their union keeps the
         order; action, category and direction vocabularies must be the same (one taxonomy).
         """
-        if self.by != other.by:
-            raise InvalidParameterError(
-                f"Cannot merge counts grouped by {self.by} with counts grouped by {other.by}."
-            )
+        check_mergeable(self, other, ("by",), "InteractionCounts.merge")
         vocabulary: dict[str, NDArray[Any]] = {}
         mine: list[NDArray[np.int64]] = []
         theirs: list[NDArray[np.int64]] = []
@@ -217,11 +273,32 @@ class InteractionCounts:
             outbound_actor=pair_actor[~repeated],
         )
 
-    __add__ = merge
+
+def _fixed_vocabularies(taxonomy: Taxonomy | None) -> dict[str, NDArray[Any]]:
+    """The vocabularies a log's taxonomy fixes: action names, categories, directions."""
+    names = (Taxonomy.default() if taxonomy is None else taxonomy).names
+    return {
+        "action": np.array(names, dtype=object),
+        "category": np.array([c.value for c in ActionCategory], dtype=object),
+        "direction": np.array([d.value for d in Direction], dtype=object),
+    }
+
+
+def _sorted_ids(ids: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.intp]]:
+    """Distinct ids sorted (as the log's dictionaries are), and each one's index."""
+    try:
+        distinct, index = np.unique(ids, return_inverse=True)
+        return distinct, index
+    except TypeError:  # ids of several types: in order of first appearance
+        first: dict[Any, int] = {}
+        index = np.array([first.setdefault(v, len(first)) for v in ids.tolist()], dtype=np.intp)
+        distinct = np.empty(len(first), dtype=object)
+        distinct[:] = list(first)
+        return distinct, index
 
 
 def interaction_counts(
-    log: EventLog,
+    log: EventLog | LogContext,
     /,
     *,
     by: Dimension | Sequence[Dimension] = ("category",),
@@ -233,12 +310,12 @@ def interaction_counts(
     Parameters
     ----------
     log
-        The events.
+        The events (or their :class:`~engagemetrics.LogContext`).
     by
-        Dimensions to group by, any of ``"action"``, ``"category"``, ``"direction"``,
-        ``"content"``, ``"channel"`` and ``"period"``. Rows with no content (or channel)
-        are left out when grouping by content (or channel). One name alone
-        (``by="action"``) is one dimension.
+        The grouping: a column name or a list of them, any of ``"action"``,
+        ``"category"``, ``"direction"``, ``"content"``, ``"channel"`` and ``"period"``.
+        Rows with no content (or channel) are left out when grouping by content (or
+        channel). One name alone (``by="action"``) is one column.
     period
         Length of a period when ``"period"`` is in ``by``: ``"day"``, ``"week"``
         (starting Monday) or ``"month"``.
@@ -269,12 +346,16 @@ def interaction_counts(
     >>> counts.to_dict()
     {'category': ['applause', 'conversation', 'conversation'], \
 'direction': ['inbound', 'inbound', 'outbound'], 'events': [2, 1, 1], 'actors': [2, 1, 1]}
-    >>> interaction_counts(log, by=["period"], period="day").to_dict()["events"]
+    >>> interaction_counts(log, by="period", period="day").to_dict()["events"]
     [2, 2]
     """
     check_tz(tz, "interaction_counts")
-    dims = _check_by(by)
-    dense = _dense_counts(log, dims, period=period, tz=tz)
+    dims = _check_by(by, "interaction_counts")
+    if "period" in dims:
+        check_option(period, ("day", "week", "month"), "period", "interaction_counts")
+    context = LogContext.of(log)
+    log = context.log
+    dense = _dense_counts(context, dims, period=period, tz=tz)
     if dense is not None:
         return dense
 
@@ -283,7 +364,7 @@ def interaction_counts(
     sizes: list[int] = []
     labels: list[NDArray[Any]] = []
     for dim in dims:
-        dim_codes, dim_labels = _dimension(log, dim, period=period, tz=tz)
+        dim_codes, dim_labels = context.grouping(dim, period=period, tz=tz)
         valid &= dim_codes >= 0
         codes = codes * len(dim_labels) + np.maximum(dim_codes, 0)
         sizes.append(len(dim_labels))
@@ -316,7 +397,7 @@ def interaction_counts(
 
 
 def _dense_counts(
-    log: EventLog, dims: tuple[str, ...], *, period: Period, tz: str
+    context: LogContext, dims: tuple[str, ...], *, period: Period, tz: str
 ) -> InteractionCounts | None:
     """The counts from one table cell per combination of codes, or None if too many.
 
@@ -328,15 +409,16 @@ def _dense_counts(
     per cell are one bincount; distinct actors per cell, one deduplication of (actor,
     cell) within runs of whole actors (the log's rows come grouped by actor).
     """
+    log = context.log
     taxonomy = log.taxonomy
     radices: list[int] = []
     labels: list[NDArray[Any]] = []
     period_codes: NDArray[np.int64] | None = None
     for dim in dims:
         if dim == "period":
-            period_codes, dim_labels = _period_codes(log, period, tz)
+            period_codes, dim_labels = context.grouping("period", period=period, tz=tz)
         else:
-            dim_labels = _labels(log, dim)
+            dim_labels = context.grouping(dim)[1]
         labels.append(dim_labels)
         radices.append(len(dim_labels) + (dim in _NULLABLE))
     cells = int(np.prod(radices, dtype=object))
@@ -400,18 +482,20 @@ def _dense_counts(
     )
 
 
-def _check_by(by: str | Sequence[str]) -> tuple[str, ...]:
-    # one name is one dimension, not a sequence of one-letter names
-    dims = (by,) if isinstance(by, str) else tuple(by)
+def _check_by(by: object, where: str) -> tuple[str, ...]:
+    """``by`` as a tuple of grouping columns: one name is one column, never its letters."""
+    if isinstance(by, str):
+        dims: tuple[Any, ...] = (by,)
+    elif isinstance(by, Sequence):
+        dims = tuple(by)
+    else:
+        raise invalid("by", where, "a column name or a list of them", by)
     if not dims:
-        raise InvalidParameterError("The 'by' parameter needs at least one dimension.")
+        raise invalid("by", where, "at least one column name", by)
     for dim in dims:
-        if dim not in _DIMENSIONS:
-            raise InvalidParameterError(
-                f"Unknown dimension {dim!r} in 'by'; valid dimensions: {', '.join(_DIMENSIONS)}."
-            )
+        check_option(dim, _DIMENSIONS, "by", where)
     if len(set(dims)) != len(dims):
-        raise InvalidParameterError(f"The 'by' parameter repeats a dimension: {list(dims)}.")
+        raise invalid("by", where, "a list of distinct column names", list(dims))
     return dims
 
 
@@ -466,21 +550,23 @@ def _distinct_pairs(
 
 
 @overload
-def interactions_per_exposure(log: EventLog, /, *, by: None = None) -> Rate: ...
+def interactions_per_exposure(log: EventLog | LogContext, /, *, by: None = None) -> Rate: ...
 @overload
-def interactions_per_exposure(log: EventLog, /, *, by: Literal["content", "channel"]) -> Rates: ...
 def interactions_per_exposure(
-    log: EventLog, /, *, by: Literal["content", "channel"] | None = None
+    log: EventLog | LogContext, /, *, by: ExposureBy | Sequence[ExposureBy]
+) -> Rates: ...
+def interactions_per_exposure(
+    log: EventLog | LogContext, /, *, by: ExposureBy | Sequence[ExposureBy] | None = None
 ) -> Rate | Rates:
     """Audience interactions per exposure, overall or per content or channel.
 
     Parameters
     ----------
     log
-        The events.
+        The events (or their :class:`~engagemetrics.LogContext`).
     by
-        ``None`` for one rate over the log, or ``"content"`` / ``"channel"`` for one per
-        group (rows without that id are left out).
+        ``None`` for one rate over the log, or the grouping column ``"content"`` or
+        ``"channel"`` for one rate per group (rows without that id are left out).
 
     Returns
     -------
@@ -507,10 +593,13 @@ def interactions_per_exposure(
     >>> interactions_per_exposure(log, by="content").value.tolist()
     [1.0, 0.0]
     """
+    column = check_grouping(by, ("content", "channel"), "interactions_per_exposure")
+    context = LogContext.of(log)
+    log = context.log
     category = log.category
     exposure = category == ActionCategory.EXPOSURE.code
-    interaction = ~exposure & (log.direction == Direction.INBOUND.code)
-    if by is None:
+    interaction = ~exposure & context.inbound
+    if column is None:
         return Rate(
             float(interaction.sum()),
             float(exposure.sum()),
@@ -518,62 +607,17 @@ def interactions_per_exposure(
             numerator="interactions",
             denominator="exposures",
         )
-    if by not in ("content", "channel"):
-        raise InvalidParameterError(
-            f"The 'by' parameter must be None, 'content' or 'channel'; got {by!r}."
-        )
-    codes = log.codes(by)
-    n = len(log.dictionary(by))
+    codes, labels = context.grouping(column)
+    n = len(labels)
     return Rates.from_arrays(
-        log.dictionary(by),
+        labels,
         group_count(np.where(interaction, codes, -1), n).astype(np.float64),
         group_count(np.where(exposure, codes, -1), n).astype(np.float64),
         kind="count",
         numerator="interactions",
         denominator="exposures",
-        key_name=by,
+        key_name=column,
     )
-
-
-def _dimension(
-    log: EventLog, dim: str, *, period: Period, tz: str
-) -> tuple[NDArray[np.int64], NDArray[Any]]:
-    """Per-row codes (-1 for none) and the labels they index."""
-    if dim == "action":
-        return log.action.astype(np.int64), _labels(log, dim)
-    if dim == "category":
-        return log.category.astype(np.int64), _labels(log, dim)
-    if dim == "direction":
-        return log.direction.astype(np.int64), _labels(log, dim)
-    if dim in ("content", "channel"):
-        return log.codes(dim).astype(np.int64), log.dictionary(dim)
-    return _period_codes(log, period, tz)
-
-
-def _labels(log: EventLog, dim: str) -> NDArray[Any]:
-    """The labels a dimension's codes index (not the periods: see _period_codes)."""
-    if dim == "action":
-        return np.array(log.taxonomy.names, dtype=object)
-    if dim == "category":
-        return np.array([c.value for c in ActionCategory], dtype=object)
-    if dim == "direction":
-        return np.array([d.value for d in Direction], dtype=object)
-    return log.dictionary(dim)
-
-
-def _period_codes(
-    log: EventLog, period: Period, tz: str
-) -> tuple[NDArray[np.int64], NDArray[Any]]:
-    """Per row the index of its period among the periods present, and their starts."""
-    starts = period_starts(log.time, period, tz)
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.int64), np.empty(0, dtype="datetime64[D]")
-    first = starts.min()
-    index = (starts - first).astype(np.int64)
-    present = np.zeros(int(index.max()) + 1, dtype=bool)
-    present[index] = True
-    lookup = np.cumsum(present) - 1
-    return lookup[index].astype(np.int64), first + np.flatnonzero(present).astype("timedelta64[D]")
 
 
 def _plain(values: NDArray[Any]) -> list[Any]:
