@@ -3,10 +3,15 @@
 A *mergeable* result is a public class with a ``merge`` method. Each is listed here once,
 in :data:`REGISTRY`, with the metrics (``log -> result``) that build it, every option that
 would default to something of the log itself (its last event as "now", the observation
-end) fixed to :data:`END` so that partitions agree. ``tests/test_merge_laws.py`` uses the
-registry to check, for every entry, that the results of a log split by actor merge into
-the result of the whole log (counts exactly, float sums to ``rtol=1e-12``) and that
-``empty()`` is the identity; and it fails when a class with ``merge`` is missing here.
+end) fixed to :data:`END` so that partitions agree, and what its table must show (one row
+per group or item, the counts). ``tests/test_common.py`` uses the registry to check, for
+every entry, that the results of a log split by actor merge into the result of the whole
+log (counts exactly, float sums to ``rtol=1e-12``) and that ``empty()`` is the identity;
+for every public result (exported from :mod:`engagemetrics`, or a
+:class:`~engagemetrics._core.results.Result`) the rest of the one result contract (``+``,
+``to_dict``/``from_dict``, ``to_frame``, a short repr, no stored ratio); and it fails
+when a class with ``merge`` is missing here. :data:`BAD_OPTIONS` holds one bad option
+value for each public metric function the registry calls.
 
 A type that is not built from an event log alone (the internals of an attribution, an
 average over posts) is registered with ``metrics=()`` and ``covered_by`` naming the test
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +52,15 @@ from engagemetrics.metrics.dialogue import (
     response_times,
     thread_stats,
 )
-from engagemetrics.metrics.engagement.criteria import Scores, engagement_score
+from engagemetrics.metrics.engagement.criteria import (
+    PRESETS,
+    EngagedAudience,
+    InteractionVsEngagement,
+    Scores,
+    engaged,
+    engagement_score,
+    interaction_vs_engagement,
+)
 from engagemetrics.metrics.engagement.relationship import (
     Lifecycle,
     RetentionMatrix,
@@ -62,15 +76,25 @@ from engagemetrics.metrics.interactions import (
     interaction_counts,
     interactions_per_exposure,
 )
-from engagemetrics.metrics.posts import AverageRate
+from engagemetrics.metrics.posts import AverageRate, PostMetrics
+from engagemetrics.metrics.trends import ControlChart
+from engagemetrics.rates import Rate, Rates
 from engagemetrics.rates.distribution import Distribution
-from engagemetrics.rates.rate import Rate, Rates
-from engagemetrics.report.report import (
+from engagemetrics.report import (
     ContentTable,
-    DialogueSummary,
+    DialogueSection,
+    EngagementSection,
+    FunnelSection,
+    GoalsSection,
     GoalSummary,
+    InteractionsSection,
     LoadCounts,
     Report,
+    ReportSection,
+    RetentionSection,
+    SecondDateSection,
+    TopSection,
+    TrendsSection,
 )
 from engagemetrics.scale.partition import Bundle, Routing, bundle, routing
 from engagemetrics.vocabulary.goals import Goal, GoalMap
@@ -123,7 +147,7 @@ def _goal_summary_state(result: GoalSummary) -> dict[str, Any]:
     }
 
 
-def _dialogue_state(result: DialogueSummary) -> dict[str, Any]:
+def _dialogue_state(result: DialogueSection) -> dict[str, Any]:
     return {
         "answered": result.answered.to_dict(),
         "waits": result.waits.to_dict(),
@@ -134,6 +158,17 @@ def _dialogue_state(result: DialogueSummary) -> dict[str, Any]:
 
 def _report(log: EventLog, /) -> Report:
     return Report.from_log(log, CONFIG, start=START, end=END)
+
+
+def _section(name: str) -> Callable[[EventLog], ReportSection]:
+    return lambda log: _report(log).section(name)
+
+
+def _section_state(section: ReportSection) -> Any:
+    """A report section's part of the report's JSON, written by a report holding it."""
+    start, end = int(START.astype(np.int64)), int(END.astype(np.int64))
+    holder = Report(CONFIG, start, end, 1, start, end, (section,))
+    return holder.to_dict(periods=1000, cohorts=1000, days=100_000)[section.name]
 
 
 def _waits(log: EventLog, /) -> Distribution:
@@ -150,7 +185,7 @@ def _attribution(model: Any, by: Any = "content") -> Callable[[EventLog], Attrib
 
 
 def _attribute(log: EventLog, /, *, model: Any, by: Any) -> Attribution:
-    return attribute(log, SALE, model=model, by=by, credit="value")
+    return attribute(log, SALE, model=model, unit=by, credit="value")
 
 
 def _conversion(log: EventLog, /, *, by: Any = None) -> Any:
@@ -225,6 +260,14 @@ REGISTRY: tuple[Entry, ...] = (
             "attribution markov": _attribution("markov"),
             "attribution shapley by channel": _attribution("shapley", "channel"),
         },
+        empty=lambda a: Attribution.empty(  # its 'credit' field holds the credit, not the measure
+            model=a.model,
+            unit=a.unit,
+            credit=a.measure,
+            lookback=a.lookback,
+            **({"half_life": a.half_life} if a.half_life is not None else {}),
+            **({"positions": a.positions} if a.positions is not None else {}),
+        ),
         float_sums=True,
     ),
     Entry(
@@ -241,25 +284,44 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(
         RFMTable,
         {
-            "rfm": functools.partial(rfm, observation_end=END),
+            "rfm": functools.partial(rfm, end=END),
             "rfm segmentation by week": functools.partial(
-                rfm, observation_end=END, convention="segmentation", freq="W"
+                rfm, end=END, convention="segmentation", period="week"
             ),
         },
         empty=lambda table: RFMTable.empty(
-            observation_end=END, convention=table.convention, freq=table.freq
+            end=END, convention=table.convention, period=table.period
         ),
         float_sums=True,
     ),
     Entry(
         Scores,
         {
-            "engagement_score": functools.partial(engagement_score, reference=END),
+            "engagement_score": functools.partial(engagement_score, end=END),
             "engagement_score by content": functools.partial(
-                engagement_score, by="content", reference=END
+                engagement_score, by="content", end=END
             ),
         },
         float_sums=True,
+    ),
+    Entry(
+        EngagedAudience,
+        {
+            "engaged second_date": functools.partial(engaged, criterion="second_date", end=END),
+            "engaged committed": functools.partial(
+                engaged, criterion=PRESETS["committed"], end=END
+            ),
+        },
+        empty=lambda audience: EngagedAudience.empty(audience.criterion),
+    ),
+    Entry(
+        InteractionVsEngagement,
+        {
+            "interaction_vs_engagement": functools.partial(
+                interaction_vs_engagement, criterion="second_date", end=END
+            )
+        },
+        empty=lambda _: InteractionVsEngagement.empty(),
     ),
     Entry(
         GoalMetrics,
@@ -280,10 +342,35 @@ REGISTRY: tuple[Entry, ...] = (
     ),
     Entry(Distribution, {"reply waits": _waits}, empty=lambda _: Distribution.empty()),
     Entry(
-        DialogueSummary,
-        {"dialogue summary": functools.partial(DialogueSummary.from_log, window=WINDOW)},
-        empty=lambda _: DialogueSummary.empty(),
+        DialogueSection,
+        {"dialogue summary": functools.partial(DialogueSection.from_log, window=WINDOW)},
+        empty=lambda _: DialogueSection.empty(),
         state=_dialogue_state,
+    ),
+    *(
+        Entry(
+            kind,
+            {f"report {kind.name} section": _section(kind.name)},
+            state=_section_state,
+            float_sums=kind is GoalsSection,
+        )
+        for kind in (
+            InteractionsSection,
+            EngagementSection,
+            SecondDateSection,
+            GoalsSection,
+            FunnelSection,
+            TopSection,
+            RetentionSection,
+            TrendsSection,
+        )
+    ),
+    Entry(
+        ReportSection,
+        {},
+        covered_by="each built-in section's entry here; a section written outside the "
+        "package: tests/extending/test_report_section.py::test_a_section_class_is_accepted_"
+        "and_merges",
     ),
     Entry(
         ContentTable,
@@ -313,12 +400,106 @@ REGISTRY: tuple[Entry, ...] = (
         state=_routing_state,
     ),
     Entry(
+        PostMetrics,
+        {"PostMetrics.from_log": functools.partial(PostMetrics.from_log, followers=100.0)},
+        empty=lambda _: PostMetrics.empty(),
+        state=lambda posts: {  # a merge holds the posts with events, the whole log every post
+            k: [
+                v
+                for v, t in zip(values, posts.to_dict()["posted_at"], strict=True)
+                if t is not None
+            ]
+            for k, values in posts.to_dict().items()
+        },
+        float_sums=True,
+    ),
+    Entry(
+        ControlChart,
+        {},
+        covered_by="tests/metrics/test_trends.py::test_charts_of_actor_chunks_merge_into_the_"
+        "chart_of_the_whole (a chart of a Rates; its merge re-charts the merged sums)",
+    ),
+    Entry(
         AverageRate,
         {},
-        covered_by="tests/test_merge_laws.py::test_average_rate_of_split_posts (built from "
+        covered_by="tests/test_common.py::test_average_rate_of_split_posts (built from "
         "posts, not events)",
     ),
 )
+
+
+@dataclass(frozen=True)
+class Table:
+    """What ``to_frame()`` of a result must show.
+
+    ``rows`` gives the number of rows, one per group or item of the result; ``counts``
+    maps columns of the frame to the result's attribute holding the same counts (or
+    sums), flattened in C order, one per row.
+    """
+
+    rows: Callable[[Any], int]
+    counts: Mapping[str, str] = field(default_factory=dict)
+
+
+def _length(name: str) -> Callable[[Any], int]:
+    return lambda result: int(np.asarray(getattr(result, name)).size)
+
+
+def _same_names(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
+
+
+TABLES: dict[type, Table] = {
+    InteractionCounts: Table(_length("events"), _same_names("events", "actors")),
+    Rate: Table(lambda _: 1, _same_names("successes", "trials")),
+    Rates: Table(_length("keys"), _same_names("successes", "trials")),
+    RetentionMatrix: Table(_length("retained"), _same_names("retained", "eligible")),
+    Stickiness: Table(_length("daily_actives"), _same_names("daily_actives")),
+    Lifecycle: Table(_length("new"), _same_names("new", "returning", "resurrecting", "dormant")),
+    FunnelResult: Table(_length("counts"), {"reached": "counts"}),
+    FunnelSummary: Table(_length("counts"), {"reached": "counts"}),
+    Attribution: Table(_length("keys"), _same_names("credit")),
+    RFMTable: Table(_length("actors")),
+    Scores: Table(_length("keys"), _same_names("score", "events")),
+    EngagedAudience: Table(_length("actors")),
+    InteractionVsEngagement: Table(
+        _length("content"), _same_names("interactions", "engaged_actors")
+    ),
+    GoalMetrics: Table(
+        _length("completions"), _same_names("completions", "completers", "value", "interactions")
+    ),
+    ThreadStats: Table(_length("thread"), _same_names("inbound", "outbound", "turns")),
+    ResponseTimes: Table(_length("thread")),
+    AudienceSplit: Table(lambda _: 1, _same_names("audience", "in_dialogue", "passive")),
+    Distribution: Table(_length("values"), {"value": "values", "count": "counts"}),
+    ContentTable: Table(
+        _length("keys"), _same_names("interactions", "reach", "engaged", "converters")
+    ),
+    Routing: Table(_length("owner"), _same_names("time")),
+    PostMetrics: Table(_length("keys")),
+    LoadCounts: Table(lambda load: len(load.dropped) + len(load.filled)),
+}
+"""The tables of the public results (``to_frame``); a public result not here fails."""
+
+
+def empty_like(result: Any) -> Any:
+    """``type(result).empty(...)`` with the result's own definition.
+
+    Each parameter of ``empty`` takes the result's attribute of the same name (the
+    definition a result keeps: kind, names, period, ``end`` ...); a parameter the result
+    has no attribute for keeps its default.
+    """
+    empty = type(result).empty
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for name, parameter in inspect.signature(empty).parameters.items():
+        if not hasattr(result, name):
+            continue
+        if parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+            args.append(getattr(result, name))
+        else:
+            kwargs[name] = getattr(result, name)
+    return empty(*args, **kwargs)
 
 
 def by_type() -> dict[type, Entry]:
@@ -333,3 +514,51 @@ def by_type() -> dict[type, Entry]:
 def metrics() -> dict[str, tuple[Entry, Callable[[EventLog], Any]]]:
     """Every metric of the registry by name, with its entry."""
     return {name: (entry, m) for entry in REGISTRY for name, m in entry.metrics.items()}
+
+
+@dataclass(frozen=True)
+class BadOption:
+    """One bad option value of a public metric function, and the parameter it names."""
+
+    parameter: str
+    call: Callable[[EventLog], Any]
+
+
+_STEPS = ["view", "like", "comment", "purchase"]
+
+BAD_OPTIONS: dict[str, BadOption] = {
+    "interaction_counts": BadOption("by", lambda log: interaction_counts(log, by="actoin")),  # type: ignore[arg-type]
+    "interactions_per_exposure": BadOption(
+        "by",
+        lambda log: interactions_per_exposure(log, by="nonsense"),  # type: ignore[arg-type]
+    ),
+    "conversion_rate": BadOption(
+        "anchor",
+        lambda log: conversion_rate(log, SALE, anchor="middle"),  # type: ignore[call-overload]
+    ),
+    "response_rate": BadOption("by", lambda log: response_rate(log, by="chanel")),  # type: ignore[arg-type]
+    "return_rate": BadOption("min_days", lambda log: return_rate(log, min_days=0, end=END)),
+    "retention_matrix": BadOption(
+        "mode",
+        lambda log: retention_matrix(log, mode="sideways", end=END),  # type: ignore[arg-type]
+    ),
+    "stickiness": BadOption("tz", lambda log: stickiness(log, tz="Mars/Olympus_Mons", end=END)),
+    "lifecycle": BadOption("period", lambda log: lifecycle(log, period="decade", end=END)),  # type: ignore[arg-type]
+    "funnel": BadOption("mode", lambda log: funnel(log, _STEPS, mode="sideways")),
+    "attribute": BadOption("model", lambda log: attribute(log, SALE, model="nonsense")),
+    "rfm": BadOption("convention", lambda log: rfm(log, convention="nonsense", end=END)),  # type: ignore[arg-type]
+    "engagement_score": BadOption(
+        "by",
+        lambda log: engagement_score(log, by="channel", end=END),  # type: ignore[arg-type]
+    ),
+    "engaged": BadOption("criterion", lambda log: engaged(log, "second_dat", end=END)),
+    "interaction_vs_engagement": BadOption(
+        "criterion", lambda log: interaction_vs_engagement(log, "nonsense", end=END)
+    ),
+    "goal_metrics": BadOption("by", lambda log: goal_metrics(log, GOALS, by="nonsense")),  # type: ignore[arg-type]
+}
+"""One bad option value for each public metric function the registry calls, by name."""
+
+NO_OPTIONS: tuple[str, ...] = ("thread_stats", "response_times", "audience_split")
+"""Public metric functions of the registry without an option to give a bad value (the
+log alone; ``audience_split``'s one option is a mask, checked for its length)."""
