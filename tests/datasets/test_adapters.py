@@ -472,7 +472,9 @@ def test_bad_mapping_values() -> None:
 
 
 def test_on_invalid_is_checked() -> None:
-    with pytest.raises(InvalidParameterError, match="'raise' or 'drop'; got 'dorp'"):
+    with pytest.raises(
+        InvalidParameterError, match=r"one of 'raise', 'drop'; got 'dorp'\. Did you mean 'drop'"
+    ):
         from_twcs(mapping(), on_invalid="dorp")  # type: ignore[arg-type]
 
 

@@ -137,11 +137,17 @@ def test_the_newsletter_signup_comes_first_and_unsubscribers_get_no_more_issues(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"case": "bakery"}, r"'case' parameter of simulate_case must be one of contact_centre"),
-        ({"n_actors": 0}, r"'n_actors' parameter of simulate_case must be >= 1; got 0"),
-        ({"days": 2.5}, r"'days' parameter of simulate_case must be a whole number; got 2.5"),
-        ({"seed": -1}, r"'seed' parameter of simulate_case must be >= 0; got -1"),
-        ({"days": 10**9}, r"'days' parameter of simulate_case must be at most 36600"),
+        ({"case": "bakery"}, r"'case' parameter of simulate_case must be one of 'contact_centre'"),
+        ({"n_actors": 0}, r"'n_actors' parameter of simulate_case must be an integer >= 1; got 0"),
+        (
+            {"days": 2.5},
+            r"'days' parameter of simulate_case must be an integer >= 1 and <= 36600; got 2.5",
+        ),
+        ({"seed": -1}, r"'seed' parameter of simulate_case must be an integer >= 0; got -1"),
+        (
+            {"days": 10**9},
+            r"'days' parameter of simulate_case must be an integer >= 1 and <= 36600; got 10+",
+        ),
         ({"effect": "yes"}, r"'effect' parameter of simulate_case must be True or False"),
         ({"start": "soon"}, r"'start' parameter of simulate_case must be an ISO date"),
     ],

@@ -24,6 +24,8 @@ from engagemetrics.datasets._facebook import (
 )
 from engagemetrics.exceptions import DataQualityWarning
 
+from ..extras import needs
+
 SHA256 = "b347feb4b8402961d75a4bc2eeaf249a94eadc2ec5b46d6bf7d1dc569bfaf7b3"  # the README's
 IMPOSSIBLE = (476, 477, 482, 492)
 WARNING = r"reach above impressions on 4 rows \(476, 477, 482, 492; .*Nothing was changed"
@@ -202,6 +204,7 @@ def test_citation(posts: FacebookPosts) -> None:
     assert "10.24432/C5QK55" in CITATION
 
 
+@needs("pandas")
 def test_to_frame_pandas(posts: FacebookPosts) -> None:
     frame = posts.to_frame("pandas")
     assert frame.shape == (500, 19)
@@ -214,6 +217,7 @@ def test_to_frame_pandas(posts: FacebookPosts) -> None:
     }  # fmt: skip
 
 
+@needs("polars")
 def test_to_frame_polars(posts: FacebookPosts) -> None:
     frame = posts.to_frame("polars")
     assert frame.shape == (500, 19)
@@ -223,5 +227,5 @@ def test_to_frame_polars(posts: FacebookPosts) -> None:
 
 
 def test_to_frame_rejects_unknown_kind(posts: FacebookPosts) -> None:
-    with pytest.raises(InvalidParameterError, match="'pandas' or 'polars'; got 'arrow'"):
+    with pytest.raises(InvalidParameterError, match="one of 'pandas', 'polars'; got 'arrow'"):
         posts.to_frame("arrow")  # type: ignore[arg-type]

@@ -45,10 +45,15 @@ from engagemetrics import (
     read_jsonl,
     read_parquet,
 )
-from engagemetrics.events.log import OnInvalid
+from engagemetrics.events.event import OnInvalid
 from engagemetrics.events.readers import Engine
 
-ENGINES: tuple[Engine, ...] = ("pyarrow", "polars", "pandas", "python")
+from ..extras import core_run, needs
+
+# every engine must give the standard library's answer; the core-only run has only that one
+ENGINES: tuple[Engine, ...] = (
+    ("python",) if core_run() else ("pyarrow", "polars", "pandas", "python")
+)
 MODES: tuple[OnInvalid, ...] = ("raise", "drop")
 INT64 = np.iinfo(np.int64)
 SCALE = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -302,6 +307,8 @@ def compressed(data: bytes, suffix: str) -> bytes:
 
 
 FORMS = [".gz", ".bz2", ".xz", ".zst", "utf-16", "utf-16-be", "cp1252", "latin-1"]
+if core_run():  # pyarrow writes the .zst files (and reads them)
+    FORMS.remove(".zst")
 
 
 @HOSTILE
@@ -448,7 +455,8 @@ def test_read_jsonl_hostile(
         # known gap: polars reads a JSON column of numbers and strings as strings, where
         # the other engines see the mix (a SchemaError); polars must still keep the rules
         polars = {k: results.pop(k) for k in list(results) if k.startswith("polars")}
-        check_all(polars, candidates, None if how == "cut" else records)
+        if polars:  # not in the core-only run
+            check_all(polars, candidates, None if how == "cut" else records)
     check_all(results, candidates, None if how == "cut" else records)
 
 
@@ -549,6 +557,7 @@ def _frames(columns: dict[str, list[Any]], integers: list[str]) -> dict[str, Any
 @given(table=st.one_of(tables(), tables(epoch=True)),
        int_ids=st.lists(st.sampled_from(INT64_IDS), min_size=1, max_size=6) | st.none(),
        corrupt=st.booleans())  # fmt: skip
+@needs("pandas", "polars", "pyarrow")
 def test_arrays_frames_and_parquet_hostile(
     tmp_path_factory: pytest.TempPathFactory,
     table: tuple[list[list[str]], Any],

@@ -36,12 +36,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engagemetrics import Config, EventLog, Funnel, Report, engaged, funnel, read_csv, sessions
-from engagemetrics.config.config import ConfigError
-from engagemetrics.events.log import Event
-from engagemetrics.exceptions import DataError
+from engagemetrics.events.event import Event
+from engagemetrics.exceptions import ConfigError, DataError
 from engagemetrics.metrics.engagement.criteria import EngagedSession
 
 from .. import reference
+from ..extras import needs
 
 MIN = 60_000_000_000  # one minute in ns
 ROWS: list[tuple[str, str, int, str | None]] = [
@@ -91,7 +91,7 @@ MAPPING = {"actor": "user_pseudo_id", "action": "event_name", "time": "event_tim
 CONFIG_TOML = (
     "[input]\ncolumns = { actor = 'user_pseudo_id', action = 'event_name', "
     "time = 'event_time', session = 'ga_session_id' }\n"
-    "[funnel]\nsteps = ['view', 'like']\nby = 'session'\n"
+    "[funnel]\nsteps = ['view', 'like']\nunit = 'session'\n"
 )
 
 
@@ -119,6 +119,7 @@ def _written(kind: str, tmp_path: Path) -> EventLog:
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet", "pandas"])
+@needs("pandas")
 def test_an_export_with_session_ids_loads_them(kind: str, tmp_path: Path) -> None:
     log = _written(kind, tmp_path)
     assert "session" in log.columns_present
@@ -130,7 +131,7 @@ def test_an_export_with_session_ids_loads_them(kind: str, tmp_path: Path) -> Non
     assert found.source == "column"
     assert found.events.tolist() == BY_ID
     assert found.per_actor(log.n_actors).tolist() == [2, 2, 3, 4, 2]
-    assert funnel(log, STEPS, by="session").counts.tolist() == [11, 3]
+    assert funnel(log, STEPS, unit="session").counts.tolist() == [11, 3]
 
 
 def test_sessions_follow_the_id_and_an_explicit_gap_forces_the_gap_rule() -> None:
@@ -166,21 +167,21 @@ def test_interleaved_ids_split_into_runs_and_missing_ids_use_the_gap() -> None:
 
 def test_funnel_by_session_uses_the_id_unless_a_gap_is_given() -> None:
     log = _log()
-    assert funnel(log, STEPS, by="session").counts.tolist() == [11, 3]
-    assert Funnel(STEPS, by="session").evaluate(log).counts.tolist() == [11, 3]
-    assert funnel(log, STEPS, by="session", session_gap=GAP).counts.tolist() == [7, 5]
+    assert funnel(log, STEPS, unit="session").counts.tolist() == [11, 3]
+    assert Funnel(STEPS, unit="session").evaluate(log).counts.tolist() == [11, 3]
+    assert funnel(log, STEPS, unit="session", session_gap=GAP).counts.tolist() == [7, 5]
     assert funnel(log, STEPS).counts.tolist() == [5, 4]  # by actor: the column changes nothing
-    result = funnel(log, STEPS, by="session")
+    result = funnel(log, STEPS, unit="session")
     # each unit is one session: its start is the first event of the run
     assert len(result.actors) == 11
     assert result.session_start is not None
     assert str(result.session_start[0]) == "2024-05-01T10:00:00.000000000"
     # the definition round-trips without a gap; with one, the gap is kept
-    f = Funnel(STEPS, by="session")
+    f = Funnel(STEPS, unit="session")
     assert f.session_gap is None
     assert "session_gap_seconds" not in f.to_dict()
     assert Funnel.from_toml(f.to_toml()) == f
-    g = Funnel(STEPS, by="session", session_gap=GAP)
+    g = Funnel(STEPS, unit="session", session_gap=GAP)
     assert Funnel.from_toml(g.to_toml()) == g
 
 
@@ -189,12 +190,13 @@ def test_engaged_session_uses_the_id() -> None:
     # by the id, cy's three runs and eve's two ids are one-event sessions of 0 s and one
     # view each (a like is no conversion): not engaged; by the gap, 2 and 5 minutes long
     by_id = engaged(log, EngagedSession()).mask.tolist()
-    by_gap = engaged(log, EngagedSession(gap_minutes=30)).mask.tolist()
+    by_gap = engaged(log, EngagedSession(gap="30min")).mask.tolist()
     assert by_id == [True, True, False, True, False]
     assert by_gap == [True, True, True, True, True]
-    assert "gap_minutes" not in EngagedSession().to_dict()
+    assert "gap" not in EngagedSession().to_dict()
 
 
+@needs("pandas")
 def test_the_report_counts_sessions_by_id_and_says_so(tmp_path: Path) -> None:
     config = Config.from_toml(CONFIG_TOML)
     log = _written("parquet", tmp_path)
@@ -230,6 +232,7 @@ def test_the_report_of_parts_merges_the_session_counts() -> None:
     assert merged["funnel"]["sessions"] == whole.to_dict()["funnel"]["sessions"]
 
 
+@needs("pandas")
 def test_cli_report_reads_the_session_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -248,6 +251,7 @@ def test_cli_report_reads_the_session_column(
 
 # --------------------------------------------------------------------- round trips --
 @pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+@needs("pandas")
 def test_the_column_round_trips_through_frames(kind: str) -> None:
     log = _log()
     frame = log.to_frame(kind)  # type: ignore[arg-type]
@@ -269,6 +273,7 @@ def test_the_column_survives_selections_records_and_concat() -> None:
     assert EventLog.from_records([e.to_dict() for e in records]).equals(log)
 
 
+@needs("pandas")
 def test_integer_session_ids_with_gaps_stay_exact(tmp_path: Path) -> None:
     import pandas as pd
 
@@ -290,16 +295,20 @@ def test_bad_session_ids_are_refused_like_other_ids() -> None:
 
 
 # ----------------------------------------------------------------------- dask --
+@needs("dask", "pandas")
 def test_dask_partitions_give_the_sessions_of_one_machine() -> None:
-    dd = pytest.importorskip("dask.dataframe")
+    import importlib
+
     import pandas as pd
 
     from engagemetrics.scale import dask as emd
 
+    dd: Any = importlib.import_module("dask.dataframe")  # its annotations are partial
+
     config = Config.from_toml(CONFIG_TOML)
     frame = dd.from_pandas(pd.DataFrame(_export()), npartitions=3)
     routed = emd.from_dask(frame, config=config, npartitions=4, scheduler="sync")
-    definition = Funnel(STEPS, by="session")
+    definition = Funnel(STEPS, unit="session")
     got = emd.compute(routed, definition.evaluate, config=config, scheduler="sync")
     assert got.equals(definition.evaluate(_log()))
     assert got.counts.tolist() == [11, 3]
@@ -354,6 +363,7 @@ def test_sessions_by_id_are_the_runs_a_loop_finds(
 
 
 # ---------------------------------------------------- every place that names columns --
+@needs("pandas")
 def test_every_column_of_a_log_is_known_everywhere_columns_are_listed() -> None:
     """The class of bug behind a new column: one list of column names forgotten. Every
     column a log holds must be one the readers, frames, config, Dask, records and
@@ -361,22 +371,21 @@ def test_every_column_of_a_log_is_known_everywhere_columns_are_listed() -> None:
     import inspect
 
     from engagemetrics._core import frames as _frames
-    from engagemetrics.config.config import _EVENT_COLUMNS
-    from engagemetrics.events import log as events
-    from engagemetrics.events import readers as io
-    from engagemetrics.scale import dask
+    from engagemetrics.config._keys import EVENT_COLUMNS as _EVENT_COLUMNS
+    from engagemetrics.events import _columns as events
+    from engagemetrics.events.readers import _options as io
+    from engagemetrics.scale.dask._graph import read_columns
 
-    names = set(events._NAMES)
+    names = set(events.COLUMNS)
     assert set(_frames.REQUIRED + _frames.OPTIONAL) == names
-    assert set(io._OURS) == names
     assert set(_EVENT_COLUMNS) == names
-    assert set(dask._columns(None)) == names
+    assert set(read_columns(None)) == names
     assert {f.name for f in Event.__attrs_attrs__} == names
     assert set(inspect.signature(EventLog.from_arrays).parameters) >= names
     for column in events.ID_COLUMNS:
         assert column in _frames._ENCODED
         assert column in _frames._IDS
-        assert column in io._ID_COLUMNS
+        assert column in io.TEXT_COLUMNS
         data = {"actor": ["a", "b"], "action": ["view", "like"], "time": [_iso(0), _iso(1)],
                 column: ["007", None]}  # fmt: skip
         log = EventLog.from_arrays(**data)  # type: ignore[arg-type]

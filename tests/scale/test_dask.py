@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import importlib
 import math
 import os
 import pickle
@@ -29,7 +30,8 @@ import pytest
 
 from engagemetrics.config.config import Config
 from engagemetrics.datasets import demo_config, simulate
-from engagemetrics.events.log import EventLog, NoValidRowsError
+from engagemetrics.events.load_report import NoValidRowsError
+from engagemetrics.events.log import EventLog
 from engagemetrics.exceptions import DataQualityWarning, InvalidParameterError
 from engagemetrics.metrics.conversion.attribution import attribute
 from engagemetrics.metrics.conversion.funnels import funnel
@@ -62,7 +64,11 @@ from engagemetrics.scale.partition import (
 )
 from engagemetrics.vocabulary.goals import Goal
 
-distributed = pytest.importorskip("distributed")
+from ..extras import needs
+
+pytestmark = needs("dask", "distributed", "pandas")
+
+distributed: Any = importlib.import_module("distributed")  # marked: needs("distributed")
 dask: Any = _dask  # dask's own annotations are partial; typed calls would be untyped calls
 dd: Any = _dask_dataframe
 
@@ -95,7 +101,7 @@ def _attribution(model: str, by: str) -> Callable[[EventLog], Any]:
 
 
 def _attribute(log: EventLog, /, *, model: Any, by: Any) -> Any:
-    return attribute(log, PURCHASE, model=model, by=by)
+    return attribute(log, PURCHASE, model=model, unit=by)
 
 
 def _conversion(log: EventLog, /) -> Any:
@@ -104,7 +110,7 @@ def _conversion(log: EventLog, /) -> Any:
 
 def _rfm(log: EventLog, /) -> RFMTable:
     """A partition without transactions gives the empty table (issue 12)."""
-    return rfm(log, observation_end=END_TIME)
+    return rfm(log, end=END_TIME)
 
 
 # Every mergeable result the library has, with the options a partition cannot pick for
@@ -130,10 +136,8 @@ METRICS: Mapping[str, Callable[[EventLog], Any]] = {
     "attribution shapley by channel": _attribution("shapley", "channel"),
     "conversion_rate": _conversion,
     "rfm": _rfm,
-    "engagement_score": functools.partial(engagement_score, reference=END_TIME),
-    "engagement_score by content": functools.partial(
-        engagement_score, by="content", reference=END_TIME
-    ),
+    "engagement_score": functools.partial(engagement_score, end=END_TIME),
+    "engagement_score by content": functools.partial(engagement_score, by="content", end=END_TIME),
     "response_rate": response_rate,
     "response_rate by channel": functools.partial(response_rate, by="channel"),
     "response_rate by day": functools.partial(response_rate, by="period"),
@@ -587,8 +591,10 @@ def test_spark_shape_by_hand(frame: pd.DataFrame) -> None:
     assert_same(got.to_dict(), metric(LOG).to_dict())
 
 
+@needs("pyarrow")
 def test_arrow_batches(frame: pd.DataFrame) -> None:
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa
+
     keys = partition_keys(frame) % np.uint64(3)
     batches = [pa.Table.from_pandas(frame[keys == i], preserve_index=False) for i in range(3)]
     metric = METRICS["stickiness"]
@@ -655,29 +661,45 @@ def test_shared_threads_are_found_and_measured_whole() -> None:
     assert_same(got.to_dict(), want.to_dict())
     assert want.dialogue.in_dialogue == 3  # bo and cy were answered in threads they joined
     # a criterion that reads dialogue is judged per partition: the report says so
-    talk = Config(engagement=Dialogue())
+    talk = Config(criterion=Dialogue())
     with pytest.warns(DataQualityWarning, match="2 of 2 threads .* criterion reads dialogue"):
         emd.report(frame, talk, client="sync", npartitions=2)
 
 
 # ---------------------------------------------------------------------- errors --
 def test_errors() -> None:
-    with pytest.raises(InvalidParameterError, match="takes a dask DataFrame; got pandas"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="'ddf' parameter of from_dask must be a dask DataFrame; got 'pandas",
+    ):
         emd.from_dask(pd.DataFrame({"a": [1]}))
     data = dd.from_pandas(LOG.to_frame(), npartitions=1)
-    with pytest.raises(InvalidParameterError, match="'threads' parameter must be one of"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="'threads' parameter of from_dask must be one of 'follow', 'actor'; got 'thread'",
+    ):
         emd.from_dask(data, threads="thread")  # type: ignore[arg-type]
-    with pytest.raises(InvalidParameterError, match="'split_every' parameter must be"):
+    with pytest.raises(
+        InvalidParameterError,
+        match="'split_every' parameter of compute must be an integer >= 2; got 1",
+    ):
         emd.compute(data, interaction_counts, split_every=1)
     with pytest.raises(FileNotFoundError, match="No Parquet dataset at"):
         emd.read_parquet("/nonexistent/events")
     with pytest.raises(FileNotFoundError, match="No Parquet dataset at"):
         emd.compute("/nonexistent/events", interaction_counts)
-    with pytest.raises(InvalidParameterError, match="merge_all got no results"):
+    with pytest.raises(InvalidParameterError, match="'data' parameter of report must be a dask"):
+        emd.report(pd.DataFrame({"a": [1]}), Config())
+    with pytest.raises(InvalidParameterError, match="'split_every' parameter of report"):
+        emd.report(data, Config(), split_every=0)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"'results' parameter of merge_all must be at least one result; got \[\] \(pass",
+    ):
         merge_all([])
     with pytest.raises(InvalidParameterError, match="'split_every' parameter of merge_all"):
         merge_all([Routing.empty()], split_every=1)
-    with pytest.raises(InvalidParameterError, match="bundle needs at least one metric"):
+    with pytest.raises(InvalidParameterError, match="'metrics' parameter of bundle must be"):
         bundle({})
     one = bundle({"a": interaction_counts})(LOG)
     two = bundle({"b": interaction_counts})(LOG)

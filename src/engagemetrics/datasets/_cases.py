@@ -22,8 +22,8 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from .._core.validation import check_int, check_option, invalid
 from ..events.log import EventLog
-from ..exceptions import InvalidParameterError
 from ..vocabulary.actions import Taxonomy
 
 __all__ = ["CASES", "CASE_EFFECTS", "Case", "simulate_case"]
@@ -235,35 +235,18 @@ def simulate_case(
     >>> log == simulate_case("appointments", n_actors=200, seed=1)
     True
     """
-    if case not in _MODELS:
-        raise InvalidParameterError(
-            f"The 'case' parameter of simulate_case must be one of {', '.join(CASES)}; "
-            f"got {case!r}."
-        )
-    for name, number in (("n_actors", n_actors), ("days", days), ("seed", seed)):
-        if not isinstance(number, (int, np.integer)) or isinstance(number, bool):
-            raise InvalidParameterError(
-                f"The {name!r} parameter of simulate_case must be a whole number; got {number!r}."
-            )
-        if number < (0 if name == "seed" else 1):
-            raise InvalidParameterError(
-                f"The {name!r} parameter of simulate_case must be >= "
-                f"{0 if name == 'seed' else 1}; got {number!r}."
-            )
-    if days > _MAX_DAYS:  # keeps every time far inside int64 nanoseconds
-        raise InvalidParameterError(
-            f"The 'days' parameter of simulate_case must be at most {_MAX_DAYS}; got {days!r}."
-        )
+    check_option(case, CASES, "case", "simulate_case")
+    check_int(n_actors, "n_actors", "simulate_case", minimum=1)
+    # at most _MAX_DAYS keeps every time far inside int64 nanoseconds
+    check_int(days, "days", "simulate_case", minimum=1, maximum=_MAX_DAYS)
+    check_int(seed, "seed", "simulate_case", minimum=0)
     if not isinstance(effect, (bool, np.bool_)):
-        raise InvalidParameterError(
-            f"The 'effect' parameter of simulate_case must be True or False; got {effect!r}."
-        )
+        raise invalid("effect", "simulate_case", "True or False", effect)
     try:
         first_day = np.datetime64(dt.date.fromisoformat(start), "ns").astype(np.int64)
     except (TypeError, ValueError):
-        raise InvalidParameterError(
-            f"The 'start' parameter of simulate_case must be an ISO date such as "
-            f"'2024-01-01'; got {start!r}."
+        raise invalid(
+            "start", "simulate_case", "an ISO date such as '2024-01-01'", start
         ) from None
     model = _MODELS[case]
     rng = np.random.default_rng(int(seed))

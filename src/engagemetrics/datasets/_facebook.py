@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core.optional import import_optional
-from ..exceptions import DataError, DataQualityWarning, InvalidParameterError, SchemaError
+from .._core.validation import invalid, one_of
+from ..exceptions import DataError, DataQualityWarning, SchemaError
 
 __all__ = ["FacebookPosts", "facebook_posts_path", "load_facebook_posts"]
 
@@ -168,10 +169,7 @@ class FacebookPosts:
                     for name, column in self.columns.items()
                 ]
             )
-        raise InvalidParameterError(
-            f"The 'kind' parameter of FacebookPosts.to_frame must be 'pandas' or 'polars'; "
-            f"got {kind!r}."
-        )
+        raise invalid("kind", "FacebookPosts.to_frame", one_of(("pandas", "polars")), kind)
 
 
 def facebook_posts_path() -> Path:

@@ -26,8 +26,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core.encoding import Encoded
-from .._core.time import Offsets, _localize, _zone
-from ..events.log import EventLog, LoadReport
+from .._core.validation import check_int, check_option, check_real, check_tz, invalid
+from .._core.zones import Offsets, localize, zone_info
+from ..events.load_report import LoadReport
+from ..events.log import EventLog
 from ..exceptions import InvalidParameterError
 from ..vocabulary.actions import Taxonomy
 
@@ -119,29 +121,16 @@ _RETURNS: Final = 3
 
 # ----------------------------------------------------------------------- effects --
 def _check_kind(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if value not in EFFECT_KINDS:
-        raise InvalidParameterError(
-            f"Unknown effect kind {value!r}; valid kinds: {', '.join(EFFECT_KINDS)}."
-        )
+    check_option(value, EFFECT_KINDS, "kind", "Effect")
 
 
 def _check_content(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise InvalidParameterError(
-            f"The 'content' of an Effect must be a post id such as 'post-07'; got {value!r}."
-        )
+        raise invalid("content", "Effect", "a post id such as 'post-07'", value)
 
 
 def _check_strength(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
-    if (
-        not isinstance(value, (int, float))
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidParameterError(
-            f"The 'strength' of an Effect must be a positive finite number; got {value!r}."
-        )
+    check_real(value, "strength", "Effect", minimum=0, include_minimum=False)
 
 
 @final
@@ -201,33 +190,22 @@ def _to_effect(value: object, index: int) -> Effect:
 
 # --------------------------------------------------------------------- validation --
 def _whole(value: object, name: str) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise InvalidParameterError(
-            f"The {name!r} parameter of simulate must be a whole number >= 1; got {value!r}."
-        )
-    return int(value)
+    return check_int(value, name, "simulate", minimum=1)
 
 
 def _seed(value: object) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-        raise InvalidParameterError(
-            f"The 'seed' parameter of simulate must be a whole number >= 0; got {value!r}."
-        )
-    return int(value)
+    return check_int(value, "seed", "simulate", minimum=0)
 
 
 def _rate(value: object) -> float:
-    if (
-        not isinstance(value, (int, float))
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or not 0 < value <= _MAX_POSTS_PER_WEEK
-    ):
-        raise InvalidParameterError(
-            f"The 'posts_per_week' parameter of simulate must be a number in "
-            f"(0, {_MAX_POSTS_PER_WEEK}]; got {value!r}."
-        )
-    return float(value)
+    return check_real(
+        value,
+        "posts_per_week",
+        "simulate",
+        minimum=0,
+        maximum=_MAX_POSTS_PER_WEEK,
+        include_minimum=False,
+    )
 
 
 def _channels(value: object) -> tuple[str, ...]:
@@ -376,7 +354,7 @@ def _calendar(
     order = np.lexsort((minute, day))  # ids follow publication order
     day, minute = day[order], minute[order]
     wall = (first_day + day) * _DAY + minute * 60 * _S
-    time = _localize(wall, np.zeros(n, dtype=bool), zone)
+    time = localize(wall, np.zeros(n, dtype=bool), zone)
     width = max(2, len(str(n - 1)))
     return _Posts(
         ids=tuple(f"post-{i:0{width}d}" for i in range(n)),
@@ -802,10 +780,10 @@ def simulate(
     first_date = _start(start)
     shares = _shares(segments)
     planted = tuple(_to_effect(e, i) for i, e in enumerate(effects))
-    zone = _zone(tz)
+    zone = zone_info(check_tz(tz, "simulate"))
 
     first_day = int(np.datetime64(first_date, "D").astype(np.int64))
-    window = _localize(
+    window = localize(
         np.array([first_day * _DAY, (first_day + days) * _DAY], dtype=np.int64),
         np.zeros(2, dtype=bool),
         zone,

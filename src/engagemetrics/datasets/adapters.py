@@ -23,8 +23,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core.time import parse_time
-from ..events.log import EventLog, OnInvalid
-from ..exceptions import ColumnNotFoundError, DataError, InvalidParameterError, SchemaError
+from .._core.validation import check_option
+from ..events.event import OnInvalid
+from ..events.log import EventLog
+from ..exceptions import ColumnNotFoundError, DataError, SchemaError
 
 __all__ = ["TWCS_COLUMNS", "TWITTER_TIME_FORMAT", "TwcsThreads", "from_twcs"]
 
@@ -183,11 +185,7 @@ def from_twcs(source: TwcsSource, /, *, on_invalid: OnInvalid = "raise") -> Twcs
     >>> str(columns["time"][2])
     '2017-11-01T08:00:00.000000000'
     """
-    if on_invalid not in ("raise", "drop"):
-        raise InvalidParameterError(
-            f"The 'on_invalid' parameter of from_twcs must be 'raise' or 'drop'; "
-            f"got {on_invalid!r}."
-        )
+    check_option(on_invalid, ("raise", "drop"), "on_invalid", "from_twcs")
     columns = _from_mapping(source) if isinstance(source, Mapping) else _read_csv(source)
     n = len(columns["tweet_id"])
     if n == 0:

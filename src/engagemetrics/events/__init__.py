@@ -4,16 +4,10 @@ readers of CSV, JSON Lines and Parquet exports.
 
 from __future__ import annotations
 
-from .log import (
-    Constant,
-    DroppedRows,
-    Event,
-    EventLog,
-    LoadReport,
-    LogSummary,
-    NoValidRowsError,
-    OnInvalid,
-)
+from .context import DEFAULT_SESSION_GAP, LogContext, Messages, Sessions
+from .event import ColumnLike, Constant, Event, OnInvalid
+from .load_report import DroppedRows, LoadReport, NoValidRowsError
+from .log import CODE_DTYPE, COLUMNS, ID_COLUMNS, EventLog, LogSummary, instant
 from .readers import (
     COMPRESSIONS,
     ColumnSpec,
@@ -24,7 +18,12 @@ from .readers import (
 )
 
 __all__ = [
+    "CODE_DTYPE",
+    "COLUMNS",
     "COMPRESSIONS",
+    "DEFAULT_SESSION_GAP",
+    "ID_COLUMNS",
+    "ColumnLike",
     "ColumnSpec",
     "Constant",
     "DroppedRows",
@@ -32,9 +31,13 @@ __all__ = [
     "Event",
     "EventLog",
     "LoadReport",
+    "LogContext",
     "LogSummary",
+    "Messages",
     "NoValidRowsError",
     "OnInvalid",
+    "Sessions",
+    "instant",
     "read_csv",
     "read_jsonl",
     "read_parquet",

@@ -38,18 +38,18 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, final
 
 import attrs
 import numpy as np
-from numpy.typing import NDArray
 from typing_extensions import Self
 
-from .._core.arrays import read_only
-from .._core.encoding import Encoded
-from .._core.optional import import_optional
-from .._core.time import parse_time
-from ..events.log import CODE_DTYPE, ID_COLUMNS, EventLog, LoadReport, NoValidRowsError
+from .._core.results import Result, short_repr
+from .._core.validation import check_int, invalid
+from ..events.load_report import LoadReport, NoValidRowsError
+from ..events.log import CODE_DTYPE, ID_COLUMNS, EventLog
 from ..exceptions import InvalidParameterError
-from ..vocabulary.actions import ActionCategory, Direction, Taxonomy
+from ..vocabulary.actions import Taxonomy
+from .route import Routing, hash_ids, partition_keys, routing
 
 if TYPE_CHECKING:
+    from .._core.frames import FrameKind
     from ..config.config import Config
 
 __all__ = [
@@ -74,6 +74,8 @@ class Mergeable(Protocol):
 
 
 R = TypeVar("R", bound=Mergeable)
+
+
 R_co = TypeVar("R_co", bound=Mergeable, covariant=True)
 
 
@@ -90,15 +92,8 @@ class Metric(Protocol[R_co]):
 
 
 _SPLIT_EVERY: Final = 8
-_SEEDS: Final = ("0123456789123456", "engagemetrics-rt")  # 16-byte keys of pandas' siphash
-# keys of the integer hash: two odd 64-bit constants (the golden ratio's and pi's bits)
-_INT_KEYS: Final = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0x243F6A8885A308D3))
-_INBOUND: Final = Direction.INBOUND.code
-_OUTBOUND: Final = Direction.OUTBOUND.code
-_CONVERSATION: Final = ActionCategory.CONVERSATION.code
 
 
-# --------------------------------------------------------------------------- logs --
 def empty_log(*, taxonomy: Taxonomy | None = None) -> EventLog:
     """A log of no events, with every optional column present and empty dictionaries.
 
@@ -202,20 +197,20 @@ def merge_all(
 
     Examples
     --------
-    >>> from engagemetrics.rates.rate import Rate
+    >>> from engagemetrics.rates import Rate
     >>> merge_all([Rate(1, 2), Rate(3, 4), Rate(0, 1)]).trials
     7.0
     """
-    if not isinstance(split_every, int) or split_every < 2:
-        raise InvalidParameterError(
-            f"The 'split_every' parameter of merge_all must be an integer >= 2; got "
-            f"{split_every!r}."
-        )
+    check_int(split_every, "split_every", "merge_all", minimum=2)
     level = list(results)
     if not level:
         if empty is None:
-            raise InvalidParameterError(
-                "merge_all got no results; pass empty= (the metric's identity) for this case."
+            raise invalid(
+                "results",
+                "merge_all",
+                "at least one result",
+                [],
+                note="pass empty=, the metric's identity, for this case",
             )
         return empty
     while len(level) > 1:
@@ -232,13 +227,25 @@ def _merge_chunk(chunk: Sequence[R]) -> R:
     return out
 
 
-# ------------------------------------------------------------------------ bundles --
 @final
-@attrs.frozen(eq=False)
-class Bundle:
-    """Several named results computed from one log, merged name by name."""
+@attrs.frozen(eq=False, repr=False)
+class Bundle(Result):
+    """Several named results computed from one log, merged name by name (also ``+``).
+
+    A bundle holds other results, so it writes no frame of its own and is not read back
+    from a dict: ``bundle["name"].to_frame()`` and each result's own ``from_dict`` do
+    that. :meth:`empty` (no results) is the identity of :meth:`merge`.
+    """
 
     results: Mapping[str, Any]
+
+    def __repr__(self) -> str:
+        return short_repr("Bundle", {"results": list(self.results)})
+
+    @classmethod
+    def empty(cls) -> Bundle:
+        """No results: merged with any bundle, that bundle."""
+        return cls({})
 
     def merge(self, other: Bundle, /) -> Bundle:
         """Each result merged with the other's of the same name.
@@ -248,6 +255,14 @@ class Bundle:
         InvalidParameterError
             If the two bundles hold different names.
         """
+        if not isinstance(other, Bundle):
+            raise InvalidParameterError(
+                f"Bundle.merge takes a Bundle; got {type(other).__name__}."
+            )
+        if not other.results:
+            return self
+        if not self.results:
+            return other
         if set(self.results) != set(other.results):
             raise InvalidParameterError(
                 f"Cannot merge bundles of different metrics: {sorted(self.results)} and "
@@ -257,6 +272,19 @@ class Bundle:
 
     def __getitem__(self, name: str) -> Any:
         return self.results[name]
+
+    def to_frame(self, kind: FrameKind = "pandas") -> Any:
+        """Not one table: each result's own, ``bundle[name].to_frame(kind)``.
+
+        Raises
+        ------
+        InvalidParameterError
+            Always, naming the results to take the frames of.
+        """
+        raise InvalidParameterError(
+            f"A Bundle holds several results ({', '.join(map(repr, self.results))}), each "
+            "with its own table; take one with bundle[name].to_frame(kind)."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Each result's ``to_dict()``, by name."""
@@ -277,336 +305,10 @@ def bundle(metrics: Mapping[str, Callable[[EventLog], Any]], /) -> Metric[Bundle
     [2]
     """
     if not metrics:
-        raise InvalidParameterError("bundle needs at least one metric; got none.")
+        raise invalid("metrics", "bundle", "a mapping of at least one name to a metric", {})
     named = dict(metrics)
 
     def evaluate(log: EventLog, /) -> Bundle:
         return Bundle({name: metric(log) for name, metric in named.items()})
 
     return evaluate
-
-
-# ------------------------------------------------------------------------ routing --
-def _pandas() -> Any:
-    return import_optional("pandas", purpose="Routing events to partitions")
-
-
-def hash_ids(values: NDArray[Any], /, *, seed: int = 0) -> NDArray[np.uint64]:
-    """A 64-bit hash of each id that is the same in every process and partition.
-
-    Integers hash as integers (``42`` and ``"42"`` differ), everything else as its text.
-    ``seed`` 0 and 1 are two independent hashes: text through pandas' SipHash with two
-    keys, integers through a 64-bit mixer (splitmix64's finaliser) of the integer plus a
-    key of each seed. No id hashes to 0, the "no id" of routing: the one value that would
-    is moved to 1 (a collision as likely as any other, 2**-64 per pair).
-
-    Examples
-    --------
-    >>> h = hash_ids(np.array(["ana", "bo", "ana"], dtype=object))
-    >>> bool(h[0] == h[2]), bool(h[0] == h[1])
-    (True, False)
-    >>> bool(hash_ids(np.array([0]))[0] != 0)
-    True
-    """
-    if values.dtype.kind in "iub":
-        out = _mix(values.astype(np.int64).view(np.uint64), seed)
-    else:
-        text = np.asarray([str(v) for v in values.tolist()], dtype=object)
-        out = np.asarray(
-            _pandas().util.hash_array(text, hash_key=_SEEDS[seed], categorize=True),
-            dtype=np.uint64,
-        )
-    out[out == 0] = 1
-    return out
-
-
-def _mix(x: NDArray[np.uint64], seed: int) -> NDArray[np.uint64]:
-    """splitmix64's finaliser of ``x + key``: a bijection of uint64 that spreads each bit
-    (pandas' integer hash has no key, so both seeds gave one hash, and 0 hashed to 0)."""
-    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
-        z = x + _INT_KEYS[seed]
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return np.asarray(z ^ (z >> np.uint64(31)), dtype=np.uint64)
-
-
-def _hash_column(column: NDArray[Any] | Encoded, seed: int = 0) -> NDArray[np.uint64]:
-    """Per row, the hash of its id; 0 where the row has none."""
-    if isinstance(column, Encoded):
-        table = np.append(hash_ids(np.asarray(column.dictionary), seed=seed), np.uint64(0))
-        return table[column.codes]  # code -1 reads the trailing 0
-    values = np.asarray(column)
-    if values.dtype.kind == "f":
-        missing = np.isnan(values)
-        out = hash_ids(np.where(missing, 0, values).astype(np.int64), seed=seed)
-        return np.where(missing, np.uint64(0), out)
-    if values.dtype.kind == "O":
-        missing = np.asarray(_pandas().isna(values), dtype=bool) | (values == "")
-        out = hash_ids(values, seed=seed)
-        return np.where(missing, np.uint64(0), out)
-    return hash_ids(values, seed=seed)
-
-
-def _decoded(column: NDArray[Any] | Encoded) -> tuple[NDArray[Any], NDArray[np.int64]]:
-    """Distinct values and per-row codes (-1 missing) of any column."""
-    if isinstance(column, Encoded):
-        return np.asarray(column.dictionary), column.codes
-    pd = _pandas()
-    codes, uniques = pd.factorize(np.asarray(column, dtype=object), use_na_sentinel=True)
-    return np.asarray(uniques, dtype=object), np.asarray(codes, dtype=np.int64)
-
-
-@attrs.frozen
-class _Rows:
-    """What routing needs of each row of a batch."""
-
-    actor: NDArray[np.uint64]
-    outbound: NDArray[np.bool_]
-    thread: tuple[NDArray[np.uint64], NDArray[np.uint64]] | None
-    message: NDArray[np.bool_]  # an inbound conversation event in a thread
-    time: NDArray[np.int64]
-    timed: NDArray[np.bool_]
-
-
-def _rows(batch: Any, config: Config | None) -> _Rows:
-    from .._core.frames import frame_columns
-
-    mapping = {} if config is None else dict(config.columns)
-    taxonomy = Taxonomy.default() if config is None else config.taxonomy()
-    data = frame_columns(batch, mapping)
-    actor = _hash_column(data["actor"])
-    names, codes = _decoded(data["action"])
-    action = np.append(taxonomy.resolve_or_mask(names.astype(str)), -1)[codes]
-    known = action >= 0
-    direction = np.where(known, taxonomy.directions[np.maximum(action, 0)], _INBOUND)
-    category = np.where(known, taxonomy.categories[np.maximum(action, 0)], -1)
-    brand = () if config is None else config.brand_accounts
-    if brand:
-        ids, actor_codes = _decoded(data["actor"])
-        wanted = {str(b) for b in brand}
-        flags = np.append(np.array([str(v) in wanted for v in ids.tolist()], bool), False)
-        direction = np.where(flags[actor_codes], _OUTBOUND, direction)
-    if "direction" in data:
-        values, direction_codes = _decoded(data["direction"])
-        table = np.array(
-            [{"inbound": 0, "outbound": 1}.get(str(v).strip().casefold(), -1) for v in values]
-            + [-1],
-            dtype=np.int8,
-        )
-        given = table[direction_codes]
-        direction = np.where(given >= 0, given, direction)
-    outbound = direction == _OUTBOUND
-    n = len(actor)
-    if "thread" in data:
-        thread = (_hash_column(data["thread"], 0), _hash_column(data["thread"], 1))
-        threaded = (thread[0] != 0) | (thread[1] != 0)
-    else:
-        thread, threaded = None, np.zeros(n, dtype=bool)
-    message = threaded & ~outbound & (category == _CONVERSATION) & (actor != 0)
-    time_column = data["time"]
-    if message.any() and not isinstance(time_column, Encoded):
-        parsed = parse_time(
-            np.asarray(time_column),
-            tz="UTC" if config is None else config.tz,
-            unit=None if config is None else config.time_unit,
-        )
-        time, timed = parsed.ns, ~(parsed.missing | parsed.unparseable)
-    else:
-        time, timed = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    return _Rows(actor, outbound & threaded, thread, message & timed, time, timed)
-
-
-@final
-@attrs.frozen(eq=False)
-class Routing:
-    """Who owns each thread: the actor of its first inbound message (mergeable).
-
-    Attributes
-    ----------
-    thread_a, thread_b
-        Two independent 64-bit hashes of each thread id (128 bits: no collisions to
-        expect even among billions of threads), sorted, one row per thread.
-    time
-        The time (int64 ns UTC) of the thread's first inbound message.
-    owner
-        :func:`hash_ids` of that message's actor (ties in time: the smallest hash).
-    shared
-        Whether the thread has inbound messages from more than one actor. The brand's
-        replies go to the owner's partition only, so a dialogue metric of one partition
-        misses them for the other members; :func:`engagemetrics.scale.dask.report` measures
-        such threads in a pass by thread (see "Running at scale").
-
-    Notes
-    -----
-    A first pass over the data computes a :class:`Routing` per batch (:func:`routing`)
-    and merges them; the second pass gives it to :func:`partition_keys`. It holds 33
-    bytes per thread; the whole table must fit in each worker's memory.
-    """
-
-    thread_a: NDArray[np.uint64] = attrs.field(converter=read_only)
-    thread_b: NDArray[np.uint64] = attrs.field(converter=read_only)
-    time: NDArray[np.int64] = attrs.field(converter=read_only)
-    owner: NDArray[np.uint64] = attrs.field(converter=read_only)
-    shared: NDArray[np.bool_] = attrs.field(converter=read_only)
-
-    def __len__(self) -> int:
-        return len(self.thread_a)
-
-    @property
-    def shared_threads(self) -> int:
-        """How many threads have inbound messages from more than one actor."""
-        return int(self.shared.sum())
-
-    def only_shared(self) -> Routing:
-        """The rows of the shared threads alone."""
-        keep = self.shared
-        return Routing(
-            self.thread_a[keep], self.thread_b[keep], self.time[keep], self.owner[keep], keep[keep]
-        )
-
-    @classmethod
-    def empty(cls) -> Routing:
-        """No threads: the identity of :meth:`merge`."""
-        none = np.empty(0, dtype=np.uint64)
-        return cls(none, none, np.empty(0, dtype=np.int64), none, np.empty(0, dtype=bool))
-
-    @classmethod
-    def _first(
-        cls,
-        a: NDArray[np.uint64],
-        b: NDArray[np.uint64],
-        time: NDArray[np.int64],
-        owner: NDArray[np.uint64],
-        shared: NDArray[np.bool_],
-    ) -> Routing:
-        """One row per thread: its earliest message's owner, and whether it is shared."""
-        order = np.lexsort((owner, time, b, a))
-        a, b, time, owner, shared = a[order], b[order], time[order], owner[order], shared[order]
-        first = np.ones(len(a), dtype=bool)
-        first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
-        thread = np.cumsum(first) - 1
-        other_actor = owner != owner[first][thread]
-        shared = np.bincount(thread, other_actor | shared, minlength=int(first.sum())) > 0
-        return cls(a[first], b[first], time[first], owner[first], shared)
-
-    def merge(self, other: Routing, /) -> Routing:
-        """The earliest inbound message of each thread over both (exact)."""
-        if not len(other):
-            return self
-        if not len(self):
-            return other
-        return Routing._first(
-            np.concatenate([self.thread_a, other.thread_a]),
-            np.concatenate([self.thread_b, other.thread_b]),
-            np.concatenate([self.time, other.time]),
-            np.concatenate([self.owner, other.owner]),
-            np.concatenate([self.shared, other.shared]),
-        )
-
-    def owners(
-        self, thread_a: NDArray[np.uint64], thread_b: NDArray[np.uint64], /
-    ) -> NDArray[np.uint64]:
-        """The owner hash of each given thread; 0 for a thread with no inbound message."""
-        if not len(self):
-            return np.zeros(len(thread_a), dtype=np.uint64)
-        at = self._find(thread_a, thread_b)
-        return np.where(at >= 0, self.owner[np.maximum(at, 0)], np.uint64(0))
-
-    def is_shared(
-        self, thread_a: NDArray[np.uint64], thread_b: NDArray[np.uint64], /
-    ) -> NDArray[np.bool_]:
-        """Whether each given thread is :attr:`shared` (False for one never seen)."""
-        if not len(self):
-            return np.zeros(len(thread_a), dtype=bool)
-        at = self._find(thread_a, thread_b)
-        return (at >= 0) & self.shared[np.maximum(at, 0)]
-
-    def _find(
-        self, thread_a: NDArray[np.uint64], thread_b: NDArray[np.uint64]
-    ) -> NDArray[np.intp]:
-        """The row of each given thread, -1 where there is none."""
-        out = np.full(len(thread_a), -1, dtype=np.intp)
-        position = np.minimum(np.searchsorted(self.thread_a, thread_a), len(self) - 1)
-        # equal first hashes are rare (2**-64 per pair): walk them, a step at a time
-        pending = np.flatnonzero(self.thread_a[position] == thread_a)
-        while pending.size:
-            at = position[pending]
-            hit = self.thread_b[at] == thread_b[pending]
-            out[pending[hit]] = at[hit]
-            position[pending] += 1
-            pending = pending[~hit]
-            pending = pending[position[pending] < len(self)]
-            pending = pending[self.thread_a[position[pending]] == thread_a[pending]]
-        return out
-
-
-def routing(batch: Any, /, *, config: Config | None = None) -> Routing:
-    """The thread owners one batch shows (merge the batches' with :meth:`Routing.merge`).
-
-    A *message* is an inbound conversation event with a thread (as for the dialogue
-    metrics); direction follows :meth:`EventLog.from_arrays`: the ``direction`` column,
-    then ``config.brand_accounts``, then the action's own direction.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> batch = pd.DataFrame({
-    ...     "actor": ["ana", "brand", "bo"], "action": ["comment", "brand_reply", "comment"],
-    ...     "time": ["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-01T12:00"],
-    ...     "thread": ["t1", "t1", "t1"]})
-    >>> owners = routing(batch)
-    >>> len(owners), bool(owners.owner[0] == hash_ids(np.array(["ana"], dtype=object))[0])
-    (1, True)
-    """
-    if len(batch) == 0:
-        return Routing.empty()
-    rows = _rows(batch, config)
-    if rows.thread is None or not rows.message.any():
-        return Routing.empty()
-    m = rows.message
-    alone = np.zeros(int(m.sum()), dtype=bool)
-    return Routing._first(rows.thread[0][m], rows.thread[1][m], rows.time[m], rows.actor[m], alone)
-
-
-def partition_keys(
-    batch: Any, /, *, config: Config | None = None, routing: Routing | None = None
-) -> NDArray[np.uint64]:
-    """Per row, the 64-bit key that decides its partition (take it modulo their number).
-
-    The key is :func:`hash_ids` of the row's actor; an outbound row with a thread takes
-    its thread's owner from ``routing`` instead (when the thread has an inbound message).
-    Rows that share a key share a partition, so each partition holds all of its actors'
-    events and the brand's replies in the threads they opened.
-
-    Parameters
-    ----------
-    batch
-        A pandas or polars DataFrame or a pyarrow Table of events.
-    config
-        The column mapping, taxonomy, brand accounts and time zone, as for
-        :func:`evaluate_partition`.
-    routing
-        The merged :func:`routing` of the whole data; without it, every row is keyed
-        by its own actor (the brand's replies then stay with the brand).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> batch = pd.DataFrame({
-    ...     "actor": ["ana", "brand", "bo"], "action": ["comment", "brand_reply", "like"],
-    ...     "time": ["2024-05-01T10:00", "2024-05-01T11:00", "2024-05-01T12:00"],
-    ...     "thread": ["t1", "t1", None]})
-    >>> keys = partition_keys(batch, routing=routing(batch))
-    >>> bool(keys[0] == keys[1]), bool(keys[0] == keys[2])
-    (True, False)
-    """
-    if len(batch) == 0:
-        return np.empty(0, dtype=np.uint64)
-    rows = _rows(batch, config)
-    keys = rows.actor
-    if routing is not None and rows.thread is not None and rows.outbound.any():
-        at = np.flatnonzero(rows.outbound)
-        owner = routing.owners(rows.thread[0][at], rows.thread[1][at])
-        keys = keys.copy()
-        keys[at[owner != 0]] = owner[owner != 0]
-    return keys
