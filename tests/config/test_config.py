@@ -32,6 +32,8 @@ from engagemetrics.exceptions import ConfigError, InvalidParameterError
 from engagemetrics.metrics.conversion.funnels import Exclusion, Funnel, Step
 from engagemetrics.metrics.engagement.criteria import criterion_from_dict
 
+from ..extras import needs
+
 EVENTS_CSV = (
     "user_id,event,ts,post\n"
     "ana,like,2024-05-01T10:00:00,p1\n"
@@ -383,6 +385,7 @@ def test_read_log_applies_every_option(events_csv: Path) -> None:
         (".pq", "parquet"),
     ],
 )
+@needs("pandas")
 def test_read_log_chooses_the_reader_by_suffix(
     tmp_path: Path, events_csv: Path, suffix: str, writer: str
 ) -> None:
@@ -399,6 +402,7 @@ def test_read_log_chooses_the_reader_by_suffix(
     assert _config().read_log(path) == _config().read_log(events_csv)
 
 
+@needs("pandas", "polars", "pyarrow")
 def test_log_from_frame_matches_read_log(events_csv: Path) -> None:
     import polars as pl
 
@@ -406,6 +410,7 @@ def test_log_from_frame_matches_read_log(events_csv: Path) -> None:
     assert _config().log_from_frame(frame) == _config().read_log(events_csv)
 
 
+@needs("pandas")
 def test_read_posts(tmp_path: Path) -> None:
     path = tmp_path / "posts.csv"
     path.write_text("id,reach,likes,when\np1,40,4,2024-05-01T10:00\np2,400,8,2024-05-02T10:00\n")
@@ -716,6 +721,7 @@ def test_brand_accounts_accept_integers_as_strings() -> None:
     assert log.to_arrays()["direction"].tolist() == ["outbound", "inbound"]
 
 
+@needs("pandas")
 def test_delimiter_reads_a_semicolon_export() -> None:
     """The UCI Facebook file as published: ';'-separated, Insights column names."""
     from engagemetrics.datasets import facebook_posts_path, load_facebook_posts
@@ -1256,6 +1262,7 @@ def test_hostile_action_values_are_config_errors_or_a_config(key: str, value: An
     "name", ["events.csv.gz", "events.CSV.BZ2", "events.tsv.xz", "events.tab", "events.txt",
              "events.txt.zst", "events.jsonl.gz", "events.ndjson.bz2"],
 )  # fmt: skip
+@needs("pandas")
 def test_read_log_reads_compressed_and_text_files_by_suffix(
     tmp_path: Path, events_csv: Path, name: str
 ) -> None:
@@ -1293,6 +1300,7 @@ def test_read_log_reads_compressed_and_text_files_by_suffix(
     assert _config().read_log(path) == _config().read_log(events_csv)
 
 
+@needs("pandas", "polars", "pyarrow")
 def test_read_log_reads_a_parquet_folder_and_glob(tmp_path: Path, events_csv: Path) -> None:
     import pandas as pd
 
@@ -1328,6 +1336,7 @@ def test_input_reading_settings_round_trip() -> None:
 
 
 @pytest.mark.parametrize("engine", ["python", "pyarrow", "polars", "pandas"])
+@needs("pandas", "polars", "pyarrow")
 def test_read_log_a_headerless_cp1252_message_log(tmp_path: Path, engine: str) -> None:
     path = tmp_path / "messages.txt"
     path.write_bytes("Zoë;2024-05-01T10:00:00\nJosé;2024-05-02T11:00:00\n".encode("cp1252"))

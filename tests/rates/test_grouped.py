@@ -22,6 +22,7 @@ from engagemetrics.rates import (
     compare_rates,
 )
 
+from ..extras import needs
 from .common import (
     from_rows,
     int_keys,
@@ -165,6 +166,7 @@ def test_rates_accept_dates_and_object_keys() -> None:
 
 
 @pytest.mark.parametrize("kind", ["pandas", "polars"])
+@needs("pandas", "polars", "pyarrow")
 def test_to_frame(kind: Any) -> None:
     rates = Rates.from_arrays(np.array(["b", "a"], dtype=object), [1, 3], [4, 4], key_name="post")
     frame = rates.to_frame(kind)

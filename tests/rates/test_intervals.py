@@ -23,6 +23,7 @@ from engagemetrics.rates import _quantiles as quantiles_module
 from engagemetrics.rates import intervals as intervals_module
 
 from .. import reference
+from ..extras import needs
 from .common import (
     ATOL,
     COUNT_METHODS,
@@ -48,6 +49,7 @@ def test_golden_file_records_how_it_was_made() -> None:
 
 
 @pytest.mark.parametrize(("method", "confidence"), golden_groups("proportion_interval"))
+@needs("scipy", "statsmodels")
 def test_proportion_interval_matches_statsmodels(method: Any, confidence: float) -> None:
     if method in SCIPY_METHODS and not HAS_SCIPY:
         pytest.skip("needs SciPy (the stats extra)")
@@ -99,6 +101,7 @@ def test_count_interval_matches_statsmodels(method: Any, confidence: float) -> N
     st.sampled_from(PROPORTION_METHODS),
     st.floats(0.01, 0.9999),
 )
+@needs("scipy")
 def test_vectorised_proportion_interval_equals_scalar(
     pairs: list[tuple[int, int]], method: Any, confidence: float
 ) -> None:
@@ -143,6 +146,7 @@ def test_wilson_matches_reference_twin(pair: tuple[int, int], confidence: float)
     st.sampled_from(PROPORTION_METHODS),
     confidences,
 )
+@needs("scipy")
 def test_proportion_interval_contains_the_value(
     pair: tuple[int, int], method: Any, confidence: float
 ) -> None:
@@ -163,6 +167,7 @@ def test_count_interval_contains_the_value(
     assert 0.0 <= low <= rate.value <= high
 
 
+@needs("scipy")
 def test_wider_confidence_gives_a_wider_interval() -> None:
     for method in PROPORTION_METHODS:
         narrow = proportion_interval(7, 50, method=method, confidence=0.8)
@@ -179,6 +184,7 @@ def test_interval_broadcasts_like_statsmodels() -> None:
 
 
 @needs_scipy
+@needs("scipy")
 def test_clopper_pearson_endpoints_and_non_integer_counts() -> None:
     assert proportion_interval(0, 20, method="clopper_pearson")[0] == 0.0
     assert proportion_interval(20, 20, method="clopper_pearson")[1] == 1.0
@@ -189,6 +195,7 @@ def test_clopper_pearson_endpoints_and_non_integer_counts() -> None:
 
 @needs_scipy
 @pytest.mark.parametrize("cpus", [2, 6])
+@needs("scipy")
 def test_large_quantile_arrays_split_over_threads_with_the_same_result(
     monkeypatch: pytest.MonkeyPatch, cpus: int
 ) -> None:

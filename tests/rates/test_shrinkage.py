@@ -18,6 +18,7 @@ from engagemetrics.rates import (
 )
 from engagemetrics.rates import _quantiles as quantiles_module
 
+from ..extras import needs
 from .common import (
     HAS_SCIPY,
     kinds,
@@ -113,6 +114,7 @@ def test_shrinkage_intervals_equal_each_groups_own_quantiles(
 
 
 @needs_scipy
+@needs("scipy")
 def test_shrinkage_intervals_are_lazy_cached_and_read_only() -> None:
     rates = Rates.from_arrays(["a", "b", "c"], [1, 30, 45], [2, 300, 500])
     shrunk = rates.shrink(confidence=0.9)
@@ -128,6 +130,7 @@ def test_shrinkage_intervals_are_lazy_cached_and_read_only() -> None:
         low[0] = 0.5
 
 
+@needs("scipy")
 def test_shrinkage_falls_back_gracefully() -> None:
     # no spread beyond binomial noise: the prior strength is capped at the total trials
     same = Rates.from_arrays([1, 2, 3], [10, 10, 10], [100, 100, 100]).shrink()
@@ -152,6 +155,7 @@ def test_shrinkage_falls_back_gracefully() -> None:
         assert every.low.tolist() == [1.0, 1.0]
 
 
+@needs("scipy")
 def test_shrinkage_of_nothing_warns_and_is_nan() -> None:
     rates = Rates.from_arrays(["a", "b"], [0, 0], [0, 0])
     with pytest.warns(UndefinedRateWarning, match="Rates.shrink"):

@@ -17,7 +17,10 @@ from engagemetrics import Config, Funnel, InvalidParameterError
 from engagemetrics.metrics.conversion import GoalMetrics
 from engagemetrics.vocabulary.goals import Goal, GoalMap
 
+from ...extras import needs
 from .test_funnels import funnels
+
+pytestmark = needs("pandas")
 
 SALE = Goal("sale", actions=["purchase"])
 LOG = em.EventLog.from_arrays(
