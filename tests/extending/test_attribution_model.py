@@ -72,7 +72,7 @@ def test_weights_that_lose_credit_are_refused() -> None:
 
 
 def test_names_are_taken_once_and_unknown_names_suggest() -> None:
-    with pytest.raises(em.InvalidParameterError, match="already registered"):
+    with pytest.raises(em.InvalidParameterError, match="already registered by"):
 
         class Again(em.AttributionModel):
             name = "ext_last_two"

@@ -118,7 +118,7 @@ def test_an_outside_criterion_in_the_report_and_merges() -> None:
 
 
 def test_a_taken_kind_and_a_bad_field_are_refused() -> None:
-    with pytest.raises(em.InvalidParameterError, match="kind 'returned' is taken"):
+    with pytest.raises(em.InvalidParameterError, match="got 'returned' \\(already registered by"):
 
         @attrs.frozen
         class Mine(em.Criterion):

@@ -84,7 +84,7 @@ def test_a_mode_with_its_own_evaluate_and_check() -> None:
 
 
 def test_names_are_taken_once_and_unknown_names_suggest() -> None:
-    with pytest.raises(em.InvalidParameterError, match="already registered"):
+    with pytest.raises(em.InvalidParameterError, match="already registered by"):
 
         class Again(em.OrderedMode):
             name = "ext_no_reply_between"

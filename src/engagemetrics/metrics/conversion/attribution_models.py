@@ -25,6 +25,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._core.registry import register
 from ..._core.validation import check_option
 from ..._kernels.attribution import (
     CONVERSION,
@@ -205,19 +206,7 @@ class AttributionModel:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "name" not in cls.__dict__:
-            return
-        name = cls.__dict__["name"]
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidParameterError(
-                f"The 'name' of an AttributionModel must be a non-empty string; got {name!r}."
-            )
-        if name in _MODELS and _MODELS[name].__qualname__ != cls.__qualname__:
-            raise InvalidParameterError(
-                f"An attribution model named {name!r} is already registered "
-                f"({_MODELS[name].__module__}.{_MODELS[name].__qualname__}); choose another."
-            )
-        _MODELS[name] = cls
+        register(_MODELS, cls, key="name", what="the attribution model")
 
     def weights(self, touches: Touches, /) -> NDArray[np.float64]:
         """Per touch, its share of its conversion: ``>= 0``, summing to 1 per conversion."""

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..._core.registry import register
 from ..._core.validation import check_option
-from ...exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from ...events.log import EventLog
@@ -50,19 +50,7 @@ class FunnelMode:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "name" not in cls.__dict__:
-            return
-        name = cls.__dict__["name"]
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidParameterError(
-                f"The 'name' of a FunnelMode must be a non-empty string; got {name!r}."
-            )
-        if name in _MODES and _MODES[name].__qualname__ != cls.__qualname__:
-            raise InvalidParameterError(
-                f"A funnel mode named {name!r} is already registered "
-                f"({_MODES[name].__module__}.{_MODES[name].__qualname__}); choose another name."
-            )
-        _MODES[name] = cls
+        register(_MODES, cls, key="name", what="the funnel mode")
 
     def check(self, funnel: Funnel, /) -> None:
         """Raise :class:`~engagemetrics.InvalidParameterError` for a definition this

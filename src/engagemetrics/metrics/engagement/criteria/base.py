@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from ...._core import toml as _toml
 from ...._core.durations import Duration, duration_ns, format_duration
+from ...._core.registry import register
 from ...._core.validation import check_tz, suggest
 from ...._kernels.groups import count_per_segment
 from ....events.context import LogContext
@@ -169,24 +170,7 @@ class Criterion(abc.ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "kind" in cls.__dict__:
-            kind = cls.__dict__["kind"]
-            if not isinstance(kind, str) or not kind:
-                raise InvalidParameterError(
-                    f"The kind of criterion class {cls.__name__} must be a non-empty "
-                    f"string; got {kind!r}."
-                )
-            taken = _REGISTRY.get(kind)
-            # attrs rebuilds a slotted class: the rebuilt one replaces the original
-            if taken is not None and (taken.__module__, taken.__qualname__) != (
-                cls.__module__,
-                cls.__qualname__,
-            ):
-                raise InvalidParameterError(
-                    f"The criterion kind {kind!r} is taken by {taken.__module__}."
-                    f"{taken.__qualname__}; give {cls.__name__} another kind."
-                )
-            _REGISTRY[kind] = cls
+        register(_REGISTRY, cls, key="kind", what="the criterion")
 
     @abc.abstractmethod
     def evaluate(self, context: CriterionContext, /) -> NDArray[np.bool_]:
