@@ -317,17 +317,8 @@ GAPS: dict[tuple[str, str], str] = {
     ("from_dict", "Report"): "Report has no from_dict (its to_dict is a rendering)",
     ("from_dict", "Bundle"): "Bundle has no from_dict",
     ("to_frame", "report"): "Report has no to_frame",
-    ("to_frame", "rfm-polars"): "RFMTable.to_frame('pandas') holds the actor as the index, "
-    "polars and arrow as a first column 'actor': the three kinds differ",
-    ("to_frame", "rfm-arrow"): "as rfm-polars",
-    ("to_frame", "rfm segmentation by week-polars"): "as rfm-polars",
-    ("to_frame", "rfm segmentation by week-arrow"): "as rfm-polars",
     ("to_frame", "bundle"): "Bundle.to_frame raises: a Bundle holds several results, each "
     "with its own table (use bundle.results[name].to_frame())",
-    ("to_dict", "return_rate"): "Rates.to_dict() of return_rate holds datetime.date cohort "
-    "keys, not plain builtins (str, int, float, bool, None, lists, dicts)",
-    ("to_dict", "response_rate by day"): "Rates.to_dict() of response_rate(by='period') "
-    "holds datetime.date keys, not plain builtins",
     # GoalSummary: the report's shadow of GoalMetrics (issue 14: fold it into GoalMetrics)
     ("empty", "GoalSummary"): "GoalSummary has no empty() classmethod",
     ("from_dict", "GoalSummary"): "GoalSummary has no from_dict",

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engagemetrics.exceptions import (
+    InvalidParameterError,
     UndefinedRateWarning,
 )
 from engagemetrics.rates import (
@@ -163,6 +164,68 @@ def test_rates_accept_dates_and_object_keys() -> None:
     by_label = Rates.from_arrays(labels, [1, 2, 3], [5, 5, 5])
     assert by_label.keys.tolist() == ["x", "y"]
     assert by_label.merge(Rates.from_arrays(["z"], [1], [1])).keys.tolist() == ["x", "y", "z"]
+
+
+UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns")
+
+
+@given(
+    unit=st.sampled_from(UNITS),
+    time=st.sampled_from(["datetime64", "timedelta64"]),
+    numbers=st.lists(st.integers(-(10**6), 10**6), max_size=8),
+)
+def test_time_keys_write_plain_builtins_that_read_back(
+    unit: str, time: str, numbers: list[int]
+) -> None:
+    """Dates as ISO text in their unit, spans as whole units; key_type reads them back."""
+    keys = np.array(numbers, dtype=np.int64).astype(f"{time}[{unit}]")
+    rates = Rates.from_arrays(keys, [1.0] * len(keys), [2.0] * len(keys), key_name="period")
+    data = rates.to_dict()
+    assert data["key_type"] == f"{time}[{unit}]"
+    wanted = str if time == "datetime64" else int
+    assert all(type(key) is wanted for key in data["keys"])
+    assert json.loads(json.dumps(data)) == data
+    back = Rates.from_dict(json.loads(json.dumps(data)))
+    assert back.equals(rates)
+    assert back.keys.dtype == rates.keys.dtype
+    assert back.to_dict() == data
+
+
+def test_date_keys_read_back_as_dates_not_text() -> None:
+    days = np.array(["2024-05-02", "2024-05-01"], dtype="datetime64[D]")
+    rates = Rates.from_arrays(days, [1, 2], [5, 5], key_name="cohort")
+    data = rates.to_dict()
+    assert data["keys"] == ["2024-05-01", "2024-05-02"]
+    assert Rates.from_dict(data).rate(np.datetime64("2024-05-02")).successes == 1.0
+    text = Rates.from_arrays(["2024-05-01", "2024-05-02"], [2, 1], [5, 5], key_name="cohort")
+    assert "key_type" not in text.to_dict()  # text keys stay text
+    assert not Rates.from_dict(text.to_dict()).equals(rates)
+    none = Rates.from_arrays(days[:0], [], [])
+    assert none.to_dict()["keys"] == []
+    assert Rates.from_dict(none.to_dict()).keys.dtype == np.dtype("datetime64[D]")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"key_type": "int64"}, r"'key_type' parameter of Rates.from_dict must be a numpy time"),
+        ({"key_type": "datetime64"}, r"'key_type' parameter .* got 'datetime64'"),
+        ({"key_type": "no such type"}, r"'key_type' parameter"),
+        ({"key_type": 7}, r"'key_type' parameter .* got 7"),
+        (
+            {"keys": ["2024-05-01", "soon"]},
+            r"'keys' parameter of Rates.from_dict must be ISO "
+            r"8601 text of the key_type 'datetime64\[D\]'; got 'soon'",
+        ),
+        ({"keys": ["2024-05-01", 3]}, r"'keys' parameter .*; got 3"),
+        ({"keys": [1, True], "key_type": "timedelta64[s]"}, r"must be integers .*; got True"),
+    ],
+)
+def test_bad_time_keys_give_the_one_error_shape(change: dict[str, Any], message: str) -> None:
+    days = np.array(["2024-05-01", "2024-05-02"], dtype="datetime64[D]")
+    data = {**Rates.from_arrays(days, [1, 2], [5, 5]).to_dict(), **change}
+    with pytest.raises(InvalidParameterError, match=message):
+        Rates.from_dict(data)
 
 
 @pytest.mark.parametrize("kind", ["pandas", "polars"])

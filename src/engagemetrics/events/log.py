@@ -165,6 +165,30 @@ class EventLog:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"EventLog is immutable; cannot set {name!r}.")
 
+    def __getstate__(self) -> dict[str, Any]:
+        # every slot but the kept LogContext (a cache: the log read back makes its own); a
+        # column the log lacks (a broadcast of one value) is pickled as that value
+        state: dict[str, Any] = {"broadcast": {}}
+        for name in self.__slots__:
+            value = getattr(self, name, None)
+            if name == "_context" or value is None:
+                continue
+            if isinstance(value, np.ndarray) and value.size and not value.strides[0]:
+                state["broadcast"][name] = (value[:1].copy(), value.size)
+            else:
+                state[name] = value
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # the default would set the slots through __setattr__, which refuses
+        state = dict(state)
+        for name, (first, size) in state.pop("broadcast").items():
+            object.__setattr__(self, name, np.broadcast_to(first, (size,)))
+        state["_dictionaries"] = {k: read_only(v) for k, v in state["_dictionaries"].items()}
+        for name, value in state.items():
+            is_array = isinstance(value, np.ndarray)
+            object.__setattr__(self, name, read_only(value) if is_array else value)
+
     # -- constructors -------------------------------------------------------------------
     @classmethod
     def from_arrays(

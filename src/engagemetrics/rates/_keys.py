@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._core.validation import check_option
+from .._core.validation import check_option, invalid
 from ..exceptions import DataError
 from ._sums import FloatArray, as_float_array, check_sums, offending, shown
 from .intervals import KINDS
@@ -84,3 +84,72 @@ def validated_columns(
         )
     check_sums(s, t, proportion=kind == "proportion", where=where)
     return key_array, s, t
+
+
+_KEY_TYPE_RULE = "a numpy time type with a unit, such as 'datetime64[D]' or 'timedelta64[s]'"
+
+
+def keys_to_builtins(keys: NDArray[Any]) -> tuple[list[Any], str | None]:
+    """The keys as plain builtins, and the ``key_type`` that reads them back (or ``None``).
+
+    Dates and times are written as ISO 8601 text in their own unit (``"2024-05-01"`` for
+    ``datetime64[D]``), time spans as whole numbers of their unit; the key type (the
+    numpy dtype, such as ``"datetime64[D]"``) tells :func:`keys_from_builtins` which, as
+    text keys look the same. Other keys are what ``tolist`` gives (str, int, float, bool).
+
+    Examples
+    --------
+    >>> keys_to_builtins(np.array(["2024-05-01"], dtype="datetime64[D]"))
+    (['2024-05-01'], 'datetime64[D]')
+    >>> keys_to_builtins(np.array(["a", "b"]))
+    (['a', 'b'], None)
+    """
+    kind = keys.dtype.kind
+    if kind == "M":
+        return np.datetime_as_string(keys).tolist(), str(keys.dtype)
+    if kind == "m":
+        return keys.view(np.int64).tolist(), str(keys.dtype)
+    return keys.tolist(), None
+
+
+def keys_from_builtins(values: Any, key_type: object, where: str) -> NDArray[Any]:
+    """The keys :func:`keys_to_builtins` wrote, as an array (``key_type`` ``None``: as given).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``key_type`` is not a numpy datetime64 or timedelta64 type with a unit, or a key
+        is not a time of it (ISO 8601 text for dates and times, an integer for spans).
+    """
+    if key_type is None:
+        return np.asarray(values)
+    try:
+        dtype = np.dtype(key_type) if isinstance(key_type, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "mM" or np.datetime_data(dtype)[0] == "generic":
+        raise invalid("key_type", where, _KEY_TYPE_RULE, key_type)
+    items = list(values)
+    wanted = str if dtype.kind == "M" else int
+    if all(isinstance(v, wanted) and not isinstance(v, bool) for v in items):
+        try:
+            return np.array(items, dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    rule = "ISO 8601 text" if dtype.kind == "M" else "integers"
+    raise invalid(
+        "keys", where, f"{rule} of the key_type {str(dtype)!r}", _first_bad(items, dtype)
+    )
+
+
+def _first_bad(items: list[Any], dtype: np.dtype[Any]) -> Any:
+    """The first item that is not a time of ``dtype`` (written as ``keys_to_builtins`` does)."""
+    wanted = str if dtype.kind == "M" else int
+    for item in items:
+        if not isinstance(item, wanted) or isinstance(item, bool):
+            return item
+        try:
+            np.array([item], dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            return item
+    return items  # pragma: no cover  (each item reads, but not all of them together)

@@ -17,7 +17,13 @@ from .._core.arrays import read_only
 from .._core.results import FrameKind, Result, check_mergeable, short_repr
 from .._core.validation import check_confidence, check_keys, check_option
 from ..exceptions import DataError, InvalidParameterError
-from ._keys import key_family, sum_by_key, validated_columns
+from ._keys import (
+    key_family,
+    keys_from_builtins,
+    keys_to_builtins,
+    sum_by_key,
+    validated_columns,
+)
 from ._sums import FloatArray, check_name, warn_undefined
 from .intervals import RateKind, count_bounds, method_for, proportion_bounds
 from .rate import Rate
@@ -29,7 +35,8 @@ RankBy: TypeAlias = Literal["value", "lower", "shrunk"]
 """How :meth:`Rates.rank` orders the groups."""
 
 _RANK_BY: Final[tuple[str, ...]] = get_args(RankBy)
-_FIELDS: Final = ("keys", "successes", "trials", "kind", "numerator", "denominator", "key_name")
+_FIELDS: Final = ("keys", "successes", "trials", "kind", "numerator", "denominator", "key_name",
+                  "key_type")  # fmt: skip
 _DEFINITION: Final = ("kind", "numerator", "denominator", "key_name")
 
 
@@ -254,20 +261,34 @@ class Rates(Result):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> Rates:
-        """Rates from a dict such as :meth:`to_dict` returns.
+        """Rates from a dict such as :meth:`to_dict` returns: ``from_dict(r.to_dict())``
+        equals ``r``, date and time keys included (read with their ``key_type``).
 
         Raises
         ------
         InvalidParameterError
-            If a key is unknown or ``keys``, ``successes`` or ``trials`` is missing.
+            If a key is unknown, ``keys``, ``successes`` or ``trials`` is missing, or
+            ``key_type`` is not a numpy time type with a unit (``"datetime64[D]"``) whose
+            times the keys are.
+
+        Examples
+        --------
+        >>> days = np.array(["2024-05-02", "2024-05-01"], dtype="datetime64[D]")
+        >>> rates = Rates.from_arrays(days, [1, 2], [5, 5], key_name="period")
+        >>> data = rates.to_dict()
+        >>> data["keys"], data["key_type"]
+        (['2024-05-01', '2024-05-02'], 'datetime64[D]')
+        >>> Rates.from_dict(data).equals(rates)
+        True
         """
         where = "Rates.from_dict"
         check_keys(data, _FIELDS, where)
         missing = [k for k in _FIELDS[:3] if k not in data]
         if missing:
             raise InvalidParameterError(f"{where} needs the key(s) {missing}.")
-        options = {k: data[k] for k in _FIELDS[3:] if k in data}
-        return cls.from_arrays(data["keys"], data["successes"], data["trials"], **options)
+        keys = keys_from_builtins(data["keys"], data.get("key_type"), where)
+        options = {k: data[k] for k in _FIELDS[3:7] if k in data}
+        return cls.from_arrays(keys, data["successes"], data["trials"], **options)
 
     # -- values -------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -557,20 +578,28 @@ class Rates(Result):
     def to_dict(self) -> dict[str, Any]:
         """Names, keys and sums as builtins, which :meth:`from_dict` reads back.
 
+        Date and time keys are ISO 8601 text in their own unit (``"2024-05-01"``), time
+        span keys whole numbers of their unit; ``key_type`` (only then) names their numpy
+        type, such as ``"datetime64[D]"``, so that they read back as times, not text.
+
         Examples
         --------
         >>> Rates.from_arrays(["a"], [1], [2]).to_dict()["keys"]
         ['a']
         """
-        return {
+        keys, key_type = keys_to_builtins(self.keys)
+        data: dict[str, Any] = {
             "kind": self.kind,
             "numerator": self.numerator,
             "denominator": self.denominator,
             "key_name": self.key_name,
-            "keys": self.keys.tolist(),
+            "keys": keys,
             "successes": self.successes.tolist(),
             "trials": self.trials.tolist(),
         }
+        if key_type is not None:
+            data["key_type"] = key_type
+        return data
 
     def columns(self) -> dict[str, Any]:
         """Columns ``key_name``, ``successes``, ``trials`` and ``value`` (see :meth:`to_frame`).

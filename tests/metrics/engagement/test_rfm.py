@@ -91,14 +91,17 @@ def test_golden_data_has_the_edge_cases() -> None:
 def test_to_frame_feeds_lifetimes_layout() -> None:
     pd = pytest.importorskip("pandas")
     case = CASES["week"]
-    frame = rfm(
-        golden_log(), period="week", end=case["observation_end"], actions=["purchase"]
-    ).to_frame()
-    expected = pd.DataFrame(
+    table = rfm(golden_log(), period="week", end=case["observation_end"], actions=["purchase"])
+    frame = table.to_frame()
+    assert list(frame.columns) == ["actor", "frequency", "recency", "T", "monetary_value"]
+    expected = pd.DataFrame(  # lifetimes' summary_data_from_transaction_data
         {k: case[k] for k in ("frequency", "recency", "T", "monetary_value")},
         index=pd.Index(case["customer"], name="actor"),
     )
-    pd.testing.assert_frame_equal(frame, expected, check_exact=False, rtol=1e-12)
+    lifetimes = frame.set_index("actor")
+    pd.testing.assert_frame_equal(lifetimes, expected, check_exact=False, rtol=1e-12)
+    from_summary = pd.DataFrame(table.summary()).set_index("actor").astype(np.float64)
+    pd.testing.assert_frame_equal(from_summary, expected, check_exact=False, rtol=1e-12)
 
 
 def test_to_frame_polars() -> None:
@@ -548,9 +551,9 @@ def test_scores_frame() -> None:
     pd = pytest.importorskip("pandas")
     log = make(["a", "b"], ["2024-01-01", "2024-01-02"], [1.0, 2.0])
     frame = rfm(log).scores(bins=2).to_frame()
-    assert list(frame.columns) == ["recency_score", "frequency_score", "monetary_score", "rfm"]
-    assert frame.index.name == "actor"
-    assert frame.loc["b", "rfm"] == "212"
+    columns = ["actor", "recency_score", "frequency_score", "monetary_score", "rfm"]
+    assert list(frame.columns) == columns
+    assert frame.set_index("actor").loc["b", "rfm"] == "212"
     assert isinstance(frame, pd.DataFrame)
 
 
@@ -663,6 +666,9 @@ def test_frames_of_every_kind() -> None:
     table = rfm(small_log())
     assert table.to_frame("arrow").column_names == ["actor", "frequency", "recency", "T",
                                                     "monetary_value"]  # fmt: skip
-    assert table.to_frame("polars").columns[0] == "actor"
-    assert table.to_frame().index.name == "actor"
-    assert table.scores(2).to_frame("arrow").num_rows == 1
+    assert table.to_frame("polars").columns == table.to_frame("arrow").column_names
+    assert list(table.to_frame().columns) == table.to_frame("arrow").column_names  # one table
+    scores = table.scores(2)
+    assert scores.to_frame("arrow").num_rows == 1
+    assert list(scores.to_frame().columns) == scores.to_frame("polars").columns
+    assert scores.to_frame("arrow").column_names == scores.to_frame("polars").columns

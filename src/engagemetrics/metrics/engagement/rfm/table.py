@@ -243,7 +243,18 @@ class RFMTable(Result):
 
     def summary(self) -> dict[str, list[Any]]:
         """:meth:`columns` as lists: ``actor``, ``frequency``, ``recency``, ``T`` and, with
-        values, ``monetary_value``."""
+        values, ``monetary_value``: lifetimes' summary (its columns and numbers, in the
+        ``"lifetimes"`` convention), with ``actor`` for the customer id it indexes by.
+
+        Examples
+        --------
+        >>> from engagemetrics import EventLog, rfm
+        >>> log = EventLog.from_arrays(actor=["a", "a", "b"], action=["purchase"] * 3,
+        ...     time=["2024-01-01", "2024-01-04", "2024-01-02"], value=[5.0, 7.0, 3.0])
+        >>> rfm(log).summary()
+        {'actor': ['a', 'b'], 'frequency': [1, 0], 'recency': [3, 0], 'T': [3, 2], \
+'monetary_value': [7.0, 0.0]}
+        """
         return {k: v.tolist() for k, v in self.columns().items()}
 
     def to_dict(self) -> dict[str, Any]:
@@ -293,13 +304,13 @@ class RFMTable(Result):
         )
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:
-        """The table as lifetimes lays it out: ``frequency``, ``recency``, ``T`` and
-        ``monetary_value`` as float64, by actor.
+        """The table with lifetimes' columns: ``actor``, then ``frequency``, ``recency``,
+        ``T`` and (with values) ``monetary_value`` as float64, one row per actor.
 
-        A pandas frame is indexed by ``actor`` (as lifetimes indexes by customer id), so
-        its columns go straight into lifetimes' ``BetaGeoFitter.fit`` and
-        ``GammaGammaFitter.fit``; a polars frame or an arrow table (``kind="arrow"``) has
-        ``actor`` as its first column.
+        The three kinds have the same columns, ``actor`` first. lifetimes indexes its
+        summary by customer id: ``to_frame().set_index("actor")`` is that frame, whose
+        columns go straight into lifetimes' ``BetaGeoFitter.fit`` and
+        ``GammaGammaFitter.fit``.
 
         Raises
         ------
@@ -314,16 +325,14 @@ class RFMTable(Result):
         >>> log = EventLog.from_arrays(actor=["a", "a", "b"], action=["purchase"] * 3,
         ...     time=["2024-01-01", "2024-01-04", "2024-01-02"], value=[5.0, 7.0, 3.0])
         >>> rfm(log).to_frame()
-               frequency  recency    T  monetary_value
-        actor
-        a            1.0      3.0  3.0             7.0
-        b            0.0      0.0  2.0             0.0
+          actor  frequency  recency    T  monetary_value
+        0     a        1.0      3.0  3.0             7.0
+        1     b        0.0      0.0  2.0             0.0
         """
         columns: dict[str, Any] = {
             k: v if k == "actor" else v.astype(np.float64) for k, v in self.columns().items()
         }
-        frame = frame_from_columns(columns, kind, "RFMTable.to_frame")
-        return frame.set_index("actor") if kind == "pandas" else frame
+        return frame_from_columns(columns, kind, "RFMTable.to_frame")
 
     # -- scores -------------------------------------------------------------------------
     def scores(self, bins: int = 5) -> RFMScores:
@@ -528,12 +537,11 @@ class RFMScores:
         return out
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:
-        """The scores as a pandas frame indexed by ``actor``, or a polars frame or an arrow
-        table with ``actor`` first."""
+        """The scores as a pandas or polars frame or an arrow table, the same columns in
+        each: ``actor`` first, then the scores and ``rfm`` (the label)."""
         columns: dict[str, Any] = {"actor": self.actors}
         columns.update({k: v for k, v in self.to_dict().items() if k != "actor"})
-        frame = frame_from_columns(columns, kind, "RFMScores.to_frame")
-        return frame.set_index("actor") if kind == "pandas" else frame
+        return frame_from_columns(columns, kind, "RFMScores.to_frame")
 
 
 def _quantile_scores(values: NDArray[Any], bins: int) -> NDArray[np.int64]:
