@@ -76,6 +76,14 @@ from engagemetrics.metrics.interactions import (
     interaction_counts,
     interactions_per_exposure,
 )
+from engagemetrics.metrics.journeys import (
+    BetweenSteps,
+    PathCounts,
+    TransitionTable,
+    between_steps,
+    top_paths,
+    transitions,
+)
 from engagemetrics.metrics.posts import AverageRate, PostMetrics
 from engagemetrics.metrics.trends import ControlChart
 from engagemetrics.rates import Rate, Rates
@@ -562,3 +570,52 @@ BAD_OPTIONS: dict[str, BadOption] = {
 NO_OPTIONS: tuple[str, ...] = ("thread_stats", "response_times", "audience_split")
 """Public metric functions of the registry without an option to give a bad value (the
 log alone; ``audience_split``'s one option is a mask, checked for its length)."""
+
+
+# -- journeys (issue 15, section 1) ---------------------------------------------------------
+REGISTRY = (
+    *REGISTRY,
+    Entry(
+        TransitionTable,
+        {
+            "transitions": transitions,
+            "transitions by category in sessions, by step": functools.partial(
+                transitions, by="category", within="session", depth=3, collapse_repeats=True
+            ),
+            "transitions from a view": functools.partial(transitions, start="view", depth=2),
+        },
+    ),
+    Entry(
+        PathCounts,
+        {
+            "top_paths": top_paths,
+            "top_paths from a view": functools.partial(top_paths, start="view", depth=3),
+            "top_paths into a purchase within 1h": functools.partial(
+                top_paths, end="purchase", within="1h", drop_exposure=True
+            ),
+        },
+    ),
+    Entry(
+        BetweenSteps,
+        {"between_steps": lambda log: between_steps(log, ["view", "like", "comment"], step=1)},
+    ),
+)
+TABLES.update(
+    {
+        TransitionTable: Table(_length("pair_count"), {"count": "pair_count"}),
+        PathCounts: Table(_length("counts"), {"count": "counts"}),
+        BetweenSteps: Table(
+            _length("converted_events"),
+            _same_names("converted_events", "converted_units", "dropped_events", "dropped_units"),
+        ),
+    }
+)
+BAD_OPTIONS.update(
+    {
+        "transitions": BadOption("by", lambda log: transitions(log, by="acton")),
+        "top_paths": BadOption("depth", lambda log: top_paths(log, depth=0)),
+        "between_steps": BadOption(
+            "step", lambda log: between_steps(log, ["view", "like"], step=1)
+        ),
+    }
+)

@@ -12,6 +12,8 @@ from engagemetrics.datasets import sample_events_path
 from engagemetrics.events.log import EventLog
 from engagemetrics.report.report import STEPS
 
+from .extras import needs
+
 _STAGE = re.compile(r"(\w+) (\d+\.\d{3}) s")
 
 
@@ -47,6 +49,7 @@ def test_report_timings_name_every_stage_and_step(
     assert (EventLog.__dict__["from_frame"], EventLog.__dict__["from_arrays"]) == before
 
 
+@needs("pandas")
 def test_report_timings_of_a_posts_table(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

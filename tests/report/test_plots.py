@@ -15,8 +15,12 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from engagemetrics.exceptions import DataError
-from engagemetrics.report.plots import funnel_svg, retention_svg, scatter_svg, trend_svg
 from engagemetrics.report import plots as _plots
+from engagemetrics.report.plots import funnel_svg, retention_svg, scatter_svg, trend_svg
+
+from ..extras import needs
+
+pytestmark = needs("matplotlib")
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAYS = np.arange("2024-05-01", "2024-05-11", dtype="datetime64[D]")

@@ -15,19 +15,16 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engagemetrics import EventLog, Report
+from engagemetrics import EventLog, LogContext, Report
 from engagemetrics.config.config import Config
 from engagemetrics.metrics.conversion.goal_metrics import goal_metrics
 from engagemetrics.metrics.engagement.criteria import MinInteractions, ReachedGoal, engaged
 from engagemetrics.metrics.engagement.relationship import (
-    _SHARED,
-    _local_days,
-    _select,
     retention_matrix,
     return_rate,
     shared_work,
 )
-from engagemetrics.report.report import ContentTable
+from engagemetrics.report import ContentTable
 from engagemetrics.vocabulary.actions import BEYOND_LOOKING, ActionCategory, Direction
 from engagemetrics.vocabulary.goals import Goal, GoalMap
 
@@ -138,27 +135,27 @@ def test_criteria_per_actor_against_loop(log: EventLog) -> None:
 
 
 def test_shared_work_is_scoped_and_read_only() -> None:
+    # what the report's steps share is the log's LogContext (issue 14): computed once,
+    # read-only, another log's own, and freed when the report is done
     log = EventLog.from_arrays(
         actor=["a", "a", "b"],
         action=["like", "brand_reply", "view"],
         time=["2024-05-01T23:30", "2024-05-02T01:00", "2024-05-03"],
         brand_accounts=["a"],
     )
-    with shared_work(log):
-        days = _local_days(log.time, "Europe/Paris")
-        assert _local_days(log.time, "Europe/Paris") is days  # computed once
+    with shared_work(log) as context:
+        assert context is LogContext.of(log)
+        days = context.days("Europe/Paris")
+        assert context.days("Europe/Paris") is days  # computed once
         assert not days.flags.writeable  # no metric can change what the next one reads
-        inbound = _select(log, None, "start", "test")
-        assert inbound is _select(log, None, "returning", "test")
-        assert inbound is not None
+        inbound = context.inbound
+        assert inbound is LogContext.of(log).inbound
         assert not inbound.flags.writeable
-        # another log's times and selections are not taken from the shared ones
+        # another log's days are not taken from the shared ones
         other = EventLog.from_arrays(actor=["c"], action=["like"], time=["2024-05-05"])
-        assert _local_days(other.time, "Europe/Paris").tolist() == [19848]
-    assert _SHARED.get() is None
-    fresh = _local_days(log.time, "Europe/Paris")
-    assert fresh is not days
-    assert fresh.flags.writeable
+        assert LogContext.of(other).days("Europe/Paris").tolist() == [19848]
+    fresh = LogContext.of(log).days("Europe/Paris")
+    assert fresh is not days  # cleared at the block's end
     assert fresh.tolist() == days.tolist() == [19845, 19845, 19846]
 
 
