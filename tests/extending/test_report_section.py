@@ -110,7 +110,7 @@ def test_a_section_class_is_accepted_and_merges(log: em.EventLog) -> None:
 def test_bad_sections_are_refused(log: em.EventLog) -> None:
     with pytest.raises(em.InvalidParameterError, match="Did you mean 'weekdays_test'"):
         em.Report.from_log(log, em.Config(), sections=["weekday_test"])
-    with pytest.raises(em.InvalidParameterError, match="registered already"):
+    with pytest.raises(em.InvalidParameterError, match="already registered by"):
 
         class Other(em.ReportSection):  # another class may not take the name
             name = "weekdays_test"

@@ -59,11 +59,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, final
 import attrs
 import numpy as np
 
+from .._core.registry import register
 from .._core.validation import invalid, one_of, suggest
 from ..config.config import Config
 from ..events.context import LogContext, Messages
 from ..events.log import EventLog
-from ..exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -147,16 +147,7 @@ class ReportSection(abc.ABC):
                 name,
                 note=f"reserved: {', '.join(sorted(RESERVED))}",
             )
-        known = _REGISTRY.get(name)
-        if known is not None and (known.__module__, known.__qualname__) != (
-            cls.__module__,
-            cls.__qualname__,
-        ):
-            raise InvalidParameterError(
-                f"A report section named {name!r} is registered already "
-                f"({known.__module__}.{known.__qualname__}); choose another name."
-            )
-        _REGISTRY[name] = cls  # the same class again (attrs' slotted copy) replaces it
+        register(_REGISTRY, cls, key="name", what="the report section")
 
     # -- the contract --------------------------------------------------------------------
     @classmethod
