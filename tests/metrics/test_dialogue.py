@@ -20,26 +20,20 @@ from engagemetrics.metrics.dialogue import (
 )
 
 from ..extras import needs
+from ..strategies import event_logs
 
 ACTIONS = ["comment", "reply", "brand_reply", "like", "view", "share", "direct_message"]
 
-logs = st.lists(
-    st.tuples(
-        st.sampled_from(["ana", "bo", "cy", "brand"]),
-        st.sampled_from(ACTIONS),
-        st.integers(0, 50),
-        st.one_of(st.none(), st.sampled_from(["t1", "t2", "t3"])),
-    ),
-    min_size=1,
-    max_size=60,
-).map(
-    lambda rows: EventLog.from_arrays(
-        actor=[r[0] for r in rows],
-        action=[r[1] for r in rows],
-        time=np.array([r[2] * 60 for r in rows]) + 1_700_000_000,
-        thread=[r[3] for r in rows],
-        time_unit="s",
-    )
+logs = event_logs(
+    members=(1, 4),
+    actions=ACTIONS,
+    start=np.datetime64(1_700_000_000, "s"),
+    span=np.timedelta64(51, "m"),
+    step=np.timedelta64(1, "m"),
+    threads="shared",
+    content=False,
+    channel=False,
+    max_rows=60,
 )
 
 

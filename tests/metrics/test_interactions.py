@@ -17,28 +17,19 @@ from engagemetrics._core.periods import period_starts
 from engagemetrics.metrics.interactions import interaction_counts, interactions_per_exposure
 
 from ..extras import needs
+from ..strategies import event_logs
 
 ACTIONS = ["view", "impression", "like", "comment", "share", "brand_reply", "purchase", "click"]
 
-logs = st.lists(
-    st.tuples(
-        st.sampled_from(["ana", "bo", "cy", "dee"]),
-        st.sampled_from(ACTIONS),
-        st.integers(1_700_000_000, 1_700_000_000 + 40 * 86_400),
-        st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3"])),
-        st.one_of(st.none(), st.sampled_from(["ig", "fb"])),
-    ),
-    min_size=1,
-    max_size=80,
-).map(
-    lambda rows: EventLog.from_arrays(
-        actor=[r[0] for r in rows],
-        action=[r[1] for r in rows],
-        time=np.array([r[2] for r in rows]),
-        content=[r[3] for r in rows],
-        channel=[r[4] for r in rows],
-        time_unit="s",
-    )
+logs = event_logs(
+    members=(1, 4),
+    actions=ACTIONS,
+    start=np.datetime64(1_700_000_000, "s"),
+    span=np.timedelta64(40 * 86_400 + 1, "s"),
+    step=np.timedelta64(1, "s"),
+    content=("p1", "p2", "p3", None),
+    channel=("ig", "fb", None),
+    max_rows=80,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from unittest import mock
 
@@ -27,6 +28,7 @@ from engagemetrics.metrics.posts import (
 
 from .. import reference
 from ..extras import needs
+from ..strategies import Events, events
 
 
 @pytest.fixture
@@ -74,31 +76,25 @@ def test_from_log_measures_by_hand(log: EventLog) -> None:
 _ACTIONS = ["impression", "view", "like", "comment", "brand_reply", "share", "click",
             "link_click", "save", "purchase", "hide"]  # fmt: skip
 
-logs = st.lists(
-    st.tuples(
-        st.integers(0, 6),
-        st.sampled_from(_ACTIONS),
-        st.integers(0, 5),
-        st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3", "p4"])),
-        st.sampled_from([0.0, 1.5, 20.25]),
-    ),
-    min_size=1,
-    max_size=120,
+logs = events(
+    members=(1, 7),
+    actions=_ACTIONS,
+    start=np.datetime64(1_700_000_000, "s"),
+    span=np.timedelta64(6, "h"),
+    step=np.timedelta64(1, "h"),
+    content=("p1", "p2", "p3", "p4", None),
+    channel=("ig", "fb", None),
+    values="all",
+    value_choices=(0.0, 1.5, 20.25),
+    max_rows=120,
 )
 
 
 @given(logs, st.booleans())
-def test_from_log_matches_reference(rows: list[tuple[Any, ...]], sort_path: bool) -> None:
+def test_from_log_matches_reference(drawn: Events, sort_path: bool) -> None:
     from engagemetrics._kernels import groups
 
-    log = EventLog.from_arrays(
-        actor=[f"a{r[0]}" for r in rows],
-        action=[r[1] for r in rows],
-        time=np.array([1_700_000_000 + 3600 * r[2] for r in rows]),
-        content=[r[3] for r in rows],
-        value=[r[4] for r in rows],
-        time_unit="s",
-    )
+    log = dataclasses.replace(drawn, channel=None).log()  # no channel column
     taxonomy = log.taxonomy
     clicks = {taxonomy.code("click"), taxonomy.code("link_click")}
     expected = reference.post_measures(
@@ -323,18 +319,8 @@ def _split(log: EventLog, k: int) -> list[EventLog]:
 
 
 @given(logs, st.integers(1, 4))
-def test_tables_of_a_log_split_by_actor_merge_into_the_whole(
-    rows: list[tuple[Any, ...]], k: int
-) -> None:
-    log = EventLog.from_arrays(
-        actor=[f"a{r[0]}" for r in rows],
-        action=[r[1] for r in rows],
-        time=np.array([1_700_000_000 + 3600 * r[2] for r in rows]),
-        content=[r[3] for r in rows],
-        channel=[["ig", "fb", None][r[0] % 3] for r in rows],
-        value=[r[4] for r in rows],
-        time_unit="s",
-    )
+def test_tables_of_a_log_split_by_actor_merge_into_the_whole(drawn: Events, k: int) -> None:
+    log = drawn.log()
     whole = PostMetrics.from_log(log, followers=100)
     merged = PostMetrics.empty()
     for part in _split(log, k):

@@ -34,6 +34,7 @@ from engagemetrics.metrics.trends._rules import lindley
 
 from .. import reference
 from ..extras import needs
+from ..strategies import event_logs
 
 DAYS = np.arange("2024-05-01", "2024-08-31", dtype="datetime64[D]")
 
@@ -387,11 +388,18 @@ minutes = st.one_of(
     st.integers(0, 60).map(lambda d: d * 24 * 60 - 60),  # Paris midnight in winter
     st.sampled_from([0, 1, 59]),
 )
-logs = st.lists(
-    st.tuples(st.integers(0, 6), st.integers(0, len(ACTIONS) - 1), minutes),
-    min_size=1,
-    max_size=40,
-).map(_log)
+# minutes from BASE_S, drawn from an hour earlier (Paris midnights reach 60 minutes before)
+logs = event_logs(
+    members=(1, 7),
+    actions=ACTIONS,
+    start=np.datetime64(BASE_S - 3_600, "s"),
+    span=np.timedelta64(60 + 60 * 24 * 60 + 1, "m"),
+    step=np.timedelta64(1, "m"),
+    instants=minutes.map(lambda m: m + 60),
+    content=False,
+    channel=False,
+    max_rows=40,
+)
 selections = st.sampled_from([BEYOND_LOOKING, None, ["applause"], ["conversation", "view"]])
 
 

@@ -49,6 +49,7 @@ from engagemetrics.vocabulary.goals import Goal
 
 from ... import reference
 from ...extras import needs
+from ...strategies import TEXT_IDS, Events, events
 
 pytestmark = needs("pandas")
 
@@ -76,15 +77,27 @@ def make_log(rows: Sequence[Row]) -> EventLog:
     )
 
 
-row_strategy = st.tuples(
-    st.sampled_from(["ana", "bo", "cy", "dee", "ed"]),
-    st.sampled_from(["view", "click", "like", "purchase", "purchase", "signup", "brand_reply"]),
-    st.integers(0, 10 * 24).map(lambda h: h * HOUR),  # whole hours: many ties
-    st.one_of(st.none(), st.sampled_from(["p1", "p2", "p3", "p4"])),
-    st.one_of(st.none(), st.sampled_from(["email", "search", "social"])),
-    st.sampled_from([0.0, 5.0, 12.5, 40.0]),
-)
-rows_strategy = st.lists(row_strategy, min_size=1, max_size=60)
+def _rows(drawn: Events) -> list[Row]:
+    """The drawn events as rows (actor, action, seconds after T0, content, channel, value)."""
+    return [
+        (r["actor"], r["action"], r["time"] // 10**9 - T0, r["content"], r["channel"], r["value"])
+        for r in drawn.rows()
+    ]
+
+
+# whole hours over ten days: many ties; purchases twice as likely as any other action
+rows_strategy = events(
+    members=(1, 5),
+    actions=("view", "click", "like", "purchase", "purchase", "signup", "brand_reply"),
+    start=np.datetime64(T0, "s"),
+    span=np.timedelta64(10 * 24 + 1, "h"),
+    step=np.timedelta64(1, "h"),
+    content=("p1", "p2", "p3", "p4", None),
+    channel=("email", "search", "social", None),
+    values="all",
+    value_choices=(0.0, 5.0, 12.5, 40.0),
+    max_rows=60,
+).map(_rows)
 lookbacks = st.sampled_from(
     [dt.timedelta(hours=1), dt.timedelta(days=2), dt.timedelta(days=30), None]
 )
@@ -756,8 +769,8 @@ def assert_same(a: Attribution, b: Attribution) -> None:
 
 @given(
     rows_strategy,
-    st.sets(st.sampled_from(["ana", "bo", "cy", "dee", "ed"])),
-    st.sets(st.sampled_from(["ana", "bo", "cy", "dee", "ed"])),
+    st.sets(st.sampled_from(TEXT_IDS)),  # the actors of the first part (of those drawn)
+    st.sets(st.sampled_from(TEXT_IDS)),
     st.sampled_from(MODELS),
     st.sampled_from(["conversions", "value"]),
 )

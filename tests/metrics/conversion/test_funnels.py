@@ -30,6 +30,7 @@ from engagemetrics.metrics.engagement.criteria import sessions
 from engagemetrics.vocabulary.goals import Goal
 
 from ... import reference
+from ...strategies import Events, events
 
 BASE = 1_700_000_000  # seconds; the tests' times are small offsets from it
 SECOND = 1_000_000_000
@@ -43,16 +44,22 @@ GOLDEN = Path(__file__).parents[2] / "golden"
 
 Row = tuple[str, str, int]
 
-# mostly step events, few actors and few distinct times: long chains and many ties
-rows_strategy = st.lists(
-    st.tuples(
-        st.sampled_from(["ana", "bo", "cy"]),
-        st.one_of(st.sampled_from(ACTIONS[:5]), st.sampled_from(ACTIONS)),
-        st.integers(0, 7),
-    ),
-    min_size=1,
-    max_size=30,
-)
+
+def _rows(drawn: Events) -> list[Row]:
+    """The drawn events as rows (actor, action, seconds after BASE)."""
+    return [(r["actor"], r["action"], r["time"] // SECOND - BASE) for r in drawn.rows()]
+
+
+# mostly step events (3 in 4), few actors and few distinct times: long chains and many ties
+rows_strategy = events(
+    members=(1, 3),
+    actions=ACTIONS[:5] * 2 + ACTIONS,
+    start=np.datetime64(BASE, "s"),
+    span=np.timedelta64(8, "s"),
+    step=np.timedelta64(1, "s"),
+    content=False,
+    channel=False,
+).map(_rows)
 windows = st.sampled_from([None, 0, 1, 2, 3, 5])
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from engagemetrics.metrics.engagement.relationship import (
 
 from ... import reference
 from ...extras import needs
+from ...strategies import event_logs
 
 pytestmark = needs("pandas")
 
@@ -56,15 +56,6 @@ BASE_S = 1_728_864_000
 
 
 # -- strategies ---------------------------------------------------------------------------
-def _log(rows: Sequence[tuple[int, int, int]]) -> EventLog:
-    return EventLog.from_arrays(
-        actor=[f"u{a}" for a, _, _ in rows],
-        action=[ACTIONS[c] for _, c, _ in rows],
-        time=np.array([BASE_S + m * 60 for _, _, m in rows], dtype=np.int64),
-        time_unit="s",
-    )
-
-
 minutes = st.one_of(
     st.integers(0, 60 * 24 * 45),  # anywhere in 45 days
     st.integers(0, 45).map(lambda d: d * 24 * 60),  # UTC midnights
@@ -72,11 +63,25 @@ minutes = st.one_of(
     st.integers(0, 45).map(lambda d: d * 24 * 60 - 120),  # Paris midnight in summer
     st.sampled_from([0, 1, 59, 60]),  # many events at the same instants
 )
-logs = st.lists(
-    st.tuples(st.integers(0, 6), st.integers(0, len(ACTIONS) - 1), minutes),
-    min_size=1,
-    max_size=40,
-).map(_log)
+
+
+def _logs(actions: list[str]) -> st.SearchStrategy[EventLog]:
+    """Logs of up to 7 actors at ``minutes`` from BASE_S (drawn from two hours earlier, as
+    Paris midnights reach 120 minutes before)."""
+    return event_logs(
+        members=(1, 7),
+        actions=actions,
+        start=np.datetime64(BASE_S - 7_200, "s"),
+        span=np.timedelta64(120 + 60 * 24 * 45 + 1, "m"),
+        step=np.timedelta64(1, "m"),
+        instants=minutes.map(lambda m: m + 120),
+        content=False,
+        channel=False,
+        max_rows=40,
+    )
+
+
+logs = _logs(ACTIONS)
 selections = st.sampled_from([None, ["applause"], ["conversation", "exposure"], ["share"]])
 
 
@@ -1078,17 +1083,8 @@ def test_sample_retention_matches_duckdb_golden_values() -> None:
 
 
 # -- issue 18: return_rate's one-pass path (every event starts and returns, unbounded) ----
-def _inbound_log(rows: Sequence[tuple[int, int, int]]) -> EventLog:
-    # no brand_reply: every event is inbound, so return_rate takes its one-pass path
-    return _log([(a, c % (len(ACTIONS) - 1), m) for a, c, m in rows])
-
-
 @given(
-    st.lists(
-        st.tuples(st.integers(0, 6), st.integers(0, len(ACTIONS) - 1), minutes),
-        min_size=1,
-        max_size=40,
-    ).map(_inbound_log),
+    _logs(ACTIONS[:-1]),  # no brand_reply: every event is inbound, return_rate's one pass
     st.sampled_from([2, 3]),
     st.sampled_from(["day", "week", "month"]),
     st.sampled_from(ZONES),

@@ -23,6 +23,7 @@ from engagemetrics.metrics.engagement.rfm import RFMTable, rfm
 
 from ... import reference
 from ...extras import needs
+from ...strategies import event_logs
 
 GOLDEN = json.loads(
     Path(__file__).parents[2].joinpath("golden").joinpath("rfm_golden.json").read_text()
@@ -138,23 +139,20 @@ ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
 BASE = 1_710_000_000  # 2024-03-09, two days before New York's spring change
 
 
-@st.composite
-def logs(draw: st.DrawFn) -> EventLog:
-    n = draw(st.integers(1, 60))
-    names = ["ana", "bo", "cy", "dee", "eve"]
-    actor = draw(st.lists(st.sampled_from(names), min_size=n, max_size=n))
-    action = draw(st.lists(st.sampled_from(ACTIONS), min_size=n, max_size=n))
-    span = draw(st.sampled_from([6 * 3600, 5 * 86_400, 70 * 86_400]))
-    time = draw(st.lists(st.integers(0, span), min_size=n, max_size=n))
-    value = draw(
-        st.lists(st.sampled_from([0.0, 0.5, 1.25, 3.0, 10.1, 99.99]), min_size=n, max_size=n)
-    )
-    return EventLog.from_arrays(
-        actor=actor,
-        action=action,
-        time=np.array(time, dtype=np.int64) + BASE,
-        value=value,
-        time_unit="s",
+def logs() -> st.SearchStrategy[EventLog]:
+    """Logs over six hours, five days or seventy days (to the second) from BASE."""
+    return st.sampled_from([6 * 3600, 5 * 86_400, 70 * 86_400]).flatmap(
+        lambda span: event_logs(
+            actions=ACTIONS,
+            start=np.datetime64(BASE, "s"),
+            span=np.timedelta64(span + 1, "s"),
+            step=np.timedelta64(1, "s"),
+            content=False,
+            channel=False,
+            values="all",
+            value_choices=(0.0, 0.5, 1.25, 3.0, 10.1, 99.99),
+            max_rows=60,
+        )
     )
 
 
