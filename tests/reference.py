@@ -1230,3 +1230,73 @@ def distinct_segments_per_code(
             if code >= 0:
                 counts[code] += 1
     return counts
+
+
+# -- paths (engagemetrics._kernels.paths) ------------------------------------------------
+def _paths_of(offsets: Sequence[int]) -> list[range]:
+    return [range(offsets[p], offsets[p + 1]) for p in range(len(offsets) - 1)]
+
+
+def path_transition_counts(
+    state: Sequence[int], offsets: Sequence[int], n: int
+) -> list[list[int]]:
+    """Consecutive pairs of each path, counted one by one."""
+    counts = [[0] * n for _ in range(n)]
+    for path in _paths_of(offsets):
+        for i in list(path)[:-1]:
+            counts[state[i]][state[i + 1]] += 1
+    return counts
+
+
+def path_step_transition_counts(
+    state: Sequence[int], offsets: Sequence[int], n: int, steps: int
+) -> list[list[list[int]]]:
+    """The k-th pair of each path, for k < steps."""
+    counts = [[[0] * n for _ in range(n)] for _ in range(steps)]
+    for path in _paths_of(offsets):
+        rows = list(path)
+        for k in range(min(steps, len(rows) - 1)):
+            counts[k][state[rows[k]]][state[rows[k + 1]]] += 1
+    return counts
+
+
+def path_pair_gaps(time: Sequence[int], offsets: Sequence[int]) -> tuple[list[int], list[int]]:
+    rows = sorted(i for path in _paths_of(offsets) for i in list(path)[:-1])
+    return rows, [time[i + 1] - time[i] for i in rows]
+
+
+def path_keep_rows(keep: Sequence[bool], offsets: Sequence[int]) -> tuple[list[int], list[int]]:
+    rows = [i for i, k in enumerate(keep) if k]
+    return rows, [sum(1 for i in range(o) if keep[i]) for o in offsets]
+
+
+def path_collapse_repeats(state: Sequence[int], offsets: Sequence[int]) -> list[bool]:
+    keep = [True] * len(state)
+    for path in _paths_of(offsets):
+        for i in list(path)[1:]:
+            keep[i] = state[i] != state[i - 1]
+    return keep
+
+
+def path_split(time: Sequence[int], offsets: Sequence[int], gap: int) -> list[int]:
+    """Non-empty paths, each cut where consecutive times are more than ``gap`` apart."""
+    starts: list[int] = []
+    for path in _paths_of(offsets):
+        for i in path:
+            if i == path.start or time[i] - time[i - 1] > gap:
+                starts.append(i)
+    return [*starts, len(time)] if starts else [0]
+
+
+def path_first_flagged(flag: Sequence[bool], offsets: Sequence[int]) -> list[int]:
+    return [next((i for i in path if flag[i]), -1) for path in _paths_of(offsets)]
+
+
+def path_prefixes(
+    state: Sequence[int], first: Sequence[int], stop: Sequence[int], depth: int
+) -> list[list[int]]:
+    out = []
+    for a, b in zip(first, stop, strict=True):
+        taken = [state[i] for i in range(a, min(b, a + depth))]
+        out.append(taken + [-1] * (depth - len(taken)))
+    return out

@@ -1,0 +1,24 @@
+"""Journeys: the way people go, not only where they end up.
+
+:mod:`.transitions` (what each person does next: transition counts overall and by step,
+and the time between steps), :mod:`.paths` (the top paths from a start action or into an
+end action, with cleaning rules, and Sankey-ready data), :mod:`.between` (what happens
+between two funnel steps, for those who converted and those who dropped off).
+"""
+
+from __future__ import annotations
+
+from .between import GROUPS, BetweenSteps, between_steps
+from .paths import OTHER, PathCounts, top_paths
+from .transitions import TransitionTable, transitions
+
+__all__ = [
+    "GROUPS",
+    "OTHER",
+    "BetweenSteps",
+    "PathCounts",
+    "TransitionTable",
+    "between_steps",
+    "top_paths",
+    "transitions",
+]
