@@ -20,18 +20,14 @@ Examples
 
 from __future__ import annotations
 
+from ._core.results import Result
 from ._core.version import __version__
-from .config.config import Config, ConfigError, starter_toml
+from .config import Config, ConfigError, starter_toml
 from .datasets.adapters import TwcsThreads, from_twcs
-from .events.log import (
-    Constant,
-    DroppedRows,
-    Event,
-    EventLog,
-    LoadReport,
-    LogSummary,
-    NoValidRowsError,
-)
+from .events.context import LogContext, Messages
+from .events.event import Constant, Event
+from .events.load_report import DroppedRows, LoadReport, NoValidRowsError
+from .events.log import EventLog, LogSummary
 from .events.readers import read_csv, read_jsonl, read_parquet
 from .exceptions import (
     ColumnNotFoundError,
@@ -44,14 +40,23 @@ from .exceptions import (
     UndefinedRateWarning,
     UnknownActionError,
 )
-from .metrics.conversion.attribution import Attribution, attribute
+from .metrics.conversion.attribution import (
+    Attribution,
+    AttributionModel,
+    Touches,
+    attribute,
+    attribution_models,
+)
 from .metrics.conversion.funnels import (
     Exclusion,
     Funnel,
+    FunnelMode,
     FunnelResult,
     FunnelSummary,
+    OrderedMode,
     Step,
     funnel,
+    funnel_modes,
 )
 from .metrics.conversion.goal_metrics import GoalMetrics, conversion_rate, goal_metrics
 from .metrics.dialogue import (
@@ -69,6 +74,7 @@ from .metrics.engagement.criteria import (
     AllOf,
     AnyOf,
     Criterion,
+    CriterionContext,
     Dialogue,
     EngagedAudience,
     EngagedSession,
@@ -83,6 +89,8 @@ from .metrics.engagement.criteria import (
     TookAction,
     active_periods,
     criterion_from_dict,
+    criterion_kinds,
+    duration_field,
     engaged,
     engagement_by_content,
     engagement_rate,
@@ -103,6 +111,14 @@ from .metrics.engagement.relationship import (
 )
 from .metrics.engagement.rfm import RFMScores, RFMTable, rfm
 from .metrics.interactions import InteractionCounts, interaction_counts, interactions_per_exposure
+from .metrics.journeys import (
+    BetweenSteps,
+    PathCounts,
+    TransitionTable,
+    between_steps,
+    top_paths,
+    transitions,
+)
 from .metrics.posts import (
     AverageRate,
     PostingConsistency,
@@ -120,8 +136,8 @@ from .metrics.posts import (
     virality_rate,
 )
 from .metrics.trends import ControlChart, control_chart, returning_by_period
-from .rates.distribution import Distribution
-from .rates.rate import (
+from .rates import (
+    Distribution,
     Rate,
     RateComparison,
     Rates,
@@ -130,9 +146,10 @@ from .rates.rate import (
     count_interval,
     proportion_interval,
 )
-from .report.report import ContentTable, PostReport, Report
+from .report import ContentTable, PostReport, Report, ReportInputs, ReportSection, ReportView
 from .vocabulary.actions import Action, ActionCategory, Direction, Taxonomy, normalize_name
 from .vocabulary.goals import Goal, GoalMap
+from .vocabulary.register import register_vocabulary, unregister_vocabulary
 
 __all__ = [
     "PRESETS",
@@ -142,8 +159,10 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "Attribution",
+    "AttributionModel",
     "AudienceSplit",
     "AverageRate",
+    "BetweenSteps",
     "ColumnNotFoundError",
     "Config",
     "ConfigError",
@@ -151,6 +170,7 @@ __all__ = [
     "ContentTable",
     "ControlChart",
     "Criterion",
+    "CriterionContext",
     "DataError",
     "DataQualityWarning",
     "Dialogue",
@@ -164,6 +184,7 @@ __all__ = [
     "EventLog",
     "Exclusion",
     "Funnel",
+    "FunnelMode",
     "FunnelResult",
     "FunnelSummary",
     "Goal",
@@ -174,12 +195,16 @@ __all__ = [
     "InvalidParameterError",
     "Lifecycle",
     "LoadReport",
+    "LogContext",
     "LogSummary",
+    "Messages",
     "MinInteractions",
     "MinScore",
     "MissingDependencyError",
     "NoValidRowsError",
     "Not",
+    "OrderedMode",
+    "PathCounts",
     "PostMetrics",
     "PostReport",
     "PostingConsistency",
@@ -190,7 +215,11 @@ __all__ = [
     "Rates",
     "ReachedGoal",
     "Report",
+    "ReportInputs",
+    "ReportSection",
+    "ReportView",
     "ResponseTimes",
+    "Result",
     "RetentionCurve",
     "RetentionMatrix",
     "RetentionRates",
@@ -204,6 +233,8 @@ __all__ = [
     "Taxonomy",
     "ThreadStats",
     "TookAction",
+    "Touches",
+    "TransitionTable",
     "TwcsThreads",
     "UndefinedRateWarning",
     "UnknownActionError",
@@ -212,8 +243,10 @@ __all__ = [
     "amplification_rate",
     "applause_rate",
     "attribute",
+    "attribution_models",
     "audience_split",
     "average_rate",
+    "between_steps",
     "click_through_rate",
     "compare_rates",
     "consumer_rate",
@@ -222,6 +255,8 @@ __all__ = [
     "conversion_rate",
     "count_interval",
     "criterion_from_dict",
+    "criterion_kinds",
+    "duration_field",
     "economic_value",
     "engaged",
     "engaged_user_rate",
@@ -230,6 +265,7 @@ __all__ = [
     "engagement_score",
     "from_twcs",
     "funnel",
+    "funnel_modes",
     "goal_metrics",
     "interaction_counts",
     "interaction_rate",
@@ -242,6 +278,7 @@ __all__ = [
     "read_csv",
     "read_jsonl",
     "read_parquet",
+    "register_vocabulary",
     "response_rate",
     "response_times",
     "retention_matrix",
@@ -252,5 +289,8 @@ __all__ = [
     "starter_toml",
     "stickiness",
     "thread_stats",
+    "top_paths",
+    "transitions",
+    "unregister_vocabulary",
     "virality_rate",
 ]

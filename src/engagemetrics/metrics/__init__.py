@@ -89,6 +89,14 @@ from .interactions import (
     interaction_counts,
     interactions_per_exposure,
 )
+from .journeys import (
+    BetweenSteps,
+    PathCounts,
+    TransitionTable,
+    between_steps,
+    top_paths,
+    transitions,
+)
 from .posts import (
     FACEBOOK_INSIGHTS,
     MEASURES,
@@ -132,6 +140,7 @@ __all__ = [
     "AttributionModel",
     "AudienceSplit",
     "AverageRate",
+    "BetweenSteps",
     "ChartMethod",
     "CohortType",
     "ControlChart",
@@ -156,6 +165,7 @@ __all__ = [
     "MinInteractions",
     "MinScore",
     "Not",
+    "PathCounts",
     "PostMetrics",
     "PostingConsistency",
     "RFMPeriod",
@@ -177,6 +187,7 @@ __all__ = [
     "ThreadStats",
     "TookAction",
     "TouchSets",
+    "TransitionTable",
     "Transitions",
     "active_periods",
     "amplification_rate",
@@ -184,6 +195,7 @@ __all__ = [
     "attribute",
     "audience_split",
     "average_rate",
+    "between_steps",
     "click_through_rate",
     "consumer_rate",
     "control_chart",
@@ -213,5 +225,7 @@ __all__ = [
     "sessions",
     "stickiness",
     "thread_stats",
+    "top_paths",
+    "transitions",
     "virality_rate",
 ]
