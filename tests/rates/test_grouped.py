@@ -236,3 +236,12 @@ def test_to_frame(kind: Any) -> None:
     assert list(frame.columns) == ["post", "successes", "trials", "value"]
     assert list(frame["post"]) == ["a", "b"]
     assert list(frame["value"]) == [0.75, 0.25]
+
+
+def test_empty_is_the_identity_of_rates_without_groups_but_with_date_keys() -> None:
+    # found by tests/test_common.py: empty() (int64 keys) merged with an empty Rates of
+    # dates returned empty() itself, so the date key type was lost from to_dict
+    dated = Rates.from_arrays(np.array([], dtype="datetime64[D]"), [], [])
+    for merged in (Rates.empty().merge(dated), dated.merge(Rates.empty())):
+        assert merged.keys.dtype == np.dtype("datetime64[D]")
+        assert merged.to_dict() == dated.to_dict()

@@ -428,7 +428,9 @@ class Rates(Result):
         """
         where = "Rates.merge"
         check_mergeable(self, other, _DEFINITION, where)
-        if not len(other):
+        # with no groups on either side, keep the side whose keys have a type of their own
+        # (dates, say) over empty()'s placeholder int64 keys: empty() is the identity
+        if not len(other) and (len(self) or other.keys.dtype == np.int64):
             return self
         if not len(self):
             return other
