@@ -94,7 +94,6 @@ from engagemetrics.report import (
     EngagementSection,
     FunnelSection,
     GoalsSection,
-    GoalSummary,
     InteractionsSection,
     LoadCounts,
     Report,
@@ -143,16 +142,6 @@ def _arrays(result: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 def _routing_state(result: Routing) -> dict[str, Any]:
     return _arrays(result, ("thread_a", "thread_b", "time", "owner", "shared"))
-
-
-def _goal_summary_state(result: GoalSummary) -> dict[str, Any]:
-    return {
-        "name": result.name,
-        "completions": result.completions,
-        "completers": result.completers,
-        "value": result.value,
-        "conversion": result.conversion.to_dict(),
-    }
 
 
 def _dialogue_state(result: DialogueSection) -> dict[str, Any]:
@@ -384,12 +373,6 @@ REGISTRY: tuple[Entry, ...] = (
         ContentTable,
         {"report content table": lambda log: _report(log).content},
         empty=lambda table: ContentTable.empty(table.dimension),
-    ),
-    Entry(
-        GoalSummary,
-        {"report goal": lambda log: _report(log).goals[0]},
-        state=_goal_summary_state,
-        float_sums=True,
     ),
     Entry(Report, {"report": _report}, float_sums=True),
     Entry(

@@ -319,13 +319,6 @@ GAPS: dict[tuple[str, str], str] = {
     ("to_frame", "report"): "Report has no to_frame",
     ("to_frame", "bundle"): "Bundle.to_frame raises: a Bundle holds several results, each "
     "with its own table (use bundle.results[name].to_frame())",
-    # GoalSummary: the report's shadow of GoalMetrics (issue 14: fold it into GoalMetrics)
-    ("empty", "GoalSummary"): "GoalSummary has no empty() classmethod",
-    ("from_dict", "GoalSummary"): "GoalSummary has no from_dict",
-    ("to_dict", "report goal"): "GoalSummary has no to_dict",
-    ("to_frame", "report goal"): "GoalSummary has no to_frame",
-    ("repr", "report goal"): "GoalSummary's repr is ~190 characters (the attrs repr, "
-    "with its Rate's names spelt out)",
 }
 
 

@@ -8,7 +8,6 @@ from typing import Any, final
 
 import attrs
 
-from ...exceptions import InvalidParameterError
 from ...metrics.conversion.funnels import FunnelSummary
 from ...metrics.conversion.goal_metrics import GoalMetrics, conversion_rate, goal_metrics
 from ...rates import Rate
@@ -25,7 +24,9 @@ class GoalSummary:
     """One goal's row of the report: completions, completers, value, conversion rate.
 
     A view of :class:`GoalsSection` (which stores the goals'
-    :class:`~engagemetrics.GoalMetrics` and conversion rates), made when asked for.
+    :class:`~engagemetrics.GoalMetrics` and conversion rates), made when asked for: it
+    holds no counts of its own, so it does not merge; merge the reports (or their
+    :class:`GoalsSection`) instead.
 
     Attributes
     ----------
@@ -44,22 +45,13 @@ class GoalSummary:
     value: float
     conversion: Rate
 
-    def merge(self, other: GoalSummary, /) -> GoalSummary:
-        """Sums of both (completers add for actor-disjoint logs)."""
-        if (self.name, self.stage) != (other.name, other.stage):
-            raise InvalidParameterError(
-                f"Cannot merge goal {self.name!r} with goal {other.name!r}."
-            )
-        return GoalSummary(
-            self.name,
-            self.stage,
-            self.completions + other.completions,
-            self.completers + other.completers,
-            self.value + other.value,
-            self.conversion.merge(other.conversion),
+    def __repr__(self) -> str:
+        rate = self.conversion
+        return (
+            f"GoalSummary({self.name!r}, completions={self.completions}, "
+            f"completers={self.completers}, value={self.value:g}, "
+            f"conversion={rate.successes:g}/{rate.trials:g})"
         )
-
-    __add__ = merge
 
 
 @final
