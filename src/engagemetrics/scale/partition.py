@@ -40,7 +40,7 @@ import attrs
 import numpy as np
 from typing_extensions import Self
 
-from .._core.results import Result, short_repr
+from .._core.results import Result, check_mergeable, short_repr
 from .._core.validation import check_int, invalid
 from ..events.load_report import LoadReport, NoValidRowsError
 from ..events.log import CODE_DTYPE, ID_COLUMNS, EventLog
@@ -94,11 +94,15 @@ class Metric(Protocol[R_co]):
 _SPLIT_EVERY: Final = 8
 
 
-def empty_log(*, taxonomy: Taxonomy | None = None) -> EventLog:
+def empty_log(
+    *, taxonomy: Taxonomy | None = None, id_columns: Iterable[str] = ID_COLUMNS
+) -> EventLog:
     """A log of no events, with every optional column present and empty dictionaries.
 
     A metric of it is the metric's identity under ``merge``: what a partition without
-    events contributes.
+    events contributes. ``id_columns`` names the id columns it has (default all of
+    :data:`~engagemetrics.events.ID_COLUMNS`), as a log read from an export that lacks
+    some would (the simulator's empty log has no ``session``).
 
     Examples
     --------
@@ -113,7 +117,7 @@ def empty_log(*, taxonomy: Taxonomy | None = None) -> EventLog:
         action=np.empty(0, dtype=np.int16),
         time=np.empty(0, dtype=np.int64),
         taxonomy=Taxonomy.default() if taxonomy is None else taxonomy,
-        ids={column: (np.empty(0, dtype=CODE_DTYPE), none) for column in ID_COLUMNS},
+        ids={column: (np.empty(0, dtype=CODE_DTYPE), none) for column in id_columns},
         value=np.empty(0, dtype=np.float64),
         direction=np.empty(0, dtype=np.int8),
         load_report=LoadReport(rows_read=0, rows_kept=0),
@@ -255,10 +259,7 @@ class Bundle(Result):
         InvalidParameterError
             If the two bundles hold different names.
         """
-        if not isinstance(other, Bundle):
-            raise InvalidParameterError(
-                f"Bundle.merge takes a Bundle; got {type(other).__name__}."
-            )
+        check_mergeable(self, other, (), "Bundle.merge")
         if not other.results:
             return self
         if not self.results:
