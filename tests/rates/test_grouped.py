@@ -79,11 +79,11 @@ def test_rates_chunks_merged_equal_all_rows(
 def test_rank_breaks_ties_by_key_and_puts_undefined_last() -> None:
     rates = Rates.from_arrays(["d", "c", "b", "a", "e"], [1, 2, 1, 0, 0], [4, 4, 4, 0, 4])
     with pytest.warns(UndefinedRateWarning):
-        assert rates.rank(by="value").tolist() == ["c", "b", "d", "e", "a"]
+        assert rates.rank(estimate="value").tolist() == ["c", "b", "d", "e", "a"]
     with pytest.warns(UndefinedRateWarning):
-        assert rates.rank(by="value", descending=False).tolist() == ["e", "b", "d", "c", "a"]
+        assert rates.rank(estimate="value", descending=False).tolist() == ["e", "b", "d", "c", "a"]
     with pytest.warns(UndefinedRateWarning):
-        lower = rates.rank(by="lower")
+        lower = rates.rank(estimate="lower")
     assert lower.tolist() == ["c", "b", "d", "e", "a"]
     shrunk = rates.rank()  # the group without trials gets the prior mean: no warning
     assert shrunk.tolist()[0] == "c"

@@ -228,9 +228,9 @@ ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
         r"The key 'c' is not a 'post' of these rates \(2 keys: 'a', 'b'\)",
     ),
     (
-        lambda: Rates.from_arrays([1], [1], [2]).rank(by="raw"),  # type: ignore[arg-type]
+        lambda: Rates.from_arrays([1], [1], [2]).rank(estimate="raw"),  # type: ignore[arg-type]
         InvalidParameterError,
-        "'by' parameter of Rates.rank must be one of 'value', 'lower', 'shrunk'; got 'raw'",
+        "'estimate' parameter of Rates.rank must be one of 'value', 'lower', 'shrunk'; got 'raw'",
     ),
     (
         lambda: Rates.from_arrays([1], [1], [2]).shrink(confidence=2),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .comparison import RateComparison, compare_rates
 from .distribution import Distribution
-from .grouped import RankBy, Rates
+from .grouped import RankEstimate, Rates
 from .intervals import (
     CountMethod,
     ProportionMethod,
@@ -30,7 +30,7 @@ __all__ = [
     "CountMethod",
     "Distribution",
     "ProportionMethod",
-    "RankBy",
+    "RankEstimate",
     "Rate",
     "RateComparison",
     "RateKind",

@@ -29,12 +29,12 @@ from .intervals import RateKind, count_bounds, method_for, proportion_bounds
 from .rate import Rate
 from .shrinkage import Shrinkage, shrink_rates
 
-__all__ = ["RankBy", "Rates"]
+__all__ = ["RankEstimate", "Rates"]
 
-RankBy: TypeAlias = Literal["value", "lower", "shrunk"]
+RankEstimate: TypeAlias = Literal["value", "lower", "shrunk"]
 """How :meth:`Rates.rank` orders the groups."""
 
-_RANK_BY: Final[tuple[str, ...]] = get_args(RankBy)
+_ESTIMATES: Final[tuple[str, ...]] = get_args(RankEstimate)
 _FIELDS: Final = ("keys", "successes", "trials", "kind", "numerator", "denominator", "key_name",
                   "key_type")  # fmt: skip
 _DEFINITION: Final = ("kind", "numerator", "denominator", "key_name")
@@ -282,10 +282,7 @@ class Rates(Result):
         True
         """
         where = "Rates.from_dict"
-        check_keys(data, _FIELDS, where)
-        missing = [k for k in _FIELDS[:3] if k not in data]
-        if missing:
-            raise InvalidParameterError(f"{where} needs the key(s) {missing}.")
+        check_keys(data, _FIELDS, where, required=_FIELDS[:3])
         keys = keys_from_builtins(data["keys"], data.get("key_type"), where)
         options = {k: data[k] for k in _FIELDS[3:7] if k in data}
         return cls.from_arrays(keys, data["successes"], data["trials"], **options)
@@ -521,7 +518,7 @@ class Rates(Result):
     def rank(
         self,
         *,
-        by: RankBy = "shrunk",
+        estimate: RankEstimate = "shrunk",
         descending: bool = True,
         confidence: float = 0.95,
     ) -> NDArray[Any]:
@@ -529,9 +526,10 @@ class Rates(Result):
 
         Parameters
         ----------
-        by
-            ``"shrunk"`` (the default): the :meth:`shrink` estimate, which keeps a group
-            with 1 success of 1 trial from topping the list; ``"value"``: the raw rate;
+        estimate
+            What is ranked: ``"shrunk"`` (the default), the :meth:`shrink` estimate,
+            which keeps a group with 1 success of 1 trial from topping the list;
+            ``"value"``: the raw rate;
             ``"lower"``: the lower bound of the default interval (Wilson for proportions;
             Garwood, which needs SciPy, for counts), a cautious ranking.
         descending
@@ -547,7 +545,7 @@ class Rates(Result):
         Raises
         ------
         InvalidParameterError
-            If ``by`` or ``confidence`` is outside its documented values.
+            If ``estimate`` or ``confidence`` is outside its documented values.
 
         Warns
         -----
@@ -557,17 +555,17 @@ class Rates(Result):
         Examples
         --------
         >>> rates = Rates.from_arrays(list("abcde"), [1, 45, 20, 25, 30], [1] + [300] * 4)
-        >>> rates.rank(by="value").tolist()  # 1 of 1 comes first
+        >>> rates.rank(estimate="value").tolist()  # 1 of 1 comes first
         ['a', 'b', 'e', 'd', 'c']
         >>> rates.rank().tolist()  # shrunk, 45 of 300 does
         ['b', 'a', 'e', 'd', 'c']
         """
         where = "Rates.rank"
-        check_option(by, _RANK_BY, "by", where)
+        check_option(estimate, _ESTIMATES, "estimate", where)
         level = check_confidence(confidence, where)
-        if by == "value":
+        if estimate == "value":
             score = self.value
-        elif by == "lower":
+        elif estimate == "lower":
             score = self.interval(confidence=level)[0]
         else:
             score = self.shrink(confidence=level).estimate
