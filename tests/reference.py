@@ -1300,3 +1300,94 @@ def path_prefixes(
         taken = [state[i] for i in range(a, min(b, a + depth))]
         out.append(taken + [-1] * (depth - len(taken)))
     return out
+
+
+# -- twins of the kernels that had none (issue 14, section 4) ------------------------------
+def segment_starts(offsets: Sequence[int], n: int) -> list[bool]:
+    """True at the first row of every non-empty segment."""
+    firsts = {offsets[i] for i in range(len(offsets) - 1) if offsets[i] < offsets[i + 1]}
+    return [row in firsts for row in range(n)]
+
+
+def changes_within(values: Sequence[int], offsets: Sequence[int]) -> list[bool]:
+    """True where a row starts a segment or its value differs from the previous row's."""
+    firsts = segment_starts(offsets, len(values))
+    return [firsts[i] or i == 0 or values[i] != values[i - 1] for i in range(len(values))]
+
+
+def first_and_distinct_periods_per_actor(
+    values: Sequence[int], offsets: Sequence[int], unit: int, shift: int, per: int
+) -> tuple[list[int], list[int]]:
+    """Per (non-empty) actor, its first ``(v // unit + shift) // per`` and how many distinct."""
+    firsts: list[int] = []
+    counts: list[int] = []
+    for a in range(len(offsets) - 1):
+        periods = [(values[i] // unit + shift) // per for i in range(offsets[a], offsets[a + 1])]
+        firsts.append(periods[0])
+        counts.append(len(set(periods)))
+    return firsts, counts
+
+
+def segment_blocks(offsets: Sequence[int], block_rows: int) -> list[tuple[int, int]]:
+    """Runs of whole segments: a run starts at the first segment starting at or past each
+    multiple of ``block_rows`` rows; the runs cover every segment once, in order."""
+    n_segments = len(offsets) - 1
+    if n_segments <= 0:
+        return []
+    cuts = {0, n_segments}
+    for k in range(0, offsets[-1], block_rows):
+        cuts.add(next((i for i in range(len(offsets)) if offsets[i] >= k), len(offsets)))
+    ordered = sorted(cuts)
+    return [(ordered[i], ordered[i + 1]) for i in range(len(ordered) - 1)]
+
+
+def count_below(values: Sequence[int], queries: Sequence[int], *, inclusive: bool) -> list[int]:
+    return [sum(1 for v in values if (v <= q if inclusive else v < q)) for q in queries]
+
+
+def within(later: Sequence[int], earlier: Sequence[int], deadline: int) -> list[bool]:
+    """Whether ``later - earlier <= deadline``, in exact integers."""
+    return [b - a <= deadline for b, a in zip(later, earlier, strict=True)]
+
+
+def clip(index: Sequence[int], size: int) -> list[int]:
+    top = max(size - 1, 0)
+    return [min(max(i, 0), top) for i in index]
+
+
+def run_firsts(values: Sequence[object]) -> list[bool]:
+    return [i == 0 or values[i] != values[i - 1] for i in range(len(values))]
+
+
+def hash_rows(strings: Sequence[str], width: int) -> list[int]:
+    """FNV-1a (64 bits) over each string's code points, padded with NULs to ``width``."""
+    out = []
+    for text in strings:
+        acc = 0xCBF29CE484222325
+        for ch in text.ljust(width, "\0"):
+            acc = ((acc ^ ord(ch)) * 0x100000001B3) % 2**64
+        out.append(acc)
+    return out
+
+
+def table_bits_for(
+    keys: Sequence[int], sample_size: int = 1 << 16, min_bits: int = 10
+) -> int | None:
+    """Bits of a table at most half full for the Chao1 estimate of the distinct keys of
+    every ``len // sample_size``-th key; ``None`` when the sample is over 90% distinct or
+    the table would pass half the rows."""
+    n = len(keys)
+    sample = keys[:: max(n // sample_size, 1)]
+    counts: dict[int, int] = {}
+    for key in sample:
+        counts[key] = counts.get(key, 0) + 1
+    distinct = len(counts)
+    if distinct * 10 > 9 * len(sample):
+        return None
+    singletons = sum(1 for c in counts.values() if c == 1)
+    doubletons = sum(1 for c in counts.values() if c == 2)
+    estimate = int(distinct + singletons * singletons / (2 * max(doubletons, 1)))
+    bits = min_bits
+    while (1 << bits) <= 2 * estimate:  # smallest table over twice the keys
+        bits += 1
+    return bits if (1 << bits) <= max(n // 2, 1 << min_bits) else None
