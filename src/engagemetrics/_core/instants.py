@@ -6,7 +6,7 @@ Nothing here wraps around: a product or sum that int64 cannot hold is flagged, n
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 import numpy as np
@@ -30,6 +30,8 @@ __all__ = [
     "from_day_and_ns",
     "is_missing",
     "no_rows",
+    "no_times",
+    "object_text",
     "parsed_time",
     "scale_exactly",
     "scale_of",
@@ -94,6 +96,21 @@ def parsed_time(
 
 def no_rows(n: int) -> NDArray[np.bool_]:
     return np.zeros(n, dtype=bool)
+
+
+def no_times(n: int) -> ParsedTime:
+    """``n`` missing times (a column with no value at all)."""
+    return parsed_time(np.full(n, NAT, dtype=np.int64), np.ones(n, bool), no_rows(n), no_rows(n))
+
+
+def object_text(items: list[Any], missing: list[bool]) -> NDArray[np.str_]:
+    """Strings (and missing values) of an object column as a numpy string array, each
+    missing one empty. A numpy string drops trailing NULs: text holding a NUL is made
+    unreadable first, so that it fails to parse instead of reading as its prefix."""
+    return np.array(
+        ["" if m else "\x01" if "\x00" in v else v for v, m in zip(items, missing, strict=True)],
+        dtype=str,
+    )
 
 
 def scale_of(unit: TimeUnit | None, column: str) -> int:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from .._kernels.retention import period_first_day, period_of_day
 from ..exceptions import InvalidParameterError
 from .instants import NS_PER_DAY
 from .zones import Offsets, zone_info
@@ -38,14 +39,9 @@ def period_starts(utc_ns: NDArray[np.int64], period: Period, tz: str = "UTC") ->
     >>> period_starts(t.view(np.int64), "week").astype(str).tolist()
     ['2024-03-25', '2024-04-01']
     """
+    if period not in ("day", "week", "month"):
+        raise InvalidParameterError(
+            f"The 'period' parameter must be 'day', 'week' or 'month'; got {period!r}."
+        )
     days = local_ns(utc_ns, tz) // NS_PER_DAY
-    if period == "day":
-        return days.astype("datetime64[D]")
-    if period == "week":
-        # 1970-01-01 was a Thursday: Monday-based week starts are 3 days before it
-        return ((days + 3) // 7 * 7 - 3).astype("datetime64[D]")
-    if period == "month":
-        return days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]")
-    raise InvalidParameterError(
-        f"The 'period' parameter must be 'day', 'week' or 'month'; got {period!r}."
-    )
+    return period_first_day(period_of_day(days, period), period).astype("datetime64[D]")

@@ -80,6 +80,7 @@ __all__ = [
     "check_mergeable",
     "frame_from_columns",
     "merge_all",
+    "same_dict",
     "short_repr",
 ]
 
@@ -209,6 +210,14 @@ def check_mergeable(a: object, b: object, fields: Iterable[str], where: str) -> 
             raise InvalidParameterError(
                 f"{where} needs results of the same {field}; got {mine!r} and {theirs!r}."
             )
+
+
+def same_dict(a: Result, b: object) -> bool:
+    """``a == b`` for a result compared by what it writes: ``b`` is of ``a``'s type and
+    its :meth:`~Result.to_dict` is equal (``NotImplemented`` for another type)."""
+    if not isinstance(b, type(a)):
+        return cast("bool", NotImplemented)
+    return bool(a.to_dict() == b.to_dict())
 
 
 def merge_all(results: Iterable[R], empty: R | None = None) -> R:

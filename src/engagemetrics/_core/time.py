@@ -47,6 +47,8 @@ from .instants import (
     format_ns,
     is_missing,
     no_rows,
+    no_times,
+    object_text,
     parsed_time,
     scale_exactly,
     scale_of,
@@ -196,18 +198,9 @@ def _from_objects(
     present = [v for v, m in zip(items, missing_list, strict=True) if not m]
     n = len(items)
     if not present:
-        return parsed_time(
-            np.full(n, NAT, dtype=np.int64), np.ones(n, bool), no_rows(n), no_rows(n)
-        )
+        return no_times(n)
     if all(isinstance(v, str) for v in present):
-        # a numpy string drops trailing NULs: text holding a NUL is made unreadable first
-        strings = np.array(
-            [
-                "" if m else "\x01" if "\x00" in v else v
-                for v, m in zip(items, missing_list, strict=True)
-            ],
-            dtype=str,
-        )
+        strings = object_text(items, missing_list)
         return from_strings(strings, zone=zone, unit=unit, column=column)
     if all(_is_number(v) for v in present):
         return _from_number_objects(items, missing, unit=unit, column=column)

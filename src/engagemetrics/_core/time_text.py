@@ -24,6 +24,8 @@ from .instants import (
     from_day_and_ns,
     is_missing,
     no_rows,
+    no_times,
+    object_text,
     parsed_time,
 )
 from .time_format import CompiledFormat, read_formatted
@@ -37,6 +39,20 @@ _SAFE_YEARS: Final = (1678, 2261)
 _ZERO: Final = ord("0")
 
 
+def _code_points(text: NDArray[np.str_]) -> tuple[NDArray[np.uint32], NDArray[np.int64]] | None:
+    """The text as a ``(rows, characters)`` matrix of code points, with each string's
+    length (numpy's, which counts NULs inside a string and drops trailing ones); None
+    when there are no rows or every string is empty."""
+    if not text.dtype.isnative:  # the code points are read as native uint32
+        text = text.astype(text.dtype.newbyteorder("="))
+    n = len(text)
+    width = text.dtype.itemsize // 4
+    if n == 0 or width == 0:
+        return None
+    chars = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
+    return chars, np.char.str_len(text).astype(np.int64)
+
+
 def from_strings(
     values: NDArray[np.str_],
     *,
@@ -44,22 +60,17 @@ def from_strings(
     unit: TimeUnit | None,
     column: str,
 ) -> ParsedTime:
-    if not values.dtype.isnative:  # the code points are read as native uint32
-        values = values.astype(values.dtype.newbyteorder("="))
-    n = len(values)
-    width = values.dtype.itemsize // 4
-    if n == 0 or width == 0:
-        return parsed_time(
-            np.full(n, NAT, dtype=np.int64), np.ones(n, bool), no_rows(n), no_rows(n)
-        )
+    points = _code_points(values)
+    if points is None:
+        return no_times(len(values))
     # The text is read as a (rows, characters) matrix of code points: fixed positions from
     # the left (the ISO layout) and from the right (the offset) are columns of it.
-    chars = np.ascontiguousarray(values).view(np.uint32).reshape(n, width).copy()
+    chars, length = points
+    n, width = chars.shape
+    chars = chars.copy()
     if width < 11:  # room for every fixed position read below ('YYYY-MM-DDT')
         chars = np.pad(chars, ((0, 0), (0, 11 - width)))
         width = 11
-    # numpy's length counts NULs inside a string (it drops trailing ones)
-    length = np.char.str_len(values).astype(np.int64)
     rows = np.arange(n)
     missing = length == 0
     # numpy's parser stops at a NUL, so a string with a NUL inside is refused here
@@ -212,35 +223,25 @@ def from_formatted(
         missing_list = [is_missing(v) for v in items]
         present = [v for v, m in zip(items, missing_list, strict=True) if not m]
         if all(isinstance(v, str) for v in present):
-            # a numpy string drops trailing NULs: text holding a NUL is made unreadable
-            shown = [
-                "" if m else "\x01" if "\x00" in v else v
-                for v, m in zip(items, missing_list, strict=True)
-            ]
+            text = object_text(items, missing_list)
         elif all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in present):
             shown = ["" if m else str(v) for v, m in zip(items, missing_list, strict=True)]
+            text = np.array(shown, dtype=str)
         else:
             kinds = sorted({type(v).__name__ for v in present})
             raise SchemaError(
                 f"Column {column!r} holds values of types {kinds}; time_format "
                 f"{fmt.text!r} reads text (or integers as their digits)."
             )
-        text = np.array(shown, dtype=str)
     else:
         raise SchemaError(
             f"Column {column!r} has dtype {values.dtype}; time_format {fmt.text!r} reads text "
             "(or integers as their digits), and a column that already holds times needs none."
         )
-    if not text.dtype.isnative:  # the code points are read as native uint32
-        text = text.astype(text.dtype.newbyteorder("="))
-    n = len(text)
-    width = text.dtype.itemsize // 4
-    if n == 0 or width == 0:
-        return parsed_time(
-            np.full(n, NAT, dtype=np.int64), np.ones(n, bool), no_rows(n), no_rows(n)
-        )
-    chars = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
-    length = np.char.str_len(text).astype(np.int64)
+    points = _code_points(text)
+    if points is None:
+        return no_times(len(text))
+    chars, length = points
     missing = length == 0
     # numpy's length counts NULs inside a string: no format holds one
     bad = np.count_nonzero(chars, axis=1) != length

@@ -11,14 +11,17 @@ import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final
+
+from ..exceptions import InvalidParameterError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["MAX_DEPTH", "NestingError", "dumps", "loads"]
+__all__ = ["MAX_DEPTH", "NestingError", "dumps", "load", "loads"]
 
 MAX_DEPTH: Final = 100
 """How deep a value may sit: keys and array indices from the document to it.
@@ -69,6 +72,19 @@ def loads(text: str) -> dict[str, Any]:
         ) from None
     _check_depth(document)
     return document
+
+
+def load(source: str | Path, /, table: str | None = None) -> dict[str, Any]:
+    """Parse TOML text, or the file a :class:`~pathlib.Path` names (read as UTF-8);
+    with ``table``, return the table of that name, which the document must hold."""
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    document = loads(text)
+    if table is None:
+        return document
+    if table not in document:
+        raise InvalidParameterError(f"The TOML has no [{table}] table.")
+    found: dict[str, Any] = document[table]
+    return found
 
 
 def _check_depth(document: dict[str, Any]) -> None:

@@ -271,8 +271,16 @@ def check_tz(tz: object, where: str) -> str:
     return tz
 
 
-def check_keys(mapping: Mapping[str, object], allowed: Collection[str], where: str) -> None:
-    """Refuse a key of ``mapping`` outside ``allowed``, naming the nearest allowed one.
+def check_keys(
+    mapping: Mapping[str, object],
+    allowed: Collection[str],
+    where: str,
+    *,
+    required: Collection[str] = (),
+) -> None:
+    """Refuse a key of ``mapping`` outside ``allowed``, naming the nearest allowed one,
+    and a mapping that lacks one of the ``required`` keys (a ``from_dict`` given part of
+    what ``to_dict`` writes).
 
     Examples
     --------
@@ -296,3 +304,6 @@ Did you mean 'window'?
                 note="unknown key",
                 suggestion=hint,
             )
+    missing = [key for key in required if key not in mapping]
+    if missing:
+        raise InvalidParameterError(f"{where} needs the key(s) {missing}.")

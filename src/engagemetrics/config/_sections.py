@@ -23,11 +23,11 @@ from ..metrics.conversion import Funnel
 from ..metrics.engagement import Criterion
 from ..vocabulary.actions import (
     Action,
-    ActionCategory,
     Direction,
     Taxonomy,
     normalize_name,
 )
+from ..vocabulary.categories import CATEGORY_NAMES
 from ..vocabulary.vocabularies import action_hint
 from ._definitions import read_criterion
 from ._keys import (
@@ -441,7 +441,6 @@ def read_field(field: str, value: Any, key: Key) -> Any:
 
 
 _ACTION_KEYS: Final = ("name", "category", "direction", "weight", "description", "aliases")
-_CATEGORIES: Final = tuple(c.value for c in ActionCategory)
 _DIRECTIONS: Final = tuple(d.value for d in Direction)
 
 
@@ -472,10 +471,11 @@ def read_actions(value: object, key: Key) -> tuple[tuple[Action, ...], dict[str,
         if not isinstance(name, str) or not normalize_name(name):
             fail((*where, "name"), "must be a non-empty action name", name)
         category = table["category"]
-        if category not in _CATEGORIES or not isinstance(category, str):
+        if category not in CATEGORY_NAMES or not isinstance(category, str):
             raise ConfigError(
                 f"The {show_key((*where, 'category'))!r} setting must be an action category, "
-                f"one of {', '.join(_CATEGORIES)}; got {category!r}.{hint(category, _CATEGORIES)}",
+                f"one of {', '.join(CATEGORY_NAMES)}; got {category!r}."
+                f"{hint(category, CATEGORY_NAMES)}",
                 key=(*where, "category"),
             )
         direction = table.get("direction", "inbound")

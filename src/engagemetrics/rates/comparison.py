@@ -54,10 +54,7 @@ class RateComparison:
         """A comparison from a dict such as :meth:`to_dict` returns."""
         where = "RateComparison.from_dict"
         fields = tuple(a.name for a in attrs.fields(cls))
-        check_keys(data, fields, where)
-        missing = [k for k in fields if k not in data]
-        if missing:
-            raise InvalidParameterError(f"{where} needs the key(s) {missing}.")
+        check_keys(data, fields, where, required=fields)
         return cls(**data)
 
     def to_frame(self, kind: FrameKind = "pandas") -> Any:

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._core.arrays import read_only
 from .._core.results import Result, check_mergeable, short_repr
 from .._core.validation import check_keys, check_option, check_real
-from ..exceptions import DataError, InvalidParameterError
+from ..exceptions import DataError
 
 __all__ = ["Distribution"]
 
@@ -255,10 +255,7 @@ class Distribution(Result):
             ``counts`` is missing.
         """
         where = "Distribution.from_dict"
-        check_keys(data, ("values", "counts", "unit"), where)
-        missing = sorted({"values", "counts"} - set(data))
-        if missing:
-            raise InvalidParameterError(f"{where} needs the key(s) {missing}.")
+        check_keys(data, ("values", "counts", "unit"), where, required=("counts", "values"))
         values = np.asarray(data["values"], dtype=np.int64)
         counts = np.asarray(data["counts"], dtype=np.int64)
         return cls(values, counts, str(data.get("unit", "s")))

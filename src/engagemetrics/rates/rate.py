@@ -29,7 +29,7 @@ import numpy as np
 
 from .._core.results import Result, check_mergeable, short_repr
 from .._core.validation import check_confidence, check_keys, check_option
-from ..exceptions import DataError, InvalidParameterError
+from ..exceptions import DataError
 from ._sums import check_name, warn_undefined
 from .intervals import KINDS, RateKind, count_bounds, method_for, proportion_bounds
 
@@ -236,10 +236,7 @@ class Rate(Result):
             ``trials`` is missing.
         """
         where = "Rate.from_dict"
-        check_keys(data, _FIELDS, where)
-        missing = [k for k in _FIELDS[:2] if k not in data]
-        if missing:
-            raise InvalidParameterError(f"{where} needs the key(s) {missing}; got {dict(data)!r}.")
+        check_keys(data, _FIELDS, where, required=_FIELDS[:2])
         return cls(**data)
 
     def columns(self) -> dict[str, Any]:

@@ -310,8 +310,7 @@ class Taxonomy:
         >>> Taxonomy.from_toml(tax.to_toml()) == tax
         True
         """
-        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-        return cls.from_dict(_toml.loads(text))
+        return cls.from_dict(_toml.load(source))
 
     def to_toml(self) -> str:
         """This taxonomy as TOML text."""

@@ -66,6 +66,8 @@ class ActionCategory(enum.Enum):
 
 
 _CATEGORY_ORDER: Final = tuple(ActionCategory)
+CATEGORY_NAMES: Final = tuple(c.value for c in ActionCategory)
+"""The category names, in declaration order."""
 
 BEYOND_LOOKING: Final[tuple[str, ...]] = (
     "applause",
@@ -198,12 +200,8 @@ direction=<Direction.INBOUND: 'inbound'>, weight=3.0, description='')
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> Action:
         """Build an action from a dict such as :meth:`to_dict` returns."""
-        check_keys(data, _ACTION_KEYS, f"Action.from_dict ({data.get('name', '?')!r})")
-        missing = {"name", "category"} - set(data)
-        if missing:
-            raise InvalidParameterError(
-                f"Action {data.get('name', '?')!r} lacks required key(s) {sorted(missing)}."
-            )
+        where = f"Action.from_dict ({data.get('name', '?')!r})"
+        check_keys(data, _ACTION_KEYS, where, required=("category", "name"))
         return cls(**data)
 
 

@@ -36,7 +36,8 @@ Stage = Literal["awareness", "consideration", "conversion", "loyalty", "advocacy
 STAGES: Final = ("awareness", "consideration", "conversion", "loyalty", "advocacy")
 
 
-def _names(values: Iterable[str] | str | None) -> tuple[str, ...]:
+def name_tuple(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Names as a tuple: a single string is one name (never its characters), None none."""
     if values is None:
         return ()
     if isinstance(values, str):
@@ -128,8 +129,12 @@ class Goal:
     """
 
     name: str
-    actions: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_check_names)
-    categories: tuple[str, ...] = attrs.field(default=(), converter=_names, validator=_check_names)
+    actions: tuple[str, ...] = attrs.field(
+        default=(), converter=name_tuple, validator=_check_names
+    )
+    categories: tuple[str, ...] = attrs.field(
+        default=(), converter=name_tuple, validator=_check_names
+    )
     stage: Stage = attrs.field(default="conversion", validator=_check_stage)
     channels: tuple[Any, ...] | None = attrs.field(default=None, converter=_optional_ids)
     contents: tuple[Any, ...] | None = attrs.field(default=None, converter=_optional_ids)
@@ -298,5 +303,4 @@ class GoalMap:
 
     @classmethod
     def from_toml(cls, source: str | Path, /) -> GoalMap:
-        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-        return cls.from_dict(_toml.loads(text))
+        return cls.from_dict(_toml.load(source))

@@ -25,6 +25,7 @@ from ..._core.results import Result, short_repr
 from ..._core.validation import check_keys, check_option, invalid
 from ...exceptions import InvalidParameterError, UndefinedRateWarning
 from ...vocabulary.actions import ActionCategory
+from ...vocabulary.categories import CATEGORY_NAMES
 from .attribution_journeys import TouchSets, Transitions, markov_effects
 from .attribution_models import AttributionModel, attribution_model, model_name
 
@@ -45,7 +46,6 @@ CreditMeasure: TypeAlias = Literal["conversions", "value"]
 
 _UNITS: Final[tuple[str, ...]] = get_args(AttributeUnit)
 _MEASURES: Final[tuple[str, ...]] = get_args(CreditMeasure)
-_CATEGORIES: Final = tuple(c.value for c in ActionCategory)
 _NO_LIMIT: Final = 1 << 62
 
 DEFAULT_LOOKBACK: Final = dt.timedelta(days=30)
@@ -248,11 +248,8 @@ class Attribution(Result):
         >>> Attribution.from_dict(empty.to_dict()).to_dict() == empty.to_dict()
         True
         """
-        check_keys(data, _DICT_KEYS, "Attribution.from_dict")
-        missing = [k for k in _DICT_KEYS if k not in data]
-        if missing:
-            raise invalid("data", "Attribution.from_dict", f"a dict with {missing}", sorted(data))
         where = "Attribution.from_dict"
+        check_keys(data, _DICT_KEYS, where, required=_DICT_KEYS)
         model = model_name(data["model"], where)
         journeys: Transitions | TouchSets | None = None
         if data["journeys"] is not None:
@@ -456,10 +453,10 @@ def _categories(value: Any) -> tuple[str, ...]:
     wanted = {
         c.value
         if isinstance(c, ActionCategory)
-        else check_option(c, _CATEGORIES, "touch_categories", "attribute")
+        else check_option(c, CATEGORY_NAMES, "touch_categories", "attribute")
         for c in cast("Iterable[Any]", given)
     }
-    return tuple(c for c in _CATEGORIES if c in wanted)
+    return tuple(c for c in CATEGORY_NAMES if c in wanted)
 
 
 @final

@@ -23,7 +23,8 @@ from ..._core.durations import format_duration, optional_timedelta, to_timedelta
 from ..._core.validation import check_keys, check_option
 from ...exceptions import InvalidParameterError
 from ...vocabulary.actions import ActionCategory
-from ...vocabulary.goals import Goal
+from ...vocabulary.categories import CATEGORY_NAMES
+from ...vocabulary.goals import Goal, name_tuple
 from .funnel_modes import funnel_mode, mode_name
 
 if TYPE_CHECKING:
@@ -49,7 +50,6 @@ _STARTS: Final = get_args(FunnelStart)
 _UNITS: Final = get_args(FunnelUnit)
 DEFAULT_WINDOW: Final = dt.timedelta(days=7)
 """A funnel's conversion window unless told otherwise (Mixpanel's default)."""
-_CATEGORIES: Final = tuple(c.value for c in ActionCategory)
 
 
 def _window(value: object, where: str) -> dt.timedelta | None:
@@ -66,14 +66,6 @@ def _step_window(value: object) -> dt.timedelta | None:
 
 def _session_gap(value: object) -> dt.timedelta | None:
     return None if value is None else to_timedelta(value, "session_gap", "funnel")
-
-
-def _names(values: Iterable[str] | str | None) -> tuple[str, ...]:
-    if values is None:
-        return ()
-    if isinstance(values, str):
-        return (values,)
-    return tuple(values)
 
 
 def _category_names(
@@ -105,7 +97,7 @@ def _check_what(
                 f"The 'actions' of {where} must be non-empty strings; got {name!r}."
             )
     for category in categories:
-        check_option(category, _CATEGORIES, "categories", where)
+        check_option(category, CATEGORY_NAMES, "categories", where)
 
 
 def _what_to_dict(
@@ -152,7 +144,7 @@ class Step:
     'sale'
     """
 
-    actions: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    actions: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
     categories: tuple[str, ...] = attrs.field(default=(), converter=_category_names)
     goal: Goal | None = None
     name: str = ""
@@ -248,7 +240,7 @@ class Exclusion:
     {'actions': ['unfollow'], 'from_step': 1}
     """
 
-    actions: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    actions: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
     categories: tuple[str, ...] = attrs.field(default=(), converter=_category_names)
     goal: Goal | None = None
     from_step: int = 0
@@ -430,8 +422,4 @@ class Funnel:
     @classmethod
     def from_toml(cls, source: str | Path, /) -> Funnel:
         """Read a funnel from TOML text or a file with a ``[funnel]`` table."""
-        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-        document = _toml.loads(text)
-        if "funnel" not in document:
-            raise InvalidParameterError("The TOML has no [funnel] table.")
-        return cls.from_dict(document["funnel"])
+        return cls.from_dict(_toml.load(source, "funnel"))

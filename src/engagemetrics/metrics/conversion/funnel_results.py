@@ -9,14 +9,15 @@ and rows, never a ratio; results of actor-disjoint chunks :meth:`~FunnelResult.m
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, final
+from typing import Any, final
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.arrays import read_only
-from ..._core.results import Result, short_repr
+from ..._core.instants import NAT
+from ..._core.results import Result, check_mergeable, short_repr
 from ..._core.validation import check_keys
 from ...exceptions import DataError, InvalidParameterError
 from ...rates import Distribution, Rate
@@ -24,8 +25,6 @@ from .funnel_definition import Funnel
 from .funnel_modes import funnel_mode
 
 __all__ = ["FunnelResult", "FunnelSummary"]
-
-_NAT: Final = np.iinfo(np.int64).min  # the int64 value of NaT
 
 
 # --------------------------------------------------------------------------- result --
@@ -174,7 +173,7 @@ class FunnelResult(Result):
             raise InvalidParameterError(
                 f"The 'q' parameter of duration_quantile must be a number in [0, 1]; got {q!r}."
             )
-        out = np.full(max(len(self.counts) - 1, 0), _NAT, dtype=np.int64)
+        out = np.full(max(len(self.counts) - 1, 0), NAT, dtype=np.int64)
         for i, values in enumerate(self.step_durations()):
             if len(values):
                 out[i] = int(np.rint(np.quantile(values.view(np.int64).astype(np.float64), q)))
@@ -233,10 +232,7 @@ class FunnelResult(Result):
         DataError
             If a unit (an actor, or an actor's session) appears in both.
         """
-        if not isinstance(other, FunnelResult):
-            raise InvalidParameterError(
-                f"FunnelResult.merge takes a FunnelResult; got {type(other).__name__}."
-            )
+        check_mergeable(self, other, (), "FunnelResult.merge")
         if other.funnel != self.funnel:
             raise InvalidParameterError(
                 "FunnelResult.merge needs results of the same funnel definition."
@@ -494,10 +490,7 @@ class FunnelSummary(Result):
         InvalidParameterError
             If ``other`` is not a FunnelSummary of the same funnel.
         """
-        if not isinstance(other, FunnelSummary):
-            raise InvalidParameterError(
-                f"FunnelSummary.merge takes a FunnelSummary; got {type(other).__name__}."
-            )
+        check_mergeable(self, other, (), "FunnelSummary.merge")
         if other.funnel != self.funnel:
             raise InvalidParameterError(
                 "FunnelSummary.merge needs summaries of the same funnel definition."

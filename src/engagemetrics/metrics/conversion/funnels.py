@@ -74,12 +74,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.durations import Duration
+from ..._core.instants import NAT
 from ..._kernels.funnel import (
     NO_LIMIT,
     any_order_chains,
@@ -120,8 +121,6 @@ __all__ = [
     "funnel_mode",
     "funnel_modes",
 ]
-
-_NAT: Final = np.iinfo(np.int64).min  # the int64 value of NaT
 
 
 # --------------------------------------------------------------------------- modes --
@@ -358,7 +357,7 @@ def _evaluate(mode: FunnelMode, definition: Funnel, log: EventLog) -> FunnelResu
         units, chain, which = _general(mode, definition, log, step_of, exclusions, unit, offsets)
         times = log.time.take(chain, mode="clip")  # -1 reads a row too: NaT from the mask
         missing = chain < 0
-        times[missing] = _NAT
+        times[missing] = NAT
         counts = np.array([len(units) - np.count_nonzero(c) for c in missing.T], np.int64)
     if definition.unit == "actor":
         actors, session_start = log.actors[units], None

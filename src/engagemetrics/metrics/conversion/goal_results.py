@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.results import Result, short_repr
+from ..._core.results import Result, check_mergeable, short_repr
 from ..._core.validation import check_keys, check_option
 from ...exceptions import InvalidParameterError
 from ...rates import Rates
@@ -163,10 +163,7 @@ class GoalMetrics(Result):
         >>> (a + b).to_dict() == goal_metrics(log, goals).to_dict()
         True
         """
-        if not isinstance(other, GoalMetrics):
-            raise InvalidParameterError(
-                f"GoalMetrics.merge takes a GoalMetrics; got {type(other).__name__}."
-            )
+        check_mergeable(self, other, (), "GoalMetrics.merge")
         if self.goals != other.goals:
             raise InvalidParameterError(
                 f"Cannot merge goal metrics of different goals: {list(self.goals)} and "

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.periods import Period, period_starts
-from ..._core.results import Result, check_mergeable, short_repr
+from ..._core.results import Result, check_mergeable, same_dict, short_repr
 from ..._core.validation import check_option, check_real, check_tz, invalid
 from ...events.context import check_grouping
 from ...exceptions import DataError
@@ -69,9 +69,7 @@ class ResponseTimes(Result):
                                             "threads": len(np.unique(self.thread))})  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ResponseTimes):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
+        return same_dict(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -239,9 +237,7 @@ class ThreadStats(Result):
                                           "messages": int(self.messages.sum())})  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ThreadStats):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
+        return same_dict(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -26,6 +26,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._core.instants import NAT
 from ..._core.results import Result, check_mergeable, short_repr
 from ..._core.validation import check_int, check_keys, check_option, invalid
 from ...events.context import LogContext
@@ -41,7 +42,6 @@ __all__ = ["GROUPS", "BetweenSteps", "between_steps"]
 GROUPS: Final = ("converted", "dropped")
 """The two groups of units: reached the next step, or not."""
 _COUNTS: Final = ("converted_events", "converted_units", "dropped_events", "dropped_units")
-_NAT: Final = np.iinfo(np.int64).min
 
 
 def _counts(value: object) -> NDArray[np.int64]:
@@ -266,8 +266,8 @@ def between_steps(
     following = _next_required(definition, step)
     result = definition.evaluate(log)
     times = result.time.astype("datetime64[ns]").view(np.int64)
-    reached = times[:, step] != _NAT
-    went_on = times[:, following] != _NAT
+    reached = times[:, step] != NAT
+    went_on = times[:, following] != NAT
     window = _window_ns(
         definition.steps[following].window
         if definition.steps[following].window is not None

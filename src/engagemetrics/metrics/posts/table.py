@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.optional import import_optional
-from ..._core.results import Result, check_mergeable, short_repr
+from ..._core.results import Result, check_mergeable, same_dict, short_repr
 from ..._core.time import NAT, TimeUnit, parse_time
 from ..._core.validation import check_keys, check_option, invalid
 from ...events.context import LogContext
@@ -96,9 +96,7 @@ class PostMetrics(Result):
 
     def __eq__(self, other: object) -> bool:
         """The same posts with the same measures (:meth:`to_dict`; unknown equals unknown)."""
-        if not isinstance(other, PostMetrics):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
+        return same_dict(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 

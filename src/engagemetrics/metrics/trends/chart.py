@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.arrays import read_only
-from ..._core.results import Result, check_mergeable, short_repr
+from ..._core.results import Result, check_mergeable, same_dict, short_repr
 from ..._core.validation import check_int, check_option, check_real, invalid
 from ...exceptions import UndefinedRateWarning
 from ...rates import RateKind, Rates
@@ -380,9 +380,7 @@ class ControlChart(Result):
 
     def __eq__(self, other: object) -> bool:
         """The same sums charted by the same rule (:meth:`to_dict`; NaN equals NaN)."""
-        if not isinstance(other, ControlChart):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
+        return same_dict(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, final
 
 import attrs
 
-from ..._core.validation import check_int
 from ..partition import Mergeable, Metric, empty_log, evaluate_partition
 
 if TYPE_CHECKING:
@@ -19,7 +18,6 @@ from ._graph import (
     ORDER,
     SPLIT_EVERY,
     Threads,
-    check_threads,
     dask_modules,
     new_token,
     run,
@@ -131,8 +129,6 @@ def compute(
     True
     """
     dask, _ = dask_modules()
-    check_int(split_every, "split_every", "compute", minimum=2)
-    check_threads(threads, "compute")
     routed, _ = routed_frame(
         data,
         config,

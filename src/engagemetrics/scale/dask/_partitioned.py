@@ -12,6 +12,7 @@ import numpy as np
 
 from ..._core.optional import import_optional
 from ..._core.time import parse_time
+from ..._core.validation import check_int
 from ..partition import merge_all
 from ..route import Routing, partition_keys, routing
 
@@ -242,21 +243,29 @@ def read_parquet(
     MissingDependencyError
         Dask or pyarrow is not installed.
     """
-    _, dd = dask_modules()
+    dask_modules()
     import_optional("pyarrow", purpose="Reading Parquet with engagemetrics.scale.dask")
-    target = os.fspath(path)
-    if not any(ch in target for ch in "*?[") and not os.path.exists(target):
-        raise FileNotFoundError(f"No Parquet dataset at {target!r}.")
-    frame = dd.read_parquet(target, blocksize=blocksize)
-    wanted = [c for c in dict.fromkeys(read_columns(config).values()) if c in frame.columns]
     return from_dask(
-        frame[wanted],
+        _parquet_frame(path, config, blocksize),
         config=config,
         npartitions=npartitions,
         threads=threads,
         shuffle_method=shuffle_method,
         scheduler=scheduler,
     )
+
+
+def _parquet_frame(
+    path: str | os.PathLike[str], config: Config | None, blocksize: int | str | None
+) -> Any:
+    """The Parquet dataset at ``path`` (a folder, a file or a glob), lazily, in the columns
+    the config reads."""
+    _, dd = dask_modules()
+    target = os.fspath(path)
+    if not any(ch in target for ch in "*?[") and not os.path.exists(target):
+        raise FileNotFoundError(f"No Parquet dataset at {target!r}.")
+    frame = dd.read_parquet(target, blocksize=blocksize)
+    return frame[[c for c in dict.fromkeys(read_columns(config).values()) if c in frame.columns]]
 
 
 def routed_frame(
@@ -270,16 +279,12 @@ def routed_frame(
     where: str,
 ) -> tuple[Any, Survey | None]:
     """``data`` partitioned by actor: as given if it already is, else routed here
-    (``where``: the function that was given ``data``, for errors)."""
+    (``where``: the function that was given ``data``, for errors), after the options
+    checked."""
+    check_int(split_every, "split_every", where, minimum=2)
+    check_threads(threads, where)
     if isinstance(data, (str, os.PathLike)):
-        _, dd = dask_modules()
-        target = os.fspath(data)
-        if not any(ch in target for ch in "*?[") and not os.path.exists(target):
-            raise FileNotFoundError(f"No Parquet dataset at {target!r}.")
-        frame = dd.read_parquet(target, blocksize="128MiB")
-        data = frame[
-            [c for c in dict.fromkeys(read_columns(config).values()) if c in frame.columns]
-        ]
+        data = _parquet_frame(data, config, "128MiB")
     check_frame(data, "data", where, "a dask DataFrame or the path of a Parquet dataset")
     if KEY in data.columns:
         return data, None

@@ -11,7 +11,6 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._core.validation import check_int
 from ...exceptions import DataQualityWarning
 from ..route import Routing, batch_rows, hash_column
 
@@ -27,7 +26,6 @@ from ._graph import (
     SPLIT_EVERY,
     Threads,
     broadcast,
-    check_threads,
     dask_modules,
     shuffle,
 )
@@ -210,8 +208,6 @@ def report(
     True
     """
     dask, _ = dask_modules()
-    check_int(split_every, "split_every", "report", minimum=2)
-    check_threads(threads, "report")
     routed, survey = routed_frame(
         data,
         config,

@@ -21,7 +21,7 @@ from ...._core.validation import check_keys, invalid, suggest
 from ...._kernels.groups import distinct_per_group, group_count
 from ....events.context import LogContext
 from ....events.log import EventLog, instant
-from ....exceptions import DataError, InvalidParameterError
+from ....exceptions import DataError
 from ....rates import Rate, Rates
 from ....vocabulary.actions import ActionCategory
 from .base import Criterion, CriterionContext, criterion_from_dict
@@ -456,12 +456,7 @@ class InteractionVsEngagement(Result):
     def from_dict(cls, data: Mapping[str, Any], /) -> InteractionVsEngagement:
         """The result a dict such as :meth:`to_dict` returns describes."""
         names = ("content", "interactions", "engaged_actors")
-        check_keys(data, names, "InteractionVsEngagement.from_dict")
-        missing = [name for name in names if name not in data]
-        if missing:
-            raise InvalidParameterError(
-                f"InteractionVsEngagement.from_dict needs the keys {', '.join(missing)}."
-            )
+        check_keys(data, names, "InteractionVsEngagement.from_dict", required=names)
         return cls(data["content"], data["interactions"], data["engaged_actors"])
 
     def columns(self) -> dict[str, Any]:

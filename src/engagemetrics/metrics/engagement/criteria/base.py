@@ -219,11 +219,7 @@ class Criterion(abc.ABC):
         >>> Criterion.from_toml(c.to_toml()) == c
         True
         """
-        text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
-        document = _toml.loads(text)
-        if "criterion" not in document:
-            raise InvalidParameterError("The TOML has no [criterion] table.")
-        return criterion_from_dict(document["criterion"])
+        return criterion_from_dict(_toml.load(source, "criterion"))
 
     def __and__(self, other: Criterion) -> Criterion:
         return AllOf((self, other))

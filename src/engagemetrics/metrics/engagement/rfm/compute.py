@@ -21,6 +21,7 @@ from .table import (
     RFMPeriod,
     RFMTable,
     TransactionRule,
+    check_monetary,
     end_instant,
     period_numbers,
 )
@@ -173,10 +174,7 @@ def rfm(
     """
     check_option(convention, CONVENTIONS, "convention", "rfm")
     check_option(period, PERIODS, "period", "rfm")
-    if monetary not in ("value", None):
-        raise InvalidParameterError(
-            f"The 'monetary' parameter of rfm must be 'value' or None; got {monetary!r}."
-        )
+    check_monetary(monetary, "rfm")
     if monetary == "value" and "value" not in log.columns_present:
         raise ColumnNotFoundError(
             "The log has no 'value' column, so rfm(monetary='value') has no money to "

@@ -14,7 +14,8 @@ from ...._core.instants import NS_PER_DAY as _DAY
 from ...._core.periods import local_ns
 from ...._core.results import FrameKind, Result, frame_from_columns, short_repr
 from ...._core.time import TimeLike, format_ns, parse_time
-from ...._core.validation import check_keys, check_option, check_tz
+from ...._core.validation import check_keys, check_option, check_tz, invalid
+from ...._kernels.retention import period_of_day
 from ....exceptions import DataError, InvalidParameterError
 
 __all__ = [
@@ -155,10 +156,7 @@ class RFMTable(Result):
         where = "RFMTable.empty"
         check_option(convention, CONVENTIONS, "convention", where)
         check_option(period, PERIODS, "period", where)
-        if monetary not in ("value", None):
-            raise InvalidParameterError(
-                f"The 'monetary' parameter of {where} must be 'value' or None; got {monetary!r}."
-            )
+        check_monetary(monetary, where)
         tz = check_tz(tz, where)
         return cls._nobody(end_instant(end, tz), convention, period, tz, monetary)
 
@@ -572,18 +570,15 @@ def end_instant(value: TimeLike, tz: str) -> int:
     return int(parsed.ns[0])
 
 
+def check_monetary(monetary: object, where: str) -> None:
+    """``monetary`` is ``"value"`` (the mean value per period) or None (no money)."""
+    if monetary not in ("value", None):
+        raise invalid("monetary", where, "'value' or None", monetary)
+
+
 def period_numbers(utc_ns: NDArray[np.int64], period: RFMPeriod, tz: str) -> NDArray[np.int64]:
     """Local calendar period of each instant, numbered from 1970-01-01 in units of period."""
     local = local_ns(utc_ns, tz)
     if period == "hour":
         return local // _HOUR
-    days = local // _DAY
-    if period == "day":
-        return days
-    if period == "week":
-        # 1970-01-01 was a Thursday: weeks numbered from Monday 1969-12-29
-        days += 3
-        days //= 7
-        return days
-    months: NDArray[np.int64] = days.astype("datetime64[D]").astype("datetime64[M]").view(np.int64)
-    return months
+    return np.asarray(period_of_day(local // _DAY, period), dtype=np.int64)
