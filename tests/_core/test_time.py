@@ -536,9 +536,11 @@ def test_eventlog_unparseable_digits_suggest_time_unit() -> None:
 
 def test_eventlog_categorical_times_keep_missing_rows_missing() -> None:
     from engagemetrics._core.encoding import Encoded
+    from engagemetrics.events._build import build
 
     time = Encoded(np.array([0, -1]), np.array(["2024-05-01"], dtype=object))
-    log = EventLog._build(
+    log = build(
+        EventLog,
         {"actor": np.array(["a", "b"]), "action": np.array(["like", "like"]), "time": time},
         taxonomy=None,
         tz="UTC",

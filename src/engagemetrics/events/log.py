@@ -474,12 +474,6 @@ class EventLog:
         )
         return assemble(cls, data, taxonomy=taxonomy, load_report=report)
 
-    @classmethod
-    def _build(cls, columns: Mapping[str, NDArray[Any] | Encoded], /, **options: Any) -> Self:
-        """Validate, encode and order ``columns`` (:func:`engagemetrics.events._build.build`),
-        for constructors of this package that hold columns already (the simulator)."""
-        return build(cls, columns, **options)
-
     # -- basic facts --------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.time)
