@@ -15,10 +15,10 @@ from engagemetrics._core.results import (
     Result,
     check_mergeable,
     frame_from_columns,
-    merge_all,
     short_repr,
 )
 from engagemetrics.exceptions import InvalidParameterError
+from engagemetrics.scale import merge_all
 
 
 @attrs.frozen
@@ -53,7 +53,7 @@ def test_the_mixin_gives_plus_and_to_frame() -> None:
     assert a + b == a.merge(b) == Replies(3, 5)
     assert Replies.empty() + a == a
     assert merge_all([a, b, a]) == Replies(4, 8)
-    assert merge_all([], Replies.empty()) == Replies.empty()
+    assert merge_all([], empty=Replies.empty()) == Replies.empty()
     assert isinstance(a, Mergeable)
     with pytest.raises(TypeError):
         a + 1  # type: ignore[operator]

@@ -79,7 +79,6 @@ __all__ = [
     "check_frame_kind",
     "check_mergeable",
     "frame_from_columns",
-    "merge_all",
     "same_dict",
     "short_repr",
 ]
@@ -218,24 +217,6 @@ def same_dict(a: Result, b: object) -> bool:
     if not isinstance(b, type(a)):
         return cast("bool", NotImplemented)
     return bool(a.to_dict() == b.to_dict())
-
-
-def merge_all(results: Iterable[R], empty: R | None = None) -> R:
-    """All ``results`` merged left to right; ``empty`` when there are none.
-
-    Raises
-    ------
-    InvalidParameterError
-        If ``results`` is empty and no ``empty`` is given.
-    """
-    total = empty
-    for result in results:
-        total = result if total is None else total.merge(result)
-    if total is None:
-        raise InvalidParameterError(
-            "merge_all needs at least one result, or the 'empty' result to return."
-        )
-    return total
 
 
 def _shown(value: object) -> str:
