@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import warnings
 import zoneinfo
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from engagemetrics import (
 from engagemetrics.datasets import simulate
 from engagemetrics.metrics.trends import (
     BEYOND_LOOKING,
+    Baseline,
     ControlChart,
     control_chart,
     returning_by_period,
@@ -82,59 +84,79 @@ def _agree_away_from_ties(
 
 
 # -- the kernels against their twins ------------------------------------------------------
-@given(series, st.floats(0.05, 1.0), st.floats(0.5, 4.0), st.integers(1, 40))
-def test_ewma_matches_the_textbook_recursion(
-    data: tuple[str, list[int], list[int]], smoothing: float, limit: float, baseline: int
+@given(series, st.floats(0.05, 1.0), st.integers(1, 40), st.booleans(), st.integers(0, 3))
+def test_ewma_matches_the_explicit_coefficients(
+    data: tuple[str, list[int], list[int]],
+    smoothing: float,
+    baseline: int,
+    rolling: bool,
+    gap: int,
 ) -> None:
+    """The EWMA against reference.baseline_chart: expected rates, statistic and its
+    standard deviation from the explicit coefficient of every period rate."""
     kind, successes, trials = data
-    baseline = min(baseline, len(trials))
-    if sum(trials[:baseline]) == 0:
-        return
-    chart = control_chart(
-        _rates(successes, trials, kind), smoothing=smoothing, limit=limit, baseline=baseline
+    rates = _rates(successes, trials, kind)
+    window = (
+        Baseline.rolling(4, gap_periods=gap, min_periods=2)
+        if rolling
+        else Baseline.first_periods(min(baseline, len(trials)), rates.keys)
     )
-    center = _center(successes, trials, baseline)
-    z, low, high, direction = reference.ewma_chart(
-        successes, trials, center, smoothing, limit, kind
-    )
-    assert chart.center == pytest.approx(center, rel=1e-15)
-    np.testing.assert_allclose(chart.statistic, z, rtol=1e-9, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedRateWarning)  # a fixed baseline of 0 trials
+        chart = control_chart(rates, smoothing=smoothing, baseline=window, min_expected=1.0)
+    lo, hi, judged = window.windows(rates.keys, rates.trials > 0)
+    classes = ((rates.keys.astype(np.int64) + 3) % 7).tolist()
+    if chart.seasonality == "none":
+        classes = [0] * len(trials)
+    expected, level, spread = reference.baseline_chart(
+        successes, trials, lo.tolist(), hi.tolist(), classes, judged.tolist(), smoothing, kind,
+        1.0,
+    )  # fmt: skip
+    got_expected = np.where(judged, chart.expected, np.nan)
+    np.testing.assert_allclose(got_expected, np.where(judged, expected, np.nan), rtol=1e-12)
+    monitored = ~np.isnan(level)
+    assert (chart.monitored == monitored).all()
     top = 1.0 if kind == "proportion" else np.inf
-    np.testing.assert_allclose(chart.lower, np.maximum(low, 0.0), atol=1e-12)
-    np.testing.assert_allclose(chart.upper, np.minimum(high, top), atol=1e-12)
-    _agree_away_from_ties(chart.statistic, (low, high), chart.direction, direction)
-    assert not chart.signals[np.asarray(trials) == 0].any()
+    level_, spread_ = np.asarray(level), np.asarray(spread)
+    drawn = np.clip(chart.expected + level_, 0.0, top)  # e_t + E_t, on the rate's range
+    np.testing.assert_allclose(chart.statistic[monitored], drawn[monitored], rtol=1e-9,
+                               atol=1e-12)  # fmt: skip
+    spread_out = monitored & (spread_ > 1e-12)  # E_t itself, through sigmas = E_t / sd
+    np.testing.assert_allclose((chart.sigmas * spread_)[spread_out], level_[spread_out],
+                               rtol=1e-9, atol=1e-12)  # fmt: skip
+    limit = 3.0 * spread_[monitored]
+    np.testing.assert_allclose(
+        chart.upper[monitored], np.minimum(chart.expected[monitored] + limit, top), rtol=1e-9,
+        atol=1e-12,
+    )  # fmt: skip
 
 
-@given(series, st.floats(0.0, 1.5), st.floats(0.5, 6.0), st.integers(1, 40))
-def test_cusum_matches_the_textbook_recursion(
-    data: tuple[str, list[int], list[int]], allowance: float, threshold: float, baseline: int
+@given(series, st.floats(0.0, 1.5), st.integers(1, 40), st.booleans())
+def test_cusum_matches_the_explicit_recursion(
+    data: tuple[str, list[int], list[int]], allowance: float, baseline: int, rolling: bool
 ) -> None:
+    """The CUSUM against reference.baseline_cusum, away from ties with the threshold."""
     kind, successes, trials = data
-    baseline = min(baseline, len(trials))
-    if sum(trials[:baseline]) == 0:
-        return
-    chart = control_chart(
-        _rates(successes, trials, kind),
-        method="cusum",
-        allowance=allowance,
-        threshold=threshold,
-        baseline=baseline,
+    rates = _rates(successes, trials, kind)
+    window = (
+        Baseline.rolling(5, gap_periods=1, min_periods=2)
+        if rolling
+        else Baseline.first_periods(min(baseline, len(trials)), rates.keys)
     )
-    center = _center(successes, trials, baseline)
-    high, low, direction = reference.cusum_chart(
-        successes, trials, center, allowance, threshold, kind
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedRateWarning)  # a fixed baseline of 0 trials
+        chart = control_chart(rates, method="cusum", allowance=allowance, baseline=window,
+                              min_expected=1.0)  # fmt: skip
+    lo, hi, judged = window.windows(rates.keys, rates.trials > 0)
+    classes = ((rates.keys.astype(np.int64) + 3) % 7).tolist()
+    if chart.seasonality == "none":
+        classes = [0] * len(trials)
+    high, low = reference.baseline_cusum(
+        successes, trials, lo.tolist(), hi.tolist(), classes, judged.tolist(), allowance, kind,
+        1.0,
+    )  # fmt: skip
     np.testing.assert_allclose(chart.statistic, high, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(chart.statistic_low, low, rtol=1e-9, atol=1e-9)
-    near = [
-        abs(chart.statistic[t] - threshold) < 1e-7
-        or abs(chart.statistic_low[t] - threshold) < 1e-7
-        for t in range(len(trials))
-    ]
-    for t, want in enumerate(direction):
-        if not near[t]:
-            assert chart.direction[t] == want, t
 
 
 @given(series, st.sampled_from(["ewma", "cusum"]), st.integers(1, 40))
@@ -150,11 +172,9 @@ def test_signals_and_the_band(
     chart = control_chart(_rates(successes, trials, kind), method=method, baseline=baseline)  # type: ignore[arg-type]
     value = chart.statistic if method == "ewma" else chart.observed
     for t in range(len(chart)):
-        if chart.skipped[t]:
+        if not chart.monitored[t]:
             assert not chart.signals[t]
-            assert math.isnan(chart.observed[t])
-            if method == "cusum":
-                assert math.isnan(chart.lower[t])
+            assert math.isnan(chart.lower[t])
             continue
         lo, hi, x = chart.lower[t], chart.upper[t], value[t]
         if min(abs(x - lo), abs(x - hi)) < 1e-9:
@@ -176,72 +196,11 @@ def test_unrolled_lindley_recursion(steps: list[float]) -> None:
 
 
 # -- hand-computed cases ------------------------------------------------------------------
-def test_ewma_by_hand_with_unequal_sizes() -> None:
-    chart = control_chart(_rates([10, 10, 10], [100, 100, 25]), smoothing=0.5, limit=2.0,
-                          baseline=2)  # fmt: skip
-    assert chart.center == 0.1
-    # sigma^2 = 0.09 / n: 0.0009, 0.0009, 0.0036; V = 0.000225, 0.00028125, 0.0009703125
-    sd = np.sqrt([0.000225, 0.00028125, 0.0009703125])
-    np.testing.assert_allclose(chart.statistic, [0.1, 0.1, 0.25])
-    np.testing.assert_allclose(chart.upper, 0.1 + 2 * sd)
-    np.testing.assert_allclose(chart.lower, 0.1 - 2 * sd)
-    assert chart.signals.tolist() == [False, False, True]
-    assert chart.direction.tolist() == [0, 0, 1]
-
-
-def test_cusum_by_hand() -> None:
-    chart = control_chart(_rates([10, 10, 10], [100, 100, 25]), method="cusum", baseline=2)
-    # u = 0, 0, (0.4 - 0.1) / 0.06 = 5; S+ = 0, 0, 4.5 > 4
-    np.testing.assert_allclose(chart.statistic, [0.0, 0.0, 4.5])
-    np.testing.assert_allclose(chart.statistic_low, [0.0, 0.0, 0.0])
-    assert chart.signals.tolist() == [False, False, True]
-    # a single period signals outside 0.1 -+ (4 + 0.5) sigma_t
-    np.testing.assert_allclose(chart.upper, [0.235, 0.235, 0.37])
-    np.testing.assert_allclose(chart.lower, [0.0, 0.0, 0.0])
-    assert chart.parameters == {"allowance": 0.5, "threshold": 4.0}
-
-
-def test_count_rate_uses_poisson_noise() -> None:
-    rates = _rates([4, 4, 20], [2, 2, 2], kind="count")
-    chart = control_chart(rates, method="cusum", baseline=2)
-    # center 2 per unit, sigma = sqrt(2 / 2) = 1, u_3 = 8: S+ = 7.5
-    assert chart.center == 2.0
-    np.testing.assert_allclose(chart.statistic, [0.0, 0.0, 7.5])
-    ewma = control_chart(rates, smoothing=1.0, baseline=2)  # a Shewhart c-chart
-    np.testing.assert_allclose(ewma.upper, [5.0, 5.0, 5.0])
-    assert ewma.signals.tolist() == [False, False, True]
-
-
 def test_fall_is_flagged_with_negative_direction() -> None:
     chart = control_chart(_rates([30] * 10 + [5] * 5, [100] * 15), baseline=10)
     assert chart.direction[10:].min() == -1
     assert (chart.direction >= 0)[:10].all()
     assert chart.changes()[0]["direction"] == -1
-
-
-def test_skipped_periods_carry_and_are_reported() -> None:
-    rates = _rates([10, 0, 10, 30], [100, 0, 100, 100])
-    for method in ("ewma", "cusum"):
-        chart = control_chart(rates, method=method, baseline=3)
-        assert chart.skipped.tolist() == [False, True, False, False]
-        assert math.isnan(chart.observed[1])
-        assert chart.statistic[1] == chart.statistic[0]
-        assert not chart.signals[1]
-        assert chart.to_dict()["observed"][1] is None
-    # a zero-trial period is not read as a rate of 0: same chart as without it
-    without = control_chart(_rates([10, 10, 30], [100, 100, 100]), baseline=2)
-    np.testing.assert_allclose(
-        control_chart(rates, baseline=3).statistic[[0, 2, 3]], without.statistic
-    )
-
-
-def test_center_without_variation_signals_any_departure() -> None:
-    for method in ("ewma", "cusum"):
-        chart = control_chart(_rates([0, 0, 0, 3, 0], [50] * 5), method=method, baseline=3)
-        assert chart.center == 0.0
-        assert chart.signals[:3].tolist() == [False, False, False]
-        assert chart.signals[3]
-        assert chart.direction[3] == 1
 
 
 def test_constant_series_never_signals() -> None:
@@ -280,26 +239,6 @@ def test_chart_of_simulated_returning_share_runs() -> None:
     assert isinstance(chart, ControlChart)
     assert set(np.unique(chart.direction).tolist()) <= {-1, 0, 1}
     assert np.all((rates.successes <= rates.trials) & (rates.trials > 0))
-
-
-def test_changes_lists_runs_or_each_period() -> None:
-    chart = control_chart(_rates([10] * 5 + [40, 40, 10, 40], [100] * 9), smoothing=1.0,
-                          baseline=5)  # fmt: skip
-    runs = chart.changes()
-    assert [(c["period"], c["last_period"], c["periods"]) for c in runs] == [
-        ("2024-05-06", "2024-05-07", 2),
-        ("2024-05-09", "2024-05-09", 1),
-    ]
-    assert [c["period"] for c in chart.changes(each_period=True)] == [
-        "2024-05-06",
-        "2024-05-07",
-        "2024-05-09",
-    ]
-    first = runs[0]
-    assert first["observed"] == 0.4
-    assert first["successes"] == 40.0
-    assert first["trials"] == 100.0
-    assert first["center"] == 0.1
 
 
 def test_to_dict_is_builtins() -> None:
@@ -354,18 +293,6 @@ def test_errors_of_control_chart() -> None:
             InvalidParameterError, match=r"'baseline' .* integer >= 1 and <= 3; got"
         ):
             control_chart(rates, baseline=bad)  # type: ignore[arg-type]
-
-
-def test_baseline_without_trials_warns_and_flags_nothing() -> None:
-    with pytest.warns(UndefinedRateWarning, match=r"baseline \(the first 2 periods\) has no"):
-        chart = control_chart(_rates([0, 0, 5], [0, 0, 10]), baseline=2)
-    assert math.isnan(chart.center)
-    assert not chart.signals.any()
-    assert chart.to_dict()["center"] is None
-    with pytest.warns(UndefinedRateWarning):
-        empty = control_chart(Rates.empty())
-    assert len(empty) == 0
-    assert empty.changes() == []
 
 
 # -- returning_by_period ------------------------------------------------------------------
@@ -578,17 +505,22 @@ def test_beyond_looking_is_the_second_date_preset() -> None:
 @settings(max_examples=8, deadline=None)
 @given(st.integers(1, 4), st.sampled_from(["ewma", "cusum"]))
 def test_charts_of_actor_chunks_merge_into_the_chart_of_the_whole(k: int, method: str) -> None:
-    log = simulate(n_actors=80, days=20, seed=k)
-    whole = control_chart(returning_by_period(log, lookback_periods=3), method=method)  # type: ignore[arg-type]
+    log = simulate(n_actors=150, days=45, seed=k)
     start = np.datetime64(int(log.time.min()), "ns")
-    merged = ControlChart.empty(method=method)  # type: ignore[arg-type]
-    part = log.actor % k
-    for i in range(k):
-        chunk = log.take(np.flatnonzero(part == i))
-        rates = returning_by_period(chunk, lookback_periods=3, start=start)
-        merged = merged + control_chart(rates, method=method)  # type: ignore[arg-type]
-    assert merged == whole
-    assert whole + ControlChart.empty(method=method) == whole  # type: ignore[arg-type]
+    fixed = Baseline.fixed("2024-01-04", "2024-01-20")
+    for window in (None, fixed):
+        whole = control_chart(returning_by_period(log, lookback_periods=3), method=method,  # type: ignore[arg-type]
+                              baseline=window, min_expected=1.0)  # fmt: skip
+        assert whole.monitored.any()
+        merged = ControlChart.empty(method=method, min_expected=1.0)  # type: ignore[arg-type]
+        part = log.actor % k
+        for i in range(k):
+            chunk = log.take(np.flatnonzero(part == i))
+            rates = returning_by_period(chunk, lookback_periods=3, start=start)
+            merged = merged + control_chart(rates, method=method, baseline=window,  # type: ignore[arg-type]
+                                            min_expected=1.0)  # fmt: skip
+        assert merged == whole
+        assert whole + ControlChart.empty(method=method, min_expected=1.0) == whole  # type: ignore[arg-type]
 
 
 @needs("pandas", "polars", "pyarrow")
@@ -609,10 +541,3 @@ def test_charts_of_other_rules_do_not_merge() -> None:
         control_chart(rates) + control_chart(rates, method="cusum")
     with pytest.raises(InvalidParameterError, match="same parameters"):
         control_chart(rates) + control_chart(rates, smoothing=0.5)
-
-
-def test_merged_baseline_reaches_the_later_baseline_period() -> None:
-    a = control_chart(_rates([1, 2, 3, 4], [10] * 4), baseline=2)
-    b = control_chart(_rates([1, 2, 3, 4, 5], [10] * 5), baseline=3)
-    assert (a + b).baseline == 3
-    assert (a + b) == control_chart(_rates([2, 4, 6, 8, 5], [20, 20, 20, 20, 10]), baseline=3)

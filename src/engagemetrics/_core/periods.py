@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 import numpy as np
@@ -12,9 +13,34 @@ from ..exceptions import InvalidParameterError
 from .instants import NS_PER_DAY
 from .zones import Offsets, zone_info
 
-__all__ = ["Period", "local_ns", "period_starts"]
+__all__ = ["Period", "calendar_date", "local_ns", "period_starts"]
 
 Period = Literal["day", "week", "month"]
+
+
+def calendar_date(value: object) -> dt.date | None:
+    """``value`` as a calendar date: a date, a datetime's date, a ``datetime64``'s day or
+    ISO 8601 date text; None for anything else (the caller raises its own error).
+
+    Examples
+    --------
+    >>> calendar_date("2024-02-12"), calendar_date(np.datetime64("2024-02-12T10:00"))
+    (datetime.date(2024, 2, 12), datetime.date(2024, 2, 12))
+    >>> calendar_date("12 February") is None
+    True
+    """
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[D]").item()  # NaT: None; beyond year 9999: an int
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def local_ns(utc_ns: NDArray[np.int64], tz: str) -> NDArray[np.int64]:

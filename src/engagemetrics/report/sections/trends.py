@@ -1,5 +1,6 @@
 """The report's trends section: the daily returning share and response rate, with the
-changes an EWMA control chart flags."""
+changes an EWMA control chart flags (the library's default chart: each day judged against
+the 28 days ending a week before it, by weekday; see ``docs/alerts.md``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from numpy.typing import NDArray
 
 from ...metrics.dialogue import response_rate
 from ...metrics.trends import control_chart, returning_by_period
+from ...metrics.trends.chart import run_starts
 from ...rates import Rates
 from ..blocks import Block, percent, plural, table
 from ..data import iso_day, number, plain
@@ -30,8 +32,9 @@ _TITLES: Final = {"returning": "Returning share by day", "responses": "Response 
 def _trend(rates: Rates, *, days: int) -> dict[str, Any]:
     """A daily rate's most recent ``days`` days, earlier days pooled, and its changes.
 
-    The control chart runs over every day (its center and limits use the whole
-    history); the changes listed are the runs that reach into the days shown.
+    The control chart runs over every day with :func:`~engagemetrics.control_chart`'s
+    defaults (each day judged against its own rolling baseline, never against later
+    days); the changes listed are the runs that reach into the days shown.
     """
     first = max(0, len(rates) - days)
     shown = slice(first, len(rates))
@@ -78,13 +81,19 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def change_marks(signals: NDArray[np.bool_], direction: NDArray[Any]) -> NDArray[np.bool_]:
+def change_marks(
+    signals: NDArray[np.bool_],
+    direction: NDArray[Any],
+    monitored: NDArray[np.bool_] | None = None,
+) -> NDArray[np.bool_]:
     """The first day of each flagged change: what the chart marks and the table lists.
 
-    A flagged change is a run of consecutive signalled days in one direction, as
-    :meth:`~engagemetrics.metrics.trends.ControlChart.changes` groups them; the chart marks the
-    run's first day (the change point) and, for a run that began before the days shown,
-    its first day shown, so the marks and the table's rows are the same changes.
+    A flagged change is a run of signalled days in one direction with no judged day
+    between them that does not signal (``monitored``: the judged days, all by default),
+    as :meth:`~engagemetrics.metrics.trends.ControlChart.alerts` groups them; the chart
+    marks the run's first day (the change point) and, for a run that began before the
+    days shown, its first day shown, so the marks and the table's rows are the same
+    changes.
 
     Examples
     --------
@@ -92,9 +101,8 @@ def change_marks(signals: NDArray[np.bool_], direction: NDArray[Any]) -> NDArray
     [False, True, False, False, True, True]
     """
     flagged = np.asarray(signals, dtype=bool)
-    starts = flagged.copy()
-    starts[1:] &= ~flagged[:-1] | (np.asarray(direction)[1:] != np.asarray(direction)[:-1])
-    return np.asarray(starts, dtype=bool)
+    judged = np.ones(len(flagged), dtype=bool) if monitored is None else monitored
+    return run_starts(flagged, np.asarray(direction), np.asarray(judged, dtype=bool))
 
 
 _TREND_TITLES: Final = {
@@ -106,9 +114,11 @@ _TREND_TITLES: Final = {
 def _trends_block(trends: Mapping[str, Mapping[str, Any]], *, brand: int = 1) -> Block:
     shown = {name: trend for name, trend in trends.items() if name != "responses" or brand > 0}
     lines = [
-        "Daily rates; changes flagged by an EWMA control chart (docs: Trends). A flagged "
-        "change is a run of consecutive days outside the control limits in one direction: "
-        "the table lists each run, and the chart circles its first day (the change point)."
+        "Daily rates; changes flagged by an EWMA control chart (docs: Alerts). Each day is "
+        "judged against the 28 days ending a week before it, by weekday, from the 22nd day "
+        "on; a day with fewer than 5 expected successes is not judged. A flagged change is "
+        "a run of consecutive days outside the control limits in one direction: the table "
+        "lists each run, and the chart circles its first day (the change point)."
     ]
     if len(shown) < len(trends):
         lines.append("Response rate: not measured, as no brand account is set (see Dialogue).")
@@ -161,8 +171,8 @@ def _trends_block(trends: Mapping[str, Mapping[str, Any]], *, brand: int = 1) ->
 class TrendsSection(ReportSection):
     """Per local day: the share of active actors who had been active on one of the
     :data:`RETURN_LOOKBACK_DAYS` days before (:func:`~engagemetrics.returning_by_period`),
-    and the response rate; changes flagged by an EWMA control chart
-    (:func:`~engagemetrics.control_chart`).
+    and the response rate; changes flagged by an EWMA control chart with the library's
+    defaults (:func:`~engagemetrics.control_chart`).
     """
 
     name = "trends"
@@ -213,7 +223,7 @@ class TrendsSection(ReportSection):
             if name == "responses" and brand == 0:
                 continue  # no brand account: every rate would be 0, the page says why instead
             if len(rates) and float(rates.trials.sum()) > 0:
-                chart = control_chart(rates)  # on every day: the limits use the whole history
+                chart = control_chart(rates)  # the defaults: a rolling baseline, by weekday
                 shown = slice(-len(data[self.name][name]["periods"]) or len(rates), None)
                 figures[f"trend_{name}"] = trend_svg(
                     np.asarray(chart.keys).astype("datetime64[D]")[shown],
@@ -222,7 +232,9 @@ class TrendsSection(ReportSection):
                     chart.lower[shown],
                     chart.upper[shown],
                     # on the days shown: a run from earlier days is marked on its first one
-                    change_marks(chart.signals[shown], chart.direction[shown]),
+                    change_marks(
+                        chart.signals[shown], chart.direction[shown], chart.monitored[shown]
+                    ),
                     title=_TITLES[name],
                     ylabel="share",
                     smoothed=chart.statistic[shown],  # the EWMA's limits bound the smoothed line
