@@ -5,11 +5,16 @@ chain in ``docs/funnels.md``, and does not use engagemetrics: every chain of eve
 built by one self-join per required step (``c1`` joins the starts to the step-1 events,
 ``c2`` joins ``c1`` to the step-2 events, ...), each join keeping only the events at or
 after the previous step (strictly after for ``strict_increase``), within the step's
-window of the start, with no blocking event strictly between (``NOT EXISTS``). The level
-of a unit is its longest chain; the winning chain is the first by (end time, start time
-descending, step times). Optional steps are the earliest of their events between the
-winning chain's neighbouring steps; any-order funnels count distinct steps in a window
-that starts at each step event. Run, from the repository root::
+window of the start (and, with ``window_events``, with at most that many of the unit's
+events after the start up to it: a ``count(*)``), with no blocking event strictly between
+(``NOT EXISTS``). A step may repeat another: its join then also asks for an event not yet
+in the chain (by event id). The level of a unit is its longest chain; the winning chain
+is the first by (end time, start time descending, then the step times from the step
+before the last back to the second). A disqualifying exclusion's event strictly between
+two consecutive reached required steps of the winning chain drops the unit. Optional
+steps are the earliest of their events between the winning chain's neighbouring steps;
+any-order funnels count distinct steps in a window that starts at each step event. Run,
+from the repository root::
 
     uv run python tests/golden/make_funnel_golden.py
 
@@ -19,6 +24,7 @@ The JSON records this command, the DuckDB version, each case's SQL and its resul
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import random
 from pathlib import Path
@@ -56,16 +62,27 @@ def make_events(seed: int = 20261123) -> list[tuple[str, str, int]]:
     return rows
 
 
-def unit_sql(by: str, gap: int) -> str:
-    step = " ".join(f"WHEN '{a}' THEN {k}" for k, a in enumerate(STEP_ACTIONS))
+def actions_of(step: Any) -> list[str]:
+    return [step] if isinstance(step, str) else list(step["actions"])
+
+
+def unit_sql(by: str, gap: int, steps: list[Any] | None = None) -> str:
+    """The events with their unit, and ``step``: the first step whose actions hold the
+    event's action (-1: none)."""
+    first: dict[str, int] = {}
+    for k, step in enumerate(steps if steps is not None else STEP_ACTIONS):
+        for action in actions_of(step):
+            first.setdefault(action, k)
+    step = " ".join(f"WHEN '{a}' THEN {k}" for a, k in first.items())
     base = f"""
-    SELECT actor, action, time AS t,
+    SELECT id, actor, action, time AS t,
            CASE action {step} ELSE -1 END AS step
     FROM events"""
     if by == "actor":
-        return f"SELECT actor, NULL::BIGINT AS session_start, action, t, step FROM ({base})"
+        return f"SELECT id, actor, NULL::BIGINT AS session_start, action, t, step FROM ({base})"
     return f"""
-    SELECT actor, min(t) OVER (PARTITION BY actor, session) AS session_start, action, t, step
+    SELECT id, actor, min(t) OVER (PARTITION BY actor, session) AS session_start, action, t,
+           step
     FROM (
         SELECT *, sum(new) OVER (PARTITION BY actor ORDER BY t, action
                                  ROWS UNBOUNDED PRECEDING) AS session
@@ -78,6 +95,17 @@ def unit_sql(by: str, gap: int) -> str:
     )"""
 
 
+def names(actions: list[str]) -> str:
+    return ", ".join(f"'{a}'" for a in actions)
+
+
+def counted_sql(alias: str, start: str) -> str:
+    """How many of the unit's events lie after ``start`` up to the event ``alias``."""
+    return f"""(SELECT count(*) FROM ev n WHERE n.actor = {alias}.actor
+                AND n.session_start IS NOT DISTINCT FROM {alias}.session_start
+                AND n.t > {start} AND n.t <= {alias}.t)"""
+
+
 def ordered_sql(case: dict[str, Any]) -> str:
     """All chains over the required steps, one CTE per step, and the levels."""
     f = case["funnel"]
@@ -85,32 +113,42 @@ def ordered_sql(case: dict[str, Any]) -> str:
     required = [k for k, s in enumerate(steps) if not s.get("optional")]
     window = f["window_seconds"]
     mode = f["mode"]
-    exclusions = f.get("exclude", [])
+    exclusions = [e for e in f.get("exclude", []) if not e.get("disqualify")]
+    counted = f.get("window_events")
+    # a step that repeats another: the chain keeps its events' ids, to take each once
+    repeated = len({tuple(actions_of(s)) for s in steps}) < len(steps)
     same_unit = "x.actor = c.actor AND x.session_start IS NOT DISTINCT FROM c.session_start"
-    ctes = [f"ev AS ({unit_sql(f['by'], int(f['session_gap_seconds']))})"]
+    ctes = [f"ev AS ({unit_sql(f['by'], int(f['session_gap_seconds']), steps)})"]
+    first_step = names(actions_of(steps[0]))
     first = ""
     if f["start"] == "first":
-        first = """AND t = (SELECT min(x.t) FROM ev x WHERE x.step = 0 AND x.actor = ev.actor
+        first = f"""AND t = (SELECT min(x.t) FROM ev x WHERE x.action IN ({first_step})
+                        AND x.actor = ev.actor
                         AND x.session_start IS NOT DISTINCT FROM ev.session_start)"""
+    ids = ", id AS id0" if repeated else ""
     ctes.append(
-        f"c0 AS (SELECT DISTINCT actor, session_start, t AS t0 FROM ev WHERE step = 0 {first})"
+        f"c0 AS (SELECT DISTINCT actor, session_start, t AS t0{ids} FROM ev "
+        f"WHERE action IN ({first_step}) {first})"
     )
     for i in range(1, len(required)):
         p, q = required[i - 1], required[i]
-        own = steps[q].get("window_seconds", window)
+        own = steps[q].get("window_seconds", window) if isinstance(steps[q], dict) else window
         limit = "" if own == float("inf") else f"AND e.t - c.t0 <= {own}"
+        if counted is not None:
+            limit += f" AND {counted_sql('e', 'c.t0')} <= {counted}"
         order = ">" if mode == "strict_increase" else ">="
         blocking = []
         if mode == "strict_order":
             blocking.append(f"x.step < 0 OR x.step > {q}")
+        if mode == "allow_reentry":
+            blocking.append("x.step < 0")
         if mode == "strict_deduplication":
-            repeats = ", ".join(str(r) for r in required if 1 <= r <= q)
-            blocking.append(f"x.step IN ({repeats})")
+            repeats = sorted({a for r in required if 1 <= r <= q for a in actions_of(steps[r])})
+            blocking.append(f"x.action IN ({names(repeats)})")
         for exclusion in exclusions:
             last = len(steps) - 1 if "to_step" not in exclusion else exclusion["to_step"]
             if exclusion.get("from_step", 0) <= p and q <= last:
-                names = ", ".join(f"'{a}'" for a in exclusion["actions"])
-                blocking.append(f"x.action IN ({names})")
+                blocking.append(f"x.action IN ({names(exclusion['actions'])})")
         no_block = ""
         if blocking:
             condition = " OR ".join(f"({b})" for b in blocking)
@@ -118,12 +156,19 @@ def ordered_sql(case: dict[str, Any]) -> str:
                 SELECT 1 FROM ev x WHERE {same_unit}
                 AND x.t > c.t{p} AND x.t < e.t AND ({condition}))"""
         previous = ", ".join(f"c.t{r}" for r in required[:i])
+        distinct = ""
+        if repeated:
+            taken = ", ".join(f"c.id{r}" for r in required[:i])
+            previous += ", " + taken
+            distinct = f"AND e.id NOT IN ({taken})"
+            ids = f", e.id AS id{q}"
         ctes.append(
             f"""c{i} AS (
-            SELECT DISTINCT c.actor, c.session_start, {previous}, e.t AS t{q}
+            SELECT DISTINCT c.actor, c.session_start, {previous}, e.t AS t{q}{ids}
             FROM c{i - 1} c JOIN ev e
               ON e.actor = c.actor AND e.session_start IS NOT DISTINCT FROM c.session_start
-             AND e.step = {q} AND e.t {order} c.t{p} {limit} {no_block})"""
+             AND e.action IN ({names(actions_of(steps[q]))}) AND e.t {order} c.t{p} {limit}
+             {distinct} {no_block})"""
         )
     return "WITH " + ",\n".join(ctes) + "\n"
 
@@ -137,7 +182,7 @@ def run_ordered(con: duckdb.DuckDBPyConnection, case: dict[str, Any]) -> dict[st
     sqls = []
     for i in range(len(required)):  # longer chains overwrite shorter ones
         columns = [f"t{r}" for r in required[: i + 1]]
-        later = ", ".join(f"t{r}" for r in required[1:i])
+        later = ", ".join(f"t{r}" for r in reversed(required[1:i]))
         ordering = f"t{required[i]}, t0 DESC" + (f", {later}" if later else "")
         sql = (
             head
@@ -151,6 +196,31 @@ def run_ordered(con: duckdb.DuckDBPyConnection, case: dict[str, Any]) -> dict[st
             for r, t in zip(required[: i + 1], times, strict=True):
                 chain[r] = t
             winners[(actor, start)] = chain
+    # a disqualifying exclusion between two consecutive reached required steps drops the unit
+    disqualified = 0
+    for exclusion in f.get("exclude", []):
+        if not exclusion.get("disqualify"):
+            continue
+        last = len(steps) - 1 if "to_step" not in exclusion else exclusion["to_step"]
+        pairs = [(p, q) for p, q in itertools.pairwise(required)
+                 if exclusion.get("from_step", 0) <= p and q <= last]  # fmt: skip
+        legs = [(a, s, c[p], c[q]) for (a, s), c in winners.items() for p, q in pairs]
+        con.execute("CREATE OR REPLACE TEMP TABLE legs (actor VARCHAR, session_start BIGINT, "
+                    "tp BIGINT, tq BIGINT)")  # fmt: skip
+        if legs:
+            con.executemany("INSERT INTO legs VALUES (?, ?, ?, ?)", legs)
+        sql = (
+            f"WITH ev AS ({unit_sql(f['by'], int(f['session_gap_seconds']), steps)})\n"
+            f"SELECT DISTINCT l.actor, l.session_start FROM legs l JOIN ev x "
+            f"ON x.actor = l.actor AND x.session_start IS NOT DISTINCT FROM l.session_start "
+            f"AND l.tp IS NOT NULL AND l.tq IS NOT NULL AND x.t > l.tp AND x.t < l.tq "
+            f"AND x.action IN ({names(exclusion['actions'])})"
+        )
+        sqls.append(sql)
+        for actor, start in con.execute(sql).fetchall():
+            if (actor, start) in winners:
+                del winners[(actor, start)]
+                disqualified += 1
     # optional steps: the earliest event between the neighbouring steps of the winning chain
     strict = f["mode"] == "strict_increase"
     for k, step in enumerate(steps):
@@ -165,8 +235,10 @@ def run_ordered(con: duckdb.DuckDBPyConnection, case: dict[str, Any]) -> dict[st
         con.executemany("INSERT INTO chains VALUES (?, ?, ?, ?, ?)", rows)
         low, high = (">", "<") if strict else (">=", "<=")
         limit = "" if own == float("inf") else f"AND e.t - c.t0 <= {own}"
+        if f.get("window_events") is not None:
+            limit += f" AND {counted_sql('e', 'c.t0')} <= {f['window_events']}"
         sql = (
-            f"WITH ev AS ({unit_sql(f['by'], int(f['session_gap_seconds']))})\n"
+            f"WITH ev AS ({unit_sql(f['by'], int(f['session_gap_seconds']), steps)})\n"
             f"SELECT c.actor, c.session_start, min(e.t) FROM chains c JOIN ev e "
             f"ON e.actor = c.actor AND e.session_start IS NOT DISTINCT FROM c.session_start "
             f"AND e.step = {k} AND c.tp IS NOT NULL AND e.t {low} c.tp "
@@ -175,7 +247,10 @@ def run_ordered(con: duckdb.DuckDBPyConnection, case: dict[str, Any]) -> dict[st
         sqls.append(sql)
         for actor, start, t in con.execute(sql).fetchall():
             winners[(actor, start)][k] = t
-    return {"sql": sqls, **summarise(winners, len(steps))}
+    out = {"sql": sqls, **summarise(winners, len(steps))}
+    if any(e.get("disqualify") for e in f.get("exclude", [])):
+        out["disqualified"] = disqualified
+    return out
 
 
 def run_any_order(con: duckdb.DuckDBPyConnection, case: dict[str, Any]) -> dict[str, Any]:
@@ -265,6 +340,33 @@ CASES: list[dict[str, Any]] = [
                                                  start="first", window_seconds=300.0)},
     {"name": "any_order_sessions", "funnel": funnel(STEP_ACTIONS, mode="any_order",
                                                     by="session")},
+    # issue 15: repeated steps, allow_reentry, windows in events, disqualifying exclusions
+    {"name": "repeated_view", "funnel": funnel(["view", "view", "like", "click"])},
+    {"name": "repeated_not_consecutive", "funnel": funnel(
+        ["view", "like", "view", "purchase"], window_seconds=1200.0)},
+    {"name": "repeated_strict_increase", "funnel": funnel(
+        ["view", "view", "like"], mode="strict_increase")},
+    {"name": "repeated_strict_order_first", "funnel": funnel(
+        ["view", "like", "like"], mode="strict_order", start="first",
+        window_seconds=float("inf"))},
+    {"name": "repeated_strict_deduplication", "funnel": funnel(
+        ["view", "like", "view"], mode="strict_deduplication", window_seconds=1800.0)},
+    {"name": "allow_reentry_each", "funnel": funnel(STEP_ACTIONS, mode="allow_reentry",
+                                                    window_seconds=1800.0)},
+    {"name": "allow_reentry_sessions", "funnel": funnel(STEP_ACTIONS[:3], mode="allow_reentry",
+                                                        by="session")},
+    {"name": "window_events", "funnel": funnel(STEP_ACTIONS, window_events=4,
+                                               window_seconds=float("inf"))},
+    {"name": "window_events_strict_order_optional", "funnel": funnel(
+        ["view", {"actions": ["like"], "optional": True}, "click", "purchase"],
+        mode="strict_order", window_events=6, window_seconds=1800.0)},
+    {"name": "window_events_repeated_sessions", "funnel": funnel(
+        ["view", "view", "like"], window_events=3, by="session")},
+    {"name": "disqualify_whole_funnel", "funnel": funnel(STEP_ACTIONS, exclude=[
+        {"actions": ["unfollow"], "disqualify": True}])},
+    {"name": "disqualify_and_void", "funnel": funnel(STEP_ACTIONS, window_seconds=1800.0,
+        exclude=[{"actions": ["share"], "to_step": 2, "disqualify": True},
+                 {"actions": ["unfollow"], "from_step": 2}])},
 ]  # fmt: skip
 
 
@@ -275,8 +377,10 @@ def main() -> None:
         writer.writerow(["actor", "action", "time"])
         writer.writerows(rows)
     con = duckdb.connect()
-    con.execute("CREATE TABLE events (actor VARCHAR, action VARCHAR, time BIGINT)")
-    con.executemany("INSERT INTO events VALUES (?, ?, ?)", rows)
+    con.execute("CREATE TABLE events (id BIGINT, actor VARCHAR, action VARCHAR, time BIGINT)")
+    con.executemany(
+        "INSERT INTO events VALUES (?, ?, ?, ?)", [(i, *row) for i, row in enumerate(rows)]
+    )
     cases = []
     for case in CASES:
         run = run_any_order if case["funnel"]["mode"] == "any_order" else run_ordered

@@ -58,6 +58,7 @@ __all__ = [
     "optional_step",
     "ordered_chains",
     "plain_chains",
+    "repeated_chains",
 ]
 
 
@@ -287,4 +288,221 @@ def _walk_back(
         # running maximum first reaches it there (it is non-decreasing overall)
         position = np.searchsorted(leg.running, segment * leg.width + start, side="left")
         current[active] = leg.defined[position]
+    return chain
+
+
+def repeated_chains(
+    rows: Sequence[NDArray[np.int64]],
+    kind: Sequence[int],
+    blocks: Sequence[NDArray[np.int64] | None],
+    instant: NDArray[np.int64],
+    unit: NDArray[Any],
+    limits: Sequence[tuple[NDArray[np.int64], Sequence[int]]],
+    *,
+    strict: bool,
+    first_only: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The winning chain of every unit, when steps may repeat and each event fills one.
+
+    What :func:`ordered_chains` finds, for steps of which some match the same events
+    (``kind[j] == kind[i]``: steps ``i`` and ``j`` are filled by the same rows; steps of
+    different kinds by disjoint rows), where a chain's events must be distinct: at one
+    instant a chain may fill the steps ``a .. j`` only when, for each kind, the instant
+    holds at least as many events of that kind as those steps count. Across instants
+    events are distinct anyway.
+
+    Parameters
+    ----------
+    rows
+        Per step, the increasing row numbers of its events; steps of one kind share them.
+    kind
+        Per step, its kind: the index of the first step with the same events.
+    blocks, instant, unit, strict, first_only
+        As :func:`ordered_chains`.
+    limits
+        Windows measured from the chain's start: pairs of a clock (per row, one value per
+        instant, increasing with the instants of a unit: the time, or a running count of
+        events) and, per step ``j >= 1``,
+        the largest advance of that clock from the start to step ``j``
+        (:data:`NO_LIMIT`: none). Every pair binds.
+
+    Returns
+    -------
+    units, chain
+        As :func:`ordered_chains`: the increasing ids of the units with a start, and the
+        row filling each step of their winning chain (``-1``: not reached). The winning
+        chain reaches the furthest step; among those chains it ends at the earliest
+        instant, then starts at the latest; then, walking back from the end, each step is
+        at the earliest instant possible. Steps of one kind at one instant take that
+        instant's rows of the kind in row order.
+
+    Notes
+    -----
+    A state is (step ``j``, instant, ``a``): a chain whose step ``j`` is at that instant
+    and whose steps ``a .. j`` (and no earlier one) share the instant. ``S_j^a`` is the
+    latest start of such a chain. Into step ``j`` either the instant changes (``a = j``:
+    the latest start over the step ``j-1`` states at an earlier instant, with no block
+    between: the leg of :func:`ordered_chains`, strict) or it does not (``a < j``:
+    ``S_{j-1}^a`` at the same instant, when the instant has enough events of ``j``'s kind
+    for the steps of that kind in ``a .. j``). A later start only loosens a window
+    measured from the start, so the latest start decides. ``O(n L^2)`` for ``L`` steps.
+    """
+    n_steps = len(rows)
+    entries: list[Events] = []
+    first_row: list[NDArray[np.int64]] = []  # per entry: index of its first row in rows[j]
+    multiple: list[NDArray[np.int64]] = []  # per entry: rows of the step at its instant
+    for j in range(n_steps):
+        step_rows = rows[j]
+        at = instant[step_rows]
+        heads = np.flatnonzero(run_firsts(at))
+        here = Events.of(step_rows[heads], instant, unit, instant)
+        if j == 0 and first_only and len(heads):
+            keep = run_firsts(here.unit)
+            heads, here = heads[keep], here[keep]
+        entries.append(here)
+        first_row.append(heads)
+        ends = np.searchsorted(at, here.instant, side="right")
+        multiple.append(ends - heads)
+    starts = entries[0]
+    units = starts.unit[run_firsts(starts.unit)]
+    width = max(len(starts.rows), 1)
+    n_instants = int(instant[-1]) + 1 if len(instant) else 0
+    start_rows = starts.rows
+    # state[j][a]: per entry of step j, the latest start of a chain in state (j, a); -1 none
+    state: list[list[NDArray[np.int64]]] = [[np.arange(len(start_rows), dtype=np.int64)]]
+    best: list[NDArray[np.int64]] = [state[0][0]]
+    legs: list[_Leg | None] = [None]
+    same: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    for j in range(1, n_steps):
+        here = entries[j]
+        leg, reach = _leg(
+            entries[j - 1], best[j - 1], here, blocks[j], width, True,
+            from_starts=j == 1, n_instants=n_instants,
+        )  # fmt: skip
+        legs.append(leg)
+        row = [reach]
+        # the entry of step j-1 at each entry's instant (-1: none)
+        prev = entries[j - 1].instant
+        at_same = np.full(len(here.rows), -1, dtype=np.int64)
+        if len(prev) and len(here.rows):
+            found = clip(np.searchsorted(prev, here.instant, side="left"), len(prev))
+            hit = prev[found] == here.instant
+            at_same[hit] = found[hit]
+        same.append(at_same)
+        if not strict:
+            has = at_same >= 0
+            for a in range(j - 1, -1, -1):  # row[k] holds a = j - k
+                ok = has & (multiple[j] >= _count_kind(kind, a, j))
+                values = np.full(len(here.rows), -1, dtype=np.int64)
+                values[ok] = state[j - 1][a][at_same[ok]]
+                row.append(values)
+        states = _order_states(row, j, strict)
+        for a, values in enumerate(states):
+            arrived = np.flatnonzero(values >= 0)
+            if not len(arrived):
+                continue
+            for clock, deadline in limits:
+                if deadline[j] == NO_LIMIT:
+                    continue
+                late = ~within(
+                    clock[here.rows[arrived]], clock[start_rows[values[arrived]]], deadline[j]
+                )
+                values[arrived[late]] = -1
+            states[a] = values
+        state.append(states)
+        best.append(np.max(np.stack(states), axis=0) if len(here.rows) else states[-1])
+    return units, _walk_back_repeated(
+        units, entries, first_row, rows, kind, state, best, legs, same
+    )
+
+
+def _order_states(row: list[NDArray[np.int64]], j: int, strict: bool) -> list[NDArray[np.int64]]:
+    """The states of step ``j`` indexed by ``a`` (``0 .. j``) from ``[S^j, S^{j-1}, ...]``
+    (strict: only ``S^j``, the others none)."""
+    if strict:
+        none = np.full(len(row[0]), -1, dtype=np.int64)
+        return [none.copy() for _ in range(j)] + [row[0]]
+    return [row[j - a] for a in range(j)] + [row[0]]
+
+
+def _count_kind(kind: Sequence[int], a: int, j: int) -> int:
+    """How many of the steps ``a .. j`` are of step ``j``'s kind."""
+    return sum(1 for i in range(a, j + 1) if kind[i] == kind[j])
+
+
+def _walk_back_repeated(
+    units: NDArray[np.int64],
+    entries: list[Events],
+    first_row: list[NDArray[np.int64]],
+    rows: Sequence[NDArray[np.int64]],
+    kind: Sequence[int],
+    state: list[list[NDArray[np.int64]]],
+    best: list[NDArray[np.int64]],
+    legs: list[_Leg | None],
+    same: list[NDArray[np.int64]],
+) -> NDArray[np.int64]:
+    """Each unit's chain of :func:`repeated_chains`, from its furthest step back."""
+    n_steps = len(entries)
+    chain = np.full((len(units), n_steps), -1, dtype=np.int64)
+    if not len(units):
+        return chain
+    position = np.zeros(int(units[-1]) + 1, dtype=np.int64)
+    position[units] = np.arange(len(units))
+    level = np.ones(len(units), dtype=np.int64)
+    ends: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = [(units[:0], units[:0])]
+    for j in range(1, n_steps):
+        reached = np.flatnonzero(best[j] >= 0)
+        unit_of = entries[j].unit[reached]
+        firsts = run_firsts(unit_of)
+        who = position[unit_of[firsts]]
+        level[who] = j + 1
+        ends.append((who, reached[firsts]))
+    current = np.full(len(units), -1, dtype=np.int64)  # index into entries[j]
+    target = np.full(len(units), -1, dtype=np.int64)  # the winning start
+    fixed = np.full(len(units), -1, dtype=np.int64)  # the state a, when the step after set it
+    for j in range(n_steps - 1, -1, -1):
+        if j == 0:
+            alone = np.flatnonzero(level == 1)
+            first_start = np.flatnonzero(run_firsts(entries[0].unit))
+            current[alone] = first_start[alone]
+            target[alone] = first_start[alone]
+        else:
+            who, entry = ends[j]
+            ending = level[who] == j + 1
+            current[who[ending]] = entry[ending]
+            target[who[ending]] = best[j][entry[ending]]
+        active = np.flatnonzero(current >= 0)
+        if not len(active):
+            continue
+        at, start = current[active], target[active]
+        a = fixed[active]
+        if j == 0:
+            a = np.zeros(len(active), dtype=np.int64)
+        else:
+            free = np.flatnonzero(a < 0)
+            for candidate in range(j + 1):  # the largest a whose start is the winning one
+                hit = state[j][candidate][at[free]] == start[free]
+                a[free[hit]] = candidate
+        occurrence = np.array([_count_kind(kind, b, j) - 1 for b in range(j + 1)], np.int64)
+        chain[active, j] = rows[j][first_row[j][at] + occurrence[a]]
+        if j == 0:
+            break
+        stay = a < j
+        current[active[stay]] = same[j][at[stay]]
+        fixed[active[stay]] = a[stay]
+        cross = np.flatnonzero(~stay)
+        fixed[active[cross]] = -1
+        if not len(cross):
+            continue
+        leg = legs[j]
+        assert leg is not None
+        at, start = at[cross], start[cross]
+        if leg.running is None:  # the predecessor is the winning start itself
+            current[active[cross]] = start
+            continue
+        first_c = clip(leg.first[at], len(leg.defined))
+        segment = leg.segment[first_c]
+        # the earliest predecessor in that segment whose start is the winning one
+        found = np.searchsorted(leg.running, segment * leg.width + start, side="left")
+        current[active[cross]] = leg.defined[found]
     return chain

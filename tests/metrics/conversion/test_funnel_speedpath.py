@@ -27,9 +27,7 @@ from engagemetrics.metrics.conversion.funnels import (
     FunnelResult,
     Step,
     funnel,
-    funnel_mode,
 )
-from engagemetrics.metrics.engagement.criteria import sessions
 from engagemetrics.vocabulary.goals import Goal
 
 from ...metrics.conversion.test_funnels import (
@@ -77,29 +75,20 @@ def plain_funnels(draw: st.DrawFn) -> Funnel:
 
 
 def general(definition: Funnel, log: EventLog) -> FunnelResult:
-    """The result of the general path (every row's step, ordered_chains), forced."""
-    step_of = funnels_module._step_codes(log, definition.steps)
-    if definition.unit == "actor":
-        unit: Any = log.actor
-        offsets = log.actor_offsets
-    else:
-        found = sessions(log, gap=definition.session_gap)
-        unit, offsets = found.session, found.offsets
-    mode = funnel_mode(definition.mode)
-    units, chain, which = funnels_module._general(
-        mode, definition, log, step_of, [], unit, offsets
-    )
-    first_rows = offsets[units]
-    times = np.where(chain >= 0, log.time[np.maximum(chain, 0)], np.iinfo(np.int64).min)
+    """The result of the general path (every row's step, ordered_chains), forced: asking
+    for the chains' rows, which the plain path does not keep."""
+    found = funnels_module.funnel_chains(definition, log)
+    assert found.rows is not None
+    first_rows = found.offsets[found.units]
     return FunnelResult(
         funnel=definition,
         actors=log.actors[log.actor[first_rows]],
         session_start=None
         if definition.unit == "actor"
         else log.time[first_rows].view("datetime64[ns]"),
-        time=times.view("datetime64[ns]"),
-        step_order=which,
-        counts=(chain >= 0).sum(axis=0).astype(np.int64),
+        time=found.times.view("datetime64[ns]"),
+        step_order=found.which,
+        counts=found.counts,
     )
 
 

@@ -740,3 +740,4 @@ def test_golden_values_from_duckdb(case: dict[str, Any]) -> None:
         )
     ]
     assert got == case["rows"]
+    assert result.disqualified == case.get("disqualified", 0)

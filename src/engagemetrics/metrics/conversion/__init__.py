@@ -3,9 +3,10 @@
 Goals: :mod:`.goal_metrics` (the metrics) and :mod:`.goal_results` (their result).
 Funnels: :mod:`.funnel_definition` (steps, exclusions, the definition and its TOML),
 :mod:`.funnel_modes` (the registry of modes), :mod:`.funnels` (the measurement and the
-built-in modes), :mod:`.funnel_results`. Attribution: :mod:`.attribution_models` (the
-registry of models and the built-in ones), :mod:`.attribution_journeys` (the data-driven
-models' statistics), :mod:`.attribution` (the measurement), :mod:`.attribution_results`.
+built-in modes), :mod:`.funnel_results`, :mod:`.funnel_breakdown` (per property).
+Attribution: :mod:`.attribution_models` (the registry of models and the built-in ones),
+:mod:`.attribution_journeys` (the data-driven models' statistics), :mod:`.attribution`
+(the measurement), :mod:`.attribution_results`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .attribution import (
     attribution_model,
     attribution_models,
 )
+from .funnel_breakdown import FunnelBreakdown, funnel_breakdown
 from .funnels import (
     Exclusion,
     Funnel,
@@ -60,6 +62,7 @@ __all__ = [
     "CreditMeasure",
     "Exclusion",
     "Funnel",
+    "FunnelBreakdown",
     "FunnelMode",
     "FunnelResult",
     "FunnelStart",
@@ -77,6 +80,7 @@ __all__ = [
     "attribution_models",
     "conversion_rate",
     "funnel",
+    "funnel_breakdown",
     "funnel_mode",
     "funnel_modes",
     "goal_metrics",

@@ -20,10 +20,9 @@ import attrs
 
 from ..._core import toml as _toml
 from ..._core.durations import format_duration, optional_timedelta, to_timedelta
-from ..._core.validation import check_keys, check_option
+from ..._core.validation import check_int, check_keys, check_option
 from ...exceptions import InvalidParameterError
-from ...vocabulary.actions import ActionCategory
-from ...vocabulary.categories import CATEGORY_NAMES
+from ...vocabulary.categories import CATEGORY_NAMES, category_name_tuple
 from ...vocabulary.goals import Goal, name_tuple
 from .funnel_modes import funnel_mode, mode_name
 
@@ -64,18 +63,12 @@ def _step_window(value: object) -> dt.timedelta | None:
     return _window(value, "a Step")
 
 
+def _window_events(value: object) -> int | None:
+    return None if value is None else check_int(value, "window_events", "funnel", minimum=0)
+
+
 def _session_gap(value: object) -> dt.timedelta | None:
     return None if value is None else to_timedelta(value, "session_gap", "funnel")
-
-
-def _category_names(
-    values: Iterable[ActionCategory | str] | ActionCategory | str | None,
-) -> tuple[str, ...]:
-    if values is None:
-        return ()
-    if isinstance(values, (str, ActionCategory)):
-        values = (values,)
-    return tuple(v.value if isinstance(v, ActionCategory) else v for v in values)
 
 
 def _check_what(
@@ -145,7 +138,7 @@ class Step:
     """
 
     actions: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
-    categories: tuple[str, ...] = attrs.field(default=(), converter=_category_names)
+    categories: tuple[str, ...] = attrs.field(default=(), converter=category_name_tuple)
     goal: Goal | None = None
     name: str = ""
     optional: bool = False
@@ -220,11 +213,16 @@ def _to_steps(values: object) -> tuple[Step, ...]:
 @final
 @attrs.frozen
 class Exclusion:
-    """Events that stop a chain when they happen between two of its steps.
+    """Events that stop a chain, or disqualify a unit, when they happen between two steps.
 
     An event of the exclusion strictly between the instants of two consecutive required
     steps :math:`c_p, c_q` of a chain, with ``from_step <= p`` and ``q <= to_step``,
-    means the chain cannot reach :math:`c_q` that way (a chain through it is void).
+    means the chain cannot reach :math:`c_q` that way (a chain through it is void;
+    Mixpanel's exclusion steps). With ``disqualify=True`` the exclusion does not shape the
+    chains: the unit's winning chain is found without it, and when one of its events lies
+    strictly between two consecutive reached required steps of that chain inside the
+    range, the whole attempt is disqualified and the unit counts at no step (PostHog's
+    exclusion steps); :attr:`FunnelResult.disqualified` counts such units.
 
     Parameters
     ----------
@@ -233,21 +231,31 @@ class Exclusion:
     from_step, to_step
         The range of steps (indices into the funnel's steps, both required steps) whose
         legs the exclusion applies to; by default the whole funnel.
+    disqualify
+        Drop the unit whose winning attempt holds an excluded event (PostHog), instead of
+        voiding the chains through it (the default, Mixpanel).
 
     Examples
     --------
     >>> Exclusion(actions=["unfollow"], from_step=1).to_dict()
     {'actions': ['unfollow'], 'from_step': 1}
+    >>> Exclusion(actions=["unfollow"], disqualify=True).to_dict()
+    {'actions': ['unfollow'], 'disqualify': True}
     """
 
     actions: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
-    categories: tuple[str, ...] = attrs.field(default=(), converter=_category_names)
+    categories: tuple[str, ...] = attrs.field(default=(), converter=category_name_tuple)
     goal: Goal | None = None
     from_step: int = 0
     to_step: int | None = None
+    disqualify: bool = False
 
     def __attrs_post_init__(self) -> None:
         _check_what("an Exclusion", self.actions, self.categories, self.goal)
+        if not isinstance(self.disqualify, bool):
+            raise InvalidParameterError(
+                f"The 'disqualify' of an Exclusion must be True or False; got {self.disqualify!r}."
+            )
         for name in ("from_step", "to_step"):
             value = getattr(self, name)
             if value is None and name == "to_step":
@@ -265,12 +273,15 @@ class Exclusion:
             out["from_step"] = self.from_step
         if self.to_step is not None:
             out["to_step"] = self.to_step
+        if self.disqualify:
+            out["disqualify"] = True
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> Exclusion:
         """An exclusion from a dict such as :meth:`to_dict` returns."""
-        check_keys(data, ("actions", "categories", "goal", "from_step", "to_step"), "an Exclusion")
+        known = ("actions", "categories", "goal", "from_step", "to_step", "disqualify")
+        check_keys(data, known, "an Exclusion")
         fields = dict(data)
         if "goal" in fields:
             fields["goal"] = Goal.from_dict(fields["goal"])
@@ -299,7 +310,9 @@ def _to_exclusions(values: object) -> tuple[Exclusion, ...]:
 class Funnel:
     """A funnel definition: steps, window, mode; a frozen value that round-trips via TOML.
 
-    Parameters are those of :func:`funnel`. :meth:`evaluate` computes it on a log.
+    Parameters are those of :func:`funnel`. :meth:`evaluate` computes it on a log. A step
+    may repeat (``["view", "view", "cart"]``: two views, then a cart): each event fills at
+    most one step of a chain.
 
     Examples
     --------
@@ -318,6 +331,7 @@ class Funnel:
     unit: FunnelUnit = "actor"
     exclude: tuple[Exclusion, ...] = attrs.field(default=(), converter=_to_exclusions)
     session_gap: dt.timedelta | None = attrs.field(default=None, converter=_session_gap)
+    window_events: int | None = attrs.field(default=None, converter=_window_events)
 
     def __attrs_post_init__(self) -> None:
         where = "funnel"
@@ -386,6 +400,8 @@ class Funnel:
             out["session_gap"] = format_duration(self.session_gap)
         if self.exclude:
             out["exclude"] = [e.to_dict() for e in self.exclude]
+        if self.window_events is not None:
+            out["window_events"] = self.window_events
         return out
 
     @classmethod
@@ -396,7 +412,16 @@ class Funnel:
         duration as a string (``"7d"``, ``"30min"``, ``"none"`` for no window), a
         :class:`datetime.timedelta` or a :class:`numpy.timedelta64` with a unit.
         """
-        known = ("steps", "window", "mode", "start", "unit", "exclude", "session_gap")
+        known = (
+            "steps",
+            "window",
+            "mode",
+            "start",
+            "unit",
+            "exclude",
+            "session_gap",
+            "window_events",
+        )
         check_keys(data, known, "a Funnel")
         if "steps" not in data:
             raise InvalidParameterError("A Funnel dict needs 'steps'.")
@@ -408,7 +433,7 @@ class Funnel:
         fields: dict[str, Any] = {
             "steps": [s if isinstance(s, (str, list, tuple)) else Step.from_dict(s) for s in steps]
         }
-        for key in ("window", "mode", "start", "unit", "session_gap"):
+        for key in ("window", "mode", "start", "unit", "session_gap", "window_events"):
             if key in data:
                 fields[key] = data[key]
         if "exclude" in data:

@@ -17,14 +17,24 @@ from numpy.typing import NDArray
 
 from ..._core.arrays import read_only
 from ..._core.instants import NAT
+from ..._core.periods import Period, period_starts
 from ..._core.results import Result, check_mergeable, short_repr
-from ..._core.validation import check_keys
+from ..._core.validation import check_keys, check_option, check_tz
 from ...exceptions import DataError, InvalidParameterError
-from ...rates import Distribution, Rate
+from ...rates import Distribution, Rate, Rates
 from .funnel_definition import Funnel
 from .funnel_modes import funnel_mode
 
 __all__ = ["FunnelResult", "FunnelSummary"]
+
+
+def step_index(step: object, n: int, where: str) -> int:
+    """``step`` checked as an index of ``n`` steps (``-n`` to ``n - 1``), made positive."""
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not -n <= step < n:
+        raise InvalidParameterError(
+            f"The 'step' parameter of {where} must be a step index in [{-n}, {n}); got {step!r}."
+        )
+    return int(step) % n
 
 
 # --------------------------------------------------------------------------- result --
@@ -58,6 +68,9 @@ class FunnelResult(Result):
         where none); else ``None``.
     counts
         Units reaching each step (``(~isnat(time)).sum(axis=0)``).
+    disqualified
+        Units whose winning attempt an exclusion with ``disqualify=True`` disqualified:
+        they have no row and count at no step (PostHog's exclusion steps).
 
     Notes
     -----
@@ -73,6 +86,7 @@ class FunnelResult(Result):
     time: NDArray[np.datetime64]
     step_order: NDArray[np.int64] | None
     counts: NDArray[np.int64]
+    disqualified: int = 0
 
     def __attrs_post_init__(self) -> None:
         n = len(self.funnel.steps)
@@ -141,6 +155,60 @@ class FunnelResult(Result):
         """Per step after the first: units that reached the step before but not this one."""
         return _drop_off(self.funnel, self.counts)
 
+    def trend(self, period: Period = "week", /, *, step: int = -1, tz: str = "UTC") -> Rates:
+        r"""Conversion per cohort period: of the units that entered in each period, the
+        share that reached ``step``, with its interval.
+
+        A unit's cohort is the calendar period (in ``tz``) of its winning chain's step 0,
+        the moment it entered the funnel. Per period :math:`P`,
+
+        .. math:: \text{conversion}_P = \frac{|\{u : t_0(u) \in P,\ u
+                  \text{ reaches step } k\}|}{|\{u : t_0(u) \in P\}|},
+
+        a :class:`~engagemetrics.Rates` keyed by the period's first day, so
+        ``.interval()`` gives each period's interval (Wilson by default) and trends of
+        actor-disjoint chunks merge exactly. PostHog's funnel "historical trends" plot
+        the same conversion by the date of entering the funnel. Recent periods are biased
+        low while their units' windows are still open: judge them once ``window`` has
+        passed.
+
+        Parameters
+        ----------
+        period
+            ``"day"``, ``"week"`` (from Monday) or ``"month"``.
+        step
+            The step whose reach counts as converted (default: the last). With any order,
+            the number of steps done (column ``step``).
+        tz
+            The time zone whose calendar makes the periods.
+
+        Examples
+        --------
+        >>> from engagemetrics import EventLog, funnel
+        >>> log = EventLog.from_arrays(
+        ...     actor=["a", "a", "b", "c", "c"], action=["view", "like", "view", "view", "like"],
+        ...     time=["2024-05-01", "2024-05-02", "2024-05-03", "2024-05-08", "2024-05-08"])
+        >>> trend = funnel(log, ["view", "like"]).trend("week")
+        >>> trend.keys.astype(str).tolist(), trend.successes.tolist(), trend.trials.tolist()
+        (['2024-04-29', '2024-05-06'], [1.0, 1.0], [2.0, 1.0])
+        """
+        where = "FunnelResult.trend"
+        check_option(period, ("day", "week", "month"), "period", where)
+        zone = check_tz(tz, where)
+        step = step_index(step, len(self.counts), where)
+        names = self.steps
+        labels = {
+            "kind": "proportion",
+            "numerator": f"reached {names[step]!r}",
+            "denominator": f"entered {names[0]!r}",
+            "key_name": "period",
+        }
+        if not len(self.actors):
+            return Rates.empty(**labels)  # type: ignore[arg-type]
+        keys = period_starts(_as_int64(self.time[:, 0]), period, zone)
+        reached = (~np.isnat(self.time[:, step])).astype(np.float64)
+        return Rates.from_arrays(keys, reached, np.ones(len(reached)), **labels)  # type: ignore[arg-type]
+
     # -- durations ----------------------------------------------------------------------
     def durations(self, from_step: int, to_step: int, /) -> NDArray[np.timedelta64]:
         """Time from ``from_step`` to ``to_step`` for every unit that reached both."""
@@ -204,7 +272,7 @@ class FunnelResult(Result):
         [90]
         """
         durations = [Distribution.from_durations(d) for d in self.step_durations()]
-        return FunnelSummary(self.funnel, self.counts, durations)
+        return FunnelSummary(self.funnel, self.counts, durations, self.disqualified)
 
     # -- merging ------------------------------------------------------------------------
     @classmethod
@@ -279,6 +347,7 @@ class FunnelResult(Result):
             time=time,
             step_order=None if order is None else order[sort],
             counts=self.counts + other.counts,
+            disqualified=self.disqualified + other.disqualified,
         )
 
     def equals(self, other: object, /) -> bool:
@@ -299,6 +368,7 @@ class FunnelResult(Result):
             pairs.append((self.step_order, other.step_order))
         return (
             len(self.actors) == len(other.actors)
+            and self.disqualified == other.disqualified
             and all(a.shape == b.shape and bool(np.array_equal(a, b)) for a, b in pairs)
             and self.actors.tolist() == other.actors.tolist()
         )
@@ -317,6 +387,8 @@ class FunnelResult(Result):
             out["session_start"] = [str(t) for t in self.session_start]
         if self.step_order is not None:
             out["step_order"] = self.step_order.tolist()
+        if self.disqualified:
+            out["disqualified"] = self.disqualified
         return out
 
     @classmethod
@@ -332,7 +404,10 @@ class FunnelResult(Result):
         >>> FunnelResult.from_dict(result.to_dict()).equals(result)
         True
         """
-        known = ("funnel", "steps", "counts", "actors", "time", "session_start", "step_order")
+        known = (
+            "funnel", "steps", "counts", "actors", "time", "session_start", "step_order",
+            "disqualified",
+        )  # fmt: skip
         check_keys(data, known, "FunnelResult.from_dict")
         definition = Funnel.from_dict(data["funnel"])
         n = len(definition.steps)
@@ -347,6 +422,7 @@ class FunnelResult(Result):
             time=time,
             step_order=None if order is None else np.array(order, np.int64).reshape(-1, n),
             counts=np.array(data["counts"], dtype=np.int64),
+            disqualified=int(data.get("disqualified", 0)),
         )
 
     def columns(self) -> dict[str, Any]:
@@ -414,6 +490,8 @@ class FunnelSummary(Result):
     durations
         Per consecutive pair of steps, the distribution of the time between them in
         whole seconds (rounded down), over the units that reached both.
+    disqualified
+        As :attr:`FunnelResult.disqualified`.
 
     Examples
     --------
@@ -428,6 +506,7 @@ class FunnelSummary(Result):
     funnel: Funnel
     counts: NDArray[np.int64] = attrs.field(converter=_frozen_counts)
     durations: tuple[Distribution, ...] = attrs.field(converter=_distributions)
+    disqualified: int = 0
 
     def __attrs_post_init__(self) -> None:
         n = len(self.funnel.steps)
@@ -496,7 +575,8 @@ class FunnelSummary(Result):
                 "FunnelSummary.merge needs summaries of the same funnel definition."
             )
         durations = [a.merge(b) for a, b in zip(self.durations, other.durations, strict=True)]
-        return FunnelSummary(self.funnel, self.counts + other.counts, durations)
+        disqualified = self.disqualified + other.disqualified
+        return FunnelSummary(self.funnel, self.counts + other.counts, durations, disqualified)
 
     def equals(self, other: object, /) -> bool:
         """Same funnel, counts and durations."""
@@ -504,26 +584,32 @@ class FunnelSummary(Result):
             isinstance(other, FunnelSummary)
             and other.funnel == self.funnel
             and np.array_equal(self.counts, other.counts)
+            and self.disqualified == other.disqualified
             and all(a.equals(b) for a, b in zip(self.durations, other.durations, strict=True))
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The definition, the counts and each pair's distribution as plain data."""
-        return {
+        out = {
             "funnel": self.funnel.to_dict(),
             "steps": list(self.steps),
             "counts": self.counts.tolist(),
             "durations": [distribution.to_dict() for distribution in self.durations],
         }
+        if self.disqualified:
+            out["disqualified"] = self.disqualified
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], /) -> FunnelSummary:
         """The summary :meth:`to_dict` wrote."""
-        check_keys(data, ("funnel", "steps", "counts", "durations"), "FunnelSummary.from_dict")
+        known = ("funnel", "steps", "counts", "durations", "disqualified")
+        check_keys(data, known, "FunnelSummary.from_dict")
         return cls(
             Funnel.from_dict(data["funnel"]),
             data["counts"],
             [Distribution.from_dict(d) for d in data["durations"]],
+            int(data.get("disqualified", 0)),
         )
 
     def columns(self) -> dict[str, Any]:

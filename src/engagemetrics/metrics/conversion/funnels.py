@@ -9,17 +9,19 @@ drop-off, the winning chain's timestamps per unit, and the time from step to ste
 
 Definitions
 -----------
-Let a unit's events be matched to steps (an event matches at most one step: steps must
-be disjoint). Only inbound events (the audience's) match steps and exclusions. A
-**chain** is a sequence of events :math:`c_0, c_1, \dots, c_{L-1}`, one per required
-step in order, such that
+Let a unit's events be matched to steps: a step matches either the same events as
+another (a *repeated* step, ``["view", "view", "like"]``) or none of theirs. Only inbound
+events (the audience's) match steps and exclusions. A **chain** is a sequence of
+distinct events :math:`c_0, c_1, \dots, c_{L-1}`, one per required step in order (each
+event fills at most one step: ClickHouse's ``strict_once``, in every mode), such that
 
 * :math:`c_0` is a *start*: any event of step 0 (``start="each"``, re-entry, as in
   ClickHouse's ``windowFunnel`` and Mixpanel's optimized re-entry), or one of the unit's
   earliest step-0 events (``start="first"``, Mixpanel's default);
 * :math:`t(c_{j-1}) \le t(c_j)` (``mode="strict_increase"``: :math:`<`);
 * :math:`t(c_j) - t(c_0) \le w_j`, where :math:`w_j` is step :math:`j`'s own window if
-  it has one, else the funnel's ``window``;
+  it has one, else the funnel's ``window``; and with ``window_events`` :math:`N`, at most
+  :math:`N` of the unit's events lie after :math:`t(c_0)` up to :math:`t(c_j)`;
 * no *blocking* event lies strictly between :math:`t(c_{j-1})` and :math:`t(c_j)`. What
   blocks the leg into step :math:`j` depends on the mode and the exclusions:
 
@@ -27,13 +29,17 @@ step in order, such that
     (events of other actions, of later steps, outbound events);
   - ``"strict_deduplication"``: an event of a required step :math:`1 \dots j` (a step
     event repeated after it was reached, or another candidate for step :math:`j`);
-  - an :class:`Exclusion` whose range covers the leg: one of its events.
+  - ``"allow_reentry"``: an event that matches no step;
+  - an :class:`Exclusion` whose range covers the leg: one of its events (an exclusion
+    with ``disqualify=True`` instead drops the unit whose winning chain holds one of its
+    events between two consecutive required steps of its range, as PostHog does).
 
 The unit's **level** is the largest :math:`L` of any chain (0 when it has no start); it
 *reaches* every required step below :math:`L`. The **winning chain** is, among chains of
-length :math:`L`, the one that ends earliest, then starts latest, then has each step as
-early as possible. An **optional step** never changes the required chain: it is reached
-when one of its events lies between the neighbouring required steps of the winning chain
+length :math:`L`, the one that ends earliest, then starts latest, then, from its end
+back, has each step as early as possible. An **optional step** never changes the
+required chain: it is reached when one of its events lies between the neighbouring
+required steps of the winning chain
 (inclusive, or strictly under ``strict_increase``) and within its window; consecutive
 optional steps are looked for independently.
 
@@ -52,15 +58,17 @@ Mixpanel's and PostHog's any-order funnels.
 References
 ----------
 ClickHouse, *windowFunnel* (parametric aggregate functions), modes ``strict_order``,
-``strict_deduplication``, ``strict_increase``.
+``strict_deduplication``, ``strict_increase``, ``strict_once`` and ``allow_reentry``
+(the last two read from its source, ``AggregateFunctionWindowFunnel.cpp``).
 https://clickhouse.com/docs/sql-reference/aggregate-functions/parametric-functions#windowfunnel
 
 Mixpanel, *Funnels: advanced* (conversion window from the first step-1 event,
 optimized re-entry, any order, exclusion steps, counting by sessions).
 https://docs.mixpanel.com/docs/reports/funnels/funnels-advanced
 
-PostHog, *Funnels* (sequential, strict and any-order step order; exclusion steps;
-conversion window). https://posthog.com/docs/product-analytics/funnels
+PostHog, *Funnels* (sequential, strict and any-order step order; exclusion steps, which
+drop the person from the whole funnel; conversion window).
+https://posthog.com/docs/product-analytics/funnels
 
 Piwik PRO, *Funnels: required and optional steps* (an optional step is matched only
 between the previous and the next required step).
@@ -72,28 +80,34 @@ definition is :mod:`~engagemetrics.metrics.conversion.funnel_definition`, the re
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
 
 from ..._core.durations import Duration
 from ..._core.instants import NAT
 from ..._kernels.funnel import (
-    NO_LIMIT,
     any_order_chains,
     instant_ids,
     optional_step,
     ordered_chains,
     plain_chains,
+    repeated_chains,
 )
 from ..._kernels.groups import run_starts
 from ...events.log import EventLog
 from ...exceptions import InvalidParameterError
-from ...vocabulary.actions import Direction
 from ..engagement.criteria import sessions
+from ._funnel_rows import (
+    deadline_ns,
+    disqualify,
+    exclusion_rows,
+    step_codes,
+    step_table,
+)
 from .funnel_definition import (
     DEFAULT_WINDOW,
     Exclusion,
@@ -117,9 +131,11 @@ __all__ = [
     "OrderedMode",
     "Step",
     "StepLike",
+    "exclusion_rows",
     "funnel",
     "funnel_mode",
     "funnel_modes",
+    "step_codes",
 ]
 
 
@@ -169,7 +185,8 @@ class OrderedMode(FunnelMode):
         log
             The events.
         step_of
-            Per row, the step it fills (``-1``: none; only inbound events fill steps).
+            Per row, the step it fills (``-1``: none; only inbound events fill steps);
+            for a row that can fill several steps (repeated steps), the first of them.
         previous, step
             The leg: consecutive required steps (indices into ``funnel.steps``).
 
@@ -226,8 +243,11 @@ class _StrictDeduplication(OrderedMode):
         step: int,
         /,
     ) -> NDArray[np.bool_]:
+        # a row's step_of is the first step of its kind: it repeats a required step 1..step
+        # when a step of that kind is one
+        kind = step_table(log, funnel.steps)[2]
         repeats = np.zeros(len(funnel.steps) + 1, dtype=bool)  # shifted by one: -1 -> slot 0
-        repeats[[r + 1 for r in funnel.required if 1 <= r <= step]] = True
+        repeats[[kind[r] + 1 for r in funnel.required if 1 <= r <= step]] = True
         return np.asarray(repeats[step_of.astype(np.int64) + 1], dtype=bool)
 
 
@@ -246,91 +266,107 @@ class _AnyOrder(FunnelMode):
 
     def check(self, funnel: Funnel, /) -> None:
         steps = funnel.steps
-        if any(s.optional or s.window is not None for s in steps) or funnel.exclude:
+        if (
+            any(s.optional or s.window is not None for s in steps)
+            or funnel.exclude
+            or funnel.window_events is not None
+        ):
             raise InvalidParameterError(
-                "mode='any_order' takes no optional steps, no per-step windows and no "
-                "exclusions; use an ordered mode for those."
+                "mode='any_order' takes no optional steps, no per-step windows, no "
+                "exclusions and no window_events; use an ordered mode for those."
             )
 
     def evaluate(self, funnel: Funnel, log: EventLog, /) -> FunnelResult:
         return _evaluate(self, funnel, log)
 
 
+class _AllowReentry(OrderedMode):
+    """``strict_order`` where only events of no step break a leg (ClickHouse
+    ``strict_order`` with ``allow_reentry``)."""
+
+    name = "allow_reentry"
+
+    def blocks(
+        self,
+        funnel: Funnel,
+        log: EventLog,
+        step_of: NDArray[np.int16],
+        previous: int,
+        step: int,
+        /,
+    ) -> NDArray[np.bool_]:
+        return np.asarray(step_of < 0, dtype=bool)
+
+
+class _StrictOnce(OrderedMode):
+    """The default mode under ClickHouse's name for it: each event fills at most one step
+    of a chain, which holds in every mode here (ClickHouse ``strict_once``)."""
+
+    name = "strict_once"
+
+
 # ------------------------------------------------------------------------ evaluation --
-def _overlap_error(
-    steps: tuple[Step, ...], first: int, second: int, what: str
-) -> InvalidParameterError:
-    return InvalidParameterError(
-        f"Steps {first} ({steps[first].name!r}) and {second} ({steps[second].name!r}) of the "
-        f"'steps' parameter both match {what}; a funnel's steps must match disjoint events "
-        "(an event fills at most one step). Split the actions between the steps."
-    )
+@attrs.frozen
+class _Chains:
+    """What a funnel found, before it becomes a result: per unit, its chain."""
 
-
-def _step_table(
-    log: EventLog, steps: tuple[Step, ...]
-) -> tuple[NDArray[np.signedinteger[Any]], list[int]]:
-    """Per action code, the step it fills (-1: none), and the steps that are goals.
-
-    Raises on steps that share an action.
-    """
-    taxonomy = log.taxonomy
-    # int8 when it holds every step: the per-row lookups then write a byte a row
-    table = np.full(len(taxonomy), -1, dtype=np.int8 if len(steps) < 128 else np.int16)
-    goal_steps = []
-    for k, step in enumerate(steps):
-        if step.goal is not None:
-            goal_steps.append(k)
-            continue
-        codes = taxonomy.codes_of(actions=step.actions, categories=step.categories)
-        taken = table[codes] >= 0
-        if taken.any():
-            code = int(codes[np.flatnonzero(taken)[0]])
-            raise _overlap_error(steps, int(table[code]), k, f"action {taxonomy.names[code]!r}")
-        table[codes] = k
-    return table, goal_steps
-
-
-def _step_codes(log: EventLog, steps: tuple[Step, ...]) -> NDArray[np.int16]:
-    """Per row, the index of the step it matches (-1: none); raises on overlapping steps."""
-    table, goal_steps = _step_table(log, steps)
-    step_of = table.astype(np.int16)[log.action]
-    # only inbound events fill steps: the direction is read on the matching rows alone
-    matching = np.flatnonzero(step_of >= 0)
-    step_of[matching[log.direction[matching] != Direction.INBOUND.code]] = -1
-    for k in goal_steps:
-        goal = steps[k].goal
-        assert goal is not None
-        done = goal.completions(log)
-        clash = done & (step_of >= 0)
-        if clash.any():
-            row = int(np.flatnonzero(clash)[0])
-            what = f"{int(clash.sum())} event(s) (first at row {row} of the log)"
-            low, high = sorted((int(step_of[row]), k))
-            raise _overlap_error(steps, low, high, what)
-        step_of[done] = k
-    return step_of
-
-
-def _matches(log: EventLog, exclusion: Exclusion) -> NDArray[np.bool_]:
-    if exclusion.goal is not None:
-        return exclusion.goal.completions(log)
-    codes = log.taxonomy.codes_of(actions=exclusion.actions, categories=exclusion.categories)
-    return np.asarray(
-        np.isin(log.action, codes) & (log.direction == Direction.INBOUND.code), dtype=bool
-    )
-
-
-def _deadline(window: dt.timedelta | None) -> int:
-    return NO_LIMIT if window is None else (window // dt.timedelta(microseconds=1)) * 1_000
+    units: NDArray[np.int64]  # unit ids (actor codes, or session numbers)
+    times: NDArray[np.int64]  # (units, steps) int64 ns, NAT where not reached
+    counts: NDArray[np.int64]
+    rows: NDArray[np.int64] | None  # (units, steps) log rows (-1: none); None: not kept
+    which: NDArray[np.int64] | None  # any order: the step of each column
+    disqualified: int
+    offsets: NDArray[np.int64]  # the units' CSR index over the log's rows
 
 
 def _evaluate(mode: FunnelMode, definition: Funnel, log: EventLog) -> FunnelResult:
+    found = _chains(mode, definition, log, keep_rows=False)
+    if definition.unit == "actor":
+        actors, session_start = log.actors[found.units], None
+    else:
+        first_rows = found.offsets[found.units]
+        actors = log.actors[log.actor[first_rows]]
+        session_start = log.time[first_rows].view("datetime64[ns]")
+    return FunnelResult(
+        funnel=definition,
+        actors=actors,
+        session_start=session_start,
+        time=found.times.view("datetime64[ns]"),
+        step_order=found.which,
+        counts=found.counts,
+        disqualified=found.disqualified,
+    )
+
+
+def funnel_chains(definition: Funnel, log: EventLog, /) -> _Chains:
+    """Every unit's winning chain with its log rows (for breakdowns; not public API).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a mode that finds chains its own way (a :class:`FunnelMode` that is not an
+        :class:`OrderedMode`): its chains' rows are not known here.
+    """
+    mode = funnel_mode(definition.mode)
+    if not isinstance(mode, (OrderedMode, _AnyOrder)):
+        raise InvalidParameterError(
+            f"The funnel mode {mode.name!r} finds its chains its own way; a breakdown needs "
+            "a built-in mode or an OrderedMode."
+        )
+    return _chains(mode, definition, log, keep_rows=True)
+
+
+def _chains(mode: FunnelMode, definition: Funnel, log: EventLog, *, keep_rows: bool) -> _Chains:
+    """Every unit's winning chain: times and counts, and its log rows with ``keep_rows``."""
     if not isinstance(log, EventLog):
         raise InvalidParameterError(
             f"The 'log' parameter of funnel must be an EventLog; got {type(log).__name__}."
         )
     steps = definition.steps
+    kind = step_table(log, steps)[2]
+    repeated = kind != list(range(len(steps)))
+    if repeated:
+        _check_repeats(mode, definition, kind)
     # no row can block a leg and no step is optional: plain_chains reads the action codes
     # itself, a run of whole actors at a time, and no per-row step array is made here
     plain = (
@@ -338,9 +374,10 @@ def _evaluate(mode: FunnelMode, definition: Funnel, log: EventLog) -> FunnelResu
         and not mode.blocking()
         and not definition.exclude
         and not any(step.optional for step in steps)
+        and not repeated
+        and definition.window_events is None
+        and not keep_rows
     )
-    step_of = None if plain else _step_codes(log, steps)
-    exclusions = [_matches(log, e) for e in definition.exclude]
     if definition.unit == "actor":
         unit: NDArray[Any] = log.actor
         offsets = log.actor_offsets
@@ -349,30 +386,36 @@ def _evaluate(mode: FunnelMode, definition: Funnel, log: EventLog) -> FunnelResu
         found = sessions(log, gap=definition.session_gap)
         unit = found.session
         offsets = found.offsets
-    which: NDArray[np.int64] | None = None
-    if step_of is None:
+    if plain:
         assert isinstance(mode, OrderedMode)
         units, times, counts = _plain(mode, definition, log, unit)
-    else:
-        units, chain, which = _general(mode, definition, log, step_of, exclusions, unit, offsets)
-        times = log.time.take(chain, mode="clip")  # -1 reads a row too: NaT from the mask
-        missing = chain < 0
-        times[missing] = NAT
-        counts = np.array([len(units) - np.count_nonzero(c) for c in missing.T], np.int64)
-    if definition.unit == "actor":
-        actors, session_start = log.actors[units], None
-    else:
-        first_rows = offsets[units]
-        actors = log.actors[log.actor[first_rows]]
-        session_start = log.time[first_rows].view("datetime64[ns]")
-    return FunnelResult(
-        funnel=definition,
-        actors=actors,
-        session_start=session_start,
-        time=times.view("datetime64[ns]"),
-        step_order=which,
-        counts=counts,
+        return _Chains(units, times, counts, None, None, 0, offsets)
+    step_of = step_codes(log, steps)
+    exclusions = [exclusion_rows(log, e) for e in definition.exclude]
+    units, chain, which, disqualified = _general(
+        mode, definition, log, step_of, kind, exclusions, unit, offsets
     )
+    times = log.time.take(chain, mode="clip")  # -1 reads a row too: NaT from the mask
+    missing = chain < 0
+    times[missing] = NAT
+    counts = np.array([len(units) - np.count_nonzero(c) for c in missing.T], np.int64)
+    return _Chains(units, times, counts, chain, which, disqualified, offsets)
+
+
+def _check_repeats(mode: FunnelMode, definition: Funnel, kind: list[int]) -> None:
+    """Repeated steps are ordered and required: refuse any order and optional repeats."""
+    steps = definition.steps
+    if not isinstance(mode, OrderedMode):
+        raise InvalidParameterError(
+            f"mode={definition.mode!r} takes no repeated steps (steps "
+            f"{', '.join(repr(s.name) for s in steps)}); use an ordered mode."
+        )
+    for k, step in enumerate(steps):
+        if step.optional and kind.count(kind[k]) > 1:
+            raise InvalidParameterError(
+                f"The optional step {k} ({step.name!r}) matches the same events as another "
+                "step; an optional step cannot repeat a step, nor be repeated."
+            )
 
 
 def _plain(
@@ -383,18 +426,18 @@ def _plain(
     No optional step, no exclusion, no strict order: see :func:`plain_chains`.
     """
     steps = definition.steps
-    table, goal_steps = _step_table(log, steps)
+    table, goal_steps, _ = step_table(log, steps)
     code: NDArray[np.signedinteger[Any]] = log.action
     outbound: NDArray[np.int8] | None = log.direction
     if goal_steps:
         # a goal decides row by row: every row's step, looked up in the identity (whose
         # last entry, -1, is what a row of no step, -1, reads)
-        code = _step_codes(log, steps)
+        code = step_codes(log, steps)
         table = np.append(np.arange(len(steps)), -1).astype(table.dtype)
-        outbound = None  # _step_codes has read the direction
+        outbound = None  # step_codes has read the direction
     own = [step.window if step.window is not None else definition.window for step in steps]
     return plain_chains(
-        code, table, outbound, unit, log.time, log.actor_offsets, [_deadline(w) for w in own],
+        code, table, outbound, unit, log.time, log.actor_offsets, [deadline_ns(w) for w in own],
         strict=mode.strict, first_only=definition.start == "first",
     )  # fmt: skip
 
@@ -404,42 +447,55 @@ def _general(
     definition: Funnel,
     log: EventLog,
     step_of: NDArray[np.int16],
+    kind: list[int],
     exclusions: list[NDArray[np.bool_]],
     unit: NDArray[Any],
     offsets: NDArray[np.int64],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64] | None]:
-    """The chains of any funnel, from every row's step: units, chain rows, step order."""
-    steps = definition.steps
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64] | None, int]:
+    """The chains of any funnel, from every row's step: units, chain rows, step order, and
+    how many units an exclusion disqualified."""
     # Without blocking rows (strict modes and exclusions block), only the step events
     # matter: the kernels run on those rows alone, numbered locally, with instant ids over
     # them (equal exactly when unit and time are), and the chains map back to log rows.
     blocking = isinstance(mode, OrderedMode) and mode.blocking()
     compact = not blocking and not exclusions
+    clock = None
+    if definition.window_events is not None:
+        # per row, the number of the last row of its instant: the unit's events after the
+        # start's instant, up to and including a step's, are the difference
+        everywhere = instant_ids(log.time, offsets)
+        clock = np.searchsorted(everywhere, everywhere, side="right").astype(np.int64)
     if compact:
         log_rows = np.flatnonzero(step_of >= 0)
         local_step = step_of[log_rows]
         local_unit: NDArray[Any] = unit[log_rows].astype(np.int64, copy=False)
         local_time = log.time[log_rows]
         instant = instant_ids(local_time, run_starts(local_unit))
+        if clock is not None:
+            clock = clock[log_rows]
     else:
         log_rows = None
         local_step, local_unit, local_time = step_of, unit, log.time
         instant = instant_ids(log.time, offsets)
-    rows = [np.flatnonzero(local_step == k) for k in range(len(steps))]
+    rows = [np.flatnonzero(local_step == k) for k in range(len(kind))]
+    rows = [rows[kind[k]] for k in range(len(kind))]  # a repeated step shares its rows
     which: NDArray[np.int64] | None = None
     first_only = definition.start == "first"
+    disqualified = 0
     if not isinstance(mode, OrderedMode):
         units, chain, which = any_order_chains(
-            rows, instant, local_unit, local_time, _deadline(definition.window),
+            rows, instant, local_unit, local_time, deadline_ns(definition.window),
             first_only=first_only,
         )  # fmt: skip
     else:
         units, chain = _ordered(
-            mode, definition, log, rows, local_step, exclusions, instant, local_unit, local_time
-        )
+            mode, definition, log, rows, kind, local_step, exclusions, instant, local_unit,
+            local_time, clock,
+        )  # fmt: skip
+        units, chain, disqualified = disqualify(definition, exclusions, instant, units, chain)
     if log_rows is not None:
         chain = np.where(chain >= 0, log_rows[np.maximum(chain, 0)], -1)
-    return units, chain, which
+    return units, chain, which, disqualified
 
 
 def _blocks(
@@ -468,16 +524,19 @@ def _ordered(
     definition: Funnel,
     log: EventLog,
     rows: list[NDArray[np.int64]],
+    kind: list[int],
     step_of: NDArray[np.int16],
     exclusions: list[NDArray[np.bool_]],
     instant: NDArray[np.int64],
     unit: NDArray[Any],
     time: NDArray[np.int64],
+    clock: NDArray[np.int64] | None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The required steps' chains, then the optional steps between them.
 
-    ``step_of``, ``exclusions``, ``instant``, ``unit`` and ``time`` hold one value per row
-    of the numbering ``rows`` uses: the log's rows, or the step events' alone.
+    ``step_of``, ``exclusions``, ``instant``, ``unit``, ``time`` and ``clock`` (the events
+    window's clock, or None) hold one value per row of the numbering ``rows`` uses: the
+    log's rows, or the step events' alone (``exclusions`` only with the log's rows).
     """
     steps = definition.steps
     required = definition.required
@@ -488,18 +547,30 @@ def _ordered(
         mask = _blocks(mode, definition, log, step_of, p, q) if blocking else None
         for exclusion, hit in zip(definition.exclude, exclusions, strict=True):
             last = len(steps) - 1 if exclusion.to_step is None else exclusion.to_step
-            if exclusion.from_step <= p and q <= last:
+            if exclusion.from_step <= p and q <= last and not exclusion.disqualify:
                 mask = hit if mask is None else mask | hit
         blocks.append(None if mask is None else instant[np.flatnonzero(mask)])
     deadline = [
-        _deadline(steps[k].window if steps[k].window is not None else definition.window)
+        deadline_ns(steps[k].window if steps[k].window is not None else definition.window)
         for k in required
     ]
     strict = mode.strict
-    units, found = ordered_chains(
-        [rows[k] for k in required], blocks, instant, unit, time, deadline,
-        strict=strict, first_only=definition.start == "first",
-    )  # fmt: skip
+    first_only = definition.start == "first"
+    if clock is None and len(set(kind)) == len(kind):
+        units, found = ordered_chains(
+            [rows[k] for k in required], blocks, instant, unit, time, deadline,
+            strict=strict, first_only=first_only,
+        )  # fmt: skip
+    else:
+        # repeated steps, or a window in events: the kernel that takes both
+        limits = [(time, deadline)]
+        if clock is not None:
+            assert definition.window_events is not None
+            limits.append((clock, [definition.window_events] * len(required)))
+        units, found = repeated_chains(
+            [rows[k] for k in required], [kind[k] for k in required], blocks, instant, unit,
+            limits, strict=strict, first_only=first_only,
+        )  # fmt: skip
     chain = np.full((len(units), len(steps)), -1, dtype=np.int64)
     chain[:, list(required)] = found
     for k, step in enumerate(steps):
@@ -510,8 +581,15 @@ def _ordered(
         own = step.window if step.window is not None else definition.window
         chain[:, k] = optional_step(
             rows[k], units, chain[:, p], chain[:, q], chain[:, 0], instant, unit, time,
-            _deadline(own), strict=strict,
+            deadline_ns(own), strict=strict,
         )  # fmt: skip
+        if clock is not None and definition.window_events is not None:
+            # the first event between the neighbours, if within both windows
+            counted = optional_step(
+                rows[k], units, chain[:, p], chain[:, q], chain[:, 0], instant, unit, clock,
+                definition.window_events, strict=strict,
+            )  # fmt: skip
+            chain[:, k] = np.where(counted >= 0, chain[:, k], -1)
     return units, chain
 
 
@@ -526,6 +604,7 @@ def funnel(
     unit: FunnelUnit = "actor",
     exclude: Sequence[Exclusion] = (),
     session_gap: Duration | None = None,
+    window_events: int | None = None,
 ) -> FunnelResult:
     r"""How far each actor (or session) gets through ordered steps within a window.
 
@@ -535,8 +614,10 @@ def funnel(
         The events.
     steps
         The steps in order: action names, lists of action names (either fills the step),
-        :class:`~engagemetrics.Goal`\ s or :class:`Step`\ s. Steps must match
-        disjoint events.
+        :class:`~engagemetrics.Goal`\ s or :class:`Step`\ s. A step may repeat another
+        (``["view", "view", "cart"]``); each event fills at most one step of a chain
+        (ClickHouse ``strict_once``). Steps that share some events but not all are
+        refused.
     window
         The conversion window, measured from the chain's first step (inclusive: a step
         exactly ``window`` later counts): a :class:`datetime.timedelta`, a
@@ -549,6 +630,9 @@ def funnel(
         repeated step event in between (ClickHouse ``strict_deduplication``).
         ``"strict_increase"``: each step strictly later (ClickHouse ``strict_increase``).
         ``"any_order"``: the steps in any order within the window (Mixpanel, PostHog).
+        ``"allow_reentry"``: ``"strict_order"`` where only events of no step break a
+        leg (ClickHouse ``strict_order`` with ``allow_reentry``). ``"strict_once"``: the
+        default under ClickHouse's name (each event fills one step in every mode here).
         Or the name of a mode registered by subclassing :class:`OrderedMode` or
         :class:`~engagemetrics.FunnelMode` (see :func:`funnel_modes`).
     start
@@ -567,6 +651,11 @@ def funnel(
         Inactivity that ends a session, for ``unit="session"``. Given, it forces the gap
         rule even on a log with session ids; ``None`` (default): the ids when the log
         has them, else 30 minutes.
+    window_events
+        A conversion window counted in events: each step must come within this many of
+        the unit's events (of any action, either direction) after the chain's start, that
+        is :math:`|\{e : t(c_0) < t(e) \le t(c_j)\}| \le` ``window_events``. Both
+        windows bind. ``None`` (default): no such limit.
 
     Returns
     -------
@@ -577,7 +666,8 @@ def funnel(
     ------
     InvalidParameterError
         An unknown ``mode``, ``start`` or ``unit`` (the message suggests the nearest), a
-        negative window, a step that is not a step, overlapping steps, an optional first
+        negative window, a step that is not a step, steps that share some events but not
+        all, a repeated step that is optional or under any order, an optional first
         or last step, or an exclusion outside the funnel.
     UnknownActionError
         A step or an exclusion names an action the log's taxonomy does not know.
@@ -619,6 +709,7 @@ def funnel(
     ...     action=["view", "like", "purchase", "view", "like", "view"],
     ...     time=["2024-05-01T10:00", "2024-05-01T10:05", "2024-05-02T09:00",
     ...           "2024-05-01T11:00", "2024-05-09T11:00", "2024-05-03T08:00"])
+    >>> import datetime as dt
     >>> result = funnel(log, ["view", "like", "purchase"], window=dt.timedelta(days=7))
     >>> result.counts.tolist()
     [3, 1, 1]
@@ -628,6 +719,12 @@ def funnel(
     datetime.datetime(2024, 5, 1, 10, 5)
     >>> funnel(log, ["view", "like"], window=None).counts.tolist()
     [3, 2]
+
+    A repeated step needs an event of its own: ``a`` viewed once, so reached only the
+    first view.
+
+    >>> funnel(log, ["view", "view"]).counts.tolist()
+    [3, 0]
     """
     return Funnel(
         steps,
@@ -637,4 +734,5 @@ def funnel(
         unit=unit,
         exclude=exclude,
         session_gap=session_gap,
+        window_events=window_events,
     ).evaluate(log)
