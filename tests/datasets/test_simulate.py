@@ -119,11 +119,13 @@ def digest(log: EventLog) -> str:
     h = hashlib.sha256()
     facts = (len(log), log.taxonomy.name, sorted(log.columns_present), log.load_report)
     h.update(repr(facts).encode())
-    for name in COLUMNS:
+    # a log without recipients hashes as before the recipient column existed
+    absent = {"recipient"} - log.columns_present
+    for name in (c for c in COLUMNS if c not in absent):
         array = np.ascontiguousarray(getattr(log, name))
         h.update(f"{name}:{array.dtype.str}:{array.shape}".encode())
         h.update(array.tobytes())
-    for name in ("actor", *ID_COLUMNS):
+    for name in (c for c in ("actor", *ID_COLUMNS) if c not in absent):
         dictionary = log.dictionary(name)
         h.update(f"{name}:{dictionary.dtype.str}:".encode())
         h.update("\x00".join(map(str, dictionary.tolist())).encode())

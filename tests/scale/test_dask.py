@@ -676,7 +676,8 @@ def test_errors() -> None:
     data = dd.from_pandas(LOG.to_frame(), npartitions=1)
     with pytest.raises(
         InvalidParameterError,
-        match="'threads' parameter of from_dask must be one of 'follow', 'actor'; got 'thread'",
+        match="'threads' parameter of from_dask must be one of 'follow', 'actor', 'pairs'; "
+        "got 'thread'",
     ):
         emd.from_dask(data, threads="thread")  # type: ignore[arg-type]
     with pytest.raises(

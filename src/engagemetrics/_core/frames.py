@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 
 FrameKind = Literal["pandas", "polars", "arrow"]
 REQUIRED = ("actor", "action", "time")
-OPTIONAL = ("content", "channel", "thread", "value", "direction", "session")
-_ENCODED = ("actor", "action", "content", "channel", "thread", "direction", "session")
-_IDS = ("actor", "content", "channel", "thread", "session")
+OPTIONAL = ("content", "channel", "thread", "value", "direction", "session", "recipient")
+_ENCODED = (
+    "actor", "action", "content", "channel", "thread", "direction", "session", "recipient"
+)  # fmt: skip
+_IDS = ("actor", "content", "channel", "thread", "session", "recipient")
 _EXACT_FLOAT = 2**53
 
 
@@ -310,7 +312,7 @@ def log_to_frame(log: EventLog, kind: FrameKind) -> Any:
 
 def _id_columns(log: EventLog) -> list[tuple[str, NDArray[Any], NDArray[Any]]]:
     columns = [("actor", np.asarray(log.actor), log.actors)]
-    for name in ("content", "channel", "thread", "session"):
+    for name in ("content", "channel", "thread", "session", "recipient"):
         if name in log.columns_present:
             columns.append((name, np.asarray(log.codes(name)), log.dictionary(name)))
     return columns

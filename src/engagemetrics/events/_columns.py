@@ -38,10 +38,12 @@ __all__ = [
 ]
 
 CODE_DTYPE: Final = np.int32
-"""Integer type of actor, content, channel, thread and session codes; ``-1`` means absent."""
-ID_COLUMNS: Final = ("content", "channel", "thread", "session")
+"""Integer type of actor, content, channel, thread, session and recipient codes; ``-1``
+means absent."""
+ID_COLUMNS: Final = ("content", "channel", "thread", "session", "recipient")
 COLUMNS: Final = (
-    "actor", "action", "time", "content", "channel", "thread", "value", "direction", "session"
+    "actor", "action", "time", "content", "channel", "thread", "value", "direction", "session",
+    "recipient",
 )  # fmt: skip
 """Every column of a log, as records and :meth:`EventLog.equals` name them."""
 _INT64: Final = np.iinfo(np.int64)

@@ -60,6 +60,9 @@ class Event:
     session
         Optional: the export's own session id (GA4's ``ga_session_id``), which
         :func:`~engagemetrics.sessions` then follows.
+    recipient
+        Optional: the member a message was sent to (an actor id), for dialogue between
+        members (:mod:`engagemetrics.metrics.community`).
 
     Examples
     --------
@@ -76,6 +79,7 @@ class Event:
     value: float | None = None
     direction: Direction | None = attrs.field(default=None, converter=_optional_direction)
     session: str | int | None = None
+    recipient: str | int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The event as a mapping of column name to value."""

@@ -55,11 +55,12 @@ class EventLog:
 
     Columns are numpy arrays in canonical order (actor, then time, ties in input
     order): integer codes for ``actor``, ``action``, ``content``, ``channel``,
-    ``thread`` and ``session`` (``-1`` where a row has none), int64 nanoseconds since
-    the epoch in UTC for ``time``, float64 ``value`` and int8 ``direction`` (0 inbound,
-    1 outbound). ``actor_offsets`` is the CSR index: actor ``i``'s events are rows
-    ``actor_offsets[i]:actor_offsets[i + 1]``. Code dictionaries (:attr:`actors`,
-    :attr:`contents`, ...) are sorted, so codes do not depend on input row order.
+    ``thread``, ``session`` and ``recipient`` (``-1`` where a row has none), int64
+    nanoseconds since the epoch in UTC for ``time``, float64 ``value`` and int8
+    ``direction`` (0 inbound, 1 outbound). ``actor_offsets`` is the CSR index: actor
+    ``i``'s events are rows ``actor_offsets[i]:actor_offsets[i + 1]``. Code dictionaries
+    (:attr:`actors`, :attr:`contents`, ...) are sorted, so codes do not depend on input
+    row order.
 
     Build one with :meth:`from_arrays`, :meth:`from_records`, :meth:`from_frame`, or the
     readers :func:`read_csv`, :func:`read_jsonl` and :func:`read_parquet`.
@@ -92,6 +93,7 @@ class EventLog:
         "content",
         "direction",
         "load_report",
+        "recipient",
         "session",
         "thread",
         "time",
@@ -107,6 +109,7 @@ class EventLog:
     channel: NDArray[np.int32]
     thread: NDArray[np.int32]
     session: NDArray[np.int32]
+    recipient: NDArray[np.int32]
     value: NDArray[np.float64]
     direction: NDArray[np.int8]
     actor_offsets: NDArray[np.int64]
@@ -203,6 +206,7 @@ class EventLog:
         value: ColumnLike | None = None,
         direction: ColumnLike | None = None,
         session: ColumnLike | None = None,
+        recipient: ColumnLike | None = None,
         taxonomy: Taxonomy | None = None,
         tz: str = "UTC",
         time_unit: TimeUnit | None = None,
@@ -235,6 +239,12 @@ class EventLog:
             as GA4's ``ga_session_id``; an id need only be unique per actor). When the
             log has it, :func:`~engagemetrics.sessions`, funnels by session
             and the report follow it instead of the inactivity gap.
+        recipient
+            Optional: the member each message was sent to, an id of the same kind as
+            ``actor`` (the member who sent it); missing where a row has none. Its codes
+            index its own dictionary (``log.dictionary("recipient")``): a member who
+            only receives is no actor. A direct-message log needs no thread: the
+            conversation is the unordered pair (see :mod:`engagemetrics.metrics.community`).
         taxonomy
             Vocabulary for ``action``; :meth:`Taxonomy.default` when omitted.
         tz
@@ -301,6 +311,7 @@ class EventLog:
             ("value", value),
             ("direction", direction),
             ("session", session),
+            ("recipient", recipient),
         ):
             if isinstance(data, Mapping):
                 constants[name] = constant_value(data, name)
@@ -393,7 +404,8 @@ class EventLog:
         columns
             ``{our column: your column}`` for columns whose names differ from
             ``actor``, ``action``, ``time``, ``content``, ``channel``, ``thread``,
-            ``value``, ``direction`` and ``session``; other columns of the frame are ignored.
+            ``value``, ``direction``, ``session`` and ``recipient``; other columns of the
+            frame are ignored.
             ``action`` and ``channel`` may instead be ``{"constant": value}``: one
             value on every row, for a frame without that column.
 
@@ -523,20 +535,21 @@ class EventLog:
         return self._dictionaries["thread"]
 
     def dictionary(self, column: str, /) -> NDArray[Any]:
-        """The code dictionary of ``actor``, ``content``, ``channel``, ``thread`` or
-        ``session`` (the export's own session ids, sorted)."""
+        """The code dictionary of ``actor``, ``content``, ``channel``, ``thread``,
+        ``session`` (the export's own session ids, sorted) or ``recipient``."""
         check_option(column, tuple(self._dictionaries), "column", "EventLog.dictionary")
         return self._dictionaries[column]
 
     def codes(self, column: str, /) -> NDArray[np.int32]:
-        """The code column of ``actor``, ``content``, ``channel``, ``thread`` or ``session``."""
+        """The code column of ``actor``, ``content``, ``channel``, ``thread``, ``session`` or
+        ``recipient``."""
         self.dictionary(column)
         codes: NDArray[np.int32] = getattr(self, column)
         return codes
 
     def ids(self, column: str, /, rows: NDArray[np.integer[Any]] | None = None) -> NDArray[Any]:
-        """The ids of ``column`` (actor, content, channel, thread, session) per row, None
-        where absent.
+        """The ids of ``column`` (actor, content, channel, thread, session, recipient) per
+        row, None where absent.
 
         Examples
         --------
@@ -558,7 +571,7 @@ class EventLog:
         """Bytes held by the columns, the index and the dictionaries."""
         arrays: list[NDArray[Any]] = [
             self.actor, self.action, self.time, self.content, self.channel, self.thread,
-            self.session, self.value, self.direction, self.actor_offsets,
+            self.session, self.recipient, self.value, self.direction, self.actor_offsets,
             *self._dictionaries.values(),
         ]  # fmt: skip
         return sum(owned_bytes(a) for a in arrays)

@@ -4,8 +4,8 @@ Each reader lets the fastest installed frame library parse the file (pyarrow, th
 polars, then pandas) and hands the table to :meth:`EventLog.from_frame`, so validation
 and column mapping are the same whatever the format. CSV and JSON Lines also read
 without any extra (slower, through the standard library); Parquet needs one of them.
-Id columns (actor, action, content, channel, thread, direction, session) are read as
-strings from CSV, so ids such as ``007`` keep their zeros.
+Id columns (actor, action, content, channel, thread, direction, session, recipient) are
+read as strings from CSV, so ids such as ``007`` keep their zeros.
 
 The engine changes the speed, never the result. The standard-library reader is the
 reference: a file that an engine refuses (a ragged or cut row, an unterminated quote,

@@ -56,7 +56,9 @@ ColumnSpec: TypeAlias = "str | Constant"
 shares, such as the action of a message log."""
 
 
-TEXT_COLUMNS: Final = ("actor", "action", "content", "channel", "thread", "direction", "session")
+TEXT_COLUMNS: Final = (
+    "actor", "action", "content", "channel", "thread", "direction", "session", "recipient"
+)  # fmt: skip
 """The columns read as text from CSV, so that ids such as ``007`` keep their zeros."""
 
 

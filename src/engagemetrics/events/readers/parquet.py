@@ -142,7 +142,9 @@ def _text_ids(file: Path, mapping: Mapping[str, ColumnSpec]) -> list[str]:
     metadata = pq.ParquetFile(file).metadata
     schema = metadata.schema.to_arrow_schema()
     out = []
-    for ours in ("actor", "action", "content", "channel", "thread", "session", "direction"):
+    for ours in (
+        "actor", "action", "content", "channel", "thread", "session", "direction", "recipient"
+    ):  # fmt: skip
         name = column_of(mapping, ours)
         if name is None or name not in schema.names:
             continue

@@ -42,10 +42,10 @@ ORDER: Final = "_engagemetrics_order"
 """Name of the input-order column :func:`from_dask` adds (int64), to keep ties in order."""
 
 
-Threads = Literal["follow", "actor"]
+Threads = Literal["follow", "actor", "pairs"]
 
 
-THREADS: Final = ("follow", "actor")
+THREADS: Final = ("follow", "actor", "pairs")
 
 
 SPLIT_EVERY: Final = 8
@@ -74,7 +74,7 @@ def check_frame(ddf: Any, parameter: str, where: str, rule: str = "a dask DataFr
 
 
 def check_threads(threads: object, where: str) -> None:
-    """Refuse a ``threads`` other than ``"follow"`` and ``"actor"``."""
+    """Refuse a ``threads`` other than ``"follow"``, ``"actor"`` and ``"pairs"``."""
     check_option(threads, THREADS, "threads", where)
 
 

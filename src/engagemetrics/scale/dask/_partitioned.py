@@ -105,11 +105,15 @@ def survey_frame(
 
 
 def _with_key(
-    part: Any, owners: Routing | None, config: Config | None, partition_info: Any = None
+    part: Any,
+    owners: Routing | None,
+    config: Config | None,
+    pairs: bool = False,
+    partition_info: Any = None,
 ) -> Any:
     number = 0 if partition_info is None else int(partition_info["number"])
     out = part.copy(deep=False)
-    out[KEY] = partition_keys(part, config=config, routing=owners)
+    out[KEY] = partition_keys(part, config=config, routing=owners, pairs=pairs)
     out[ORDER] = (np.int64(number) << np.int64(_ROW_BITS)) + np.arange(len(part), dtype=np.int64)
     return out
 
@@ -130,7 +134,10 @@ def _route(
     meta = ddf._meta.copy()
     meta[KEY] = np.empty(0, dtype=np.uint64)
     meta[ORDER] = np.empty(0, dtype=np.int64)
-    keyed = ddf.map_partitions(_with_key, shipped, config, meta=meta, align_dataframes=False)
+    pairs = threads == "pairs"
+    keyed = ddf.map_partitions(
+        _with_key, shipped, config, pairs, meta=meta, align_dataframes=False
+    )
     shuffled = shuffle(keyed, npartitions or ddf.npartitions, shuffle_method, scheduler)
     return shuffled, survey
 
@@ -164,7 +171,9 @@ def from_dask(
         the thread's first audience member, so dialogue metrics are exact for threads
         with one audience member; ``"actor"``: every event goes by its own actor (no
         first pass; dialogue metrics then see the brand's replies only in the brand's
-        partition).
+        partition); ``"pairs"``: as ``"actor"``, but each message with a ``recipient``
+        goes by its unordered pair of members, so the metrics of
+        :mod:`engagemetrics.metrics.community` are exact (and those by actor are not).
     shuffle_method
         Dask's shuffle. By default ``"disk"`` when ``scheduler`` names a local scheduler,
         else Dask's choice: ``"p2p"`` when a distributed Client is running, ``"disk"``

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ..._core.validation import check_option
 from ...exceptions import DataQualityWarning
 from ..route import Routing, batch_rows, hash_column
 
@@ -29,6 +30,7 @@ from ._graph import (
     dask_modules,
     shuffle,
 )
+from ._members import members_by_pair, recipient_column
 from ._partitioned import routed_frame, survey_frame
 
 __all__ = [
@@ -162,7 +164,8 @@ def report(
         A ``distributed.Client``, a Dask scheduler name, or None for Dask's default
         scheduler (a Client that is running is the default).
     npartitions, threads, retries, split_every
-        As for :func:`compute`.
+        As for :func:`compute` (``threads`` ``"follow"`` or ``"actor"``: a report is
+        partitioned by actor).
     start, end
         The report's span (as :meth:`Report.from_log`); by default the first and last
         events of all the data, found in the first pass, so that every partition's
@@ -208,6 +211,7 @@ def report(
     True
     """
     dask, _ = dask_modules()
+    check_option(threads, ("follow", "actor"), "threads", "report")  # a report is by actor
     routed, survey = routed_frame(
         data,
         config,
@@ -261,6 +265,13 @@ def report(
         # the first or last parseable time was on a row the log dropped (on_invalid=
         # "drop"): one machine's report spans the kept events, so measure again with them
         result = measure(*span)
+    names = {section.name for section in result.sections}
+    if "members" in names and recipient_column(config) in routed.columns:
+        # the partitions by actor split pairs of members: measure them by pair
+        own: Any = result.section("members")  # its split, counted row by row
+        result = result.with_sections(
+            members_by_pair(dask, routed, config, own.split, client, retries, split_every)
+        )
     return result
 
 
