@@ -39,6 +39,7 @@ SETTINGS: Final[dict[str, tuple[str, str]]] = {
     "return_window": ("windows", "return"),
     "period": ("report", "period"),
     "top": ("report", "top"),
+    "paths_start": ("report", "paths_start"),
 }
 """Each :class:`~engagemetrics.Config` field (the Python keyword the library's
 messages name) and its ``[section] key`` in ``engagemetrics.toml``, for the CLI's

@@ -70,7 +70,7 @@ LAYOUT: Final[Mapping[str, Mapping[str, str]]] = {
         "response": "response_window",
         "return": "return_window",
     },
-    "report": {"period": "period", "top": "top"},
+    "report": {"period": "period", "top": "top", "paths_start": "paths_start"},
 }
 SECTIONS: Final = ("input", "taxonomy", "brand", "engagement", "goals", "funnel", "windows",
                     "report")  # fmt: skip

@@ -184,6 +184,10 @@ def check_settings(config: Config) -> None:
         check_int(config.top, "top", "Config", minimum=1)
     except InvalidParameterError:
         fail(key["top"], "must be a whole number >= 1", config.top)
+    if config.paths_start is not None and (
+        not isinstance(config.paths_start, str) or not config.paths_start.strip()
+    ):
+        fail(key["paths_start"], "must be an action name or None", config.paths_start)
 
 
 def check_reading(config: Config) -> None:
@@ -388,8 +392,14 @@ def add_actions(config: Config, base: Taxonomy) -> Taxonomy:
 
 
 def check_actions(config: Config) -> None:
-    """Every action a goal, step or exclusion names is one of the taxonomy's."""
+    """Every action a goal, step, exclusion or ``paths_start`` names is one of the
+    taxonomy's (``paths_start`` an audience one)."""
     taxonomy = config.taxonomy()
+    if config.paths_start is not None:
+        check_known(taxonomy, [config.paths_start], KEY_OF["paths_start"])
+        if taxonomy.action(config.paths_start).direction is not Direction.INBOUND:
+            fail(KEY_OF["paths_start"], "must be an audience (inbound) action: paths are "
+                 "the audience's", config.paths_start)  # fmt: skip
     for i, goal in enumerate(config.goals):
         check_known(taxonomy, goal.actions, ("goals", i, "actions"))
     if config.funnel is not None:
@@ -434,7 +444,8 @@ def read_field(field: str, value: Any, key: Key) -> Any:
     if field == "criterion":
         return read_criterion(value, key)
     strings = ("taxonomy_name", "platform", "tz", "shape", "time_unit", "on_invalid",
-               "delimiter", "period", "time_format", "encoding", "engine")  # fmt: skip
+               "delimiter", "period", "time_format", "encoding", "engine",
+               "paths_start")  # fmt: skip
     if field in strings and not (isinstance(value, str)):
         fail(key, "must be a string", value)
     return value

@@ -108,7 +108,8 @@ class Config:
         ``shape="events"`` ours are ``actor``, ``action``, ``time``, ``content``,
         ``channel``, ``thread``, ``value``, ``direction`` and ``session`` (the
         export's own session id, such as GA4's ``ga_session_id``: sessions, funnels by
-        session and the report then follow it); for ``shape="posts"``
+        session and the report then follow it) and ``recipient`` (the member a
+        message was sent to: dialogue between members); for ``shape="posts"``
         they are ``key``, ``posted_at``, ``channel`` and the measures of
         :data:`engagemetrics.metrics.posts.MEASURES`. Held as a read-only mapping.
     shape
@@ -153,6 +154,10 @@ class Config:
         ``"day"``, ``"week"`` or ``"month"``: retention cohorts and trend grouping.
     top
         Rows in the reports' "top content" tables (a whole number >= 1).
+    paths_start
+        The audience action the report's top paths start from (``[report]
+        paths_start``; an alias is read as its action); ``None``: each person's first
+        event (see :func:`~engagemetrics.top_paths`).
     vocabularies
         More bundled vocabularies (:meth:`Taxonomy.vocabularies`), such as
         ``("ecommerce", "email")``, combined after :attr:`platform` by
@@ -226,6 +231,7 @@ class Config:
     return_window: dt.timedelta | None = attrs.field(default=None, converter=to_return_window)
     period: ReportPeriod = "week"
     top: int = 10
+    paths_start: str | None = None
     vocabularies: tuple[str, ...] = attrs.field(default=(), converter=to_names)
     actions: tuple[Action, ...] = attrs.field(default=(), converter=to_actions)
     time_format: str | None = None
@@ -461,6 +467,8 @@ class Config:
             "return": format_duration(self.return_window),
         }
         out["report"] = {"period": self.period, "top": self.top}
+        if self.paths_start is not None:
+            out["report"]["paths_start"] = self.paths_start
         return out
 
     @classmethod

@@ -84,6 +84,7 @@ return = "none"          # a return counts within this time of the first interac
 [report]
 period = "week"          # "day", "week" or "month": retention cohorts and trends
 top = 10                 # rows in "top content" tables
+# paths_start = "comment"  # the report's top paths from this action (default: first event)
 """
 
 

@@ -110,6 +110,17 @@ def _no_data(purpose: str, title: str) -> str:
         return _svg(figure, title)
 
 
+# the machinery as the report's other drawing modules (report/sankey.py) use it
+new_figure = _figure
+"""A new Figure on an SVG canvas in the deterministic settings (a context manager)."""
+figure_svg = _svg
+"""The figure as inline SVG: no prolog or doctype, ``<title>`` as first child."""
+literal = _plain
+"""Text as literal matplotlib text (dollar signs do not start mathtext)."""
+no_data_svg = _no_data
+"""The SVG that says "no data" under the title."""
+
+
 def _floats(values: object, name: str, where: str) -> NDArray[np.float64]:
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1:

@@ -86,6 +86,7 @@ STEPS: Final = (
     "dialogue",
     "goals",
     "funnel",
+    "paths",
     "content",
     "retention",
     "trends",

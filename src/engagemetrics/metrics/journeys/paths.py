@@ -279,6 +279,25 @@ def _sums(codes: NDArray[np.int64], weight: NDArray[np.int64]) -> tuple[Any, Any
     return distinct, np.bincount(inverse.reshape(-1), weight, len(distinct)).astype(np.int64)
 
 
+def _distinct_rows(
+    paths: NDArray[np.int64], counts: NDArray[np.int64], states: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The distinct rows of ``paths`` (codes -1 to ``states - 1``), sorted, and their
+    summed counts: ``np.unique(paths, axis=0)``, with each row packed in one integer
+    (code + 1 in base ``states + 1``, which keeps the order) when it fits in 62 bits,
+    a sort of integers rather than of rows as bytes."""
+    depth = paths.shape[1]
+    base = states + 1
+    if base**depth >= 2**62:
+        distinct, inverse = np.unique(paths, axis=0, return_inverse=True)
+    else:
+        weights = base ** np.arange(depth - 1, -1, -1, dtype=np.int64)
+        packed, inverse = np.unique(((paths + 1) * weights).sum(axis=1), return_inverse=True)
+        distinct = packed[:, None] // weights[None, :] % base - 1
+    summed = np.bincount(inverse.reshape(-1), counts, len(distinct)).astype(np.int64)
+    return distinct, summed
+
+
 def _counts(
     definition: Mapping[str, Any],
     states: Sequence[str],
@@ -286,15 +305,14 @@ def _counts(
     counts: NDArray[np.int64],
 ) -> PathCounts:
     """Distinct sequences with summed counts, over the states that occur (sorted)."""
-    used = np.unique(paths[paths >= 0])
-    order = used[np.argsort(np.array([states[i] for i in used], dtype=object), kind="stable")]
+    used = np.flatnonzero(np.bincount(paths[paths >= 0], minlength=len(states)))
+    order = used[np.argsort(np.array(states, dtype=object)[used], kind="stable")]
     table = np.full(len(states), -1, dtype=np.int64)
     table[order] = np.arange(len(order))
     paths = remap(paths, table)
     depth = int(definition["depth"])
     if len(counts):
-        distinct, inverse = np.unique(paths, axis=0, return_inverse=True)
-        summed = np.bincount(inverse.reshape(-1), counts, len(distinct)).astype(np.int64)
+        distinct, summed = _distinct_rows(paths, counts, len(order))
     else:
         distinct, summed = np.zeros((0, depth), np.int64), np.zeros(0, np.int64)
     return PathCounts(**definition, states=[states[i] for i in order], paths=distinct,
@@ -392,7 +410,8 @@ def top_paths(
     paths = prepare(log, where, by=chosen, within=text, collapse=bool(collapse_repeats),
                     drop_exposure=bool(drop_exposure))  # fmt: skip
     offsets = paths.offsets
-    offsets = np.unique(offsets)  # empty paths take no sequence
+    # empty paths take no sequence (offsets rise: keep the first of each run of equals)
+    offsets = offsets[np.concatenate([[True], offsets[1:] != offsets[:-1]])]
     first, stop = offsets[:-1], offsets[1:]
     if start is not None:
         code = state_code(start, paths.labels, "start", where, chosen)

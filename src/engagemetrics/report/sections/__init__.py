@@ -7,7 +7,9 @@ from .interactions import InteractionsSection
 
 from .engagement import EngagementSection, SecondDateSection  # isort: skip
 from .dialogue import DialogueSection  # isort: skip
+from .members import MembersSection  # isort: skip
 from .goals import FunnelSection, GoalsSection, GoalSummary  # isort: skip
+from .journeys import PathsSection  # isort: skip
 from .top import TopSection  # isort: skip
 from .retention import RetentionSection  # isort: skip
 from .trends import RETURN_LOOKBACK_DAYS, TrendsSection, change_marks  # isort: skip
@@ -20,6 +22,8 @@ __all__ = [
     "GoalSummary",
     "GoalsSection",
     "InteractionsSection",
+    "MembersSection",
+    "PathsSection",
     "RetentionSection",
     "SecondDateSection",
     "TopSection",
