@@ -1,5 +1,6 @@
 """Routing events to partitions: by actor, with the brand's replies in a thread going to
-the partition of the thread's owner (the actor of its first inbound message).
+the partition of the thread's owner (the actor of its first inbound message); or, for
+dialogue between members, each message with a recipient by its unordered pair.
 
 :func:`routing` surveys the thread owners of a batch (a mergeable :class:`Routing`);
 :func:`partition_keys` gives each row the 64-bit key that decides its partition;
@@ -18,6 +19,7 @@ from numpy.typing import NDArray
 
 from .._core.arrays import read_only
 from .._core.encoding import Encoded
+from .._core.hashing import hash_ids, mix
 from .._core.optional import import_optional
 from .._core.results import Result, check_mergeable
 from .._core.time import parse_time
@@ -27,13 +29,6 @@ if TYPE_CHECKING:
     from ..config.config import Config
 
 __all__ = ["Routing", "Rows", "batch_rows", "hash_column", "hash_ids", "partition_keys", "routing"]
-
-_SEEDS: Final = ("0123456789123456", "engagemetrics-rt")  # 16-byte keys of pandas' siphash
-
-
-# keys of the integer hash: two odd 64-bit constants (the golden ratio's and pi's bits)
-_INT_KEYS: Final = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0x243F6A8885A308D3))
-
 
 _INBOUND: Final = Direction.INBOUND.code
 
@@ -46,45 +41,6 @@ _CONVERSATION: Final = ActionCategory.CONVERSATION.code
 
 def _pandas() -> Any:
     return import_optional("pandas", purpose="Routing events to partitions")
-
-
-def hash_ids(values: NDArray[Any], /, *, seed: int = 0) -> NDArray[np.uint64]:
-    """A 64-bit hash of each id that is the same in every process and partition.
-
-    Integers hash as integers (``42`` and ``"42"`` differ), everything else as its text.
-    ``seed`` 0 and 1 are two independent hashes: text through pandas' SipHash with two
-    keys, integers through a 64-bit mixer (splitmix64's finaliser) of the integer plus a
-    key of each seed. No id hashes to 0, the "no id" of routing: the one value that would
-    is moved to 1 (a collision as likely as any other, 2**-64 per pair).
-
-    Examples
-    --------
-    >>> h = hash_ids(np.array(["ana", "bo", "ana"], dtype=object))
-    >>> bool(h[0] == h[2]), bool(h[0] == h[1])
-    (True, False)
-    >>> bool(hash_ids(np.array([0]))[0] != 0)
-    True
-    """
-    if values.dtype.kind in "iub":
-        out = _mix(values.astype(np.int64).view(np.uint64), seed)
-    else:
-        text = np.asarray([str(v) for v in values.tolist()], dtype=object)
-        out = np.asarray(
-            _pandas().util.hash_array(text, hash_key=_SEEDS[seed], categorize=True),
-            dtype=np.uint64,
-        )
-    out[out == 0] = 1
-    return out
-
-
-def _mix(x: NDArray[np.uint64], seed: int) -> NDArray[np.uint64]:
-    """splitmix64's finaliser of ``x + key``: a bijection of uint64 that spreads each bit
-    (pandas' integer hash has no key, so both seeds gave one hash, and 0 hashed to 0)."""
-    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
-        z = x + _INT_KEYS[seed]
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return np.asarray(z ^ (z >> np.uint64(31)), dtype=np.uint64)
 
 
 def hash_column(column: NDArray[Any] | Encoded, seed: int = 0) -> NDArray[np.uint64]:
@@ -362,7 +318,12 @@ def routing(batch: Any, /, *, config: Config | None = None) -> Routing:
 
 
 def partition_keys(
-    batch: Any, /, *, config: Config | None = None, routing: Routing | None = None
+    batch: Any,
+    /,
+    *,
+    config: Config | None = None,
+    routing: Routing | None = None,
+    pairs: bool = False,
 ) -> NDArray[np.uint64]:
     """Per row, the 64-bit key that decides its partition (take it modulo their number).
 
@@ -381,6 +342,11 @@ def partition_keys(
     routing
         The merged :func:`routing` of the whole data; without it, every row is keyed
         by its own actor (the brand's replies then stay with the brand).
+    pairs
+        Key each row with a ``recipient`` by its unordered pair of actor and recipient
+        (ids compared as text), so that both directions of a pair share a partition:
+        the routing of :mod:`engagemetrics.metrics.community`, whose per-pair counts
+        then merge exactly. Rows without a recipient keep the rules above.
 
     Examples
     --------
@@ -402,4 +368,29 @@ def partition_keys(
         owner = routing.owners(rows.thread[0][at], rows.thread[1][at])
         keys = keys.copy()
         keys[at[owner != 0]] = owner[owner != 0]
+    if pairs:
+        keys = _pair_keys(batch, config, keys)
     return keys
+
+
+def _text_hash(column: NDArray[Any] | Encoded) -> NDArray[np.uint64]:
+    """Per row, the hash of its id's text (``42`` and ``"42"`` agree); 0 where none."""
+    uniques, codes = factorized(column)
+    text = np.asarray([str(v) for v in uniques.tolist()], dtype=object)
+    table = np.append(hash_ids(text) if len(text) else np.zeros(0, np.uint64), np.uint64(0))
+    return np.asarray(table[codes], dtype=np.uint64)
+
+
+def _pair_keys(batch: Any, config: Config | None, keys: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """``keys``, with each row that has a recipient keyed by its unordered pair."""
+    from .._core.frames import frame_columns
+
+    data = frame_columns(batch, {} if config is None else dict(config.columns))
+    if "recipient" not in data:
+        return keys
+    recipient = _text_hash(data["recipient"])
+    sender = _text_hash(data["actor"])
+    paired = recipient != 0
+    low, high = np.minimum(sender, recipient), np.maximum(sender, recipient)
+    pair = mix(mix(low, 0) ^ high, 1)
+    return np.where(paired, pair, keys)

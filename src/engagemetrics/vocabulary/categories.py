@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, final
 
 import attrs
@@ -141,6 +141,18 @@ def to_category(value: ActionCategory | str) -> ActionCategory:
             f"Unknown action category {value!r}; valid categories: {', '.join(valid)}."
             f"{did_you_mean(suggest(value, valid))}"
         ) from None
+
+
+def category_name_tuple(
+    values: Iterable[ActionCategory | str] | ActionCategory | str | None,
+) -> tuple[str, ...]:
+    """Category names as a tuple: one category or several, as members or their values
+    (``None``: none); the definitions' converter, checked by the caller."""
+    if values is None:
+        return ()
+    if isinstance(values, (str, ActionCategory)):
+        values = (values,)
+    return tuple(v.value if isinstance(v, ActionCategory) else v for v in values)
 
 
 def to_direction(value: Direction | str) -> Direction:
