@@ -1,0 +1,300 @@
+"""The tracker's raw bookkeeping: growing id dictionaries and the lateness buffer.
+
+:class:`Raw` maps every id (actor, content, channel, thread, session, recipient) to a
+global index, in order of first arrival (a lookup per distinct id of a batch, never per
+event), and keeps the applied events not sealed yet as columns of global indices, in
+arrival order. It hands them to the components as a :class:`~._component.Batch`: an
+:class:`~engagemetrics.EventLog` assembled directly in canonical order (actor id, time,
+ties in arrival order), as the batch functions order the whole log.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._kernels.groups import run_starts
+from .._kernels.order import sort_by_actor_time
+from ..events.load_report import LoadReport
+from ..events.log import EventLog
+from ..vocabulary.actions import Taxonomy
+from ._component import ID_KINDS, Batch
+
+__all__ = ["KINDS", "Raw"]
+
+KINDS: Final = (*ID_KINDS, "recipient")
+"""Every id column with a global dictionary (``recipient`` for the buffer's events only)."""
+_FIXED: Final = frozenset({"actor", "action", "time", "direction"})
+
+
+class Raw:
+    """Id dictionaries and buffered events (see the module docstring)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.ids: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+        self.index: dict[str, dict[Any, int]] = {kind: {} for kind in KINDS}
+        self.textual: set[str] = set()  # id columns with an id that is not an integer
+        self.rows: dict[str, NDArray[Any]] = _empty_rows()
+        self.present: set[str] = set()  # the optional columns any batch had
+        # the ids as arrays (objects, and int64 while a column is all integers), grown
+        # with spare room from the lists: entries below a length never change
+        self._mirrors: dict[tuple[str, str], tuple[NDArray[Any], int]] = {}
+        # the actor indices in id order, kept as new ids arrive (see actor_order)
+        self._order: tuple[bool, int, NDArray[Any], NDArray[np.int64], bool] | None = None
+
+    def copy(self) -> Raw:
+        out = Raw(self.taxonomy)
+        out.ids = {k: list(v) for k, v in self.ids.items()}
+        out.index = {k: dict(v) for k, v in self.index.items()}
+        out.textual = set(self.textual)
+        out.rows = dict(self.rows)  # arrays are replaced, never written in place
+        out.present = set(self.present)
+        out._mirrors = {k: (v.copy(), n) for k, (v, n) in self._mirrors.items()}
+        out._order = self._order  # its arrays are replaced, never written in place
+        return out
+
+    def __len__(self) -> int:
+        return len(self.rows["time"])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the buffered events."""
+        return sum(int(a.nbytes) for a in self.rows.values())
+
+    def size(self, kind: str, /) -> int:
+        """Ids of ``kind`` seen so far."""
+        return len(self.ids[kind])
+
+    def values(self, kind: str, positions: NDArray[np.int64] | None = None, /) -> NDArray[Any]:
+        """The ids of ``kind`` (at ``positions``): int64 when every id of the column is
+        an integer, else objects. Without ``positions``, a read-only array."""
+        dtype = "object" if kind in self.textual or not self.ids[kind] else "int"
+        array = self._mirror(kind, dtype)
+        if positions is None:
+            whole: NDArray[Any] = array.view()
+            whole.flags.writeable = False
+            return whole
+        taken: NDArray[Any] = array[positions]
+        return taken
+
+    def _mirror(self, kind: str, dtype: str) -> NDArray[Any]:
+        """The ids of ``kind`` as an array of ``dtype`` ("object" or "int"), brought up to
+        date with the list (appending only the ids added since)."""
+        ids = self.ids[kind]
+        array, n = self._mirrors.get((kind, dtype), (None, 0))
+        if array is None or n > len(ids):
+            array, n = np.empty(0, dtype=object if dtype == "object" else np.int64), 0
+        if n < len(ids):
+            if len(array) < len(ids):
+                bigger = np.empty(len(ids) + len(ids) // 4, dtype=array.dtype)
+                bigger[:n] = array[:n]
+                array = bigger
+            array[n : len(ids)] = ids[n:]
+            n = len(ids)
+            self._mirrors[(kind, dtype)] = (array, n)
+        return array[:n]
+
+    def actor_order(self) -> tuple[NDArray[np.int64], NDArray[Any]]:
+        """The global actor indices in the order of their ids (the order of every log's
+        actor dictionary: integers, or text), and the ids in that order.
+
+        Kept up to date as ids arrive: each call sorts only the ids added since the
+        previous one and inserts them by a binary search in the sorted ids (a full sort
+        when they are many).
+        """
+        textual, n = "actor" in self.textual, self.size("actor")
+        cached = self._order
+        if cached is None or cached[0] != textual or cached[1] > n:
+            cached = (textual, 0, np.empty(0, dtype=object if textual else np.int64),
+                      np.zeros(0, dtype=np.int64), True)  # fmt: skip
+        _, done, keys, order, pure = cached
+        if done < n:
+            new = np.arange(done, n, dtype=np.int64)
+            added = self.values("actor", new)
+            if textual:  # the keys are the ids' text (one text per id), as objects
+                text = added.astype(str)
+                by_key = np.argsort(text, kind="stable")
+                added_keys = text[by_key].astype(object)
+                pure = pure and all(type(v) is str for v in added.tolist())
+            else:
+                by_key = np.argsort(added, kind="stable")
+                added_keys = added[by_key]
+            new = new[by_key]
+            if textual and len(new) * 64 > done:  # many: one sort of all the texts
+                keys, order = np.concatenate([keys, added_keys]), np.concatenate([order, new])
+                everything = np.argsort(keys.astype(str), kind="stable")
+                keys, order = keys[everything], order[everything]
+            else:  # a few: insert them (comparing texts, each a binary search)
+                at = np.searchsorted(keys, added_keys, side="right")
+                keys, order = np.insert(keys, at, added_keys), np.insert(order, at, new)
+            keys.flags.writeable = False  # handed out as the sorted ids
+            self._order = cached = (textual, n, keys, order, pure)
+        _, _, keys, order, pure = cached
+        # the keys are the ids themselves but for a column mixing text and integers
+        return order, (keys if pure else self.values("actor", order))
+
+    # -- adding events ---------------------------------------------------------------------
+    def _register(self, log: EventLog) -> dict[str, NDArray[np.int64]]:
+        """Per id column of ``log``, the global index of each dictionary entry its rows
+        use (-1 for the others), registering new ids: a lookup per distinct id."""
+        out: dict[str, NDArray[np.int64]] = {}
+        for kind in KINDS:
+            if kind != "actor" and kind not in log.columns_present:
+                continue
+            dictionary = log.dictionary(kind)
+            used = np.zeros(len(dictionary) + 1, dtype=bool)
+            used[log.codes(kind)] = True  # code -1 marks the last slot
+            table = np.full(len(dictionary), -1, dtype=np.int64)
+            positions = np.flatnonzero(used[:-1])
+            keys = dictionary[positions].tolist()
+            table[positions] = self._indices(kind, keys)
+            out[kind] = table
+        return out
+
+    def _indices(self, kind: str, keys: list[Any]) -> NDArray[np.int64]:
+        """The global index of each of ``keys``, registering the new ones."""
+        index, ids = self.index[kind], self.ids[kind]
+        found = np.fromiter(
+            map(index.get, keys, itertools.repeat(-1)), dtype=np.int64, count=len(keys)
+        )
+        for j in np.flatnonzero(found < 0).tolist():  # ids seen for the first time
+            key = keys[j]
+            found[j] = index[key] = len(ids)
+            ids.append(key)
+            if not isinstance(key, int) or isinstance(key, bool):
+                self.textual.add(kind)
+        return found
+
+    def add(self, log: EventLog, /) -> None:
+        """Buffer the events of ``log`` (after those buffered), registering their ids."""
+        self.present |= set(log.columns_present) - _FIXED
+        tables = self._register(log)
+        rows: dict[str, NDArray[Any]] = {
+            "actor": tables["actor"][log.actor],
+            "action": np.asarray(log.action),
+            "time": np.asarray(log.time),
+            "value": np.array(log.value, dtype=np.float64),
+            "direction": np.asarray(log.direction),
+        }
+        for kind in KINDS[1:]:
+            if kind in tables:
+                rows[kind] = np.append(tables[kind], -1)[log.codes(kind)]
+            else:
+                rows[kind] = np.full(len(log), -1, dtype=np.int64)
+        self.rows = {k: np.concatenate([v, rows[k]]) for k, v in self.rows.items()}
+
+    def take_before(self, horizon: int, /) -> Batch | None:
+        """The buffered events before ``horizon`` as a batch, removed from the buffer
+        (None when there are none)."""
+        old = self.rows["time"] < horizon
+        if not old.any():
+            return None
+        batch = self.batch(old)
+        self.rows = {k: v[~old] for k, v in self.rows.items()}
+        return batch
+
+    # -- batches ---------------------------------------------------------------------------
+    def batch(self, select: NDArray[np.bool_] | None = None, /) -> Batch:
+        """The buffered rows ``select`` (None: all) as a :class:`Batch`: an
+        :class:`EventLog` in canonical order (actor id, time, arrival) and the global
+        index of each of its codes."""
+        rows = self.rows if select is None else {k: v[select] for k, v in self.rows.items()}
+        distinct, where = _distinct(rows["actor"], self.size("actor"))
+        names = self.values("actor", distinct)
+        order = np.argsort(names if names.dtype.kind == "i" else names.astype(str), kind="stable")
+        local = np.empty(len(distinct), dtype=np.int64)
+        local[order] = np.arange(len(distinct))
+        permutation, sorted_code, time = sort_by_actor_time(
+            local[where].astype(np.uint64), rows["time"]
+        )
+        indices: dict[str, NDArray[np.int64]] = {"actor": distinct[order]}
+        ids: dict[str, tuple[NDArray[np.int32], NDArray[Any]]] = {}
+        for kind in KINDS[1:]:
+            if kind not in self.present:
+                continue
+            present, codes = _distinct(rows[kind][permutation], self.size(kind))
+            ids[kind] = (codes.astype(np.int32), self.values(kind, present).astype(object))
+            indices[kind] = present
+        n = len(time)
+        log = EventLog(
+            actor_offsets=run_starts(sorted_code),
+            actors=names[order],
+            action=rows["action"][permutation],
+            time=time,
+            taxonomy=self.taxonomy,
+            ids=ids,
+            value=rows["value"][permutation] if "value" in self.present else None,
+            direction=rows["direction"][permutation],
+            load_report=LoadReport(rows_read=n, rows_kept=n),
+        )
+        sizes = {kind: self.size(kind) for kind in ID_KINDS}
+        return Batch(log, indices={k: indices[k] for k in ID_KINDS if k in indices}, sizes=sizes)
+
+    # -- merging and persistence -----------------------------------------------------------
+    def absorb(self, other: Raw, /) -> dict[str, NDArray[np.int64]]:
+        """Register ``other``'s ids and buffer its events after these; return, per id
+        column, the global index here of each of ``other``'s."""
+        maps = {kind: self._indices(kind, other.ids[kind]) for kind in KINDS}
+        theirs = dict(other.rows)
+        for kind in KINDS:
+            theirs[kind] = np.append(maps[kind], -1)[theirs[kind]].astype(np.int64)
+        self.rows = {k: np.concatenate([v, theirs[k]]) for k, v in self.rows.items()}
+        self.present |= other.present
+        return maps
+
+    def to_arrays(self) -> tuple[dict[str, NDArray[Any]], dict[str, Any]]:
+        """The arrays (``ids.{kind}``, ``buffer.{column}``) and header fields to save."""
+        arrays: dict[str, NDArray[Any]] = {}
+        kinds: dict[str, str] = {}
+        for kind in KINDS:
+            array = self.values(kind)
+            kinds[kind] = "int" if array.dtype.kind == "i" else "str"
+            arrays[f"ids.{kind}"] = array if kinds[kind] == "int" else array.astype(str)
+        for key, value in self.rows.items():
+            arrays[f"buffer.{key}"] = value
+        return arrays, {"id_kinds": kinds, "present": sorted(self.present)}
+
+    def load(self, arrays: Mapping[str, NDArray[Any]], header: Mapping[str, Any], /) -> None:
+        """Read back what :meth:`to_arrays` gave."""
+        for kind in KINDS:
+            values = arrays[f"ids.{kind}"].tolist()
+            self.ids[kind] = values
+            self._mirrors.pop((kind, "object"), None)
+            self._mirrors.pop((kind, "int"), None)
+            self.index[kind] = {v: i for i, v in enumerate(values)}
+            if values and header["id_kinds"][kind] == "str":
+                self.textual.add(kind)
+        self.rows = {k: np.array(arrays[f"buffer.{k}"]) for k in _empty_rows()}
+        self.present = set(header["present"])
+        self._order = None
+
+
+def _empty_rows() -> dict[str, NDArray[Any]]:
+    """The columns of an empty lateness buffer."""
+    rows: dict[str, NDArray[Any]] = {
+        "actor": np.zeros(0, dtype=np.int64),
+        "action": np.zeros(0, dtype=np.int16),
+        "time": np.zeros(0, dtype=np.int64),
+        "value": np.zeros(0, dtype=np.float64),
+        "direction": np.zeros(0, dtype=np.int8),
+    }
+    for kind in KINDS[1:]:
+        rows[kind] = np.zeros(0, dtype=np.int64)
+    return rows
+
+
+def _distinct(index: NDArray[np.int64], size: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The distinct global indices (>= 0, below ``size``) of ``index``, increasing, and
+    each entry's position among them (-1 for -1): flags over the dictionary, no sort."""
+    valid = index >= 0
+    seen = np.zeros(size + 1, dtype=bool)
+    seen[index[valid]] = True
+    distinct = np.flatnonzero(seen[:size]).astype(np.int64)
+    position = np.zeros(size + 1, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct, np.where(valid, position[np.maximum(index, 0)], -1)
