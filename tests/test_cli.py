@@ -43,6 +43,35 @@ def test_demo_prints_the_full_report(capsys: pytest.CaptureFixture[str]) -> None
     assert err == ""  # no progress bar off a terminal
 
 
+def test_demo_shows_its_members_talking(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 15 §4: the demo simulates a community, so its report has a members section.
+    The counts are derived here from the simulated rows themselves (sets of senders,
+    recipients and directed pairs), not from the metric."""
+    from engagemetrics.cli._commands import DEMO_COMMUNITY, DEMO_EFFECTS
+    from engagemetrics.datasets import Community, simulate
+
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "Members: does the audience talk with itself?" in out
+    code, out, _ = run(capsys, "demo", "--format", "json")
+    members = json.loads(out)["members"]
+    log = simulate(n_actors=3_000, days=84, seed=2024, effects=DEMO_EFFECTS,
+                   community=Community(**DEMO_COMMUNITY))  # fmt: skip
+    columns = log.to_arrays()
+    sent = [
+        (str(a), str(r))
+        for a, r in zip(columns["actor"], columns["recipient"], strict=True)
+        if r is not None
+    ]
+    pairs = set(sent)
+    assert members["messages"] == len(sent) > 0
+    assert members["members"] == len({m for pair in sent for m in pair})
+    assert members["reciprocity"]["pairs"] == len(pairs)
+    assert members["reciprocity"]["reciprocated"] == sum((r, a) in pairs for a, r in pairs)
+    low, high = members["reciprocity"]["low"], members["reciprocity"]["high"]
+    assert low <= DEMO_COMMUNITY["reciprocity"] <= high  # the planted level, recovered
+
+
 @needs("matplotlib")
 def test_demo_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "demo", "--format", "json")
@@ -918,6 +947,9 @@ def _sample(part: Any) -> str:
 NOT_HINTS = {
     ("rfm.py", "actions=x, categories=x"): "the label of a transaction rule",
     ("compute.py", "actions=x, categories=x"): "the same label, since rfm/ was split",
+    ("patterns.py", "actions=x, categories=x, goal='x', any_event=x"): (
+        "a SequenceStep's own fields: a pattern is Python or its TOML, not a config setting"
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""The ``engagemetrics`` command: ``report``, ``demo``, ``validate`` and ``init``.
+"""The ``engagemetrics`` command: ``report``, ``demo``, ``validate``, ``init`` and ``watch``.
 
 Exit codes: 0 success, 1 a problem with the data (rows that break a rule, columns that
 do not fit), 2 a problem with the command (unknown option, missing file, bad config
@@ -20,7 +20,7 @@ from typing import Final, NoReturn, TextIO
 from .._core.version import __version__
 from ..exceptions import ColumnNotFoundError, DataError, EngagementMetricsError, SchemaError
 from ..report import FORMATS, LIMITS
-from . import _commands
+from . import _commands, _watch
 from ._commands import EXIT_DATA, EXIT_OK, EXIT_USAGE, READERS, UsageError
 from ._language import config_language, message
 
@@ -132,7 +132,12 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the report on bundled data (no arguments needed)")
     output_options(demo)
-    demo.set_defaults(handler=_commands.demo)
+    demo.add_argument(
+        "--replay",
+        action="store_true",
+        help="replay the audience day by day into a live state, with its alerts",
+    )
+    demo.set_defaults(handler=_watch.demo)
 
     validate = commands.add_parser("validate", help="list every problem in a file")
     validate.add_argument("path", type=Path)
@@ -146,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     init.set_defaults(handler=_commands.init)
+    _watch.add_parser(commands, input_options)
     return parser
 
 

@@ -20,6 +20,7 @@ from ._language import message
 from ._timing import Clock, builds_timed
 
 __all__ = [
+    "DEMO_COMMUNITY",
     "DEMO_EFFECTS",
     "EXIT_DATA",
     "EXIT_OK",
@@ -34,6 +35,7 @@ __all__ = [
     "progress",
     "report",
     "validate",
+    "warn_dropped",
 ]
 
 EXIT_OK: Final = 0
@@ -44,6 +46,10 @@ READERS: Final = ("auto", "pyarrow", "polars", "pandas", "python")
 DEMO_EFFECTS: Final = (("likes_without_return", "post-05"), ("loyal_post", "post-12"))
 """Planted in the demo's simulated audience: a post liked by a crowd that never comes
 back, and a quiet post whose people return; the report's top-content table finds both."""
+DEMO_COMMUNITY: Final = {"reciprocity": 0.4, "partners": 0.5}
+"""The demo's members who message each other (:class:`~engagemetrics.datasets.Community`:
+about one member in three talks with another, 40 % of the pairs both ways), so that the
+report shows its members section; the brand's dialogue and the rest stay as they were."""
 
 
 class UsageError(Exception):
@@ -118,7 +124,7 @@ def report(args: argparse.Namespace) -> int:
                 step("measuring on dask")
                 with clock.stage("measure"):  # the workers read, build and measure
                     result = dask_report(str(args.path), config)
-                _warn_dropped(args.command, result.load)
+                warn_dropped(args.command, result.load)
             else:
                 step("reading")
                 with clock.stage("read"), builds_timed(clock, on=args.timings):
@@ -172,7 +178,7 @@ def limit(name: str) -> Callable[[str], int]:
     return whole
 
 
-def _warn_dropped(command: str, loaded: LoadReport | LoadCounts) -> None:
+def warn_dropped(command: str, loaded: LoadReport | LoadCounts) -> None:
     """One line on standard error when loading dropped rows (``on_invalid = "drop"``)."""
     counts = loaded if isinstance(loaded, LoadCounts) else LoadCounts.of(loaded)
     if counts.rows_dropped == 0:
@@ -191,7 +197,7 @@ def _read_window(args: argparse.Namespace, config: Any) -> Any:
     """The log, cut to ``--since`` / ``--until``; an empty cut is a data problem."""
     log = config.read_log(args.path)
     if args.since is None and args.until is None:
-        _warn_dropped(args.command, log.load_report)
+        warn_dropped(args.command, log.load_report)
         return log
     try:
         cut = log.filter(start=args.since, end=args.until)
@@ -211,19 +217,20 @@ def _read_window(args: argparse.Namespace, config: Any) -> Any:
             else f"none of the file's {log.load_report.rows_read:,} rows is valid"
         )
         raise DataError(f"No events {asked}; {span}.")
-    _warn_dropped(args.command, log.load_report)  # after the errors: they stay one line
+    warn_dropped(args.command, log.load_report)  # after the errors: they stay one line
     return cut
 
 
 def demo(args: argparse.Namespace) -> int:
-    from ..datasets import demo_config, load_facebook_posts, simulate
+    from ..datasets import Community, demo_config, load_facebook_posts, simulate
     from ..metrics.posts import FACEBOOK_INSIGHTS, PostMetrics
 
     config = demo_config()
     chosen = chosen_format(args)
     with progress() as step:
         step("simulating an audience")
-        log = simulate(n_actors=3_000, days=84, seed=2024, effects=DEMO_EFFECTS)
+        log = simulate(n_actors=3_000, days=84, seed=2024, effects=DEMO_EFFECTS,
+                       community=Community(**DEMO_COMMUNITY))  # fmt: skip
         report = Report.from_log(log, config, progress=step)
         step("per-post metrics on the UCI Facebook data")
         data = load_facebook_posts(warn=False)
