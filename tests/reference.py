@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
 from collections.abc import Sequence
 
@@ -1391,3 +1392,693 @@ def table_bits_for(
     while (1 << bits) <= 2 * estimate:  # smallest table over twice the keys
         bits += 1
     return bits if (1 << bits) <= max(n // 2, 1 << min_bits) else None
+
+
+# -- live fold kernels (engagemetrics._kernels.live) -----------------------------------------
+def capped_distinct(keys: Sequence[int], values: Sequence[int], k: int) -> list[tuple[int, int]]:
+    """Per key, its ``k`` smallest distinct values, as sorted (key, value) pairs."""
+    found: dict[int, set[int]] = {}
+    for key, value in zip(keys, values, strict=True):
+        found.setdefault(key, set()).add(value)
+    return [(key, value) for key in sorted(found) for value in sorted(found[key])[:k]]
+
+
+def decayed_fold(
+    weights: Sequence[float],
+    time: Sequence[int],
+    offsets: Sequence[int],
+    score: Sequence[float],
+    anchor: Sequence[int],
+    half_life: float | None,
+) -> list[tuple[float, int]]:
+    """Per run: (score, anchor) after adding the run's rows, one row at a time."""
+    out = []
+    for j in range(len(offsets) - 1):
+        rows = range(offsets[j], offsets[j + 1])
+        new_anchor = max([anchor[j], *(time[r] for r in rows)])
+        total = 0.0 if score[j] == 0.0 else score[j] * _decay(new_anchor - anchor[j], half_life)
+        for r in rows:
+            total += weights[r] * _decay(new_anchor - time[r], half_life)
+        out.append((total, new_anchor))
+    return out
+
+
+def _decay(age: int, half_life: float | None) -> float:
+    return 1.0 if half_life is None else float(2.0 ** (-age / half_life))
+
+
+def fold_sessions(
+    time: Sequence[int],
+    ident: Sequence[int] | None,
+    view: Sequence[bool],
+    conversion: Sequence[bool],
+    offsets: Sequence[int],
+    before: Sequence[tuple[bool, int, int, int, int, bool]],
+    *,
+    gap_ns: int,
+    min_duration_ns: int,
+    min_views: int,
+    count_conversion: bool,
+) -> list[tuple[bool, tuple[bool, int, int, int, int, bool]]]:
+    """Per run: (any session engaged, open session (exists, start, last, id, views,
+    converting) after), walking the rows one at a time from the open session before."""
+    out = []
+    for j in range(len(offsets) - 1):
+        exists, start, last, sid, views, converting = before[j]
+        engaged_any = False
+        for r in range(offsets[j], offsets[j + 1]):
+            rid = -1 if ident is None else ident[r]
+            if exists:
+                longer = time[r] - last > gap_ns
+                new = (longer and rid < 0) or rid != sid if ident is not None else longer
+            else:
+                new = True
+            if new:
+                exists, start, views, converting = True, time[r], 0, False
+            last, sid = time[r], rid
+            views += bool(view[r])
+            converting = converting or bool(conversion[r])
+            engaged = last - start >= min_duration_ns or views >= min_views
+            engaged_any = engaged_any or engaged or (count_conversion and converting)
+        out.append((engaged_any, (exists, start, last, sid, views, converting)))
+    return out
+
+
+# -- funnels with repeated steps (engagemetrics._kernels.funnel.repeated_chains) -----
+def repeated_chain_times(
+    rows: Sequence[Sequence[int]],
+    blocks: Sequence[Sequence[int] | None],
+    instant: Sequence[int],
+    unit: Sequence[int],
+    time: Sequence[int],
+    limits: Sequence[tuple[Sequence[int], Sequence[int | None]]],
+    *,
+    strict: bool,
+    first_only: bool,
+) -> dict[int, list[int | None]]:
+    """Per unit with a start, the times of its winning chain of distinct rows, by brute force.
+
+    ``rows[j]`` are the rows that may fill step ``j`` (steps may share rows); a chain is
+    one row per step, no row twice, at non-decreasing instants (increasing when
+    ``strict``), with no instant of ``blocks[j]`` strictly between steps ``j-1`` and ``j``
+    and, for every (clock, deadlines) of ``limits``, ``clock[c_j] - clock[c_0] <=
+    deadlines[j]`` (None: no limit). The longest chain wins, then the earliest end
+    instant, the latest start instant, then the earliest instants from the step before
+    the last back to the second.
+    """
+    n_steps = len(rows)
+    out: dict[int, list[int | None]] = {}
+    for u in sorted(set(unit)):
+        own = [[r for r in rows[j] if unit[r] == u] for j in range(n_steps)]
+        starts = own[0]
+        if not starts:
+            continue
+        if first_only:
+            first = min(instant[r] for r in starts)
+            starts = [r for r in starts if instant[r] == first]
+        chains: list[tuple[int, ...]] = []
+
+        def extend(
+            chain: tuple[int, ...],
+            own: list[list[int]] = own,
+            chains: list[tuple[int, ...]] = chains,
+        ) -> None:
+            chains.append(chain)
+            j = len(chain)
+            if j == n_steps:
+                return
+            last = instant[chain[-1]]
+            for b in own[j]:
+                if b in chain:
+                    continue
+                after = instant[b] > last if strict else instant[b] >= last
+                inside = all(
+                    limit is None or clock[b] - clock[chain[0]] <= limit
+                    for clock, d in limits
+                    for limit in (d[j],)
+                )
+                blocked = any(last < x < instant[b] for x in blocks[j] or ())
+                if after and inside and not blocked:
+                    extend((*chain, b))
+
+        for s in starts:
+            extend((s,))
+        longest = max(len(c) for c in chains)
+        best = min(
+            (c for c in chains if len(c) == longest),
+            key=lambda c: (
+                instant[c[-1]],
+                -instant[c[0]],
+                [instant[r] for r in reversed(c[1:-1])],
+            ),
+        )
+        times: list[int | None] = [time[r] for r in best]
+        out[u] = times + [None] * (n_steps - len(best))
+    return out
+
+
+# ------------------------------------------------------------ sequence patterns --
+def _sequence_of(offsets: Sequence[int], row: int) -> range:
+    for i in range(len(offsets) - 1):
+        if offsets[i] <= row < offsets[i + 1]:
+            return range(offsets[i], offsets[i + 1])
+    raise AssertionError("a row outside every sequence")
+
+
+def _first_completion(
+    hits: Sequence[Sequence[bool]],
+    time: Sequence[int],
+    rows: range,
+    gap: Sequence[bool],
+    within: Sequence[int],
+    after: Sequence[int],
+    k: int,
+    i: int,
+) -> int:
+    """The last row of the first (lexicographic) match of steps ``k..`` with step ``k``
+    at row ``i``, by a literal depth-first search trying the earliest row first; -1."""
+    if not hits[k][i]:
+        return -1
+    if k == len(hits) - 1:
+        return i
+    for j in range(i + 1, rows.stop):
+        if not gap[k + 1] and j != i + 1:
+            break
+        delay = time[j] - time[i]
+        if delay < after[k + 1] or (within[k + 1] >= 0 and delay > within[k + 1]):
+            continue
+        end = _first_completion(hits, time, rows, gap, within, after, k + 1, j)
+        if end >= 0:
+            return end
+    return -1
+
+
+def sequence_first_match_ends(
+    hits: Sequence[Sequence[bool]],
+    time: Sequence[int],
+    offsets: Sequence[int],
+    gap: Sequence[bool],
+    within: Sequence[int],
+    after: Sequence[int],
+) -> list[int]:
+    """Per row, the last row of the first match starting there (-1: none)."""
+    n = len(time)
+    return [
+        _first_completion(hits, time, _sequence_of(offsets, i), gap, within, after, 0, i)
+        for i in range(n)
+    ]
+
+
+def sequence_non_overlapping_starts(end: Sequence[int], offsets: Sequence[int]) -> list[bool]:
+    """The walk of ClickHouse's sequenceCount, one row at a time: from each sequence's
+    start, the first row with a match, then the first after that match's end, ..."""
+    out = [False] * len(end)
+    for s in range(len(offsets) - 1):
+        row = offsets[s]
+        while row < offsets[s + 1]:
+            if end[row] >= 0:
+                out[row] = True
+                row = end[row] + 1
+            else:
+                row += 1
+    return out
+
+
+# -- dialogue between members (engagemetrics._kernels.community) ---------------------------
+def community_conversation_order(
+    low: Sequence[int], high: Sequence[int], thread: Sequence[int], time: Sequence[int]
+) -> list[int]:
+    """Rows sorted by (low, high, thread, time), ties in row order."""
+    return sorted(range(len(low)), key=lambda i: (low[i], high[i], thread[i], time[i], i))
+
+
+def community_conversation_starts(
+    low: Sequence[int], high: Sequence[int], thread: Sequence[int]
+) -> list[bool]:
+    """Whether each sorted row opens a new (low, high, thread) conversation."""
+    keys = list(zip(low, high, thread, strict=True))
+    return [i == 0 or keys[i] != keys[i - 1] for i in range(len(keys))]
+
+
+def community_next_from_other_side(start: Sequence[bool], side: Sequence[bool]) -> list[int]:
+    """Per row, the next row of its conversation from the other side, or -1 (a walk)."""
+    out = []
+    for i in range(len(side)):
+        found = -1
+        j = i + 1
+        while j < len(side) and not start[j]:
+            if side[j] != side[i]:
+                found = j
+                break
+            j += 1
+        out.append(found)
+    return out
+
+
+def community_turns(start: Sequence[bool], side: Sequence[bool]) -> list[int]:
+    """Per conversation, its runs of one side."""
+    turns: list[int] = []
+    for i in range(len(side)):
+        if start[i]:
+            turns.append(1)
+        elif side[i] != side[i - 1]:
+            turns[-1] += 1
+    return turns
+
+
+def community_directed_pair_counts(
+    sender: Sequence[int], recipient: Sequence[int], n_members: int
+) -> tuple[list[int], list[int], list[int]]:
+    """Per member: distinct members sent to, received from, and both (sets)."""
+    pairs = set(zip(sender, recipient, strict=True))
+    sent = [len({b for a, b in pairs if a == m}) for m in range(n_members)]
+    received = [len({a for a, b in pairs if b == m}) for m in range(n_members)]
+    mutual = [len({b for a, b in pairs if a == m and (b, a) in pairs}) for m in range(n_members)]
+    return sent, received, mutual
+
+
+def funnel_unit_of_events(
+    events: Sequence[tuple[int, frozenset[int], frozenset[int]]],
+    *,
+    optional: Sequence[bool],
+    deadlines: Sequence[int | None],
+    window_events: int | None,
+    mode: str,
+    first_only: bool,
+    exclusions: Sequence[tuple[int, int, bool]] = (),
+) -> list[int | None] | None:
+    """One unit's winning chain by brute force, where steps may repeat; None: disqualified.
+
+    ``events`` are all the unit's events, in time order, as (time, steps it may fill,
+    exclusions it matches); a chain takes distinct events. ``exclusions`` are (from_step,
+    to_step, disqualify). Besides :func:`funnel_unit`'s rules: with ``window_events``,
+    at most that many events lie after the start's time up to step j's; mode
+    ``allow_reentry`` blocks a leg with events of no step; a disqualifying exclusion's
+    event strictly between two consecutive reached required steps of the winning chain,
+    inside its range, disqualifies the unit. The longest chain wins, then the earliest
+    end, the latest start, then the earliest times from the step before the last back.
+    """
+    n_steps = len(optional)
+    required = [k for k in range(n_steps) if not optional[k]]
+    strict = mode == "strict_increase"
+    time = [t for t, _, _ in events]
+
+    def blocks(e: int, p: int, q: int) -> bool:
+        _, steps, excluded = events[e]
+        if mode == "strict_order" and not any(s <= q for s in steps):
+            return True
+        if mode == "allow_reentry" and not steps:
+            return True
+        if mode == "strict_deduplication" and any(1 <= r <= q and r in steps for r in required):
+            return True
+        return any(
+            x in excluded and low <= p and q <= high and not drop
+            for x, (low, high, drop) in enumerate(exclusions)
+        )
+
+    def counted(a: int, b: int) -> int:
+        return sum(1 for t in time if time[a] < t <= time[b])
+
+    def inside(start: int, e: int, k: int) -> bool:
+        limit = deadlines[k]
+        return (limit is None or time[e] - time[start] <= limit) and (
+            window_events is None or counted(start, e) <= window_events
+        )
+
+    starts = [e for e in range(len(events)) if required[0] in events[e][1]]
+    if first_only and starts:
+        starts = [e for e in starts if time[e] == time[starts[0]]]
+    chains: list[tuple[int, ...]] = []
+
+    def extend(chain: tuple[int, ...]) -> None:
+        chains.append(chain)
+        i = len(chain)
+        if i == len(required):
+            return
+        p, q = required[i - 1], required[i]
+        last = time[chain[-1]]
+        for e in range(len(events)):
+            if e in chain or q not in events[e][1]:
+                continue
+            after = time[e] > last if strict else time[e] >= last
+            clear = not any(
+                last < time[x] < time[e] and blocks(x, p, q) for x in range(len(events))
+            )
+            if after and inside(chain[0], e, q) and clear:
+                extend((*chain, e))
+
+    for s in starts:
+        extend((s,))
+    out: list[int | None] = [None] * n_steps
+    if not chains:
+        return out
+    longest = max(len(c) for c in chains)
+    best = min(
+        (c for c in chains if len(c) == longest),
+        key=lambda c: (time[c[-1]], -time[c[0]], [time[e] for e in reversed(c[1:-1])]),
+    )
+    for i, e in enumerate(best):
+        out[required[i]] = time[e]
+    for x, (low, high, drop) in enumerate(exclusions):
+        if not drop:
+            continue
+        for i in range(1, len(best)):
+            p, q = required[i - 1], required[i]
+            between = any(
+                x in events[e][2] and time[best[i - 1]] < time[e] < time[best[i]]
+                for e in range(len(events))
+            )
+            if low <= p and q <= high and between:
+                return None
+    for k in range(n_steps):
+        if not optional[k]:
+            continue
+        p = max(r for r in required if r < k)
+        q = min(r for r in required if r > k)
+        low_t, high_t = out[p], out[q]
+        if low_t is None:
+            continue
+        found = [
+            time[e]
+            for e in range(len(events))
+            if k in events[e][1]
+            and (time[e] > low_t if strict else time[e] >= low_t)
+            and (high_t is None or (time[e] < high_t if strict else time[e] <= high_t))
+            and inside(best[0], e, k)
+        ]
+        out[k] = found[0] if found else None
+    return out
+
+
+# -- control charts judged against a baseline (issue 16) --------------------------------------
+def _baseline_parts(
+    successes: Sequence[float],
+    trials: Sequence[float],
+    lo: Sequence[int],
+    hi: Sequence[int],
+    classes: Sequence[int],
+    kind: str,
+) -> tuple[list[float], list[float], list[float], list[list[int]], list[float], list[bool]]:
+    """Rates, expected rates, in-control variances, baseline members, residual z, and
+    whether each z counts.
+
+    e_t pools the window [lo_t, hi_t) of t's class; v_j = unit(rho_j) / n_j with rho_j
+    = e_j, or (periods without a window) the pooled rate of those periods of its class;
+    z_j = (p_j - rho_j) / sqrt(v_j f_j), f_j = 1 + n_j / N_j (N_j: trials of j's own
+    baseline) or 1 - n_j / N (in-sample, N: the pooled trials of the early periods of
+    its class); z_j = 0 where v_j f_j is not > 0.
+    """
+    import math
+
+    size = len(trials)
+    rate = [x / n if n > 0 else math.nan for x, n in zip(successes, trials, strict=True)]
+    members = [
+        [j for j in range(lo[t], hi[t]) if classes[j] == classes[t] and trials[j] > 0]
+        for t in range(size)
+    ]
+    expected, pooled = [], []
+    for t in range(size):
+        total = sum(trials[j] for j in members[t])
+        pooled.append(total)
+        expected.append(sum(successes[j] for j in members[t]) / total if total > 0 else math.nan)
+    early = [t for t in range(size) if math.isnan(expected[t])]
+    rho, factor = [], []
+    for t in range(size):
+        if not math.isnan(expected[t]):
+            rho.append(expected[t])
+            factor.append(1 + trials[t] / pooled[t])
+            continue
+        same = [j for j in early if classes[j] == classes[t]]
+        n_same = sum(trials[j] for j in same)
+        rho.append(sum(successes[j] for j in same) / n_same if n_same > 0 else 0.0)
+        factor.append(1 - trials[t] / n_same if n_same > 0 else 0.0)
+    unit = [r * (1 - r) if kind == "proportion" else r for r in rho]
+    v = [unit[j] / trials[j] if trials[j] > 0 else 0.0 for j in range(size)]
+    counted = [v[j] * factor[j] > 0 for j in range(size)]
+    z = [
+        (rate[j] - rho[j]) / math.sqrt(v[j] * factor[j]) if counted[j] else 0.0
+        for j in range(size)
+    ]
+    return rate, expected, v, members, z, counted
+
+
+def _variance_factor(
+    z: Sequence[float], lo: int, hi: int, counted: Sequence[bool], carry: float
+) -> float:
+    """phi (Pearson, used when above the 0.95 quantile of chi2(m-1)/(m-1), Wilson-Hilferty)
+    times 1 + 2 sum_k carry^k r_k (lags 1-7, used when significant at 5%)."""
+    import math
+
+    m = sum(1 for j in range(lo, hi) if counted[j])
+    if m < 3:
+        return 1.0
+    squares = sum(z[j] ** 2 for j in range(lo, hi))
+    if squares == 0:
+        return 1.0
+    df = m - 1
+    cut = (1 - 2 / (9 * df) + 1.6448536269514722 * math.sqrt(2 / (9 * df))) ** 3
+    phi = squares / df if squares / df > cut else 1.0
+    long_run = sum(
+        carry**k * sum(z[j] * z[j - k] for j in range(lo + k, hi)) / squares for k in range(1, 8)
+    )
+    weights = sum(carry ** (2 * k) for k in range(1, 8))
+    if long_run > 1.6448536269514722 * math.sqrt(weights / m):
+        phi *= 1 + 2 * long_run
+    return phi
+
+
+def baseline_chart(
+    successes: Sequence[float],
+    trials: Sequence[float],
+    lo: Sequence[int],
+    hi: Sequence[int],
+    classes: Sequence[int],
+    judged: Sequence[bool],
+    smoothing: float,
+    kind: str,
+    min_expected: float,
+) -> tuple[list[float], list[float], list[float]]:
+    """Expected rate, EWMA of deviations and its standard deviation, period by period.
+
+    E_t is the EWMA over the charted periods (judged, with an expected rate and at least
+    ``min_expected`` expected successes); its variance is sum_j a_tj^2 v_j from the
+    explicit coefficients a_tj of every period rate, times the window's variance factor.
+    """
+    import math
+
+    size = len(trials)
+    rate, expected, v, members, z, counted = _baseline_parts(
+        successes, trials, lo, hi, classes, kind
+    )
+    coefficients = [0.0] * size
+    level = 0.0
+    levels, spreads = [], []
+    for t in range(size):
+        e = expected[t]
+        charted = (
+            judged[t] and not math.isnan(e) and trials[t] > 0 and trials[t] * e >= min_expected
+        )
+        if charted:
+            total = sum(trials[j] for j in members[t])
+            coefficients = [(1 - smoothing) * a for a in coefficients]
+            coefficients[t] += smoothing
+            for j in members[t]:
+                coefficients[j] -= smoothing * trials[j] / total
+            level = smoothing * (rate[t] - e) + (1 - smoothing) * level
+            variance = sum(a * a * vj for a, vj in zip(coefficients, v, strict=True))
+            phi = _variance_factor(z, lo[t], hi[t], counted, 1 - smoothing)
+            levels.append(level)
+            spreads.append(math.sqrt(phi * variance))
+        else:
+            levels.append(math.nan)
+            spreads.append(math.nan)
+    return expected, levels, spreads
+
+
+def baseline_cusum(
+    successes: Sequence[float],
+    trials: Sequence[float],
+    lo: Sequence[int],
+    hi: Sequence[int],
+    classes: Sequence[int],
+    judged: Sequence[bool],
+    allowance: float,
+    kind: str,
+    min_expected: float,
+) -> tuple[list[float], list[float]]:
+    """Upper and lower tabular CUSUM of u_t = (p_t - e_t) / sd, sd^2 = phi (v_t + sum_j
+    (n_j / N_t)^2 v_j) over the baseline members j (phi with carry 1), over the charted
+    periods (NaN elsewhere; the sums carry over them)."""
+    import math
+
+    size = len(trials)
+    rate, expected, v, members, z, counted = _baseline_parts(
+        successes, trials, lo, hi, classes, kind
+    )
+    high = low = 0.0
+    highs, lows = [], []
+    for t in range(size):
+        e = expected[t]
+        charted = judged[t] and not math.isnan(e) and trials[t] > 0
+        if not (charted and trials[t] * e >= min_expected):
+            highs.append(math.nan)
+            lows.append(math.nan)
+            continue
+        total = sum(trials[j] for j in members[t])
+        var = v[t] + sum((trials[j] / total) ** 2 * v[j] for j in members[t])
+        sd = math.sqrt(_variance_factor(z, lo[t], hi[t], counted, 1.0) * var)
+        d = rate[t] - e
+        u = d / sd if sd > 0 else (0.0 if d == 0 else math.copysign(math.inf, d))
+        high = max(0.0, high + u - allowance)
+        low = max(0.0, low - u - allowance)
+        highs.append(high)
+        lows.append(low)
+    return highs, lows
+
+
+# -- live funnel progress and reply threads (live2) -----------------------------------
+_NO_TIME = -(2**63)
+_NO_LIMIT = 2**63 - 1
+Chain = list[int]
+
+
+def _later_start(held: Chain | None, new: Chain | None) -> Chain | None:
+    """The chain with the later start; the one held on a tie (its steps came first)."""
+    if held is None:
+        return new
+    if new is None or new[0] <= held[0]:
+        return held
+    return new
+
+
+def fold_funnel(
+    offsets: Sequence[int],
+    time: Sequence[int],
+    steps: Sequence[Sequence[bool]],
+    blocked: Sequence[Sequence[bool]],
+    pred: Sequence[Sequence[Sequence[int]]],
+    started: Sequence[bool],
+    level: Sequence[int],
+    win: Sequence[Sequence[int]],
+    *,
+    required: Sequence[int],
+    deadline: Sequence[int],
+    strict: bool,
+    first_only: bool,
+) -> tuple[
+    list[list[list[int]]], list[bool], list[int], list[list[int]], list[int], list[list[int]]
+]:
+    """Slow twin of ``_kernels.live_funnel.fold_funnel``: each unit, one instant at a time.
+
+    At each instant: the chains held see the optional events that follow their last
+    step; then, step by step, a chain reaches the instant's step from the best chain held
+    for its leg (the latest start; with ``strict`` only chains from earlier instants);
+    then each leg keeps the better of its chain and the instant's (only the instant's
+    when the instant blocks the leg); the first chain to reach a new level wins.
+    Returns the frontier before each unit's last instant (pred, started, level, win) and
+    the level and winning chain after all instants.
+    """
+    n = len(win[0]) if len(win) else 0
+    m = len(required)
+    after: dict[int, list[int]] = {r: [] for r in required}
+    for a, b in itertools.pairwise(required):
+        after[a] = list(range(a + 1, b))
+
+    def fits(later: int, earlier: int, limit: int) -> bool:
+        return limit == _NO_LIMIT or later - earlier <= limit
+
+    def see_optional(
+        chain: Chain, last_step: int, t: int, here: Sequence[bool], *, same: bool
+    ) -> None:
+        for k in after[last_step]:
+            # the first event after the step; if it is too late, every later one is too
+            ok = chain[k] == _NO_TIME and here[k] and (not same or not strict)
+            if ok and fits(t, chain[0], deadline[k]):
+                chain[k] = t
+
+    out_pred, out_started, out_level, out_win, full_level, full_win = [], [], [], [], [], []
+    for u in range(len(offsets) - 1):
+        held: list[Chain | None] = [None]
+        held += [list(pred[u][i]) if pred[u][i][0] != _NO_TIME else None for i in range(1, m)]
+        seen = bool(started[u])
+        lvl = int(level[u])
+        best = list(win[u])
+        saved: tuple[list[Chain | None], bool, int, Chain] | None = None
+        for g in range(offsets[u], offsets[u + 1]):
+            if g == offsets[u + 1] - 1:
+                saved = ([None if c is None else list(c) for c in held], seen, lvl, list(best))
+            t, here, block = time[g], steps[g], blocked[g]
+            for i in range(1, m):
+                chain = held[i]
+                if chain is not None:
+                    see_optional(chain, required[i - 1], t, here, same=False)
+            if lvl:
+                see_optional(best, required[lvl - 1], t, here, same=False)
+            reached: dict[int, Chain] = {}
+            if here[0] and not (first_only and seen):
+                chain0 = [t] + [_NO_TIME] * (n - 1)
+                see_optional(chain0, 0, t, here, same=True)
+                reached[0] = chain0
+            before = [None if c is None else list(c) for c in held]
+            for i in range(1, m):
+                q = required[i]
+                source = before[i] if strict else _later_start(held[i], reached.get(i - 1))
+                if source is None or not here[q] or not fits(t, source[0], deadline[q]):
+                    continue
+                chain = list(source)
+                chain[q] = t
+                for k in after[required[i - 1]]:
+                    if chain[k] != _NO_TIME and strict and chain[k] >= t:
+                        chain[k] = _NO_TIME
+                see_optional(chain, q, t, here, same=True)
+                reached[i] = chain
+            for i in range(1, m):
+                new = reached.get(i - 1)
+                copied = None if new is None else list(new)
+                held[i] = copied if block[i] else _later_start(held[i], copied)
+            seen = seen or bool(here[0])
+            top = max(reached, default=-1)
+            if top + 1 > lvl:
+                lvl = top + 1
+                best = list(reached[top])
+        assert saved is not None
+        chains, was_seen, was_level, was_best = saved
+        out_pred.append([[_NO_TIME] * n if c is None else c for c in [None, *chains[1:]]])
+        out_started.append(was_seen)
+        out_level.append(was_level)
+        out_win.append(was_best)
+        full_level.append(lvl)
+        full_win.append(best)
+    return out_pred, out_started, out_level, out_win, full_level, full_win
+
+
+def fold_threads(
+    offsets: Sequence[int],
+    inbound: Sequence[bool],
+    side: Sequence[int],
+    had_inbound: Sequence[bool],
+    had_answer: Sequence[bool],
+) -> tuple[list[int], list[int], list[bool], list[bool], list[bool], list[int]]:
+    """Slow twin of ``_kernels.live_replies.fold_threads``: each thread's messages in turn."""
+    turns, sides, ins, answers, agains, firsts = [], [], [], [], [], []
+    for t in range(len(offsets) - 1):
+        last, got_in, got_answer = side[t], bool(had_inbound[t]), bool(had_answer[t])
+        added, again, first = 0, False, -1
+        for i in range(offsets[t], offsets[t + 1]):
+            now = 0 if inbound[i] else 1
+            added += now != last
+            if inbound[i]:
+                again = again or got_answer
+                got_in = True
+            else:
+                if first < 0:
+                    first = i
+                got_answer = got_answer or got_in
+            last = now
+        turns.append(added)
+        sides.append(last)
+        ins.append(got_in)
+        answers.append(got_answer)
+        agains.append(again)
+        firsts.append(first)
+    return turns, sides, ins, answers, agains, firsts

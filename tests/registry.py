@@ -31,12 +31,26 @@ import numpy as np
 
 from engagemetrics.config.config import Config
 from engagemetrics.events.log import EventLog
+from engagemetrics.live import Tracker
+from engagemetrics.metrics.community import (
+    DialogueSplit,
+    MemberConversations,
+    MemberPartners,
+    Reciprocity,
+    dialogue_split,
+    member_conversations,
+    member_partners,
+    member_response_rate,
+    member_response_times,
+    reciprocity,
+)
 from engagemetrics.metrics.conversion.attribution import (
     Attribution,
     TouchSets,
     Transitions,
     attribute,
 )
+from engagemetrics.metrics.conversion.funnel_breakdown import FunnelBreakdown, funnel_breakdown
 from engagemetrics.metrics.conversion.funnels import FunnelResult, FunnelSummary, funnel
 from engagemetrics.metrics.conversion.goal_metrics import (
     GoalMetrics,
@@ -79,8 +93,12 @@ from engagemetrics.metrics.interactions import (
 from engagemetrics.metrics.journeys import (
     BetweenSteps,
     PathCounts,
+    Pattern,
+    SequenceMatches,
+    SequenceStep,
     TransitionTable,
     between_steps,
+    sequence_matches,
     top_paths,
     transitions,
 )
@@ -96,6 +114,8 @@ from engagemetrics.report import (
     GoalsSection,
     InteractionsSection,
     LoadCounts,
+    MembersSection,
+    PathsSection,
     Report,
     ReportSection,
     RetentionSection,
@@ -215,6 +235,7 @@ REGISTRY: tuple[Entry, ...] = (
             "interactions_per_exposure": interactions_per_exposure,
             "conversion_rate": _conversion,
             "response_rate": response_rate,
+            "member_response_rate": member_response_rate,
         },
         empty=lambda r: Rate.empty(kind=r.kind, numerator=r.numerator, denominator=r.denominator),
     ),
@@ -230,6 +251,7 @@ REGISTRY: tuple[Entry, ...] = (
             "conversion_rate by first-touch channel": functools.partial(
                 _conversion, by="first_touch_channel"
             ),
+            "funnel trend by week": lambda log: _funnel(log).trend("week"),
         },
         empty=lambda r: Rates.empty(
             kind=r.kind, numerator=r.numerator, denominator=r.denominator, key_name=r.key_name
@@ -248,6 +270,18 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(Lifecycle, {"lifecycle": functools.partial(lifecycle, end=END)}),
     Entry(FunnelResult, {"funnel": _funnel}),
     Entry(FunnelSummary, {"funnel summary": lambda log: _funnel(log).summary()}),
+    Entry(
+        FunnelBreakdown,
+        {
+            "funnel_breakdown by channel": lambda log: funnel_breakdown(
+                log, ["view", "like", "comment", "purchase"], by="channel"
+            ),
+            "funnel_breakdown by last-touch action": lambda log: funnel_breakdown(
+                log, ["view", "like", "comment"], by="action", attribution="last_touch"
+            ),
+        },
+        empty=lambda r: FunnelBreakdown.empty(r.funnel, by=r.by, attribution=r.attribution),
+    ),
     Entry(
         Attribution,
         {
@@ -337,7 +371,11 @@ REGISTRY: tuple[Entry, ...] = (
     Entry(
         AudienceSplit, {"audience_split": audience_split}, empty=lambda _: AudienceSplit.empty()
     ),
-    Entry(Distribution, {"reply waits": _waits}, empty=lambda _: Distribution.empty()),
+    Entry(
+        Distribution,
+        {"reply waits": _waits, "member_response_times": member_response_times},
+        empty=lambda _: Distribution.empty(),
+    ),
     Entry(
         DialogueSection,
         {"dialogue summary": functools.partial(DialogueSection.from_log, window=WINDOW)},
@@ -360,6 +398,7 @@ REGISTRY: tuple[Entry, ...] = (
             TopSection,
             RetentionSection,
             TrendsSection,
+            PathsSection,
         )
     ),
     Entry(
@@ -416,6 +455,12 @@ REGISTRY: tuple[Entry, ...] = (
         covered_by="tests/test_common.py::test_average_rate_of_split_posts (built from "
         "posts, not events)",
     ),
+    Entry(
+        Tracker,
+        {},
+        covered_by="tests/live/test_equality.py::test_trackers_of_disjoint_actors_merge_into_"
+        "the_whole (a live state built by updates, not a result of a log)",
+    ),
 )
 
 
@@ -449,6 +494,7 @@ TABLES: dict[type, Table] = {
     Lifecycle: Table(_length("new"), _same_names("new", "returning", "resurrecting", "dormant")),
     FunnelResult: Table(_length("counts"), {"reached": "counts"}),
     FunnelSummary: Table(_length("counts"), {"reached": "counts"}),
+    FunnelBreakdown: Table(_length("counts"), {"reached": "counts"}),
     Attribution: Table(_length("keys"), _same_names("credit")),
     RFMTable: Table(_length("actors")),
     Scores: Table(_length("keys"), _same_names("score", "events")),
@@ -536,6 +582,10 @@ BAD_OPTIONS: dict[str, BadOption] = {
     "stickiness": BadOption("tz", lambda log: stickiness(log, tz="Mars/Olympus_Mons", end=END)),
     "lifecycle": BadOption("period", lambda log: lifecycle(log, period="decade", end=END)),  # type: ignore[arg-type]
     "funnel": BadOption("mode", lambda log: funnel(log, _STEPS, mode="sideways")),
+    "funnel_breakdown": BadOption(
+        "attribution",
+        lambda log: funnel_breakdown(log, _STEPS, attribution="middle"),  # type: ignore[arg-type]
+    ),
     "attribute": BadOption("model", lambda log: attribute(log, SALE, model="nonsense")),
     "rfm": BadOption("convention", lambda log: rfm(log, convention="nonsense", end=END)),  # type: ignore[arg-type]
     "engagement_score": BadOption(
@@ -599,6 +649,103 @@ BAD_OPTIONS.update(
         "top_paths": BadOption("depth", lambda log: top_paths(log, depth=0)),
         "between_steps": BadOption(
             "step", lambda log: between_steps(log, ["view", "like"], step=1)
+        ),
+    }
+)
+
+
+# -- dialogue between members (issue 15, section 4) --------------------------------------------
+# The frames of tests/test_common.py have no recipient column: these entries check the
+# contract on empty member tables; tests/metrics/community/test_merge.py checks the merge
+# over partitions routed by pair (partition_keys(pairs=True)) on logs with recipients.
+REGISTRY = (
+    *REGISTRY,
+    Entry(Reciprocity, {"reciprocity": reciprocity}, empty=lambda _: Reciprocity.empty()),
+    Entry(
+        MemberPartners,
+        {"member_partners": member_partners},
+        empty=lambda _: MemberPartners.empty(),
+    ),
+    Entry(
+        MemberConversations,
+        {"member_conversations": member_conversations},
+        empty=lambda _: MemberConversations.empty(),
+    ),
+    Entry(
+        DialogueSplit, {"dialogue_split": dialogue_split}, empty=lambda _: DialogueSplit.empty()
+    ),
+    Entry(
+        MembersSection,
+        {"report members section": _section("members")},
+        empty=lambda _: MembersSection.empty(),
+        state=_section_state,
+    ),
+)
+TABLES.update(
+    {
+        Reciprocity: Table(_length("member"), _same_names("sent_to", "mutual")),
+        MemberPartners: Table(_length("member"), _same_names("partners")),
+        MemberConversations: Table(
+            lambda _: 1, _same_names("conversations", "two_way", "messages", "turns")
+        ),
+        DialogueSplit: Table(
+            lambda _: 1,
+            _same_names("brand_to_audience", "audience_to_brand", "member_to_member", "to_self"),
+        ),
+    }
+)
+BAD_OPTIONS.update(
+    {
+        "reciprocity": BadOption("brand", lambda log: reciprocity(log, brand="acme")),
+        "member_partners": BadOption("brand", lambda log: member_partners(log, brand=7)),  # type: ignore[arg-type]
+        "member_conversations": BadOption(
+            "brand",
+            lambda log: member_conversations(log, brand="acme"),
+        ),
+        "member_response_rate": BadOption(
+            "window", lambda log: member_response_rate(log, window="soon")
+        ),
+        "member_response_times": BadOption(
+            "brand",
+            lambda log: member_response_times(log, brand=[1.5]),  # type: ignore[list-item]
+        ),
+        "dialogue_split": BadOption("brand", lambda log: dialogue_split(log, brand="acme")),
+    }
+)
+
+
+# -- sequence patterns (issue 15, section 2) -------------------------------------------------
+REPLIED = Pattern(
+    [
+        SequenceStep(actions="brand_reply", direction="outbound"),
+        SequenceStep(categories="conversation", within="1d"),
+    ]
+)
+"""A brand reply, then a message of the audience within a day (in the commenter's thread)."""
+ADJACENT = Pattern.from_clickhouse("(?1)(?2)", ["view", "like"], events="all")
+
+REGISTRY = (
+    *REGISTRY,
+    Entry(
+        SequenceMatches,
+        {
+            "sequence_matches": lambda log: sequence_matches(log, ["view", "like"]),
+            "sequence_matches brand reply then a message": lambda log: sequence_matches(
+                log, REPLIED
+            ),
+            "sequence_matches adjacent among all events": lambda log: sequence_matches(
+                log, ADJACENT
+            ),
+        },
+        empty=lambda r: SequenceMatches.empty(r.pattern, unit=r.unit),
+    ),
+)
+TABLES.update({SequenceMatches: Table(_length("counts"), {"count": "counts"})})
+BAD_OPTIONS.update(
+    {
+        "sequence_matches": BadOption(
+            "unit",
+            lambda log: sequence_matches(log, ["view", "like"], unit="thread"),  # type: ignore[arg-type]
         ),
     }
 )

@@ -316,6 +316,10 @@ GAPS: dict[tuple[str, str], str] = {
     ("empty", "Report"): "Report has no empty() classmethod (no identity of Report.merge)",
     ("from_dict", "Report"): "Report has no from_dict (its to_dict is a rendering)",
     ("from_dict", "Bundle"): "Bundle has no from_dict",
+    ("empty", "Tracker"): "a live Tracker is a state, not a result: Tracker(...) with no "
+    "update is the identity of its merge",
+    ("from_dict", "Tracker"): "a live Tracker persists as bytes (to_bytes/from_bytes), "
+    "not as a dict",
     ("to_frame", "report"): "Report has no to_frame",
     ("to_frame", "bundle"): "Bundle.to_frame raises: a Bundle holds several results, each "
     "with its own table (use bundle.results[name].to_frame())",

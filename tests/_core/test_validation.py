@@ -48,6 +48,14 @@ POSTS = em.PostMetrics.from_columns(
 
 Call = Callable[[dict[str, Any]], object]
 
+
+def _tracker(**options: Any) -> em.Tracker:
+    """A live tracker fed LOG (its accessors' windows must equal its own: 7 days)."""
+    tracker = em.Tracker(goals=[SALE], **options)
+    tracker.update(LOG)
+    return tracker
+
+
 # (public name, parameter) -> a call with that parameter set from the given keywords
 DURATIONS: dict[tuple[str, str], Call] = {
     ("attribute", "lookback"): lambda kw: em.attribute(LOG, SALE, model="linear", **kw),
@@ -69,6 +77,13 @@ DURATIONS: dict[tuple[str, str], Call] = {
     ("EngagedSession.__init__", "gap"): lambda kw: em.EngagedSession(**kw),
     ("MinScore.__init__", "half_life"): lambda kw: em.MinScore(1.0, **kw),
     ("LogContext.sessions", "gap"): lambda kw: em.LogContext(LOG).sessions(**kw),
+    ("member_response_rate", "window"): lambda kw: em.member_response_rate(LOG, **kw),
+    ("Tracker.conversion_rate", "window"): lambda kw: _tracker(
+        conversion_window="7d"
+    ).conversion_rate(SALE, **kw),
+    ("Tracker.response_rate", "window"): lambda kw: _tracker(response_window="7d").response_rate(
+        **kw
+    ),
 }
 
 TIME_ZONES: dict[str, Call] = {
@@ -103,6 +118,8 @@ TIME_ZONES: dict[str, Call] = {
     "LogContext.days": lambda kw: em.LogContext(LOG).days(kw["tz"]),
     "LogContext.grouping": lambda kw: em.LogContext(LOG).grouping("content", **kw),
     "LogContext.local_ns": lambda kw: em.LogContext(LOG).local_ns(kw["tz"]),
+    "FunnelResult.trend": lambda kw: em.funnel(LOG, ["comment", "purchase"]).trend(**kw),
+    "Tracker.__init__": lambda kw: em.Tracker(**kw),
 }
 
 # Parameters that share a name but are not durations or zones, or constructors of

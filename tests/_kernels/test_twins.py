@@ -41,9 +41,12 @@ _STEPS = "tests/_kernels/test_funnel_steps_twins.py"
 _HASHING = "tests/_kernels/test_hashing_twins.py"
 _CONTENT = "tests/_kernels/test_content_kernels.py"
 _PATHS = "tests/_kernels/test_paths.py"
+_SEQUENCE = "tests/_kernels/test_sequence.py"
 _ATTRIBUTION = "tests/metrics/conversion/test_attribution.py"
 _CONVERSION = "tests/metrics/conversion/test_kernel_twins.py"
 _RETENTION = "tests/metrics/engagement/test_relationship.py"
+_COMMUNITY = "tests/metrics/community/test_kernels.py"
+_LIVE = "tests/live/test_kernels.py"
 
 TWINS: dict[str, Twin] = {
     # activity
@@ -118,6 +121,10 @@ TWINS: dict[str, Twin] = {
     # funnel, funnel_plain, funnel_steps
     "funnel.ordered_chains": Twin(
         "ordered_chain_times", f"{_CONVERSION}::test_ordered_chains_match_the_twin"
+    ),
+    "funnel.repeated_chains": Twin(
+        "repeated_chain_times",
+        "tests/metrics/conversion/test_funnel_repeats.py::test_repeated_chains_match_the_twin",
     ),
     "funnel_plain.plain_chains": Twin(
         "plain_chain_times", f"{_CONVERSION}::test_plain_chains_match_the_twin"
@@ -194,6 +201,37 @@ TWINS: dict[str, Twin] = {
     "paths.path_prefixes": Twin(
         "path_prefixes", f"{_PATHS}::test_first_flagged_and_prefixes_match_reference"
     ),
+    # community
+    "community.conversation_order": Twin(
+        "community_conversation_order", f"{_COMMUNITY}::test_conversation_kernels_match_reference"
+    ),
+    "community.conversation_starts": Twin(
+        "community_conversation_starts", f"{_COMMUNITY}::test_conversation_kernels_match_reference"
+    ),
+    "community.next_from_other_side": Twin(
+        "community_next_from_other_side",
+        f"{_COMMUNITY}::test_conversation_kernels_match_reference",
+    ),
+    "community.turns_per_conversation": Twin(
+        "community_turns", f"{_COMMUNITY}::test_conversation_kernels_match_reference"
+    ),
+    "community.directed_pair_counts": Twin(
+        "community_directed_pair_counts",
+        f"{_COMMUNITY}::test_directed_pair_counts_match_reference",
+    ),
+    # sequence patterns
+    "sequence.first_match_ends": Twin(
+        "sequence_first_match_ends",
+        f"{_SEQUENCE}::test_first_match_ends_and_the_walk_match_reference",
+    ),
+    "sequence.non_overlapping_starts": Twin(
+        "sequence_non_overlapping_starts",
+        f"{_SEQUENCE}::test_first_match_ends_and_the_walk_match_reference",
+    ),
+    "sequence.walk_matches": Twin(
+        "sequence_non_overlapping_starts",
+        f"{_SEQUENCE}::test_walk_matches_equals_the_general_kernels_and_reference",
+    ),
     # retention
     "retention.period_of_day": Twin(
         "period_of_day", f"{_RETENTION}::test_period_kernels_match_reference"
@@ -217,6 +255,17 @@ TWINS: dict[str, Twin] = {
     "retention.active_days_histogram": Twin(
         "active_days_histogram", f"{_RETENTION}::test_active_days_histogram_matches_reference"
     ),
+    # live
+    "live.capped_distinct": Twin("capped_distinct", f"{_LIVE}::test_capped_distinct_matches_twin"),
+    "live.decayed_fold": Twin("decayed_fold", f"{_LIVE}::test_decayed_fold_matches_twin"),
+    "live.fold_sessions": Twin("fold_sessions", f"{_LIVE}::test_fold_sessions_matches_twin"),
+    "live_funnel.fold_funnel": Twin(
+        "fold_funnel",
+        "tests/live/test_funnel_state.py::test_fold_funnel_matches_twin_over_two_folds",
+    ),
+    "live_replies.fold_threads": Twin(
+        "fold_threads", "tests/live/test_replies_state.py::test_fold_threads_matches_twin"
+    ),
 }
 
 NOT_KERNELS: dict[str, str] = {
@@ -225,6 +274,8 @@ NOT_KERNELS: dict[str, str] = {
     "funnel_steps.Events": "a record of one step's gathered arrays, no computation",
     "paths.END": "a constant: the state after a path's last event",
     "retention.Points": "a named tuple of arrays, the input of retained_counts",
+    "live.OpenSessions": "a named tuple of arrays, the open sessions fold_sessions carries",
+    "live_funnel.FunnelFrontier": "the per-unit frontier arrays fold_funnel carries",
 }
 """Names exported by a kernel module that are not kernels (constants and records)."""
 

@@ -10,7 +10,9 @@ from ..events.log import EventLog
 from ..events.readers import Engine, read_csv
 from ._cases import CASE_EFFECTS, CASES, Case, simulate_case
 from ._facebook import FacebookPosts, facebook_posts_path, load_facebook_posts
-from ._simulate import DEFAULT_SEGMENTS, Effect, EffectKind, Segment, simulate
+from ._replay import REPLAY_SHIFTS, daily_batches, replay
+from ._shifts import Shift
+from ._simulate import DEFAULT_SEGMENTS, Community, Effect, EffectKind, Segment, simulate
 
 if TYPE_CHECKING:
     from ..config.config import Config
@@ -19,16 +21,21 @@ __all__ = [
     "CASES",
     "CASE_EFFECTS",
     "DEFAULT_SEGMENTS",
+    "REPLAY_SHIFTS",
     "Case",
+    "Community",
     "Effect",
     "EffectKind",
     "FacebookPosts",
     "Segment",
+    "Shift",
+    "daily_batches",
     "demo_config",
     "demo_config_path",
     "facebook_posts_path",
     "load_facebook_posts",
     "load_sample_events",
+    "replay",
     "sample_events_path",
     "simulate",
     "simulate_case",

@@ -24,6 +24,7 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .._core.periods import calendar_date
 from .._core.validation import check_int, check_real, check_tz
 from .._core.zones import localize, zone_info
 from ..events.log import EventLog
@@ -31,6 +32,7 @@ from ..exceptions import InvalidParameterError
 from ..scale.partition import empty_log
 from ..vocabulary.actions import Taxonomy
 from ._assembly import Group, encode_actors, encode_sorted, event_log, id_width, numbered
+from ._community import Community, CommunityLike, to_community, with_community
 from ._effects import (
     LOWER_QUARTILE_APPEAL,
     Effect,
@@ -43,8 +45,9 @@ from ._effects import (
 )
 from ._generation import DAY, Clock, Columns, calendar, post_events
 from ._population import DEFAULT_SEGMENTS, SEGMENTS, Segment, draw_audience, segment_shares
+from ._shifts import ShiftLike, apply_shifts, shift_days
 
-__all__ = ["DEFAULT_SEGMENTS", "Effect", "EffectKind", "Segment", "simulate"]
+__all__ = ["DEFAULT_SEGMENTS", "Community", "Effect", "EffectKind", "Segment", "simulate"]
 
 BRAND: Final = "brand"
 """Actor id of the brand's own account (its replies are outbound ``brand_reply``)."""
@@ -92,20 +95,13 @@ def _channels(value: object) -> tuple[str, ...]:
 
 
 def _start(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return _start(value.astype("datetime64[D]").item())
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidParameterError(
-        f"The 'start' parameter of simulate must be a date such as '2024-01-01'; got {value!r}."
-    )
+    day = calendar_date(value)
+    if day is None:
+        raise InvalidParameterError(
+            f"The 'start' parameter of simulate must be a date such as '2024-01-01'; got "
+            f"{value!r}."
+        )
+    return day
 
 
 # ----------------------------------------------------------------------- simulate --
@@ -119,7 +115,9 @@ def simulate(
     start: str | dt.date | np.datetime64 = "2024-01-01",
     segments: Mapping[str, float] | None = None,
     effects: Iterable[EffectLike] = (),
+    shifts: Iterable[ShiftLike] = (),
     tz: str = "UTC",
+    community: CommunityLike = None,
 ) -> EventLog:
     r"""Simulate one brand's audience on social media: a seeded, documented event log.
 
@@ -151,9 +149,19 @@ def simulate(
     effects
         :class:`Effect` values, or ``(kind, post)`` / ``(kind, post, strength)`` tuples,
         e.g. ``[("likes_without_return", "post-07"), ("loyal_post", "post-03")]``.
+    shifts
+        Changes from a stated day on (:class:`~engagemetrics.datasets.Shift`, or
+        ``(kind, start, change)`` tuples): ``("replies", "2024-02-12", -0.5)`` halves the
+        brand's replies from 12 February, ``("returns", "2024-02-12", 0.3)`` brings back
+        30% more recently active people each day (see ``docs/alerts.md``).
     tz
         IANA zone of the brand's calendar: posting hours, the daily rhythm, weekends and
         day boundaries are local to it. Times in the log are UTC as always.
+    community
+        Members of the audience who message each other (:class:`Community`, or just its
+        planted reciprocity, a number in [0, 1]): ``direct_message`` events with a
+        ``recipient`` column, among a few hubs and many members, reciprocity planted
+        at a known level (see ``docs/community.md``). None (the default) adds nothing.
 
     Returns
     -------
@@ -174,7 +182,8 @@ def simulate(
         (0, 1000], no or repeated ``channels``, a ``start`` that is not a date, an
         unknown segment, a negative share or shares that do not sum to 1, an unknown
         effect kind, an effect on a post the calendar does not have or two effects on
-        one post, or an unknown ``tz``.
+        one post, an unknown ``tz``, or a ``community`` that is no :class:`Community`,
+        no number in [0, 1] and not None.
 
     Notes
     -----
@@ -262,7 +271,9 @@ def simulate(
     first_date = _start(start)
     shares = segment_shares(segments)
     planted = tuple(to_effect(e, i) for i, e in enumerate(effects))
+    moved = shift_days(shifts, first_date, days)
     zone = zone_info(check_tz(tz, "simulate"))
+    talking = to_community(community)
 
     first_day = int(np.datetime64(first_date, "D").astype(np.int64))
     window = localize(
@@ -329,6 +340,10 @@ def simulate(
     if not columns.actor:  # possible for tiny inputs: nobody saw anything
         return empty_log(taxonomy=taxonomy, id_columns=("content", "channel", "thread"))
     data = columns.concatenated()
+    if moved:
+        data = apply_shifts(data, moved, seed=seed, taxonomy=taxonomy, posts=posts,
+                            clock=clock, zone=zone, first_day=first_day, days=days,
+                            brand=brand, end=end)  # fmt: skip
     del columns  # the parts: only the concatenated columns are needed from here on
     content = data.pop("content")
     channel_order = np.argsort(np.array(channel_names, dtype=str), kind="stable")
@@ -342,7 +357,7 @@ def simulate(
         "thread": encode_sorted(data.pop("thread"), thread_ids),
     }
     del content
-    return event_log(
+    log = event_log(
         encode_actors(data.pop("actor"), groups, next_actor),
         data.pop("time"),
         data.pop("action"),
@@ -350,3 +365,6 @@ def simulate(
         ids,
         taxonomy=taxonomy,
     )
+    if talking is None:
+        return log
+    return with_community(log, talking, seed=seed, begin=begin, end=end)

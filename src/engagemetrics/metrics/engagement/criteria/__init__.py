@@ -48,6 +48,7 @@ from .kinds import (
     TookAction,
 )
 from .scores import Scores, Sessions, active_periods, engagement_score, sessions
+from .sequence import MatchedSequence
 
 __all__ = [
     "MAX_CRITERION_DEPTH",
@@ -61,6 +62,7 @@ __all__ = [
     "EngagedAudience",
     "EngagedSession",
     "InteractionVsEngagement",
+    "MatchedSequence",
     "MinInteractions",
     "MinScore",
     "Not",
