@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from typing_extensions import Self
 
 from .._core.durations import duration_ns
+from .._kernels.groups import count_per_segment
 from .._kernels.live import OpenSessions, decayed_fold, fold_sessions
 from ..exceptions import InvalidParameterError
 from ..metrics.engagement import (
@@ -53,7 +54,7 @@ from ..metrics.engagement import (
     Returned,
     TookAction,
 )
-from ..vocabulary.actions import ActionCategory, Direction
+from ..vocabulary.actions import ActionCategory
 from ._component import Batch, Definitions, Remap, grown, register_component
 from ._state import NEVER, NO_DAY, NOT_YET, ArrayComponent, actor_of_rows, held, put_capped
 
@@ -149,29 +150,6 @@ def _leaves(criterion: Criterion) -> list[Criterion]:
     if not children and not isinstance(criterion, (AllOf, AnyOf, Not)):
         return [criterion]
     return [leaf for child in children for leaf in _leaves(child)]
-
-
-def _selected(batch: Batch, actions: Any, categories: Any) -> NDArray[np.bool_]:
-    taxonomy = batch.log.taxonomy
-    chosen = np.zeros(len(taxonomy), dtype=bool)
-    chosen[
-        taxonomy.codes_of(
-            actions=None if actions is None else list(actions),
-            categories=None if categories is None else list(categories),
-        )
-    ] = True
-    return np.asarray(np.take(chosen, batch.log.action), dtype=bool)
-
-
-def _inbound(batch: Batch) -> NDArray[np.bool_]:
-    return np.asarray(batch.log.direction == Direction.INBOUND.code, dtype=bool)
-
-
-def _per_run(flags: NDArray[np.bool_], batch: Batch) -> NDArray[np.int64]:
-    offsets = batch.log.actor_offsets
-    if len(flags) == 0:
-        return np.zeros(len(offsets) - 1, dtype=np.int64)
-    return np.asarray(np.add.reduceat(flags.astype(np.int64), offsets[:-1]), dtype=np.int64)
 
 
 def _pair_key(thread: NDArray[np.int64], actor: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -337,17 +315,17 @@ def _fold_count(leaf: Criterion, own: dict[str, NDArray[Any]], batch: Batch, tz:
     if isinstance(leaf, ReachedGoal):
         flags = leaf.goal.completions(batch.log)
     elif isinstance(leaf, MinInteractions) and leaf.categories is None and leaf.actions is None:
-        flags = _inbound(batch) & (batch.log.category != ActionCategory.EXPOSURE.code)
+        flags = batch.context.inbound & (batch.log.category != ActionCategory.EXPOSURE.code)
     else:
         assert isinstance(leaf, (MinInteractions, TookAction))
-        flags = _inbound(batch) & _selected(batch, leaf.actions, leaf.categories)
-    own["count"][batch.actors] += _per_run(flags, batch)
+        selected = batch.context.selected(actions=leaf.actions, categories=leaf.categories)
+        flags = batch.context.inbound & selected
+    own["count"][batch.actors] += count_per_segment(flags, batch.log.actor_offsets)
 
 
 def _fold_last(leaf: Criterion, own: dict[str, NDArray[Any]], batch: Batch, tz: str) -> None:
     log = batch.log
-    inbound = _inbound(batch)
-    rows = np.flatnonzero(inbound)
+    rows = np.flatnonzero(batch.context.inbound)
     actor = actor_of_rows(batch)[rows]
     np.maximum.at(own["last"], actor, log.time[rows])
 
@@ -358,9 +336,9 @@ def _fold_returned(leaf: Criterion, own: dict[str, NDArray[Any]], batch: Batch, 
     offsets = log.actor_offsets
     first = own["first"]
     first[batch.actors] = np.minimum(first[batch.actors], log.time[offsets[:-1]])
-    keep = _inbound(batch)
+    keep = batch.context.inbound.copy()
     if leaf.categories is not None:
-        keep &= _selected(batch, None, leaf.categories)
+        keep &= batch.context.selected(categories=leaf.categories)
     actor = actor_of_rows(batch)
     within = _ns(leaf.within, "within")
     if within is not None:
@@ -373,7 +351,7 @@ def _fold_returned(leaf: Criterion, own: dict[str, NDArray[Any]], batch: Batch, 
 def _fold_score(leaf: Criterion, own: dict[str, NDArray[Any]], batch: Batch, tz: str) -> None:
     assert isinstance(leaf, MinScore)
     log = batch.log
-    weights = np.where(_inbound(batch), log.taxonomy.weights[log.action], 0.0)
+    weights = np.where(batch.context.inbound, log.taxonomy.weights[log.action], 0.0)
     half = _ns(leaf.half_life, "half_life")
     actors = batch.actors
     anchor = own["anchor"][actors]

@@ -124,16 +124,7 @@ class CriterionContext:
         categories: Iterable[str] | None = None,
     ) -> NDArray[np.bool_]:
         """Per row, whether its action is one of ``actions`` or of ``categories``."""
-        taxonomy = self.log.taxonomy
-        chosen = np.zeros(len(taxonomy), dtype=bool)
-        chosen[
-            taxonomy.codes_of(
-                actions=None if actions is None else list(actions),
-                categories=None if categories is None else list(categories),
-            )
-        ] = True
-        # a lookup per action code: a fifth of the time of np.isin at 10M rows
-        return np.take(chosen, self.log.action)
+        return self.prepared.selected(actions=actions, categories=categories)
 
 
 # ---------------------------------------------------------------------- registry --
