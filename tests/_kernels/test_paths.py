@@ -109,10 +109,26 @@ def test_a_path_of_one_event_has_no_transition() -> None:
     ]
 
 
-@given(paths(n_states=3))
-def test_transition_counts_across_blocks_match_reference(drawn: Any) -> None:
-    """Blocks of 2 pairs: a path boundary at a block's first or last pair is cut too."""
+@given(st.sampled_from([3, 31, 32, 33]).flatmap(paths), st.sampled_from([2, 4]))
+def test_transition_counts_across_blocks_match_reference(drawn: Any, block: int) -> None:
+    """Blocks of 2 or 4 pairs (or triples), on one thread and on two: a path boundary at
+    a block's first or last element, or at either pair of a triple, is cut too. Up to 32
+    states the rows are counted three at a time; 33 takes the one-pair path."""
     state, offsets, n = drawn
-    with mock.patch.object(kernel, "_BLOCK", 2):
-        got = transition_counts(state, offsets, n)
-    assert got.tolist() == reference.path_transition_counts(state.tolist(), offsets.tolist(), n)
+    want = reference.path_transition_counts(state.tolist(), offsets.tolist(), n)
+    with mock.patch.object(kernel, "_BLOCK", block):
+        assert transition_counts(state, offsets, n).tolist() == want
+        with mock.patch.object(kernel, "_PARALLEL_TRIPLES", 1):
+            assert transition_counts(state, offsets, n).tolist() == want
+
+
+@given(paths(n_states=32))
+def test_transition_counts_take_any_integer_states(drawn: Any) -> None:
+    """The triple path reads int16 rows as 32-bit words: other widths are narrowed first,
+    and a slice that starts at an odd row (not 4-byte aligned) reads the same."""
+    state, offsets, n = drawn
+    want = transition_counts(state, offsets, n).tolist()
+    for kind in (np.int8, np.int32, np.int64, np.uint8):
+        assert transition_counts(state.astype(kind), offsets, n).tolist() == want
+    shifted = np.concatenate([[0], state]).astype(np.int16)[1:]
+    assert transition_counts(shifted, offsets, n).tolist() == want

@@ -98,8 +98,7 @@ def prepare(
     """
     context = LogContext.of(log)
     codes: NDArray[Any] = log.action if by == "action" else log.category
-    # every row inbound (direction 0): one read of the int8 column, no mask kept
-    keep: NDArray[np.bool_] | None = context.inbound if log.direction.any() else None
+    keep: NDArray[np.bool_] | None = None if context.all_inbound else context.inbound
     if drop_exposure:
         exposure = log.taxonomy.categories == ActionCategory.EXPOSURE.code
         not_seen = ~exposure[log.action]
