@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from typing import Any
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -241,3 +242,20 @@ def test_trackers_of_disjoint_actors_merge_into_the_whole(
     merged = parts[0].merge(parts[1])
     assert merged.n_events == len(case["order"])
     check_equal(merged, _whole(case), case)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_case())
+def test_sealing_a_batch_directly_is_sealing_it_through_the_buffer(case: dict[str, Any]) -> None:
+    """An update seals a log's events before the horizon straight from the log (no
+    buffering, no sort) when the buffer's own sealed events come first, as a batch of
+    their own: every update reports what it reports when every event is buffered and
+    sealed from the buffer, and the results are the batch functions'. (The bytes may
+    differ: records of equal standing, such as two brand replies at one time in two
+    threads, are kept in the order the folds met them.)"""
+    direct, buffered = _tracker(case), _tracker(case)
+    for batch in _batches(case["drawn"], case["order"], case["cuts"]):
+        with mock.patch.object(em.Tracker, "_seal_directly", return_value=False):
+            expected = buffered.update(batch)
+        assert direct.update(batch) == expected
+    check_equal(direct, _whole(case), case)

@@ -341,3 +341,30 @@ def test_the_actor_order_kept_as_ids_arrive_is_the_sorted_order(kind: str) -> No
         expected = sorted(range(len(seen)), key=lambda i: str(seen[i]) if textual else seen[i])
         assert order.tolist() == expected
         assert ids.tolist() == [seen[i] for i in expected]
+
+
+def test_integer_ids_after_text_ids_are_sealed_through_the_buffer() -> None:
+    """A log sorts integer ids as numbers; a tracker that holds text ids sorts every id
+    as text. Such a log is not sealed straight from its rows (its order is not the
+    batch's): it goes through the buffer, and the results are the batch functions'."""
+    first = em.EventLog.from_arrays(
+        actor=["b", "a"], action=["view", "like"], time=["2024-05-01T10:00"] * 2
+    )
+    second = em.EventLog.from_arrays(
+        actor=[10, 9, 100], action=["like", "comment", "view"],
+        time=["2024-05-02T10:00", "2024-05-02T11:00", "2024-05-03T09:00"],
+    )  # fmt: skip
+    tracker = em.Tracker(criterion=MinInteractions(1))
+    tracker.update(first)
+    raw = tracker._raw  # the fallback is the subject
+    assert raw.sealed(second, raw.register(second), np.arange(2)) is None
+    tracker.update(second)
+    whole = em.EventLog.from_arrays(
+        actor=["b", "a", "10", "9", "100"], action=["view", "like", "like", "comment", "view"],
+        time=["2024-05-01T10:00"] * 2 + ["2024-05-02T10:00", "2024-05-02T11:00",
+                                         "2024-05-03T09:00"],
+    )  # fmt: skip
+    expected = em.engaged(whole, MinInteractions(1))
+    # the tracker keeps each id as it came (10, not "10"), in the text order
+    assert [str(a) for a in tracker.engaged().actors] == expected.actors.tolist()
+    assert tracker.engagement_rate() == em.engagement_rate(whole, MinInteractions(1))

@@ -184,8 +184,9 @@ def fold_funnel(
     # fold at instant g ranks m + g
     frontier_time = before.pred[:, :, 0]
     has = frontier_time != NO_TIME
-    earlier = (frontier_time[:, None, :] < frontier_time[:, :, None]) & has[:, None, :]
-    frontier_rank = np.where(has, np.count_nonzero(earlier, axis=2), -1).astype(np.int64)
+    frontier_rank = np.where(has, 0, -1).astype(np.int64)
+    for j in range(m):  # a loop over legs, not units: how many starts are earlier
+        frontier_rank += (frontier_time[:, j, None] < frontier_time) & has[:, j, None] & has
     width = m + len(time) + 1
 
     chain0 = np.full((len(starts_at), n), NO_TIME, dtype=np.int64)

@@ -170,23 +170,83 @@ class Raw:
                 self.textual.add(kind)
         return found
 
-    def add(self, log: EventLog, /) -> None:
-        """Buffer the events of ``log`` (after those buffered), registering their ids."""
+    def register(self, log: EventLog, /) -> dict[str, NDArray[np.int64]]:
+        """Register the ids of ``log`` (and note its columns); per id column, the global
+        index of each entry of its dictionary (-1 for the entries no row uses)."""
         self.present |= set(log.columns_present) - _FIXED
-        tables = self._register(log)
-        rows: dict[str, NDArray[Any]] = {
-            "actor": tables["actor"][log.actor],
-            "action": np.asarray(log.action),
-            "time": np.asarray(log.time),
-            "value": np.array(log.value, dtype=np.float64),
-            "direction": np.asarray(log.direction),
+        return self._register(log)
+
+    def add(
+        self,
+        log: EventLog,
+        /,
+        rows: NDArray[np.int64] | None = None,
+        tables: dict[str, NDArray[np.int64]] | None = None,
+    ) -> None:
+        """Buffer the events of ``log`` (its ``rows``, increasing; None: all) after those
+        buffered, registering their ids (``tables``: :meth:`register` done already)."""
+        if tables is None:
+            tables = self.register(log)
+        pick: Any = slice(None) if rows is None else rows
+        added: dict[str, NDArray[Any]] = {
+            "actor": tables["actor"][log.actor[pick]],
+            "action": np.asarray(log.action[pick]),
+            "time": np.asarray(log.time[pick]),
+            "value": np.array(log.value[pick], dtype=np.float64),
+            "direction": np.asarray(log.direction[pick]),
         }
+        size = len(added["time"])
         for kind in KINDS[1:]:
             if kind in tables:
-                rows[kind] = np.append(tables[kind], -1)[log.codes(kind)]
+                added[kind] = np.append(tables[kind], -1)[log.codes(kind)[pick]]
             else:
-                rows[kind] = np.full(len(log), -1, dtype=np.int64)
-        self.rows = {k: np.concatenate([v, rows[k]]) for k, v in self.rows.items()}
+                added[kind] = np.full(size, -1, dtype=np.int64)
+        self.rows = {k: np.concatenate([v, added[k]]) for k, v in self.rows.items()}
+
+    def sealed(
+        self, log: EventLog, tables: dict[str, NDArray[np.int64]], rows: NDArray[np.int64], /
+    ) -> Batch | None:
+        """The ``rows`` of ``log`` (increasing; ids registered: ``tables``) as the
+        :class:`Batch` that :meth:`batch` makes of them buffered alone, without buffering
+        them: a log is in canonical order already, so its rows need no sort. None when its
+        actors may not be in the order :meth:`batch` sorts them by (integer ids in a column
+        that holds text ids too, or ids held as objects): then buffer them.
+        """
+        held_as = log.dictionary("actor").dtype.kind
+        if held_as not in "iuU" or (held_as in "iu" and "actor" in self.textual):
+            return None  # sorted as numbers here, as text there (or undecided: objects)
+        codes = log.actor[rows]
+        offsets = run_starts(codes)
+        actors = tables["actor"][codes[offsets[:-1]]]
+        names = self.values("actor", actors)
+        indices: dict[str, NDArray[np.int64]] = {"actor": actors}
+        ids: dict[str, tuple[NDArray[np.int32], NDArray[Any]]] = {}
+        for kind in KINDS[1:]:
+            if kind not in self.present:
+                continue
+            if kind in tables:
+                index = np.append(tables[kind], -1)[log.codes(kind)[rows]]
+            else:
+                index = np.full(len(rows), -1, dtype=np.int64)
+            present, local = _distinct(index, self.size(kind))
+            ids[kind] = (local.astype(np.int32), self.values(kind, present).astype(object))
+            indices[kind] = present
+        n = len(rows)
+        value = np.asarray(log.value, dtype=np.float64)[rows] if "value" in self.present else None
+        sealed = EventLog(
+            actor_offsets=offsets,
+            actors=names,
+            action=log.action[rows],
+            time=log.time[rows],
+            taxonomy=self.taxonomy,
+            ids=ids,
+            value=value,
+            direction=log.direction[rows],
+            load_report=LoadReport(rows_read=n, rows_kept=n),
+        )
+        sizes = {kind: self.size(kind) for kind in ID_KINDS}
+        kept: dict[str, NDArray[np.int64]] = {k: indices[k] for k in ID_KINDS if k in indices}
+        return Batch(sealed, indices=kept, sizes=sizes)
 
     def take_before(self, horizon: int, /) -> Batch | None:
         """The buffered events before ``horizon`` as a batch, removed from the buffer

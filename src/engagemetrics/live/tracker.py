@@ -353,10 +353,12 @@ class Tracker:
         n = 0 if log is None else len(log)
         if log is not None and n:
             self._n_events += n
-            self._raw.add(log)
             top = int(log.time.max())
             self._watermark = top if self._watermark is None else max(self._watermark, top)
-            self._seal(self._watermark - self._definitions.allowed_lateness_ns)
+            horizon = self._watermark - self._definitions.allowed_lateness_ns
+            if not self._seal_directly(log, horizon):
+                self._raw.add(log)
+                self._seal(horizon)
         before = self._view
         before_engaged = self._engaged
         self._refresh()
@@ -398,6 +400,36 @@ class Tracker:
             "an EventLog, a DataFrame or Arrow table, or a list of Events or mappings",
             type(batch).__name__,
         )
+
+    def _seal_directly(self, log: EventLog, horizon: int) -> bool:
+        """Seal the events of ``log`` before ``horizon`` without buffering them first
+        (False: nothing done). The buffer's own events before ``horizon`` are folded
+        first, as a batch of their own, so this holds only when none of them is later
+        than the log's first such event: folding consecutive batches is folding their
+        union (the tracker's contract), and the log, in canonical order already, needs
+        no sort. The log's later events are buffered."""
+        if self._horizon is not None and horizon <= self._horizon:
+            return False
+        early = log.time < horizon
+        rows = np.flatnonzero(early)
+        if not len(rows):
+            return False
+        buffered = self._raw.rows["time"]
+        before = buffered < horizon
+        if before.any() and int(buffered[before].max()) > int(log.time[rows].min()):
+            return False
+        tables = self._raw.register(log)
+        batch = self._raw.sealed(log, tables, rows)
+        if batch is None:
+            self._raw.add(log, tables=tables)
+            self._seal(horizon)
+            return True
+        self._seal(horizon)  # the buffer's events before the horizon, first
+        for component in self._sealed.values():
+            component.fold(batch)
+        if len(rows) < len(log):
+            self._raw.add(log, rows=np.flatnonzero(~early), tables=tables)
+        return True
 
     def _seal(self, horizon: int) -> None:
         """Fold the buffered events before ``horizon`` into the sealed state."""
