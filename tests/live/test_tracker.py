@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import io
 import json
+from contextlib import nullcontext
 from typing import Any, ClassVar
+from unittest import mock
 
 import attrs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engagemetrics as em
 from engagemetrics import Criterion, CriterionContext, Event, MinInteractions, Taxonomy
 from engagemetrics.exceptions import DataError, InvalidParameterError
-from engagemetrics.live import FORMAT_VERSION
+from engagemetrics.live import FORMAT_VERSION, _buffer
 from engagemetrics.live._buffer import Raw
 from tests.extras import needs
 
@@ -368,3 +372,34 @@ def test_integer_ids_after_text_ids_are_sealed_through_the_buffer() -> None:
     # the tracker keeps each id as it came (10, not "10"), in the text order
     assert [str(a) for a in tracker.engaged().actors] == expected.actors.tolist()
     assert tracker.engagement_rate() == em.engagement_rate(whole, MinInteractions(1))
+
+
+_IDS = st.lists(
+    st.one_of(st.sampled_from(["a", "b", "ab", "ba", "é", "a" * 30, "10"]), st.integers(0, 12)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_IDS, min_size=1, max_size=4), st.booleans())
+def test_text_ids_found_by_hash_get_the_indices_of_the_dict_lookup(
+    batches: list[list[Any]], collide: bool
+) -> None:
+    """Many text ids of a batch are looked up at once by hash (from _TEXT_LOOKUP of them;
+    here from one): every batch gets the global indices the dict lookup gives, with ids
+    of every width, integers beside text, and with every hash colliding."""
+    by_hash, by_dict = Raw(Taxonomy.default()), Raw(Taxonomy.default())
+    flat = mock.patch.object(_buffer, "_text_hash", lambda t: np.zeros(len(t), np.uint64))
+    with mock.patch.object(_buffer, "_TEXT_LOOKUP", 1), flat if collide else nullcontext():
+        for ids in batches:
+            log = em.EventLog.from_arrays(
+                actor=[str(i) if any(isinstance(j, str) for j in ids) else i for i in ids],
+                action=["view"] * len(ids),
+                time=["2024-05-01T10:00"] * len(ids),
+            )
+            got = by_hash.register(log)
+            with mock.patch.object(_buffer, "_TEXT_LOOKUP", 10**9):
+                want = by_dict.register(log)
+            assert got["actor"].tolist() == want["actor"].tolist()
+    assert by_hash.ids == by_dict.ids

@@ -10,6 +10,7 @@ ties in arrival order), as the batch functions order the whole log.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping
 from typing import Any, Final
@@ -31,6 +32,78 @@ KINDS: Final = (*ID_KINDS, "recipient")
 _FIXED: Final = frozenset({"actor", "action", "time", "direction"})
 
 
+_TEXT_LOOKUP: Final = 4096
+"""From this many distinct text ids of one column in a batch, they are looked up by
+their hashes at once (:class:`_TextIndex`) rather than one dict lookup each."""
+
+
+def _text_hash(text: NDArray[np.str_]) -> NDArray[np.uint64]:
+    """A 64-bit hash of each string: the sum of its code points times one random odd
+    constant per position (wrapping). Padding adds nothing, so a string hashes alike in
+    arrays of any width; two strings may collide, and the index verifies every match."""
+    width = text.dtype.itemsize // 4
+    if width == 0 or not len(text):
+        return np.zeros(len(text), dtype=np.uint64)
+    points = np.ascontiguousarray(text).view(np.uint32).reshape(len(text), width)
+    hashed: NDArray[np.uint64] = points.astype(np.uint64) @ _position_keys(width)
+    return hashed
+
+
+@functools.cache
+def _position_keys(width: int, /) -> NDArray[np.uint64]:
+    """The hash's constants for the first ``width`` positions: a seeded draw, the same
+    for a position whatever the width (the draw of a longer table extends a shorter)."""
+    draw = np.random.default_rng(20261205).integers(1, 2**63, size=width, dtype=np.uint64)
+    keys: NDArray[np.uint64] = draw | np.uint64(1)
+    return keys
+
+
+class _TextIndex:
+    """The ids of one column (registered so far) by hash: sorted hashes and the global
+    index of each, brought up to date before each lookup (appending only the new ids).
+
+    A dict lookup costs about 200 ns a distinct id of a batch (the id made a Python
+    string, hashed, and looked up in a dict of every id); the index hashes a batch's
+    dictionary at once and finds the candidates by a binary search. Every candidate is
+    checked equal to the id it stands for, so a collision costs a dict lookup, never a
+    wrong index.
+    """
+
+    def __init__(self) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.where = np.zeros(0, dtype=np.int64)
+        self.size = 0
+
+    def copy(self) -> _TextIndex:
+        out = _TextIndex()  # the arrays are replaced, never written in place
+        out.hashes, out.where, out.size = self.hashes, self.where, self.size
+        return out
+
+    def extend(self, ids: list[Any], /) -> None:
+        """Cover every id of ``ids`` (the column's ids in global index order)."""
+        if self.size >= len(ids):
+            return
+        added = _text_hash(np.array([str(v) for v in ids[self.size :]], dtype=str))
+        order = np.argsort(added, kind="stable")
+        at = self.size + order.astype(np.int64)
+        added = added[order]
+        position = np.searchsorted(self.hashes, added)
+        self.hashes = np.insert(self.hashes, position, added)
+        self.where = np.insert(self.where, position, at)
+        self.size = len(ids)
+
+    def candidates(self, text: NDArray[np.str_], /) -> NDArray[np.int64]:
+        """Per string, the global index of an id with its hash (-1: none)."""
+        if not len(self.hashes):
+            return np.full(len(text), -1, dtype=np.int64)
+        hashed = _text_hash(text)
+        order = np.argsort(hashed)  # searched in order, the binary searches share a path
+        position = np.empty(len(text), dtype=np.intp)
+        position[order] = np.searchsorted(self.hashes, hashed[order])
+        np.minimum(position, len(self.hashes) - 1, out=position)
+        return np.where(self.hashes[position] == hashed, self.where[position], -1)
+
+
 class Raw:
     """Id dictionaries and buffered events (see the module docstring)."""
 
@@ -46,6 +119,7 @@ class Raw:
         self._mirrors: dict[tuple[str, str], tuple[NDArray[Any], int]] = {}
         # the actor indices in id order, kept as new ids arrive (see actor_order)
         self._order: tuple[bool, int, NDArray[Any], NDArray[np.int64], bool] | None = None
+        self._text_index: dict[str, _TextIndex] = {}
 
     def copy(self) -> Raw:
         out = Raw(self.taxonomy)
@@ -56,6 +130,7 @@ class Raw:
         out.present = set(self.present)
         out._mirrors = {k: (v.copy(), n) for k, (v, n) in self._mirrors.items()}
         out._order = self._order  # its arrays are replaced, never written in place
+        out._text_index = {k: v.copy() for k, v in self._text_index.items()}
         return out
 
     def __len__(self) -> int:
@@ -151,10 +226,29 @@ class Raw:
             used[log.codes(kind)] = True  # code -1 marks the last slot
             table = np.full(len(dictionary), -1, dtype=np.int64)
             positions = np.flatnonzero(used[:-1])
-            keys = dictionary[positions].tolist()
-            table[positions] = self._indices(kind, keys)
+            keys = dictionary[positions]
+            if keys.dtype.kind == "U" and len(keys) >= _TEXT_LOOKUP and kind in self.textual:
+                table[positions] = self._text_indices(kind, keys)
+            else:
+                table[positions] = self._indices(kind, keys.tolist())
+                if len(keys) >= _TEXT_LOOKUP and kind in self.textual:  # for the next ones
+                    self._text_index.setdefault(kind, _TextIndex()).extend(self.ids[kind])
             out[kind] = table
         return out
+
+    def _text_indices(self, kind: str, keys: NDArray[np.str_]) -> NDArray[np.int64]:
+        """:meth:`_indices` of many text ids at once: the candidates by hash, checked
+        equal; the ids not found (new, or a collision) one dict lookup each."""
+        index = self._text_index.setdefault(kind, _TextIndex())
+        index.extend(self.ids[kind])
+        found = index.candidates(keys)
+        hit = np.flatnonzero(found >= 0)
+        same = self.values(kind, found[hit]) == keys[hit]
+        found[hit[~same]] = -1
+        missing = np.flatnonzero(found < 0)
+        if len(missing):
+            found[missing] = self._indices(kind, keys[missing].tolist())
+        return found
 
     def _indices(self, kind: str, keys: list[Any]) -> NDArray[np.int64]:
         """The global index of each of ``keys``, registering the new ones."""
@@ -332,6 +426,7 @@ class Raw:
         self.rows = {k: np.array(arrays[f"buffer.{k}"]) for k in _empty_rows()}
         self.present = set(header["present"])
         self._order = None
+        self._text_index = {}
 
 
 def _empty_rows() -> dict[str, NDArray[Any]]:
