@@ -238,3 +238,24 @@ def test_merged_states_answer_every_waiting_thread() -> None:
         600.0, 600.0, 600.0
     ]  # fmt: skip
     _check(mine, log)
+
+
+@EXAMPLES
+@given(
+    events(threads="shared", brand_replies=True, ties=True, max_rows=30),
+    st.lists(st.integers(0, 45), max_size=4),
+)
+def test_a_copy_folds_on_alone(drawn: Any, cuts: list[int]) -> None:
+    """A copy shares the waiting messages and the replies, read-only: the copy folding
+    the rest leaves the original as it was, and each equals its own events' results."""
+    log = drawn.log()
+    batches = list(arrivals(log, _whole_instants(log, cuts)))
+    original = ReplyWaiting(period="day", tz="UTC", window_ns=WINDOW)
+    original.fold(batch_of(log, batches[0]))
+    before = {name: array.copy() for name, array in original.to_arrays().items()}
+    copy = original.copy()
+    for rows in batches[1:]:
+        copy.fold(batch_of(log, rows))
+    _check(copy, log)
+    for name, array in original.to_arrays().items():
+        assert np.array_equal(array, before[name]), name

@@ -60,6 +60,8 @@ _ARRAYS: Final[dict[str, Any]] = {
     "win_full": NO_TIME,
 }
 """The state's arrays (one row per global actor index) and what a new actor holds."""
+_RESULTS: Final = frozenset({"level_full", "win_full"})
+"""The arrays a fold only writes (the level and winning chain after every instant)."""
 _SESSIONS: Final[dict[str, Any]] = {
     "open_start": NO_TIME,
     "last_event": NO_TIME,
@@ -68,6 +70,14 @@ _SESSIONS: Final[dict[str, Any]] = {
 """With ``unit="session"``, per actor: the open session's start, last event and its id."""
 _CLOSED: Final = ("closed_actor", "closed_start", "closed_win")
 """With ``unit="session"``, per ended session that entered: actor, start, winning chain."""
+
+
+def _reached(time: NDArray[np.int64], /) -> NDArray[np.int64]:
+    """Per step (column), the units with a time at it: a count per column (a loop over
+    steps), several times faster than ``count_nonzero(axis=0)`` on the rows."""
+    return np.array(
+        [np.count_nonzero(time[:, k] != NO_TIME) for k in range(time.shape[1])], dtype=np.int64
+    )
 
 
 def _deadline(window: dt.timedelta | None) -> int:
@@ -280,7 +290,14 @@ class FunnelProgress:
             unit = np.repeat(
                 np.arange(len(heads), dtype=np.int64), np.diff(np.append(heads, len(local)))
             )
-            state = {name: getattr(self, name)[actors] for name in _ARRAYS}
+            # every unit has an instant, so the fold rewrites the results whole: only
+            # what it reads is gathered
+            state = {
+                name: getattr(self, name)[actors] if name not in _RESULTS
+                else np.empty((len(actors), *getattr(self, name).shape[1:]),
+                              dtype=getattr(self, name).dtype)
+                for name in _ARRAYS
+            }  # fmt: skip
             self._fold_units(state, unit, *instants[1:])
             for name in _ARRAYS:
                 getattr(self, name)[actors] = state[name]
@@ -609,7 +626,7 @@ class FunnelProgress:
                 session_start=None,
                 time=time.view("datetime64[ns]"),
                 step_order=None,
-                counts=np.count_nonzero(time != NO_TIME, axis=0).astype(np.int64),
+                counts=_reached(time),
             )
         # the ended sessions, then the open ones, by actor id then start
         entered = np.flatnonzero(level >= 1)
@@ -627,7 +644,7 @@ class FunnelProgress:
             session_start=start[order].view("datetime64[ns]"),
             time=time.view("datetime64[ns]"),
             step_order=None,
-            counts=np.count_nonzero(time != NO_TIME, axis=0).astype(np.int64),
+            counts=_reached(time),
         )
 
     def __repr__(self) -> str:

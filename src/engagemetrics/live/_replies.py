@@ -52,6 +52,8 @@ _WAITING: Final = ("wait_thread", "wait_time", "wait_channel", "wait_period", "w
 """Per waiting message: thread, time, channel (-1: none), period (days), sender."""
 _REPLIES: Final = ("reply_thread", "reply_channel", "reply_asked", "reply_answered")
 """Per brand reply that answered someone: thread, channel, first waiting time, its time."""
+_SHARED: Final = frozenset((*_WAITING, *_REPLIES))
+"""The arrays a copy shares, read-only (see :meth:`ReplyWaiting.copy`)."""
 _COUNTS: Final = ("inbound", "answered", "answered_within")
 
 
@@ -270,10 +272,17 @@ class ReplyWaiting:
         self.reply_answered = np.concatenate([self.reply_answered, time[replies]])
 
     def copy(self) -> Self:
-        """An independent copy."""
+        """An independent copy. The waiting messages and the replies (rows that only
+        grow, the bulk of the state) are shared, read-only: every fold replaces those
+        arrays and never writes into them."""
         out = type(self)(period=self.period, tz=self.tz, window_ns=self.window_ns)
         for name in self._arrays:
-            setattr(out, name, getattr(self, name).copy())
+            value = getattr(self, name)
+            if name in _SHARED:
+                value.flags.writeable = False
+                setattr(out, name, value)
+            else:
+                setattr(out, name, value.copy())
         return out
 
     def merge(self, other: Self, remap: Remap, /) -> None:

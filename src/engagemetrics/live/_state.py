@@ -412,7 +412,9 @@ class Returns(ArrayComponent):
         retained = np.zeros((n_groups, reach), dtype=np.int64)
         cohort, offset, count = self.retained()
         if len(cohort) and reach:
-            g = np.searchsorted(np.unique(anchor_period), cohort)
+            distinct = np.empty(n_groups, dtype=np.int64)
+            distinct[group] = anchor_period  # the cohorts' periods, sorted (no sort here)
+            g = np.searchsorted(distinct, cohort)
             keep = offset < reach
             np.add.at(retained, (g[keep], offset[keep]), count[keep])
         last_offset = self.arrays["last_period"][actors].astype(np.int64) - anchor_period
