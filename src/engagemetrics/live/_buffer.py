@@ -256,11 +256,16 @@ class Raw:
         found = np.fromiter(
             map(index.get, keys, itertools.repeat(-1)), dtype=np.int64, count=len(keys)
         )
-        for j in np.flatnonzero(found < 0).tolist():  # ids seen for the first time
-            key = keys[j]
-            found[j] = index[key] = len(ids)
-            ids.append(key)
-            if not isinstance(key, int) or isinstance(key, bool):
+        new = np.flatnonzero(found < 0)
+        if len(new):  # ids seen for the first time, registered at once
+            fresh = [keys[j] for j in new.tolist()]
+            distinct = dict.fromkeys(fresh)  # in order (a dictionary's keys are distinct)
+            index.update(zip(distinct, range(len(ids), len(ids) + len(distinct)), strict=True))
+            ids.extend(distinct)
+            found[new] = np.fromiter(map(index.__getitem__, fresh), dtype=np.int64, count=len(new))
+            if kind not in self.textual and any(
+                not isinstance(key, int) or isinstance(key, bool) for key in distinct
+            ):
                 self.textual.add(kind)
         return found
 
