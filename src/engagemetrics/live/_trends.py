@@ -197,6 +197,7 @@ class TrendsState:
     def copy(self) -> Self:
         out = type(self)(self.tz, self.window)
         out.load_arrays(self._arrays())  # which copies them
+        out._alerts = self._alerts  # the same state has the same alerts (values)
         return out
 
     def merge(self, other: Self, remap: Remap, /) -> None:
