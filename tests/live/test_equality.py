@@ -248,11 +248,11 @@ def test_trackers_of_disjoint_actors_merge_into_the_whole(
 @given(_case())
 def test_sealing_a_batch_directly_is_sealing_it_through_the_buffer(case: dict[str, Any]) -> None:
     """An update seals a log's events before the horizon straight from the log (no
-    buffering, no sort) when the buffer's own sealed events come first, as a batch of
-    their own: every update reports what it reports when every event is buffered and
+    buffering, no sort) when the buffer's own sealed events are all earlier, as a batch
+    of their own: every update reports what it reports when every event is buffered and
     sealed from the buffer, and the results are the batch functions'. (The bytes may
-    differ: records of equal standing, such as two brand replies at one time in two
-    threads, are kept in the order the folds met them.)"""
+    differ: records of equal standing, such as two brand replies in two threads, are
+    kept in the order the folds met them.)"""
     direct, buffered = _tracker(case), _tracker(case)
     for batch in _batches(case["drawn"], case["order"], case["cuts"]):
         with mock.patch.object(em.Tracker, "_seal_directly", return_value=False):

@@ -404,10 +404,10 @@ class Tracker:
     def _seal_directly(self, log: EventLog, horizon: int) -> bool:
         """Seal the events of ``log`` before ``horizon`` without buffering them first
         (False: nothing done). The buffer's own events before ``horizon`` are folded
-        first, as a batch of their own, so this holds only when none of them is later
-        than the log's first such event: folding consecutive batches is folding their
-        union (the tracker's contract), and the log, in canonical order already, needs
-        no sort. The log's later events are buffered."""
+        first, as a batch of their own, so this holds only when all of them are earlier
+        than the log's first such event (no time split between two folds): folding
+        consecutive batches is folding their union, and the log, in canonical order
+        already, needs no sort. The log's later events are buffered."""
         if self._horizon is not None and horizon <= self._horizon:
             return False
         early = log.time < horizon
@@ -416,8 +416,8 @@ class Tracker:
             return False
         buffered = self._raw.rows["time"]
         before = buffered < horizon
-        if before.any() and int(buffered[before].max()) > int(log.time[rows].min()):
-            return False
+        if before.any() and int(buffered[before].max()) >= int(log.time[rows].min()):
+            return False  # sealed apart, events of one time would fold in two batches
         tables = self._raw.register(log)
         batch = self._raw.sealed(log, tables, rows)
         if batch is None:
