@@ -32,6 +32,7 @@ from engagemetrics import (
     Returned,
     TookAction,
 )
+from engagemetrics.live import tracker as tracker_module
 from tests.strategies import Events, events
 
 CRITERIA = (
@@ -259,3 +260,17 @@ def test_sealing_a_batch_directly_is_sealing_it_through_the_buffer(case: dict[st
             expected = buffered.update(batch)
         assert direct.update(batch) == expected
     check_equal(direct, _whole(case), case)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_case())
+def test_folding_the_funnel_on_a_second_thread_equals_the_whole_log(
+    case: dict[str, Any],
+) -> None:
+    """From _PARALLEL_FOLD events a batch (here from one) the funnel folds on a second
+    thread beside the other components: the results are the batch functions'."""
+    tracker = _tracker(case)
+    with mock.patch.object(tracker_module, "_PARALLEL_FOLD", 1):
+        for batch in _batches(case["drawn"], case["order"], case["cuts"]):
+            tracker.update(batch)
+    check_equal(tracker, _whole(case), case)

@@ -12,7 +12,9 @@ function gives on all the events applied so far. ``docs/live.md`` describes the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, Literal, final
 
 import attrs
@@ -23,6 +25,7 @@ from .._core.durations import Duration, duration_ns, format_duration, optional_d
 from .._core.time import format_ns
 from .._core.validation import check_int, check_option, check_tz, invalid
 from ..config import Config
+from ..events.context import LogContext
 from ..events.event import Event
 from ..events.log import EventLog
 from ..exceptions import DataError, InvalidParameterError
@@ -36,7 +39,7 @@ from ..rates import Rate, Rates
 from ..vocabulary.actions import Taxonomy
 from ..vocabulary.goals import Goal, GoalMap
 from ._buffer import Raw
-from ._component import ID_KINDS, Component, Definitions, Remap, component_classes
+from ._component import ID_KINDS, Batch, Component, Definitions, Remap, component_classes
 from ._conversions import ANY_WITHIN, EVER, FIRST_WITHIN, Conversions
 from ._criteria import CriterionState
 from ._persist import (
@@ -114,6 +117,33 @@ class Update:
 
 
 # ---------------------------------------------------------------------- tracker --
+
+_PARALLEL_FOLD: Final = 50_000
+"""From this many events a batch, the funnel folds on a second thread beside the others."""
+
+
+def _fold(components: Iterable[Component], batch: Batch, /) -> None:
+    """Fold ``batch`` into every component. The components are independent (each reads
+    the batch and writes its own arrays), and the batch's :class:`LogContext` is made
+    for threads (one value kept per question), so from ``_PARALLEL_FOLD`` events the
+    funnel's fold, the largest, runs on a second thread: numpy releases the GIL in its
+    loops, and the others' folds fill the time. Any other component (one's own, through
+    :func:`register_component`) folds on the calling thread."""
+    parts = list(components)
+    heavy = [c for c in parts if c.name == "funnel"]
+    if not heavy or len(parts) < 2 or len(batch) < _PARALLEL_FOLD or (os.cpu_count() or 1) < 2:
+        for component in parts:
+            component.fold(batch)
+        return
+    LogContext.of(batch.log)  # one context, made before the threads share it
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        funnel = pool.submit(heavy[0].fold, batch)
+        for component in parts:
+            if component is not heavy[0]:
+                component.fold(batch)
+        funnel.result()
+
+
 @final
 class Tracker:
     r"""Engagement state over a stream of event batches, exact at every update.
@@ -425,8 +455,7 @@ class Tracker:
             self._seal(horizon)
             return True
         self._seal(horizon)  # the buffer's events before the horizon, first
-        for component in self._sealed.values():
-            component.fold(batch)
+        _fold(self._sealed.values(), batch)
         if len(rows) < len(log):
             self._raw.add(log, rows=np.flatnonzero(~early), tables=tables)
         return True
@@ -438,8 +467,7 @@ class Tracker:
         self._horizon = horizon
         batch = self._raw.take_before(horizon)
         if batch is not None:
-            for component in self._sealed.values():
-                component.fold(batch)
+            _fold(self._sealed.values(), batch)
 
     def _refresh(self) -> None:
         """The snapshot: the sealed state with the buffer folded in."""
@@ -453,9 +481,7 @@ class Tracker:
             else:
                 view[name] = component.copy()
         if len(self._raw):
-            batch = self._raw.batch()
-            for component in view.values():
-                component.fold(batch)
+            _fold(view.values(), self._raw.batch())
         self._view = view
         end = 0 if self._watermark is None else self._watermark
         self._engaged = self._engaged_mask(end)
