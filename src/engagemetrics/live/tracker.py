@@ -13,7 +13,7 @@ function gives on all the events applied so far. ``docs/live.md`` describes the 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, Literal, final
 
@@ -122,25 +122,40 @@ _PARALLEL_FOLD: Final = 50_000
 """From this many events a batch, the funnel folds on a second thread beside the others."""
 
 
-def _fold(components: Iterable[Component], batch: Batch, /) -> None:
-    """Fold ``batch`` into every component. The components are independent (each reads
-    the batch and writes its own arrays), and the batch's :class:`LogContext` is made
-    for threads (one value kept per question), so from ``_PARALLEL_FOLD`` events the
-    funnel's fold, the largest, runs on a second thread: numpy releases the GIL in its
-    loops, and the others' folds fill the time. Any other component (one's own, through
-    :func:`register_component`) folds on the calling thread."""
+def _fold(
+    components: Iterable[Component],
+    batch: Batch,
+    /,
+    then: Callable[[Component], None] | None = None,
+) -> None:
+    """Fold ``batch`` into every component, and call ``then`` on each once folded (on
+    the thread that folded it).
+
+    The components are independent (each reads the batch and writes its own arrays),
+    and the batch's :class:`LogContext` is made for threads (one value kept per
+    question), so from ``_PARALLEL_FOLD`` events the funnel's fold, the largest, runs on
+    a second thread: numpy releases the GIL in its loops, and the others' folds fill
+    the time. Any other component (one's own, through :func:`register_component`)
+    folds on the calling thread.
+    """
+
+    def fold(component: Component) -> None:
+        component.fold(batch)
+        if then is not None:
+            then(component)
+
     parts = list(components)
     heavy = [c for c in parts if c.name == "funnel"]
     if not heavy or len(parts) < 2 or len(batch) < _PARALLEL_FOLD or (os.cpu_count() or 1) < 2:
         for component in parts:
-            component.fold(batch)
+            fold(component)
         return
     LogContext.of(batch.log)  # one context, made before the threads share it
     with ThreadPoolExecutor(max_workers=1) as pool:
-        funnel = pool.submit(heavy[0].fold, batch)
+        funnel = pool.submit(fold, heavy[0])
         for component in parts:
             if component is not heavy[0]:
-                component.fold(batch)
+                fold(component)
         funnel.result()
 
 
@@ -276,6 +291,7 @@ class Tracker:
         self._n_too_late = 0
         self._view: dict[str, Component] = {k: c.copy() for k, c in self._sealed.items()}
         self._spare: dict[str, Component] = {}  # an old snapshot whose memory is reused
+        self._copies: dict[str, Component] = {}  # snapshot copies the sealing made
         self._engaged = np.zeros(0, dtype=bool)
         self._audience: EngagedAudience | None = None  # engaged() at the watermark
 
@@ -373,6 +389,7 @@ class Tracker:
             A log with another taxonomy, or input of another type.
         """
         log = self._as_log(batch)
+        self._copies = {}
         too_late = TooLate(horizon=self._horizon)
         if log is not None and self._horizon is not None and len(log):
             late = log.time < self._horizon
@@ -455,7 +472,13 @@ class Tracker:
             self._seal(horizon)
             return True
         self._seal(horizon)  # the buffer's events before the horizon, first
-        _fold(self._sealed.values(), batch)
+        copies: dict[str, Component] = {}
+
+        def snapshot(component: Component) -> None:  # the sealing's last fold: copy now
+            copies[component.name] = self._snapshot_of(component)
+
+        _fold(self._sealed.values(), batch, snapshot)
+        self._copies = copies
         if len(rows) < len(log):
             self._raw.add(log, rows=np.flatnonzero(~early), tables=tables)
         return True
@@ -469,17 +492,24 @@ class Tracker:
         if batch is not None:
             _fold(self._sealed.values(), batch)
 
+    def _snapshot_of(self, component: Component) -> Component:
+        """A copy of a sealed component, written into the old snapshot's arrays where it
+        can (their memory reused)."""
+        old: Any = self._spare.get(component.name)
+        mine: Any = component
+        if hasattr(mine, "copy_into") and type(old) is type(mine):
+            copied: Component = mine.copy_into(old)
+            return copied
+        return component.copy()
+
     def _refresh(self) -> None:
-        """The snapshot: the sealed state with the buffer folded in."""
-        spare = self._spare
-        view: dict[str, Component] = {}
-        for name, component in self._sealed.items():
-            old: Any = spare.get(name)
-            mine: Any = component
-            if hasattr(mine, "copy_into") and type(old) is type(mine):
-                view[name] = mine.copy_into(old)
-            else:
-                view[name] = component.copy()
+        """The snapshot: the sealed state with the buffer folded in (the copies made
+        as the sealing folded, if it did: see :meth:`_seal_directly`)."""
+        copies, self._copies = self._copies, {}
+        view: dict[str, Component] = {
+            name: copies[name] if name in copies else self._snapshot_of(component)
+            for name, component in self._sealed.items()
+        }
         if len(self._raw):
             _fold(view.values(), self._raw.batch())
         self._view = view
@@ -767,6 +797,7 @@ class Tracker:
         out._sealed = {k: c.copy() for k, c in self._sealed.items()}
         out._view = {k: c.copy() for k, c in self._view.items()}
         out._spare = {}
+        out._copies = {}
         return out
 
     def _sends(self, actor: Any) -> bool:
