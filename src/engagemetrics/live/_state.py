@@ -35,7 +35,6 @@ __all__ = [
     "Returns",
     "actor_of_rows",
     "put_capped",
-    "stored_pairs",
 ]
 
 NOT_YET: Final = np.iinfo(np.int64).max
@@ -155,16 +154,6 @@ def actor_of_rows(batch: Batch) -> NDArray[np.int64]:
     """Per row of the batch, its global actor index."""
     log = batch.log
     return np.repeat(batch.actors, np.diff(log.actor_offsets))
-
-
-def stored_pairs(
-    matrix: NDArray[np.int32], actors: NDArray[np.int64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The (actor, value) pairs of a capped set (rows of ``matrix``) of ``actors``."""
-    held = matrix[actors]
-    filled = held != NO_DAY
-    keys = np.repeat(actors, filled.sum(axis=1))
-    return keys.astype(np.int64), held[filled].astype(np.int64)
 
 
 def put_capped(
