@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 import numpy as np
@@ -293,13 +293,8 @@ class Raw:
             "time": np.asarray(log.time[pick]),
             "value": np.array(log.value[pick], dtype=np.float64),
             "direction": np.asarray(log.direction[pick]),
+            **_global_rows(log, tables, pick),
         }
-        size = len(added["time"])
-        for kind in KINDS[1:]:
-            if kind in tables:
-                added[kind] = np.append(tables[kind], -1)[log.codes(kind)[pick]]
-            else:
-                added[kind] = np.full(size, -1, dtype=np.int64)
         self.rows = {k: np.concatenate([v, added[k]]) for k, v in self.rows.items()}
 
     def sealed(
@@ -317,35 +312,15 @@ class Raw:
         codes = log.actor[rows]
         offsets = run_starts(codes)
         actors = tables["actor"][codes[offsets[:-1]]]
-        names = self.values("actor", actors)
-        indices: dict[str, NDArray[np.int64]] = {"actor": actors}
-        ids: dict[str, tuple[NDArray[np.int32], NDArray[Any]]] = {}
-        for kind in KINDS[1:]:
-            if kind not in self.present:
-                continue
-            if kind in tables:
-                index = np.append(tables[kind], -1)[log.codes(kind)[rows]]
-            else:
-                index = np.full(len(rows), -1, dtype=np.int64)
-            present, local = _distinct(index, self.size(kind))
-            ids[kind] = (local.astype(np.int32), self.values(kind, present).astype(object))
-            indices[kind] = present
-        n = len(rows)
-        value = np.asarray(log.value, dtype=np.float64)[rows] if "value" in self.present else None
-        sealed = EventLog(
-            actor_offsets=offsets,
-            actors=names,
-            action=log.action[rows],
-            time=log.time[rows],
-            taxonomy=self.taxonomy,
-            ids=ids,
-            value=value,
-            direction=log.direction[rows],
-            load_report=LoadReport(rows_read=n, rows_kept=n),
-        )
-        sizes = {kind: self.size(kind) for kind in ID_KINDS}
-        kept: dict[str, NDArray[np.int64]] = {k: indices[k] for k in ID_KINDS if k in indices}
-        return Batch(sealed, indices=kept, sizes=sizes)
+        columns: dict[str, NDArray[Any]] = {
+            "action": log.action[rows],
+            "time": log.time[rows],
+            "direction": log.direction[rows],
+        }
+        if "value" in self.present:
+            columns["value"] = np.asarray(log.value, dtype=np.float64)[rows]
+        by_kind = _global_rows(log, tables, rows, self.present)
+        return self._batch_of(offsets, actors, self.values("actor", actors), columns, by_kind)
 
     def take_before(self, horizon: int, /) -> Batch | None:
         """The buffered events before ``horizon`` as a batch, removed from the buffer
@@ -371,28 +346,55 @@ class Raw:
         permutation, sorted_code, time = sort_by_actor_time(
             local[where].astype(np.uint64), rows["time"]
         )
-        indices: dict[str, NDArray[np.int64]] = {"actor": distinct[order]}
+        columns: dict[str, NDArray[Any]] = {
+            "action": rows["action"][permutation],
+            "time": time,
+            "direction": rows["direction"][permutation],
+        }
+        if "value" in self.present:
+            columns["value"] = rows["value"][permutation]
+        by_kind: dict[str, NDArray[np.int64]] = {
+            kind: rows[kind][permutation] for kind in KINDS[1:] if kind in self.present
+        }
+        offsets = run_starts(sorted_code)
+        return self._batch_of(offsets, distinct[order], names[order], columns, by_kind)
+
+    def _batch_of(
+        self,
+        offsets: NDArray[np.int64],
+        actors: NDArray[np.int64],
+        names: NDArray[Any],
+        columns: Mapping[str, NDArray[Any]],
+        by_kind: Mapping[str, NDArray[np.int64]],
+    ) -> Batch:
+        """The :class:`Batch` of rows in canonical order: ``offsets`` delimit the runs of
+        the global ``actors`` (in id order; ``names`` their ids), ``columns`` hold action,
+        time, direction and (when a batch had it) value, ``by_kind`` each present id
+        column's global index per row (-1: none); those columns' dictionaries are their
+        distinct ids in global index order."""
+        indices: dict[str, NDArray[np.int64]] = {"actor": actors}
         ids: dict[str, tuple[NDArray[np.int32], NDArray[Any]]] = {}
         for kind in KINDS[1:]:
             if kind not in self.present:
                 continue
-            present, codes = _distinct(rows[kind][permutation], self.size(kind))
+            present, codes = _distinct(by_kind[kind], self.size(kind))
             ids[kind] = (codes.astype(np.int32), self.values(kind, present).astype(object))
             indices[kind] = present
-        n = len(time)
+        n = len(columns["time"])
         log = EventLog(
-            actor_offsets=run_starts(sorted_code),
-            actors=names[order],
-            action=rows["action"][permutation],
-            time=time,
+            actor_offsets=offsets,
+            actors=names,
+            action=columns["action"],
+            time=columns["time"],
             taxonomy=self.taxonomy,
             ids=ids,
-            value=rows["value"][permutation] if "value" in self.present else None,
-            direction=rows["direction"][permutation],
+            value=columns.get("value"),
+            direction=columns["direction"],
             load_report=LoadReport(rows_read=n, rows_kept=n),
         )
         sizes = {kind: self.size(kind) for kind in ID_KINDS}
-        return Batch(log, indices={k: indices[k] for k in ID_KINDS if k in indices}, sizes=sizes)
+        kept: dict[str, NDArray[np.int64]] = {k: indices[k] for k in ID_KINDS if k in indices}
+        return Batch(log, indices=kept, sizes=sizes)
 
     # -- merging and persistence -----------------------------------------------------------
     def absorb(self, other: Raw, /) -> dict[str, NDArray[np.int64]]:
@@ -432,6 +434,24 @@ class Raw:
         self.present = set(header["present"])
         self._order = None
         self._text_index = {}
+
+
+def _global_rows(
+    log: EventLog,
+    tables: Mapping[str, NDArray[np.int64]],
+    pick: Any,
+    kinds: Collection[str] = KINDS[1:],
+) -> dict[str, NDArray[np.int64]]:
+    """Per id column of ``kinds`` (not the actor's), the global index of each of
+    ``log``'s rows ``pick`` (-1 where it has none, or the log lacks the column)."""
+    size = len(log.time[pick])
+    return {
+        kind: np.append(tables[kind], -1)[log.codes(kind)[pick]]
+        if kind in tables
+        else np.full(size, -1, dtype=np.int64)
+        for kind in KINDS[1:]
+        if kind in kinds
+    }
 
 
 def _empty_rows() -> dict[str, NDArray[Any]]:
