@@ -83,11 +83,14 @@ def _ours_dense(log: EventLog) -> NDArray[np.int64]:
     return out
 
 
-def transition_case(n: int, repeat: int, events: harness.Events) -> harness.Row:
-    """Time the transition table at ``n`` events."""
+def _inputs(n: int, events: harness.Events) -> tuple[Any, ...]:
+    """Every case's inputs: our log of actor, action and time, pandas and polars frames
+    of them (raw, and sorted by actor then time, made outside the timing), and a duckdb
+    connection with the raw table ``events`` and the sorted one ``built``; ``row``, the
+    input order, breaks ties."""
     columns = events.columns()
     columns = {"actor": columns["actor"], "action": columns["action"], "time": columns["time"]}
-    columns["row"] = np.arange(n, dtype=np.int64)  # the input order, which breaks ties
+    columns["row"] = np.arange(n, dtype=np.int64)
     log = EventLog.from_arrays(actor=columns["actor"], action=columns["action"],
                                time=columns["time"])  # fmt: skip
     pdf = pd.DataFrame(columns)
@@ -99,6 +102,12 @@ def transition_case(n: int, repeat: int, events: harness.Events) -> harness.Row:
     con.register(
         "built", con.sql("SELECT * FROM events ORDER BY actor, time, row").to_arrow_table()
     )
+    return log, pdf, plf, pd_sorted, pl_sorted, con
+
+
+def transition_case(n: int, repeat: int, events: harness.Events) -> harness.Row:
+    """Time the transition table at ``n`` events."""
+    log, pdf, plf, pd_sorted, pl_sorted, con = _inputs(n, events)
 
     def ours() -> NDArray[np.int64]:
         return transitions(log, durations=False).counts
@@ -246,20 +255,7 @@ def _ours_paths(counts: Any) -> dict[int, int]:
 def paths_case(n: int, repeat: int, events: harness.Events) -> harness.Row:
     """Time the top paths at ``n`` events: each actor's first 5 actions, consecutive
     repeats merged, and the count of each distinct sequence (``top_paths(log)``)."""
-    columns = events.columns()
-    columns = {"actor": columns["actor"], "action": columns["action"], "time": columns["time"]}
-    columns["row"] = np.arange(n, dtype=np.int64)  # the input order, which breaks ties
-    log = EventLog.from_arrays(actor=columns["actor"], action=columns["action"],
-                               time=columns["time"])  # fmt: skip
-    pdf = pd.DataFrame(columns)
-    plf = pl.DataFrame(columns)
-    pd_sorted = pdf.sort_values(["actor", "time"], kind="stable", ignore_index=True)
-    pl_sorted = plf.sort(["actor", "time"], maintain_order=True)
-    con: Any = duckdb.connect()
-    con.register("events", pa.table(columns))
-    con.register(
-        "built", con.sql("SELECT * FROM events ORDER BY actor, time, row").to_arrow_table()
-    )
+    log, pdf, plf, pd_sorted, pl_sorted, con = _inputs(n, events)
     d = PATH_DEPTH
 
     def ours() -> Any:
@@ -409,22 +405,9 @@ def pattern_case(n: int, repeat: int, events: harness.Events) -> harness.Row:
     it (the views between two comments share that comment as their first one after them;
     the latest of them is the closest), so the count is those comments.
     """
-    columns = events.columns()
-    columns = {"actor": columns["actor"], "action": columns["action"], "time": columns["time"]}
-    columns["row"] = np.arange(n, dtype=np.int64)  # the input order, which breaks ties
-    log = EventLog.from_arrays(actor=columns["actor"], action=columns["action"],
-                               time=columns["time"])  # fmt: skip
+    log, pdf, plf, pd_sorted, pl_sorted, con = _inputs(n, events)
     a, b = NAMES.index(PATTERN_FIRST), NAMES.index(PATTERN_THEN)
     window_ns = PATTERN_WITHIN_S * 1_000_000_000
-    pdf = pd.DataFrame(columns)
-    plf = pl.DataFrame(columns)
-    pd_sorted = pdf.sort_values(["actor", "time"], kind="stable", ignore_index=True)
-    pl_sorted = plf.sort(["actor", "time"], maintain_order=True)
-    con: Any = duckdb.connect()
-    con.register("events", pa.table(columns))
-    con.register(
-        "built", con.sql("SELECT * FROM events ORDER BY actor, time, row").to_arrow_table()
-    )
     pattern = Pattern([PATTERN_FIRST, SequenceStep(actions=PATTERN_THEN, within="1h")])
 
     def ours() -> Any:
